@@ -1,0 +1,3 @@
+from drift_diff.cli import main
+
+main()

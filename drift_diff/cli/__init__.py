@@ -1,0 +1,83 @@
+"""The ``driftdiff`` command line: a thin shell over the library.
+
+Each command lives in its own module of this package and exposes ``register(app)``; modules are
+discovered here, so adding a command never touches this file. Commands parse options, call one
+library function, render, and let ``DriftDiffError`` reach ``main`` which turns it into one line
+on stderr and exit code 2. No traceback ever reaches the user (set ``DRIFTDIFF_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+import traceback
+
+import typer
+
+from drift_diff.errors import DriftDiffError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="driftdiff",
+    help="Traffic-driven contract testing: capture traffic, learn a baseline, replay, diff.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _register_commands() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+@app.callback()
+def _root() -> None:
+    """Traffic-driven contract testing: capture traffic, learn a baseline, replay, diff."""
+
+
+_register_commands()
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"driftdiff: error: {message}\n")
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns (and, without ``argv``, exits with) the exit code.
+
+    Click's standalone mode handles usage errors (exit 2) and ``--help``; everything else that
+    escapes a command is turned into one line here.
+    """
+    try:
+        app(args=argv, prog_name="driftdiff", standalone_mode=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except DriftDiffError as exc:
+        code = _fail(str(exc))
+    except KeyboardInterrupt:
+        code = _fail("interrupted")
+    except BrokenPipeError:
+        code = 0
+    except RecursionError:
+        code = _fail("input nested too deeply to process")
+    except MemoryError:
+        code = _fail("out of memory")
+    except Exception as exc:  # the last guard: a bug, reported in one line, never a traceback
+        if os.environ.get("DRIFTDIFF_DEBUG"):
+            traceback.print_exc()
+        code = _fail(f"internal error: {type(exc).__name__}: {exc} (set DRIFTDIFF_DEBUG=1 for details)")
+    if argv is None:
+        sys.exit(code)
+    return code

@@ -1,0 +1,64 @@
+"""The one exception tree of driftdiff.
+
+Findings (``Change`` objects with a ``Severity``) are data, never exceptions. Exceptions are
+tool errors: something driftdiff could not do. The CLI turns every ``DriftDiffError`` into one
+line on stderr and exit code 2.
+
+    DriftDiffError
+    ├── UsageError            bad options or arguments
+    ├── InputError            a file that cannot be read as what it claims (names file + position)
+    │   └── FormatVersionError    a known format with an unknown major version
+    ├── ConfigError           an invalid driftdiff.yaml / [tool.driftdiff]
+    ├── OpenAPIError          an OpenAPI document the validator refuses, or one we cannot normalise
+    └── ReplayError           the replay target is unreachable, never ready, or the run failed
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DriftDiffError",
+    "FormatVersionError",
+    "InputError",
+    "OpenAPIError",
+    "ReplayError",
+    "UsageError",
+]
+
+
+class DriftDiffError(Exception):
+    """Base of every error driftdiff raises on purpose."""
+
+    def __str__(self) -> str:
+        return " ".join(str(a) for a in self.args) if self.args else self.__class__.__name__
+
+
+class UsageError(DriftDiffError):
+    """The command was called wrongly (missing argument, contradictory options)."""
+
+
+class InputError(DriftDiffError):
+    """An input file is malformed. The message names the file and, when known, the position."""
+
+    def __init__(self, path: object, message: str, *, position: str | None = None) -> None:
+        self.path = str(path)
+        self.position = position
+        self.detail = message
+        where = f"{self.path}:{position}" if position else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class FormatVersionError(InputError):
+    """A driftdiff file whose ``format`` major version this release does not know."""
+
+
+class ConfigError(DriftDiffError):
+    """The configuration file is invalid."""
+
+
+class OpenAPIError(DriftDiffError):
+    """An OpenAPI document is invalid or uses a construct that cannot be normalised."""
+
+
+class ReplayError(DriftDiffError):
+    """Replay could not run: target down, never ready, or the started service died at start-up."""

@@ -1,0 +1,1 @@
+"""Traffic in and out: trace files (JSONL), HAR import, the recording proxy."""

@@ -1,0 +1,186 @@
+"""Streaming reader and atomic writer of exchange trace files (``*.jsonl``, ``*.jsonl.gz``).
+
+Reading streams line by line, so memory does not grow with the number of exchanges. A partial
+last line (a crash mid-write) is skipped and counted in ``ReadStats``; any other malformed line
+is an ``InputError`` naming the file and line number.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from driftdiff_sdk.exchange import EXCHANGE_FORMAT_MAJOR
+from driftdiff_sdk.writer import write_jsonl_atomic
+
+from drift_diff.errors import FormatVersionError, InputError
+from drift_diff.model import Exchange
+
+__all__ = [
+    "ReadStats",
+    "check_exchange",
+    "find_trace_files",
+    "iter_exchanges",
+    "iter_raw_exchanges",
+    "write_exchanges",
+]
+
+TRACE_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+@dataclass
+class ReadStats:
+    files: int = 0
+    exchanges: int = 0
+    partial_lines: int = 0
+    partial_files: list[str] = field(default_factory=list)
+
+
+def find_trace_files(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Trace files named directly or found (recursively, sorted) under folders."""
+    files: list[Path] = []
+    for src in sources:
+        p = Path(src)
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*") if f.is_file() and f.name.endswith(TRACE_SUFFIXES)
+            )
+            if not found:
+                raise InputError(p, "folder holds no trace files (*.jsonl, *.jsonl.gz)")
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(p, "no such file or folder")
+    return files
+
+
+def _open(path: Path) -> IO[bytes]:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def check_exchange(obj: Any) -> str | None:
+    """Why ``obj`` is not a usable exchange line, or ``None`` when it is.
+
+    The fields the pipeline relies on are checked on every line (cheap); the full JSON Schema in
+    ``schemas/exchange.schema.json`` documents the rest and is enforced by tests on our writers.
+    """
+    if not isinstance(obj, dict):
+        return "line is not a JSON object"
+    fmt = obj.get("format")
+    if not isinstance(fmt, str) or not fmt.startswith("driftdiff.exchange/"):
+        return "not a driftdiff exchange (missing or wrong 'format')"
+    req, resp = obj.get("request"), obj.get("response")
+    if not isinstance(req, dict) or not isinstance(resp, dict):
+        return "exchange needs 'request' and 'response' objects"
+    if not isinstance(req.get("method"), str) or not isinstance(req.get("path"), str):
+        return "request needs string 'method' and 'path'"
+    status = resp.get("status")
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 999:
+        return "response needs an integer 'status' between 100 and 999"
+    for part in (req, resp):
+        headers = part.get("headers", {})
+        if headers is not None and not isinstance(headers, dict):
+            return "'headers' must be an object of lists"
+    query = req.get("query", {})
+    if query is not None and not isinstance(query, dict):
+        return "'query' must be an object of lists"
+    return None
+
+
+def _major(fmt: str) -> int | None:
+    try:
+        return int(fmt.rsplit("/", 1)[1].split(".", 1)[0])
+    except (IndexError, ValueError):
+        return None
+
+
+def iter_raw_exchanges(
+    sources: Iterable[str | os.PathLike[str]], stats: ReadStats | None = None
+) -> Iterator[dict[str, Any]]:
+    """Yield each exchange line's dict, file by file, in order."""
+    stats = stats if stats is not None else ReadStats()
+    for path in find_trace_files(sources):
+        stats.files += 1
+        yield from _read_file(path, stats)
+
+
+def iter_exchanges(
+    sources: Iterable[str | os.PathLike[str]], stats: ReadStats | None = None
+) -> Iterator[Exchange]:
+    for raw in iter_raw_exchanges(sources, stats):
+        yield Exchange(raw)
+
+
+def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
+    lineno = 0
+    try:
+        with _open(path) as fh:
+            pending: bytes | None = None
+            for line in fh:
+                if pending is not None:
+                    yield _parse_line(path, lineno, pending)
+                    stats.exchanges += 1
+                    pending = None
+                lineno += 1
+                if not line.strip():
+                    continue
+                if not line.endswith(b"\n"):
+                    # last line without newline: complete JSON is fine, a fragment is a crash leftover
+                    try:
+                        obj = orjson.loads(line)
+                    except orjson.JSONDecodeError:
+                        stats.partial_lines += 1
+                        stats.partial_files.append(f"{path}:{lineno}")
+                        continue
+                    yield _validated(path, lineno, obj)
+                    stats.exchanges += 1
+                    continue
+                pending = line
+            if pending is not None:
+                yield _parse_line(path, lineno, pending)
+                stats.exchanges += 1
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise InputError(path, "no such file") from None
+        if isinstance(exc, (EOFError, gzip.BadGzipFile, zlib.error)) or "gzip" in str(exc).lower():
+            raise InputError(path, f"corrupt or truncated gzip data ({exc})",
+                             position=f"line {lineno + 1}") from None
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _parse_line(path: Path, lineno: int, line: bytes) -> dict[str, Any]:
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON ({exc})", position=f"line {lineno}") from None
+    return _validated(path, lineno, obj)
+
+
+def _validated(path: Path, lineno: int, obj: Any) -> dict[str, Any]:
+    problem = check_exchange(obj)
+    if problem is None:
+        major = _major(obj["format"])
+        if major != EXCHANGE_FORMAT_MAJOR:
+            raise FormatVersionError(
+                path,
+                f"exchange format {obj['format']!r} is not supported by this driftdiff "
+                f"(reads major version {EXCHANGE_FORMAT_MAJOR}); upgrade driftdiff",
+                position=f"line {lineno}",
+            )
+        return obj  # type: ignore[no-any-return]
+    raise InputError(path, problem, position=f"line {lineno}")
+
+
+def write_exchanges(path: str | os.PathLike[str], exchanges: Iterable[dict[str, Any] | Exchange]) -> int:
+    """Atomically write exchange lines to ``path``; returns how many were written."""
+    return write_jsonl_atomic(path, (e.raw if isinstance(e, Exchange) else e for e in exchanges))

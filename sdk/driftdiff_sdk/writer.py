@@ -1,0 +1,50 @@
+"""Writing exchange lines (JSONL, optionally gzip) — the one writer every source uses.
+
+``write_jsonl_atomic`` writes a whole file at once through a temporary file and ``os.replace``
+(a reader never sees half a file; a failed write leaves the previous file as it was).
+The background writer used by the middlewares builds on ``dump_line``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["dump_line", "write_jsonl_atomic"]
+
+
+def dump_line(obj: dict[str, Any]) -> bytes:
+    """One exchange as a compact, key-sorted JSON line ending in ``\\n``."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    return text.encode("utf-8", "surrogatepass").replace(b"\n", b"\\n") + b"\n"
+
+
+def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[dict[str, Any]]) -> int:
+    """Write ``lines`` to ``path`` (gzip when it ends in ``.gz``) atomically; returns the count."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if target.name.endswith(".gz") else raw
+            try:
+                for obj in lines:
+                    stream.write(dump_line(obj))
+                    count += 1
+            finally:
+                if stream is not raw:
+                    stream.close()
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return count

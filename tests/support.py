@@ -1,0 +1,87 @@
+"""Shared test helpers: free ports, readiness polling with a deadline, running the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+CONFORMANCE = REPO.parent / "shared" / "conformance"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_ready(url: str, *, deadline_s: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll ``url`` until it answers (any status) or the deadline passes. No fixed sleeps."""
+    end = time.monotonic() + deadline_s
+    delay = 0.02
+    last: Exception | None = None
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} was ready")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError as exc:
+            last = exc
+        time.sleep(delay)  # back-off between polls, bounded by the deadline
+        delay = min(delay * 2, 0.25)
+    raise TimeoutError(f"{url} not ready after {deadline_s}s: {last}")
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> CliResult:
+    """Run ``driftdiff ARGS`` as a real subprocess (what a user types)."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "drift_diff", *args],
+        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@contextlib.contextmanager
+def server_process(cmd: list[str], ready_url: str, *, env: dict[str, str] | None = None,
+                   cwd: Path | None = None, deadline_s: float = 30.0) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a real server process in its own process group, wait for it, stop it on exit."""
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        try:
+            wait_until_ready(ready_url, deadline_s=deadline_s, proc=proc)
+        except Exception:
+            proc.kill()
+            _, err = proc.communicate(timeout=10)
+            raise RuntimeError(f"server {cmd} failed: {err.decode(errors='replace')[-2000:]}") from None
+        yield proc
+    finally:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 15)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, 9)
+                proc.wait(timeout=10)
+        if proc.stderr:
+            proc.stderr.close()
