@@ -17,7 +17,13 @@ from drift_diff.errors import FormatVersionError, InputError
 from drift_diff.model import BASELINE_FORMAT, Baseline
 from drift_diff.schemas import validation_error
 
-__all__ = ["baseline_from_dict", "dumps_baseline", "is_baseline_file", "load_baseline", "save_baseline"]
+__all__ = [
+    "baseline_from_dict",
+    "dumps_baseline",
+    "is_baseline_file",
+    "load_baseline",
+    "save_baseline",
+]
 
 _MAJOR = int(BASELINE_FORMAT.rsplit("/", 1)[1])
 
@@ -42,7 +48,9 @@ def save_baseline(baseline: Baseline, path: str | os.PathLike[str]) -> None:
 
 def baseline_from_dict(data: Any, path: str | os.PathLike[str] = "<baseline>") -> Baseline:
     """Validate a parsed baseline document (format version first, then the schema)."""
-    if not isinstance(data, dict) or not str(data.get("format", "")).startswith("driftdiff.baseline/"):
+    if not isinstance(data, dict) or not str(data.get("format", "")).startswith(
+        "driftdiff.baseline/"
+    ):
         raise InputError(path, "not a driftdiff baseline (missing or wrong 'format')")
     fmt = str(data["format"])
     try:
@@ -51,13 +59,18 @@ def baseline_from_dict(data: Any, path: str | os.PathLike[str] = "<baseline>") -
         major = -1
     if major != _MAJOR:
         raise FormatVersionError(
-            path, f"baseline format {fmt!r} is not supported (this driftdiff reads major version {_MAJOR})"
+            path,
+            f"baseline format {fmt!r} is not supported "
+            f"(this driftdiff reads major version {_MAJOR})",
         )
     problem = validation_error("baseline", data)
     if problem:
         raise InputError(path, f"invalid baseline: {problem}")
     return Baseline(
-        service=data["service"], endpoints=data["endpoints"], sources=data.get("sources", {}), format=fmt
+        service=data["service"],
+        endpoints=data["endpoints"],
+        sources=data.get("sources", {}),
+        format=fmt,
     )
 
 
@@ -87,7 +100,9 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
     except UnicodeDecodeError as exc:
         raise InputError(p, f"not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise InputError(p, f"not valid JSON: {exc.msg}", position=f"line {exc.lineno} column {exc.colno}") from None
+        raise InputError(
+            p, f"not valid JSON: {exc.msg}", position=f"line {exc.lineno} column {exc.colno}"
+        ) from None
     except RecursionError:
         raise InputError(p, "JSON nested too deeply") from None
     return baseline_from_dict(data, p)

@@ -3,7 +3,8 @@
 Stages talk through these types, never through each other's internals:
 
 * ``Exchange`` — one inbound request/response plus the outbound calls made while serving it.
-  It is a thin, typed view over the JSON line of the exchange format (``schemas/exchange.schema.json``);
+  It is a thin, typed view over the JSON line of the exchange format
+  (``schemas/exchange.schema.json``);
   ``Exchange.raw`` is the line's dict, the single source of truth.
 * ``Baseline`` / ``Endpoint`` — the learned contract (``schemas/baseline.schema.json``).
 * ``Change`` / ``Severity`` — findings of a diff or a replay. Data, never exceptions.

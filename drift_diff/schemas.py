@@ -15,7 +15,12 @@ __all__ = ["load_schema", "validation_error"]
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """``load_schema("baseline")`` → the parsed ``schemas/baseline.schema.json``."""
-    text = resources.files("drift_diff").joinpath("_schemas", f"{name}.schema.json").read_text("utf-8")
+    text = (
+        resources.files("drift_diff")
+        .joinpath("_schemas")
+        .joinpath(f"{name}.schema.json")
+        .read_text("utf-8")
+    )
     return json.loads(text)  # type: ignore[no-any-return]
 
 
@@ -23,11 +28,11 @@ def load_schema(name: str) -> dict[str, Any]:
 def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def validation_error(name: str, instance: Any) -> str | None:
-    """The first reason ``instance`` does not match schema ``name`` (with its JSON path), or None."""
+    """The first reason ``instance`` does not match schema ``name`` (with its path), or None."""
     error = jsonschema.exceptions.best_match(_validator(name).iter_errors(instance))
     if error is None:
         return None

@@ -24,7 +24,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_ready(url: str, *, deadline_s: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+def wait_until_ready(
+    url: str, *, deadline_s: float = 20.0, proc: subprocess.Popen[bytes] | None = None
+) -> None:
     """Poll ``url`` until it answers (any status) or the deadline passes. No fixed sleeps."""
     end = time.monotonic() + deadline_s
     delay = 0.02
@@ -49,29 +51,49 @@ class CliResult:
     stderr: str
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> CliResult:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> CliResult:
     """Run ``driftdiff ARGS`` as a real subprocess (what a user types)."""
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "drift_diff", *args],
-        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
 @contextlib.contextmanager
-def server_process(cmd: list[str], ready_url: str, *, env: dict[str, str] | None = None,
-                   cwd: Path | None = None, deadline_s: float = 30.0) -> Iterator[subprocess.Popen[bytes]]:
+def server_process(
+    cmd: list[str],
+    ready_url: str,
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    deadline_s: float = 30.0,
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start a real server process in its own process group, wait for it, stop it on exit."""
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         try:
             wait_until_ready(ready_url, deadline_s=deadline_s, proc=proc)
         except Exception:
             proc.kill()
             _, err = proc.communicate(timeout=10)
-            raise RuntimeError(f"server {cmd} failed: {err.decode(errors='replace')[-2000:]}") from None
+            raise RuntimeError(
+                f"server {cmd} failed: {err.decode(errors='replace')[-2000:]}"
+            ) from None
         yield proc
     finally:
         if proc.poll() is None:

@@ -3,7 +3,8 @@
 Each command lives in its own module of this package and exposes ``register(app)``; modules are
 discovered here, so adding a command never touches this file. Commands parse options, call one
 library function, render, and let ``DriftDiffError`` reach ``main`` which turns it into one line
-on stderr and exit code 2. No traceback ever reaches the user (set ``DRIFTDIFF_DEBUG=1`` to see one).
+on stderr and exit code 2. No traceback ever reaches the user
+(set ``DRIFTDIFF_DEBUG=1`` to see one).
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last guard: a bug, reported in one line, never a traceback
         if os.environ.get("DRIFTDIFF_DEBUG"):
             traceback.print_exc()
-        code = _fail(f"internal error: {type(exc).__name__}: {exc} (set DRIFTDIFF_DEBUG=1 for details)")
+        code = _fail(
+            f"internal error: {type(exc).__name__}: {exc} (set DRIFTDIFF_DEBUG=1 for details)"
+        )
     if argv is None:
         sys.exit(code)
     return code

@@ -13,10 +13,9 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
-
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT_MAJOR
 from driftdiff_sdk.writer import write_jsonl_atomic
 
@@ -64,7 +63,7 @@ def find_trace_files(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 def _open(path: Path) -> IO[bytes]:
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return open(path, "rb")
 
 
@@ -135,7 +134,8 @@ def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
                 if not line.strip():
                     continue
                 if not line.endswith(b"\n"):
-                    # last line without newline: complete JSON is fine, a fragment is a crash leftover
+                    # a last line without newline: complete JSON is fine, a fragment is
+                    # what a crash left behind
                     try:
                         obj = orjson.loads(line)
                     except orjson.JSONDecodeError:
@@ -153,8 +153,9 @@ def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
         if isinstance(exc, FileNotFoundError):
             raise InputError(path, "no such file") from None
         if isinstance(exc, (EOFError, gzip.BadGzipFile, zlib.error)) or "gzip" in str(exc).lower():
-            raise InputError(path, f"corrupt or truncated gzip data ({exc})",
-                             position=f"line {lineno + 1}") from None
+            raise InputError(
+                path, f"corrupt or truncated gzip data ({exc})", position=f"line {lineno + 1}"
+            ) from None
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
@@ -181,6 +182,8 @@ def _validated(path: Path, lineno: int, obj: Any) -> dict[str, Any]:
     raise InputError(path, problem, position=f"line {lineno}")
 
 
-def write_exchanges(path: str | os.PathLike[str], exchanges: Iterable[dict[str, Any] | Exchange]) -> int:
+def write_exchanges(
+    path: str | os.PathLike[str], exchanges: Iterable[dict[str, Any] | Exchange]
+) -> int:
     """Atomically write exchange lines to ``path``; returns how many were written."""
     return write_jsonl_atomic(path, (e.raw if isinstance(e, Exchange) else e for e in exchanges))

@@ -108,9 +108,11 @@ def encode_body(
     except UnicodeDecodeError:
         out["body_b64"] = base64.b64encode(data).decode("ascii")
         return out
-    if _is_text_content_type(content_type) or is_json_content_type(content_type):
-        out["body_text"] = text
-    elif content_type is None and text.isprintable():
+    if (
+        _is_text_content_type(content_type)
+        or is_json_content_type(content_type)
+        or (content_type is None and text.isprintable())
+    ):
         out["body_text"] = text
     else:
         out["body_b64"] = base64.b64encode(data).decode("ascii")

@@ -7,13 +7,14 @@ The background writer used by the middlewares builds on ``dump_line``.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 __all__ = ["dump_line", "write_jsonl_atomic"]
 
@@ -32,7 +33,9 @@ def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[dict[str, A
     count = 0
     try:
         with os.fdopen(fd, "wb") as raw:
-            stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if target.name.endswith(".gz") else raw
+            stream: IO[bytes] = raw
+            if target.name.endswith(".gz"):
+                stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="wb", mtime=0))
             try:
                 for obj in lines:
                     stream.write(dump_line(obj))
@@ -42,9 +45,7 @@ def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[dict[str, A
                     stream.close()
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     return count

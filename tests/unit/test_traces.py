@@ -19,7 +19,12 @@ def _line(i: int, **over: object) -> dict[str, object]:
         "service": "svc",
         "source": "sdk",
         "request": {"method": "GET", "path": f"/items/{i}", "query": {}, "headers": {}},
-        "response": {"status": 200, "headers": {}, "content_type": "application/json", "body": {"id": i}},
+        "response": {
+            "status": 200,
+            "headers": {},
+            "content_type": "application/json",
+            "body": {"id": i},
+        },
         "outbound": [],
     }
     base.update(over)
