@@ -1,0 +1,79 @@
+"""``driftdiff record``: a recording reverse proxy in front of a running service."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+import typer
+
+from drift_diff.cli._common import echo_err
+from drift_diff.errors import UsageError
+from drift_diff.traffic.proxy import RecordingProxy
+
+
+def _split_listen(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    try:
+        return host or "127.0.0.1", int(port)
+    except ValueError:
+        raise UsageError(f"--listen must be HOST:PORT, got {listen!r}") from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("record")
+    def record(
+        target: str = typer.Option(
+            ..., help="URL of the running service, e.g. http://127.0.0.1:8000"
+        ),
+        listen: str = typer.Option("127.0.0.1:8080", help="HOST:PORT the proxy listens on"),
+        out: str = typer.Option(".driftdiff/traces", help="folder for the recorded traces"),
+        service: str = typer.Option("service", help="service name written in each exchange"),
+        no_redact: bool = typer.Option(False, "--no-redact", help="keep secrets (not advised)"),
+        max_body: int = typer.Option(1 << 20, help="bytes of each body kept in the trace"),
+    ) -> None:
+        """Record traffic through a reverse proxy (any language); stop with Ctrl-C or SIGTERM.
+
+        Point clients (or a load generator) at --listen; every request is forwarded to --target
+        and recorded, redacted, into --out. Outbound calls of the service are not visible from
+        outside: use the SDK middleware where replay needs recorded dependencies.
+        """
+        host, port = _split_listen(listen)
+        proxy = RecordingProxy(
+            target,
+            out_dir=out,
+            service=service,
+            host=host,
+            port=port,
+            max_body=max_body,
+            redact=not no_redact,
+        )
+        bound_host, bound_port = proxy.address
+        echo_err(
+            f"recording http://{bound_host}:{bound_port} -> {target} into {out} (Ctrl-C stops)"
+        )
+        stop = threading.Event()
+
+        def _on_signal(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        previous = signal.signal(signal.SIGTERM, _on_signal)
+        server = threading.Thread(target=proxy.serve_forever, daemon=True)
+        server.start()
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            proxy.close()
+        echo_err(
+            f"recorded {proxy.stats.recorded} exchanges into {out}"
+            + (
+                f"; {proxy.stats.upstream_errors} requests failed to reach the target"
+                if proxy.stats.upstream_errors
+                else ""
+            )
+        )

@@ -1,0 +1,146 @@
+"""The recording proxy in front of a real upstream, as a real ``driftdiff record`` process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import httpx
+import pytest
+
+from drift_diff.traffic.traces import iter_exchanges
+from tests.support import free_port, server_process, wait_until_ready
+
+pytestmark = pytest.mark.integration
+
+UPSTREAM = textwrap.dedent(
+    """
+    import json, sys
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class H(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def log_message(self, *a): pass
+        def _send(self, status, obj):
+            data = json.dumps(obj).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        def do_GET(self):
+            if self.path.startswith("/users/"):
+                self._send(200, {"id": int(self.path.split("/")[2].split("?")[0]),
+                                 "email": "jane.doe@corp.example", "name": "Jane"})
+            else:
+                self._send(404, {"error": "not found"})
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            self._send(201, {"received": json.loads(body)})
+
+    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+    """
+)
+
+
+def _start_proxy(target: str, listen_port: int, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "drift_diff",
+            "record",
+            "--target",
+            target,
+            "--listen",
+            f"127.0.0.1:{listen_port}",
+            "--out",
+            str(out),
+            "--service",
+            "users",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def test_proxy_relays_unchanged_and_records_redacted(tmp_path: Path) -> None:
+    up_port, proxy_port = free_port(), free_port()
+    script = tmp_path / "upstream.py"
+    script.write_text(UPSTREAM)
+    out = tmp_path / "traces"
+    with server_process(
+        [sys.executable, str(script), str(up_port)], f"http://127.0.0.1:{up_port}/"
+    ):
+        direct = httpx.get(f"http://127.0.0.1:{up_port}/users/7?verbose=1")
+        proc = _start_proxy(f"http://127.0.0.1:{up_port}", proxy_port, out)
+        try:
+            wait_until_ready(f"http://127.0.0.1:{proxy_port}/", proc=proc)
+            base = f"http://127.0.0.1:{proxy_port}"
+            via = httpx.get(
+                f"{base}/users/7?verbose=1",
+                headers={"Authorization": "Bearer sk_live_abcdef123456"},
+            )
+            created = httpx.post(f"{base}/orders", json={"password": "hunter2-secret", "qty": 2})
+            missing = httpx.get(f"{base}/nothing")
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert via.status_code == 200 and via.content == direct.content
+    assert created.status_code == 201 and created.json()["received"]["qty"] == 2
+    assert missing.status_code == 404
+    assert b"recorded" in err
+
+    files = list(out.glob("*.jsonl"))
+    raw = b"".join(f.read_bytes() for f in files)
+    for secret in (b"sk_live_abcdef123456", b"hunter2-secret", b"jane.doe@corp.example"):
+        assert secret not in raw
+    exchanges = {(e.method, e.path): e for e in iter_exchanges([out])}
+    # the readiness probe (GET /) is recorded too; the three requests are what we check
+    got = exchanges[("GET", "/users/7")]
+    assert got.source == "proxy" and got.status == 200
+    assert got.query == {"verbose": ["1"]}
+    assert got.response.body["name"] == "Jane" and "@" in got.response.body["email"]
+    assert exchanges[("POST", "/orders")].request.body["qty"] == 2
+    assert exchanges[("GET", "/nothing")].status == 404
+
+
+def test_unreachable_target_gives_502_and_records_nothing(tmp_path: Path) -> None:
+    dead, proxy_port = free_port(), free_port()
+    out = tmp_path / "traces"
+    proc = _start_proxy(f"http://127.0.0.1:{dead}", proxy_port, out)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{proxy_port}/", proc=proc)
+        resp = httpx.get(f"http://127.0.0.1:{proxy_port}/x")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert resp.status_code == 502
+    assert b"failed to reach the target" in err
+    assert not list(out.glob("*.jsonl")) or all(f.stat().st_size == 0 for f in out.glob("*.jsonl"))
+
+
+def test_bad_target_is_a_usage_error(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "drift_diff",
+            "record",
+            "--target",
+            "ftp://x",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "must be an http(s) URL" in proc.stderr and "Traceback" not in proc.stderr
