@@ -1,0 +1,52 @@
+"""``driftdiff generate pytest``: write pytest tests from recorded traffic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from drift_diff.cli._common import echo_err
+from drift_diff.errors import UsageError
+
+generate_app = typer.Typer(help="Generate tests from recorded traffic.", no_args_is_help=True)
+
+
+@generate_app.command("pytest")
+def generate_pytest_cmd(
+    sources: list[str] = typer.Argument(..., help="trace files or folders, or HAR files"),
+    out: Path = typer.Option(Path("tests/test_driftdiff_contract.py"), help="module to write"),
+    baseline: Path | None = typer.Option(
+        None, help="use this baseline's schemas (default: learn them from SOURCES)"
+    ),
+    per_endpoint: int = typer.Option(3, min=1, help="cases kept per endpoint and status"),
+    target: str = typer.Option("http://127.0.0.1:8000", help="default DRIFTDIFF_TARGET"),
+) -> None:
+    """Write a pytest module replaying recorded requests; checks status, media type, schema."""
+    from drift_diff.baseline import load_baseline
+    from drift_diff.generate import generate_pytest
+    from drift_diff.infer import infer_baseline
+    from drift_diff.traffic.sources import iter_source_exchanges
+
+    if out.suffix != ".py":
+        raise UsageError(f"--out must name a .py file, got {out}")
+    learned = (
+        load_baseline(baseline) if baseline else infer_baseline(iter_source_exchanges(sources))
+    )
+    code, stats = generate_pytest(
+        iter_source_exchanges(sources), learned, per_endpoint=per_endpoint, default_target=target
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(code, encoding="utf-8")
+    tmp.replace(out)
+    echo_err(
+        f"wrote {stats.cases} cases for {len(stats.endpoints)} endpoints to {out} "
+        f"(from {stats.exchanges} exchanges"
+        + (f"; {stats.unmatched} matched no endpoint of the baseline" if stats.unmatched else "")
+        + ")"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(generate_app, name="generate")
