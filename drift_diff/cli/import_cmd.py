@@ -1,0 +1,52 @@
+"""``driftdiff import har FILE...``: HAR captures → trace files (one ``<stem>.jsonl`` each)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from drift_diff.cli._common import echo_err
+from drift_diff.traffic.har import HarStats, read_har
+from drift_diff.traffic.traces import write_exchanges
+
+import_app = typer.Typer(
+    help="Import traffic captured by other tools into trace files.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+@import_app.command("har")
+def import_har(
+    files: list[Path] = typer.Argument(
+        ..., metavar="FILE", help="HAR files (devtools, proxies, API clients)."
+    ),
+    out: Path = typer.Option(
+        Path(".driftdiff/traces"), "--out", "-o", help="Folder for the trace files."
+    ),
+    service: str | None = typer.Option(
+        None, "--service", help="Service name (default: host of the first API call)."
+    ),
+    no_redact: bool = typer.Option(
+        False, "--no-redact", help="Keep secrets (tokens, cookies, e-mails...) as recorded."
+    ),
+) -> None:
+    """Turn the API calls of HAR files into traces; page assets and websockets are skipped.
+
+    Each FILE is read whole before its trace is written atomically, so a file that fails leaves
+    no partial output (files imported before it stay).
+    """
+    for har in files:
+        stats = HarStats()
+        exchanges = list(read_har(har, service=service, redact=not no_redact, stats=stats))
+        target = out / f"{har.stem}.jsonl"
+        write_exchanges(target, exchanges)
+        note = f"; first invalid entry: {stats.first_invalid}" if stats.first_invalid else ""
+        noun = "exchange" if stats.api == 1 else "exchanges"
+        echo_err(f"{har.name}: {stats.api} {noun} -> {target}; {stats.summary()}{note}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")

@@ -1,0 +1,462 @@
+"""HAR 1.2 import: browser, proxy and API-client captures turned into exchange lines.
+
+Any producer works (Chrome, Firefox, Safari, Charles, Fiddler, Insomnia, mitmproxy...): only
+fields of the HAR 1.2 spec are required, and the producers' extras (``_resourceType``,
+``_webSocketMessages``) are used as hints when present.
+
+**What counts as API traffic.** A HAR of a browser session is mostly page assets; a contract is
+learned from the calls a client's code makes. An entry is classified, first rule that decides:
+
+1. no response (status 0, a blocked or aborted request) → skipped as ``no-response``;
+2. a WebSocket (``_webSocketMessages``, ``_resourceType: websocket``, ``101`` + ``Upgrade``)
+   → ``websocket``; a CORS preflight (``_resourceType: preflight``) → ``preflight``;
+3. the browser's own classification (Chrome's ``_resourceType``, else the request's
+   ``Sec-Fetch-Dest``) of a page asset → its kind (``html``, ``css``, ``js``, ``image``, ``font``,
+   ``media``, ``manifest``...);
+4. a script-initiated request (``fetch``/``xhr``/``eventsource``/``ping``, ``Sec-Fetch-Dest:
+   empty``, ``X-Requested-With``) is API whatever it answers (an HTML 502 page from an API is
+   part of its contract) unless the response is a static asset by type or URL extension
+   (a font or a script loaded by fetch);
+5. otherwise a static asset type or extension (HTML, CSS, JS, images, fonts, media, source maps,
+   ``favicon.ico``), or a navigation (``Accept: text/html...``), is skipped as its kind;
+6. otherwise JSON, XML, plain text, form, event-stream, GraphQL, protobuf/gRPC, binary
+   (``octet-stream``) and empty bodies are API; anything else is skipped as ``other``.
+
+**Bodies.** HAR stores decoded text (``content.text``, base64 when ``encoding: base64``); a body
+some tools left compressed (gzip magic bytes) is decompressed when possible and kept as bytes
+when corrupt. Bodies are capped (``body_cap``, marked ``truncated``). HTTP/2 pseudo-headers
+(``:authority``...) are dropped: they repeat the URL and method, and are not headers.
+
+**Errors.** A file that is not JSON is an ``InputError`` with line and column; a file without
+a ``log.entries`` list is not a HAR. A single malformed entry is skipped and counted as
+``invalid`` (the first reason is kept in ``HarStats.first_invalid``): one odd entry should not
+cost a 100k-entry capture. A file whose entries are all malformed is an error.
+
+Exchange ids derive from the file name and entry, so importing the same HAR twice gives
+byte-identical traces. Secrets are redacted (``Redactor``) before an exchange is yielded.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import orjson
+from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body, headers_to_map, parse_query
+from driftdiff_sdk.redact import RedactionConfig, Redactor
+
+from drift_diff.errors import InputError
+
+__all__ = ["DEFAULT_BODY_CAP", "HarStats", "classify_entry", "read_har"]
+
+#: Bodies above this many bytes are cut and marked ``truncated`` (a HAR may hold 50 MB videos).
+DEFAULT_BODY_CAP = 8 * 1024 * 1024
+
+
+def _by_name(kinds: dict[str | None, str]) -> dict[str, str | None]:
+    """``{kind: "name name ..."}`` → ``{name: kind}`` (kind ``None`` means API)."""
+    return {name: kind for kind, names in kinds.items() for name in names.split()}
+
+
+_RESOURCE_TYPES = _by_name({  # Chrome's _resourceType
+    None: "fetch xhr eventsource ping cspviolationreport",
+    "html": "document", "css": "stylesheet", "js": "script", "image": "image", "font": "font",
+    "media": "media texttrack", "manifest": "manifest", "websocket": "websocket",
+    "preflight": "preflight", "prefetch": "prefetch",
+})  # fmt: skip
+_FETCH_DESTS = _by_name({  # the request's Sec-Fetch-Dest
+    None: "empty report", "html": "document iframe frame embed object", "css": "style",
+    "js": "script worker sharedworker serviceworker audioworklet paintworklet xslt",
+    "image": "image", "font": "font", "media": "audio video track", "manifest": "manifest",
+})  # fmt: skip
+_EXTENSIONS = _by_name({
+    "html": "html htm xhtml", "css": "css", "js": "js mjs cjs jsx", "sourcemap": "map",
+    "image": "png jpg jpeg gif webp avif svg ico bmp tif tiff apng cur",
+    "font": "woff woff2 ttf otf eot", "wasm": "wasm", "manifest": "webmanifest",
+    "media": "mp4 webm mp3 ogg oga ogv wav m4a m4v flac aac mov m3u8 vtt",
+})  # fmt: skip
+_API_MIME = re.compile(
+    r"json|xml|^text/plain|^text/csv|x-www-form-urlencoded|multipart/|event-stream|graphql"
+    r"|protobuf|grpc|msgpack|cbor|octet-stream|^application/vnd\.|^x-unknown$|^$"
+)
+_SCRIPT_TYPES = frozenset(name for name, kind in _RESOURCE_TYPES.items() if kind is None)
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+@dataclass
+class HarStats:
+    """What an import saw: entries read, API exchanges yielded, skipped entries by reason."""
+
+    entries: int = 0
+    api: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    first_invalid: str | None = None
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def summary(self) -> str:
+        """``skipped 53 (html 3, js 20, image 30)`` or ``skipped 0``."""
+        total = sum(self.skipped.values())
+        if not total:
+            return "skipped 0"
+        ordered = sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+        parts = ", ".join(f"{k} {v}" for k, v in ordered)
+        return f"skipped {total} ({parts})"
+
+
+class _BadEntry(ValueError):
+    """A structural problem in one entry; the message says which field."""
+
+
+def read_har(
+    path: str | os.PathLike[str],
+    *,
+    service: str | None = None,
+    redact: bool | Redactor = True,
+    stats: HarStats | None = None,
+    body_cap: int = DEFAULT_BODY_CAP,
+) -> Iterator[dict[str, Any]]:
+    """Yield the API entries of the HAR file ``path`` as exchange dicts (see the module doc)."""
+    p = Path(path)
+    stats = stats if stats is not None else HarStats()
+    entries, digest = _load_entries(p)
+    redactor = redact if isinstance(redact, Redactor) else None
+    if redact is True:
+        redactor = _file_redactor(digest)
+    id_seed = p.name
+    service_known = service is not None
+    invalid, first_invalid = 0, ""
+    for index, entry in enumerate(entries):
+        stats.entries += 1
+        try:
+            exchange = _entry_to_exchange(entry, index, stats, body_cap)
+        except _BadEntry as exc:
+            stats.skip("invalid")
+            invalid += 1
+            first_invalid = first_invalid or f"entry {index}: {exc}"
+            stats.first_invalid = stats.first_invalid or first_invalid
+            continue
+        if exchange is None:
+            continue
+        exchange["id"] = _exchange_id(id_seed, index, exchange)
+        if not service_known:  # the host of the first API entry names the service
+            service, service_known = _service_of(exchange["request"]["url"]), True
+        exchange["service"] = service
+        if redactor is not None:
+            exchange = redactor.redact_exchange(exchange)
+        stats.api += 1
+        yield exchange
+    if entries and invalid == len(entries):  # counted here: ``stats`` may span several files
+        raise InputError(p, f"no usable entry; first problem: {first_invalid}")
+
+
+def _file_redactor(digest: bytes) -> Redactor:
+    """Placeholders keyed by the HAR's own content (unless ``DRIFTDIFF_REDACT_KEY`` is set).
+
+    Re-importing a file then gives byte-identical traces, and the key stays secret as long as
+    the HAR does: whoever holds only the traces cannot recompute it (and whoever holds the HAR
+    already has the secrets).
+    """
+    config = RedactionConfig.from_env()
+    if not os.environ.get("DRIFTDIFF_REDACT_KEY"):
+        config.key = digest
+    return Redactor(config)
+
+
+def _load_entries(path: Path) -> tuple[list[Any], bytes]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 exports (some Windows tools)
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeError:
+            raise InputError(path, "invalid UTF-16 text") from None
+    if not data.strip():
+        raise InputError(path, "empty file, not a HAR (expected a JSON object with log.entries)")
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        where = _json_position(data, exc)
+        raise InputError(path, f"not valid JSON: {exc.msg}", position=where) from None
+    log = doc.get("log") if isinstance(doc, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        raise InputError(path, "not a HAR file: no 'log.entries' list")
+    return entries, hashlib.blake2b(data, digest_size=32).digest()
+
+
+def _json_position(data: bytes, exc: orjson.JSONDecodeError) -> str:
+    if "UTF-8" in exc.msg:  # orjson reports offset 0 for bad UTF-8: find the byte ourselves
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as uexc:
+            head = data[: uexc.start]
+            line, column = head.count(b"\n") + 1, uexc.start - head.rfind(b"\n")
+            return f"line {line}, column {column} (byte {uexc.start})"
+    return f"line {exc.lineno}, column {exc.colno}"
+
+
+def _exchange_id(seed: str, index: int, exchange: dict[str, Any]) -> str:
+    req = exchange["request"]
+    text = f"{seed}\x00{index}\x00{exchange.get('recorded_at')}\x00{req['method']}\x00{req['url']}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _service_of(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return f"{host}:{port}" if port and port not in (80, 443) else host
+
+
+# --------------------------------------------------------------------------- one entry
+def _obj(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = parent.get(key)
+    if not isinstance(value, dict):
+        raise _BadEntry(f"{where}{key} is missing or not an object")
+    return value
+
+
+def _entry_to_exchange(entry: Any, index: int, stats: HarStats, cap: int) -> dict[str, Any] | None:
+    """The exchange of one entry, or ``None`` when it is skipped (and counted in ``stats``)."""
+    if not isinstance(entry, dict):
+        raise _BadEntry("entry is not an object")
+    req, resp = _obj(entry, "request", ""), _obj(entry, "response", "")
+    method, url = req.get("method"), req.get("url")
+    if not isinstance(method, str) or not method:
+        raise _BadEntry("request.method is not a string")
+    if not isinstance(url, str) or not url:
+        raise _BadEntry("request.url is not a string")
+    status = resp.get("status")
+    if isinstance(status, float) and status.is_integer():
+        status = int(status)
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise _BadEntry("response.status is not an integer")
+    if status < 100:
+        stats.skip("no-response")
+        return None
+    if status > 999:
+        raise _BadEntry(f"response.status {status} is out of range")
+    try:
+        split = urlsplit(url)
+    except ValueError as exc:
+        raise _BadEntry(f"request.url is not a URL ({exc})") from None
+    req_headers = _headers(req, "request")
+    resp_headers = _headers(resp, "response")
+    raw_content = resp.get("content")
+    content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
+    resp_ct = _content_type(resp_headers, content.get("mimeType"))
+    kind = classify_entry(entry, split.path, req_headers, resp_headers, status, resp_ct)
+    if kind is not None:
+        stats.skip(kind)
+        return None
+    request: dict[str, Any] = {
+        "method": method.upper(),
+        "url": url,
+        "path": split.path or "/",
+        "query": parse_query(split.query),
+        "headers": req_headers,
+    }
+    request.update(_request_body(req, req_headers, cap))
+    response: dict[str, Any] = {"status": status, "headers": resp_headers}
+    response.update(_response_body(content, resp_headers, resp_ct, cap))
+    time_ms = entry.get("time")
+    duration = float(time_ms) if isinstance(time_ms, (int, float)) and time_ms >= 0 else None
+    return {
+        "format": EXCHANGE_FORMAT,
+        "id": "",
+        "service": None,
+        "source": "har",
+        "recorded_at": _iso_utc(entry.get("startedDateTime")),
+        "duration_ms": duration,
+        "request": request,
+        "response": response,
+        "outbound": [],
+        "meta": {"har_entry": index},
+    }
+
+
+def _headers(message: dict[str, Any], where: str) -> dict[str, list[str]]:
+    raw = message.get("headers", [])
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise _BadEntry(f"{where}.headers is not a list")
+    pairs = []
+    for h in raw:
+        if not isinstance(h, dict) or not isinstance(h.get("name"), str):
+            raise _BadEntry(f"{where}.headers holds an item without a string name")
+        if h["name"].startswith(":"):
+            continue
+        value = h.get("value")
+        pairs.append((h["name"], "" if value is None else value))
+    return headers_to_map(pairs)
+
+
+def _content_type(headers: dict[str, list[str]], mime: Any) -> str | None:
+    values = headers.get("content-type")
+    if values and values[0].strip():
+        return values[0].strip()
+    if isinstance(mime, str) and mime.strip() and mime.strip().lower() != "x-unknown":
+        return mime.strip()
+    return None
+
+
+def classify_entry(
+    entry: dict[str, Any],
+    url_path: str,
+    req_headers: dict[str, list[str]],
+    resp_headers: dict[str, list[str]],
+    status: int,
+    content_type: str | None,
+) -> str | None:
+    """``None`` when the entry is API traffic, else the kind it is skipped as (module doc)."""
+    rtype = entry.get("_resourceType")
+    rtype = rtype.lower() if isinstance(rtype, str) else ""
+    upgrade = "websocket" in str(resp_headers.get("upgrade") or req_headers.get("upgrade")).lower()
+    if "_webSocketMessages" in entry or rtype == "websocket" or (status == 101 and upgrade):
+        return "websocket"
+    hint = _RESOURCE_TYPES.get(rtype, "") if rtype else ""
+    if hint:
+        return hint
+    dest = (req_headers.get("sec-fetch-dest") or [""])[0].strip().lower()
+    if not rtype and dest:
+        hint = _FETCH_DESTS.get(dest, "")
+        if hint:
+            return hint
+    static = _kind_of_type(content_type) or _kind_of_path(url_path)
+    scripted = (
+        rtype in _SCRIPT_TYPES or dest in ("empty", "report") or "x-requested-with" in req_headers
+    )
+    if scripted:
+        return static if static and static != "html" else None
+    if static:
+        return static
+    accept = (req_headers.get("accept") or [""])[0].lower()
+    if accept.startswith(("text/html", "application/xhtml")):
+        return "html"
+    mt = (content_type or "").split(";", 1)[0].strip().lower()
+    return None if _API_MIME.search(mt) else "other"
+
+
+def _kind_of_type(content_type: str | None) -> str | None:
+    mt = (content_type or "").split(";", 1)[0].strip().lower()
+    if not mt:
+        return None
+    if mt in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if mt == "text/css":
+        return "css"
+    if "javascript" in mt or "ecmascript" in mt:
+        return "js"
+    if mt.startswith("image/"):
+        return "image"
+    if mt.startswith("font/") or "font" in mt or mt == "application/vnd.ms-fontobject":
+        return "font"
+    if mt.startswith(("audio/", "video/")) or "mpegurl" in mt or mt == "application/dash+xml":
+        return "media"
+    if mt == "application/wasm":
+        return "wasm"
+    if mt == "application/manifest+json":
+        return "manifest"
+    return None
+
+
+def _kind_of_path(url_path: str) -> str | None:
+    name = url_path.rsplit("/", 1)[-1].lower()
+    if "." not in name:
+        return None
+    return _EXTENSIONS.get(name.rsplit(".", 1)[1])
+
+
+# --------------------------------------------------------------------------- bodies, time
+def _request_body(req: dict[str, Any], headers: dict[str, list[str]], cap: int) -> dict[str, Any]:
+    post = req.get("postData")
+    ct_values = headers.get("content-type")
+    ct_header = ct_values[0] if ct_values else None
+    if not isinstance(post, dict):
+        return encode_body(None, ct_header)
+    mime = post.get("mimeType")
+    content_type = ct_header or (mime if isinstance(mime, str) and mime else None)
+    text = post.get("text")
+    if isinstance(text, str):
+        data = _decode_text(text, post.get("encoding"), "request.postData")
+    elif isinstance(post.get("params"), list) and "x-www-form-urlencoded" in (content_type or ""):
+        pairs = [
+            (str(p.get("name", "")), str(p.get("value", "")))
+            for p in post["params"]
+            if isinstance(p, dict)
+        ]
+        data = urlencode(pairs).encode()
+    else:
+        data = b""
+    return encode_body(data, content_type, cap=cap)
+
+
+def _response_body(
+    content: dict[str, Any], headers: dict[str, list[str]], content_type: str | None, cap: int
+) -> dict[str, Any]:
+    text = content.get("text")
+    if not isinstance(text, str) or not text:
+        return encode_body(None, content_type)
+    data = _decode_text(text, content.get("encoding"), "response.content")
+    encoding = ",".join(headers.get("content-encoding") or []).lower()
+    if data[:2] == b"\x1f\x8b" and "gzip" in encoding:
+        data = _gunzip(data, cap)
+    return encode_body(data, content_type, cap=cap)
+
+
+def _decode_text(text: str, encoding: Any, where: str) -> bytes:
+    if isinstance(encoding, str) and encoding.lower() == "base64":
+        try:
+            return base64.b64decode(text, validate=False)
+        except (binascii.Error, ValueError):
+            raise _BadEntry(f"{where}.text is not valid base64") from None
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _gunzip(data: bytes, cap: int) -> bytes:
+    """Decompress a body a tool left gzipped; corrupt data is kept as it is (bytes)."""
+    try:
+        d = zlib.decompressobj(wbits=31)
+        out = d.decompress(data, cap + 1)  # bounded: a gzip bomb cannot blow up memory
+    except zlib.error:
+        return data
+    return out if d.eof or len(out) > cap else data  # a truncated stream is corrupt too
+
+
+def _iso_utc(value: Any) -> str | None:
+    """``startedDateTime`` as ISO 8601 UTC with milliseconds; unparseable text is kept."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
