@@ -5,22 +5,10 @@ fields of the HAR 1.2 spec are required, and the producers' extras (``_resourceT
 ``_webSocketMessages``) are used as hints when present.
 
 **What counts as API traffic.** A HAR of a browser session is mostly page assets; a contract is
-learned from the calls a client's code makes. An entry is classified, first rule that decides:
-
-1. no response (status 0, a blocked or aborted request) → skipped as ``no-response``;
-2. a WebSocket (``_webSocketMessages``, ``_resourceType: websocket``, ``101`` + ``Upgrade``)
-   → ``websocket``; a CORS preflight (``_resourceType: preflight``) → ``preflight``;
-3. the browser's own classification (Chrome's ``_resourceType``, else the request's
-   ``Sec-Fetch-Dest``) of a page asset → its kind (``html``, ``css``, ``js``, ``image``, ``font``,
-   ``media``, ``manifest``...);
-4. a script-initiated request (``fetch``/``xhr``/``eventsource``/``ping``, ``Sec-Fetch-Dest:
-   empty``, ``X-Requested-With``) is API whatever it answers (an HTML 502 page from an API is
-   part of its contract) unless the response is a static asset by type or URL extension
-   (a font or a script loaded by fetch);
-5. otherwise a static asset type or extension (HTML, CSS, JS, images, fonts, media, source maps,
-   ``favicon.ico``), or a navigation (``Accept: text/html...``), is skipped as its kind;
-6. otherwise JSON, XML, plain text, form, event-stream, GraphQL, protobuf/gRPC, binary
-   (``octet-stream``) and empty bodies are API; anything else is skipped as ``other``.
+learned from the calls a client's code makes. ``classify_entry`` (in ``_har_classify``, where the
+rules are listed) skips entries without a response, WebSockets, preflights and page assets
+(HTML, CSS, JS, images, fonts, media...) by kind, and keeps script-initiated calls and
+API-looking bodies (JSON, XML, text, forms, GraphQL, gRPC, binary, empty).
 
 **Bodies.** HAR stores decoded text (``content.text``, base64 when ``encoding: base64``); a body
 some tools left compressed (gzip magic bytes) is decompressed when possible and kept as bytes
@@ -56,40 +44,12 @@ from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body, headers_to_map,
 from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 from drift_diff.errors import InputError
+from drift_diff.traffic._har_classify import classify_entry
 
 __all__ = ["DEFAULT_BODY_CAP", "HarStats", "classify_entry", "read_har"]
 
 #: Bodies above this many bytes are cut and marked ``truncated`` (a HAR may hold 50 MB videos).
 DEFAULT_BODY_CAP = 8 * 1024 * 1024
-
-
-def _by_name(kinds: dict[str | None, str]) -> dict[str, str | None]:
-    """``{kind: "name name ..."}`` → ``{name: kind}`` (kind ``None`` means API)."""
-    return {name: kind for kind, names in kinds.items() for name in names.split()}
-
-
-_RESOURCE_TYPES = _by_name({  # Chrome's _resourceType
-    None: "fetch xhr eventsource ping cspviolationreport",
-    "html": "document", "css": "stylesheet", "js": "script", "image": "image", "font": "font",
-    "media": "media texttrack", "manifest": "manifest", "websocket": "websocket",
-    "preflight": "preflight", "prefetch": "prefetch",
-})  # fmt: skip
-_FETCH_DESTS = _by_name({  # the request's Sec-Fetch-Dest
-    None: "empty report", "html": "document iframe frame embed object", "css": "style",
-    "js": "script worker sharedworker serviceworker audioworklet paintworklet xslt",
-    "image": "image", "font": "font", "media": "audio video track", "manifest": "manifest",
-})  # fmt: skip
-_EXTENSIONS = _by_name({
-    "html": "html htm xhtml", "css": "css", "js": "js mjs cjs jsx", "sourcemap": "map",
-    "image": "png jpg jpeg gif webp avif svg ico bmp tif tiff apng cur",
-    "font": "woff woff2 ttf otf eot", "wasm": "wasm", "manifest": "webmanifest",
-    "media": "mp4 webm mp3 ogg oga ogv wav m4a m4v flac aac mov m3u8 vtt",
-})  # fmt: skip
-_API_MIME = re.compile(
-    r"json|xml|^text/plain|^text/csv|x-www-form-urlencoded|multipart/|event-stream|graphql"
-    r"|protobuf|grpc|msgpack|cbor|octet-stream|^application/vnd\.|^x-unknown$|^$"
-)
-_SCRIPT_TYPES = frozenset(name for name, kind in _RESOURCE_TYPES.items() if kind is None)
 _FRACTION = re.compile(r"\.(\d+)")
 
 
@@ -321,73 +281,6 @@ def _content_type(headers: dict[str, list[str]], mime: Any) -> str | None:
     if isinstance(mime, str) and mime.strip() and mime.strip().lower() != "x-unknown":
         return mime.strip()
     return None
-
-
-def classify_entry(
-    entry: dict[str, Any],
-    url_path: str,
-    req_headers: dict[str, list[str]],
-    resp_headers: dict[str, list[str]],
-    status: int,
-    content_type: str | None,
-) -> str | None:
-    """``None`` when the entry is API traffic, else the kind it is skipped as (module doc)."""
-    rtype = entry.get("_resourceType")
-    rtype = rtype.lower() if isinstance(rtype, str) else ""
-    upgrade = "websocket" in str(resp_headers.get("upgrade") or req_headers.get("upgrade")).lower()
-    if "_webSocketMessages" in entry or rtype == "websocket" or (status == 101 and upgrade):
-        return "websocket"
-    hint = _RESOURCE_TYPES.get(rtype, "") if rtype else ""
-    if hint:
-        return hint
-    dest = (req_headers.get("sec-fetch-dest") or [""])[0].strip().lower()
-    if not rtype and dest:
-        hint = _FETCH_DESTS.get(dest, "")
-        if hint:
-            return hint
-    static = _kind_of_type(content_type) or _kind_of_path(url_path)
-    scripted = (
-        rtype in _SCRIPT_TYPES or dest in ("empty", "report") or "x-requested-with" in req_headers
-    )
-    if scripted:
-        return static if static and static != "html" else None
-    if static:
-        return static
-    accept = (req_headers.get("accept") or [""])[0].lower()
-    if accept.startswith(("text/html", "application/xhtml")):
-        return "html"
-    mt = (content_type or "").split(";", 1)[0].strip().lower()
-    return None if _API_MIME.search(mt) else "other"
-
-
-def _kind_of_type(content_type: str | None) -> str | None:
-    mt = (content_type or "").split(";", 1)[0].strip().lower()
-    if not mt:
-        return None
-    if mt in ("text/html", "application/xhtml+xml"):
-        return "html"
-    if mt == "text/css":
-        return "css"
-    if "javascript" in mt or "ecmascript" in mt:
-        return "js"
-    if mt.startswith("image/"):
-        return "image"
-    if mt.startswith("font/") or "font" in mt or mt == "application/vnd.ms-fontobject":
-        return "font"
-    if mt.startswith(("audio/", "video/")) or "mpegurl" in mt or mt == "application/dash+xml":
-        return "media"
-    if mt == "application/wasm":
-        return "wasm"
-    if mt == "application/manifest+json":
-        return "manifest"
-    return None
-
-
-def _kind_of_path(url_path: str) -> str | None:
-    name = url_path.rsplit("/", 1)[-1].lower()
-    if "." not in name:
-        return None
-    return _EXTENSIONS.get(name.rsplit(".", 1)[1])
 
 
 # --------------------------------------------------------------------------- bodies, time

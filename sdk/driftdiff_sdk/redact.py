@@ -15,14 +15,9 @@ written. Three things are redacted:
   digits, contiguous or in groups, Luhn-checked and starting with 2-6 so order numbers and
   epoch milliseconds stay), JWTs, ``Bearer``/``Basic`` credentials, and user regexes.
 
-Why format-preserving: inference learns types and formats from these values. An e-mail becomes
-``user-<8 hex>@redacted.invalid``, a card a Luhn-valid number with the same length and
-separators, a JWT a well-formed JWT whose payload is ``{"redacted":true}``, a UUID a UUID, an
-integer an integer with as many digits, other secrets a placeholder drawn from the same
-character class with a bucketed length (8, 16, 32, 64, ... so a password's length is not leaked).
-Placeholders come from a keyed BLAKE2b hash: the key is random per process (or
-``DRIFTDIFF_REDACT_KEY``), so a placeholder cannot be brute-forced back into a short password,
-while the same secret maps to the same placeholder within a run (distinct values stay distinct).
+The replacements keep each value's format (an e-mail stays an e-mail, a card a Luhn-valid card,
+a JWT a JWT...) and are derived from a keyed hash; the patterns and placeholders live in
+``_masks`` (``Masker`` is ``Redactor``'s base class), the matching and walking here.
 
 Speed: it runs per request in production and over 100k-entry HARs, so regexes are precompiled,
 each pattern is tried only when a cheap substring test says it could match, and every pattern
@@ -33,14 +28,24 @@ Nothing here raises on odd input (bytes, non-str keys, ``None``). Stdlib only.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
+
+from driftdiff_sdk._masks import (
+    AUTH_SCHEME,
+    CACHE_MAX,
+    CARD,
+    EMAIL,
+    JSON_PAIR,
+    JWT,
+    KV_PAIR,
+    SCHEME_VALUE,
+    Masker,
+)
 
 __all__ = ["DEFAULT_HEADERS", "DEFAULT_KEYS", "MAX_DEPTH", "RedactionConfig", "Redactor"]
 
@@ -69,31 +74,6 @@ _HEADER_EXEMPT = frozenset({"www-authenticate", "proxy-authenticate"})  # challe
 MAX_DEPTH = 64
 _TOO_DEEP = "[redacted: nested deeper than 64 levels]"
 _OFF = frozenset({"0", "false", "no", "off"})
-
-# Local part: the common characters only; '/', '=', '?', '&', quotes are delimiters in URLs and
-# text far more often than they are part of an address.
-_EMAIL = re.compile(
-    r"(?<![\w.+~!-])[\w.+~!-]{1,64}"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-])"
-)
-_JWT = re.compile(r"(?<![\w-])eyJ[\w-]{2,}={0,2}\.[\w-]{2,}={0,2}\.[\w-]*={0,2}(?![\w-])")
-_CARD = re.compile(
-    r"(?<![\w.,-])(?:[2-6]\d{12,18}|[2-6]\d{3}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?"
-    r"|3\d{3}[ -]\d{6}[ -]\d{4,5})(?![\w-])",
-    re.ASCII,
-)
-_AUTH_SCHEME = re.compile(r"\b(Bearer|bearer|BEARER|Basic|basic|BASIC)(\s+)([\w~+/.=-]{8,})")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]{0,63})"(\s*:\s*)("(?:[^"\\]|\\.){0,4096}"|-?\d{1,40})')
-_KV_PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,63})=([^&\s;#\"'<>,]*)")
-_SCHEME_VALUE = re.compile(r"([A-Za-z][\w-]{0,30})( +)(\S.*)", re.DOTALL)
-_HEX = re.compile(r"[0-9a-f]{8,}|[0-9A-F]{8,}")
-
-_B32 = "abcdefghijklmnopqrstuvwxyz234567"
-_JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}
-_JWT_PAYLOAD = base64.urlsafe_b64encode(b'{"redacted":true}').rstrip(b"=").decode()
-_EMAIL_DOMAIN = "@redacted.invalid"
-_CACHE_MAX = 8192
 
 
 def _norm_key(key: object) -> str:
@@ -126,119 +106,18 @@ class RedactionConfig:
         )
 
 
-_PROCESS_KEY = os.urandom(32)
+class Redactor(Masker):
+    """Applies a ``RedactionConfig``. Safe to share between threads (caches are plain dicts).
 
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def _luhn_check_digit(body: str) -> str:
-    for d in "0123456789":
-        if _luhn_ok(body + d):
-            return d
-    return "0"  # unreachable: one of ten digits always completes a Luhn sum
-
-
-class Redactor:
-    """Applies a ``RedactionConfig``. Safe to share between threads (caches are plain dicts)."""
+    Placeholders (``mask_value`` and the ``_mask_*`` helpers) come from ``Masker``.
+    """
 
     def __init__(self, config: RedactionConfig | None = None) -> None:
         self.config = config if config is not None else RedactionConfig.from_env()
-        env_key = os.environ.get("DRIFTDIFF_REDACT_KEY")
-        self._key = self.config.key or (env_key.encode() if env_key else _PROCESS_KEY)
-        self._key = hashlib.blake2b(self._key, digest_size=32).digest()
+        super().__init__(self.config.key)
         self._headers = frozenset(h.lower() for h in self.config.headers)
         self._keys = frozenset(_norm_key(k) for k in self.config.keys)
         self._key_cache: dict[str, bool] = {}
-        self._mask_cache: dict[str, str] = {}
-
-    # ----------------------------------------------------------------- placeholders
-    def _digest(self, kind: str, value: str, size: int = 32) -> bytes:
-        """``size`` bytes of keyed hash of ``value``: the only source of placeholder content."""
-        data = value.encode("utf-8", "surrogatepass")
-        seed = hashlib.blake2b(data, key=self._key, person=kind.encode()[:16]).digest()
-        out, counter = seed, 0
-        while len(out) < size:  # expand the 64-byte seed (values are hashed once, not per block)
-            counter += 1
-            out += hashlib.blake2b(seed, digest_size=64, salt=counter.to_bytes(16, "big")).digest()
-        return out[:size]
-
-    def _chars(self, kind: str, value: str, n: int, alphabet: str) -> str:
-        raw = self._digest(kind, value, n)
-        return "".join(alphabet[b % len(alphabet)] for b in raw)
-
-    def _mask_email(self, email: str) -> str:
-        if email.endswith(_EMAIL_DOMAIN):
-            return email
-        return f"user-{self._digest('email', email.lower(), 4).hex()}{_EMAIL_DOMAIN}"
-
-    def _mask_jwt(self, token: str) -> str:
-        if token.startswith(f"{_JWT_HEADER}.{_JWT_PAYLOAD}."):
-            return token
-        sig = base64.urlsafe_b64encode(self._digest("jwt", token)).rstrip(b"=").decode()
-        return f"{_JWT_HEADER}.{_JWT_PAYLOAD}.{sig}"
-
-    def _mask_card(self, text: str) -> str:
-        digits = [c for c in text if c.isdigit()]
-        fresh = self._chars("card", "".join(digits), len(digits), "0123456789")
-        body = str(4 + int(fresh[0]) % 2) + fresh[1:-1]  # a 4 or 5 lead: Visa/Mastercard-like
-        new = iter(body + _luhn_check_digit(body))
-        return "".join(next(new) if c.isdigit() else c for c in text)
-
-    def _mask_uuid(self, value: str) -> str:
-        b = bytearray(self._digest("uuid", value.lower(), 16))
-        b[6] = (b[6] & 0x0F) | 0x40
-        b[8] = (b[8] & 0x3F) | 0x80
-        h = b.hex()
-        out = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-        return out.upper() if value.isupper() else out
-
-    def _mask_basic(self, creds: str) -> str:
-        user = self._digest("basic", creds, 4).hex()
-        return base64.b64encode(f"user-{user}:redacted".encode()).decode()
-
-    def mask_value(self, value: str) -> str:
-        """The placeholder of a secret string, keeping its recognisable format."""
-        cached = self._mask_cache.get(value)
-        if cached is not None:
-            return cached
-        out = self._mask_uncached(value)
-        if len(self._mask_cache) >= _CACHE_MAX:
-            self._mask_cache.clear()
-        self._mask_cache[value] = out
-        return out
-
-    def _mask_uncached(self, value: str) -> str:
-        n = len(value)
-        if n == 0:
-            return value
-        if n == 36 and _UUID.fullmatch(value):
-            return self._mask_uuid(value)
-        if "@" in value and _EMAIL.fullmatch(value):
-            return self._mask_email(value)
-        if value.startswith("eyJ") and _JWT.fullmatch(value):
-            return self._mask_jwt(value)
-        if value.isdigit() and value.isascii():
-            if 13 <= n <= 19 and _luhn_ok(value):
-                return self._mask_card(value)
-            return self._chars("digits", value, min(n, 1024), "0123456789")
-        if _CARD.fullmatch(value) and _luhn_ok(value.replace(" ", "").replace("-", "")):
-            return self._mask_card(value)
-        size = 8  # length classes 8, 16, 32, ... 1024: the exact length is not leaked
-        while size < n and size < 1024:
-            size *= 2
-        if _HEX.fullmatch(value):
-            alphabet = "0123456789abcdef" if not value.isupper() else "0123456789ABCDEF"
-            return self._chars("hex", value, size, alphabet)
-        fill = self._chars("str", value, size, _B32)
-        return ("redacted" + fill)[:size] if size >= 16 else fill
 
     # ----------------------------------------------------------------- matching
     def is_secret_key(self, key: object) -> bool:
@@ -249,7 +128,7 @@ class Redactor:
         if hit is None:
             norm = _norm_key(key)
             hit = norm in self._keys or norm.endswith(_KEY_SUFFIXES)
-            if len(self._key_cache) >= _CACHE_MAX:
+            if len(self._key_cache) >= CACHE_MAX:
                 self._key_cache.clear()
             self._key_cache[key] = hit
         return hit
@@ -266,17 +145,17 @@ class Redactor:
         if not self.config.enabled or not isinstance(text, str) or not text:
             return text
         if '"' in text and ":" in text:
-            text = _JSON_PAIR.sub(self._sub_json_pair, text)
+            text = JSON_PAIR.sub(self._sub_json_pair, text)
         if "=" in text:
-            text = _KV_PAIR.sub(self._sub_kv_pair, text)
+            text = KV_PAIR.sub(self._sub_kv_pair, text)
         if "@" in text:
-            text = _EMAIL.sub(lambda m: self._mask_email(m.group()), text)
+            text = EMAIL.sub(lambda m: self._mask_email(m.group()), text)
         if "eyJ" in text:
-            text = _JWT.sub(lambda m: self._mask_jwt(m.group()), text)
+            text = JWT.sub(lambda m: self._mask_jwt(m.group()), text)
         if "asic" in text or "earer" in text or "ASIC" in text or "EARER" in text:
-            text = _AUTH_SCHEME.sub(self._sub_auth, text)
+            text = AUTH_SCHEME.sub(self._sub_auth, text)
         if len(text) >= 13:
-            text = _CARD.sub(self._sub_card, text)
+            text = CARD.sub(self._sub_card, text)
         for pattern in self.config.patterns:
             text = pattern.sub(lambda m: self.mask_value(m.group()), text)
         return text
@@ -300,23 +179,6 @@ class Redactor:
         if not m.group(2) or not self.is_secret_key(unquote_plus(m.group(1))):
             return m.group()
         return f"{m.group(1)}={quote_plus(self.mask_value(unquote_plus(m.group(2))), safe='@:')}"
-
-    def _sub_auth(self, m: re.Match[str]) -> str:
-        scheme, space, creds = m.groups()
-        if scheme.lower() == "basic":
-            try:
-                decoded = base64.b64decode(creds, validate=True)
-            except ValueError:
-                return m.group()
-            if b":" not in decoded:
-                return m.group()
-            return f"{scheme}{space}{self._mask_basic(creds)}"
-        return f"{scheme}{space}{self.mask_value(creds)}"
-
-    def _sub_card(self, m: re.Match[str]) -> str:
-        text = m.group()
-        digits = text.replace(" ", "").replace("-", "")
-        return self._mask_card(text) if _luhn_ok(digits) else text
 
     # ----------------------------------------------------------------- JSON
     def redact_json(self, value: Any) -> Any:
@@ -348,20 +210,6 @@ class Redactor:
             return value if new == text else new.encode("latin-1", "replace")
         return value  # other Python objects: the writer stringifies them; nothing to match here
 
-    def _mask_number(self, value: int | float) -> int | float:
-        if isinstance(value, float):
-            if value != value or value in (float("inf"), float("-inf")):
-                return value
-            whole = self._mask_number(int(value))
-            return float(whole) + (self._digest("frac", repr(value), 1)[0] % 100) / 100
-        if value.bit_length() > 3000:  # str() refuses ints this long; nobody's PIN is one
-            return 0
-        digits = str(abs(value))
-        fresh = self._chars("int", digits, len(digits), "0123456789")
-        if len(fresh) > 1 and fresh[0] == "0":
-            fresh = "1" + fresh[1:]
-        return -int(fresh) if value < 0 else int(fresh)
-
     # ----------------------------------------------------------------- headers, query, url
     def redact_headers(self, headers: dict[str, list[str]]) -> dict[str, list[str]]:
         """A redacted copy of a header map (name → list of values, or name → value)."""
@@ -388,9 +236,9 @@ class Redactor:
             first, sep, attrs = value.partition(";")
             return self._mask_cookie_pair(first) + sep + attrs
         if self.is_secret_header(name):
-            if value.startswith("eyJ") and _JWT.fullmatch(value):
+            if value.startswith("eyJ") and JWT.fullmatch(value):
                 return self._mask_jwt(value)
-            m = _SCHEME_VALUE.fullmatch(value)
+            m = SCHEME_VALUE.fullmatch(value)
             if m is not None:
                 scheme, space, creds = m.groups()
                 if scheme.lower() == "basic":
