@@ -1,0 +1,70 @@
+"""``driftdiff check``: the pre-merge gate (replay + infer + diff against the baseline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from drift_diff.cli.replay import (
+    echo_summary,
+    fail_threshold,
+    load_config_option,
+    render_result,
+    replay_options,
+)
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("check")
+    def check(
+        sources: list[Path] = typer.Argument(..., help="Trace files or folders of the recording."),
+        baseline: Path = typer.Option(..., "--baseline", help="The committed baseline file."),
+        target: str = typer.Option(..., "--target", help="Base URL of the build under test."),
+        start: str | None = typer.Option(None, "--start", help="Command that starts the service."),
+        ready: str = typer.Option("/", "--ready", help="Path polled until the target answers."),
+        ready_timeout: float = typer.Option(30.0, "--ready-timeout", help="Seconds to wait."),
+        out: Path | None = typer.Option(None, "--out", help="Folder for the live exchanges."),
+        concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once."),
+        timeout: float = typer.Option(10.0, "--timeout", help="Per-request timeout (seconds)."),
+        header: list[str] | None = typer.Option(None, "--header", help="'Name: value' override."),
+        parallel_mutations: bool = typer.Option(
+            False, "--parallel-mutations", help="Do not keep mutating requests in order."
+        ),
+        fail_on_breaking: bool = typer.Option(
+            False, "--fail-on-breaking", help="Exit 1 on a breaking change or failure."
+        ),
+        fail_on: str | None = typer.Option(None, "--fail-on", help="breaking | warning | info"),
+        fmt: str = typer.Option("text", "--format", help="Report format (text, json, …)."),
+        config_file: Path | None = typer.Option(None, "--config", help="driftdiff.yaml"),
+        output: Path | None = typer.Option(None, "--output", help="Write the report here."),
+    ) -> None:
+        """Replay the recording against a build and diff its live contract with the baseline."""
+        from drift_diff.replay.check import run_check
+
+        threshold = fail_threshold(fail_on_breaking, fail_on)
+        config = load_config_option(config_file)
+        options = replay_options(
+            target,
+            start,
+            ready,
+            ready_timeout,
+            out,
+            concurrency,
+            timeout,
+            header,
+            parallel_mutations,
+        )
+        outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
+        echo_summary(outcome.replay, fmt)
+        report = render_result(outcome.result, fmt)
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(report + "\n", encoding="utf-8")
+            typer.echo(f"report written to {output}", err=True)
+        else:
+            typer.echo(report)
+        if threshold is not None and outcome.fails(threshold):
+            raise typer.Exit(1)

@@ -1,0 +1,388 @@
+"""Comparing a recorded response with the live one, location by location.
+
+One finding per location, never one per body. Severity follows the consumer's risk: a status
+that changes class, a missing field, a changed type or content type is **breaking**; a changed
+value of a stable field is a **warning** (always with the path and both values); an added field
+is **info**. Values that carry ids or times compare by kind (:mod:`drift_diff.replay.kinds`),
+locations that varied between recordings of the same request are noise
+(:class:`~drift_diff.replay.noise.NoiseModel`), user ignore patterns match exact paths with
+wildcards (:class:`~drift_diff.replay.paths.PathMatcher`), and the recorded origin inside string
+values (``next_url``) is rewritten to the target's before anything is compared.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from drift_diff.model import Change, Severity
+from drift_diff.replay.kinds import dynamic_kind
+from drift_diff.replay.noise import Difference, NoiseModel, endpoint_of, json_differences
+from drift_diff.replay.paths import PathMatcher
+
+__all__ = [
+    "RULE_CONTENT_TYPE_CHANGED",
+    "RULE_FIELD_ADDED",
+    "RULE_FIELD_MISSING",
+    "RULE_MOCK_NOT_FOUND",
+    "RULE_REQUEST_FAILED",
+    "RULE_STATUS_CHANGED",
+    "RULE_TYPE_CHANGED",
+    "RULE_UNPATCHED_DEPENDENCY",
+    "RULE_VALUE_CHANGED",
+    "CompareContext",
+    "aggregate_changes",
+    "compare_exchange",
+    "origin_of",
+]
+
+RULE_STATUS_CHANGED = "replay-status-changed"
+RULE_CONTENT_TYPE_CHANGED = "replay-content-type-changed"
+RULE_FIELD_MISSING = "replay-field-missing"
+RULE_TYPE_CHANGED = "replay-type-changed"
+RULE_VALUE_CHANGED = "replay-value-changed"
+RULE_FIELD_ADDED = "replay-field-added"
+RULE_MOCK_NOT_FOUND = "replay-mock-not-found"
+RULE_UNPATCHED_DEPENDENCY = "replay-unpatched-dependency"
+RULE_REQUEST_FAILED = "replay-request-failed"
+
+_SHOWN = 200  # characters of a value quoted in a finding
+
+
+@dataclass
+class CompareContext:
+    """What a comparison needs besides the two exchanges."""
+
+    noise: NoiseModel = field(default_factory=NoiseModel)
+    ignore: PathMatcher = field(default_factory=PathMatcher)
+    target_origin: str | None = None
+
+
+def origin_of(url: str | None) -> str | None:
+    """``scheme://host[:port]`` of an absolute URL."""
+    if not url or "://" not in url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
+
+
+def _recorded_origins(exchange: dict[str, Any]) -> list[str]:
+    request = exchange.get("request") or {}
+    origins = []
+    url_origin = origin_of(request.get("url"))
+    if url_origin:
+        origins.append(url_origin)
+    for host in (request.get("headers") or {}).get("host", []):
+        for scheme in ("http", "https"):
+            origins.append(f"{scheme}://{host}")
+    return sorted(set(origins), key=len, reverse=True)
+
+
+def _rewrite(value: Any, origins: list[str], target: str) -> Any:
+    if isinstance(value, str):
+        for origin in origins:
+            if origin in value:
+                value = value.replace(origin, target)
+        return value
+    if isinstance(value, dict):
+        return {k: _rewrite(v, origins, target) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rewrite(v, origins, target) for v in value]
+    return value
+
+
+def _media_type(message: dict[str, Any]) -> str:
+    ct = message.get("content_type")
+    if not ct:
+        ct = ((message.get("headers") or {}).get("content-type") or [""])[0]
+    return str(ct or "").split(";", 1)[0].strip().lower()
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return value[: _SHOWN - 1] + "…"
+    if isinstance(value, (dict, list)) and len(repr(value)) > _SHOWN:
+        return f"<{type(value).__name__} of {len(value)}>"
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+class _Comparer:
+    def __init__(self, recorded: dict[str, Any], live: dict[str, Any], ctx: CompareContext) -> None:
+        self.recorded, self.live, self.ctx = recorded, live, ctx
+        self.endpoint = endpoint_of(recorded)
+        self.evidence = f"exchange {recorded.get('id', '?')}"
+        self.changes: list[Change] = []
+
+    def add(
+        self,
+        rule: str,
+        severity: Severity,
+        location: str,
+        message: str,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self.changes.append(
+            Change(
+                rule,
+                severity,
+                self.endpoint,
+                location,
+                message,
+                _shown(before),
+                _shown(after),
+                self.evidence,
+            )
+        )
+
+    def skip(self, location: str, kind: str) -> bool:
+        return self.ctx.ignore.matches(location) or self.ctx.noise.is_noisy(
+            self.endpoint, location, kind
+        )
+
+    def run(self) -> list[Change]:
+        rec, live = self.recorded.get("response") or {}, self.live.get("response") or {}
+        rs, ls = int(rec.get("status", 0)), int(live.get("status", 0))
+        if rs != ls:
+            breaking = rs // 100 != ls // 100
+            self.add(
+                RULE_STATUS_CHANGED,
+                Severity.BREAKING if breaking else Severity.WARNING,
+                "response.status",
+                f"status {rs} became {ls}",
+                rs,
+                ls,
+            )
+            if breaking:
+                return self.changes
+        rct, lct = _media_type(rec), _media_type(live)
+        if (
+            rct != lct
+            and (rct or _has_body(rec))
+            and not self.skip("response.content_type", "type")
+        ):
+            self.add(
+                RULE_CONTENT_TYPE_CHANGED,
+                Severity.BREAKING,
+                "response.content_type",
+                f"content type {rct or 'none'} became {lct or 'none'}",
+                rct or None,
+                lct or None,
+            )
+            return self.changes
+        if 300 <= ls < 400:
+            self.compare_location_header(rec, live)
+        if rec.get("truncated") or live.get("truncated"):
+            return self.changes  # a cut body cannot be compared fairly; status and type were
+        self.compare_body(rec, live)
+        return self.changes
+
+    def origins(self) -> tuple[list[str], str | None]:
+        return _recorded_origins(self.recorded), self.ctx.target_origin
+
+    def rewrite(self, value: Any) -> Any:
+        origins, target = self.origins()
+        return _rewrite(value, origins, target) if origins and target else value
+
+    def compare_location_header(self, rec: dict[str, Any], live: dict[str, Any]) -> None:
+        before = self.rewrite(((rec.get("headers") or {}).get("location") or [None])[0])
+        after = ((live.get("headers") or {}).get("location") or [None])[0]
+        if before != after and not self.skip("response.headers.location", "value"):
+            self.add(
+                RULE_VALUE_CHANGED,
+                Severity.WARNING,
+                "response.headers.location",
+                f"redirect target {before} became {after}",
+                before,
+                after,
+            )
+
+    def compare_body(self, rec: dict[str, Any], live: dict[str, Any]) -> None:
+        loc = "response.body"
+        if "body" in rec and "body" in live:
+            for diff in json_differences(self.rewrite(rec["body"]), live["body"]):
+                self.report(diff)
+            return
+        if not _has_body(rec) and not _has_body(live):
+            return
+        if not _has_body(live):
+            if not self.skip(loc, "removed"):
+                self.add(RULE_FIELD_MISSING, Severity.BREAKING, loc, "response body is now empty")
+            return
+        if not _has_body(rec):
+            if not self.skip(loc, "added"):
+                self.add(RULE_FIELD_ADDED, Severity.INFO, loc, "response now has a body")
+            return
+        if ("body" in rec) != ("body" in live):
+            if not self.skip(loc, "type"):
+                was, now = ("JSON", "non-JSON") if "body" in rec else ("non-JSON", "JSON")
+                self.add(
+                    RULE_TYPE_CHANGED,
+                    Severity.BREAKING,
+                    loc,
+                    f"response body was {was} and is now {now}",
+                )
+            return
+        if "body_text" in rec and "body_text" in live:
+            before, after = self.rewrite(rec["body_text"]), live["body_text"]
+            if before != after and not self.skip(loc, "value"):
+                self.add(
+                    RULE_VALUE_CHANGED,
+                    Severity.WARNING,
+                    loc,
+                    "response text changed",
+                    before,
+                    after,
+                )
+            return
+        before_bytes, after_bytes = _raw_bytes(rec), _raw_bytes(live)
+        if before_bytes != after_bytes and not self.skip(loc, "value"):
+            self.add(
+                RULE_VALUE_CHANGED,
+                Severity.WARNING,
+                loc,
+                f"response bytes changed ({len(before_bytes)} bytes → {len(after_bytes)} bytes)",
+                _digest(before_bytes),
+                _digest(after_bytes),
+            )
+
+    def report(self, diff: Difference) -> None:
+        loc = diff.location
+        if self.skip(loc, diff.kind):
+            return
+        if diff.kind == "removed":
+            self.add(
+                RULE_FIELD_MISSING,
+                Severity.BREAKING,
+                loc,
+                f"{loc} is missing from the live response",
+                diff.before,
+                None,
+            )
+        elif diff.kind == "added":
+            self.add(
+                RULE_FIELD_ADDED,
+                Severity.INFO,
+                loc,
+                f"{loc} is new in the live response",
+                None,
+                diff.after,
+            )
+        elif diff.kind in ("item-removed", "item-added"):
+            what = "removed from" if diff.kind == "item-removed" else "added to"
+            self.add(
+                RULE_VALUE_CHANGED,
+                Severity.WARNING,
+                loc,
+                f"array item {what} {loc}",
+                diff.before,
+                diff.after,
+            )
+        elif diff.kind == "type":
+            self.report_type(diff)
+        elif not _same_dynamic_kind(diff.before, diff.after):
+            self.add(
+                RULE_VALUE_CHANGED,
+                Severity.WARNING,
+                loc,
+                f"{loc} changed from {_shown(diff.before)!r} to {_shown(diff.after)!r}",
+                diff.before,
+                diff.after,
+            )
+
+    def report_type(self, diff: Difference) -> None:
+        before, after = _json_type(diff.before), _json_type(diff.after)
+        if before == "null":  # a value where the recording had null: the consumer gets more
+            self.add(
+                RULE_VALUE_CHANGED,
+                Severity.WARNING,
+                diff.location,
+                f"{diff.location} was null and is now {after}",
+                None,
+                diff.after,
+            )
+            return
+        self.add(
+            RULE_TYPE_CHANGED,
+            Severity.BREAKING,
+            diff.location,
+            f"{diff.location} changed type from {before} to {after}",
+            diff.before,
+            diff.after,
+        )
+
+
+def _has_body(message: dict[str, Any]) -> bool:
+    return any(k in message for k in ("body", "body_text", "body_b64"))
+
+
+def _raw_bytes(message: dict[str, Any]) -> bytes:
+    if "body_b64" in message:
+        try:
+            return base64.b64decode(message["body_b64"])
+        except ValueError:
+            return str(message["body_b64"]).encode()
+    return str(message.get("body_text", "")).encode("utf-8", "surrogatepass")
+
+
+def _digest(data: bytes) -> str:
+    return f"sha256:{hashlib.sha256(data).hexdigest()[:16]} ({len(data)} bytes)"
+
+
+def _same_dynamic_kind(a: Any, b: Any) -> bool:
+    kind = dynamic_kind(a)
+    return kind is not None and kind == dynamic_kind(b)
+
+
+def compare_exchange(
+    recorded: dict[str, Any], live: dict[str, Any], ctx: CompareContext | None = None
+) -> list[Change]:
+    """Findings for one replayed exchange (empty when the live response matches)."""
+    return _Comparer(recorded, live, ctx or CompareContext()).run()
+
+
+def aggregate_changes(changes: Iterable[Change]) -> list[Change]:
+    """One finding per rule, endpoint, location and severity; the evidence counts exchanges."""
+    groups: dict[tuple[str, str, str, str], list[Change]] = {}
+    for change in changes:
+        key = (change.rule, change.endpoint, change.location, change.severity.value)
+        groups.setdefault(key, []).append(change)
+    out: list[Change] = []
+    for members in groups.values():
+        first = members[0]
+        if len(members) == 1:
+            out.append(first)
+            continue
+        evidence = (
+            f"{first.evidence} and {len(members) - 1} more exchange(s) ({len(members)} in all)"
+        )
+        out.append(
+            Change(
+                first.rule,
+                first.severity,
+                first.endpoint,
+                first.location,
+                first.message,
+                first.before,
+                first.after,
+                evidence,
+            )
+        )
+    out.sort(key=lambda c: (-c.severity.rank, c.endpoint, c.location, c.rule))
+    return out

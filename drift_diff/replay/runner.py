@@ -1,0 +1,331 @@
+"""Replaying recorded requests against a running build, with outbound calls served from mocks.
+
+``run_replay`` starts the mock server, optionally starts the service (``--start``) with
+``DRIFTDIFF_MODE=replay`` and the mock server's address in its environment, waits until the
+target answers, sends each recorded request tagged with its exchange id, captures the live
+responses as exchanges (``source: "replay"``) and compares them with the recorded ones.
+
+Ordering: safe requests (GET, HEAD, OPTIONS) run concurrently, up to ``concurrency`` at once;
+a mutating request (POST, PUT, PATCH, DELETE, …) waits for every request recorded before it and
+holds back every request recorded after it. So a read recorded after a write sees that write, as
+in the recording, and writes never race each other. ``ordered_mutations=False`` drops the rule.
+
+A service that dies mid-run is not restarted (a restart would hide the state that crashed it):
+the request that was in flight and every request after it are reported as failed with the exit
+code, and the run finishes normally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body, headers_to_map, utc_now_iso
+
+from drift_diff.errors import UsageError
+from drift_diff.replay.compare import CompareContext, origin_of
+from drift_diff.replay.findings import ReplayRun, RequestOutcome, collect_findings
+from drift_diff.replay.mockserver import MockServer, MockStore
+from drift_diff.replay.noise import NoiseModel
+from drift_diff.replay.paths import PathMatcher
+from drift_diff.replay.service import ServiceProcess, describe_exit, wait_until_ready
+
+__all__ = ["EXCHANGE_HEADER", "ReplayOptions", "build_request", "run_replay"]
+
+EXCHANGE_HEADER = "x-driftdiff-exchange-id"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Recorded headers never replayed: the connection's own, recomputed by the client.
+_DROP_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "te",
+        "trailer",
+        "proxy-connection",
+        "expect",
+        EXCHANGE_HEADER,
+    }
+)
+
+
+@dataclass
+class ReplayOptions:
+    target: str
+    start: str | None = None
+    ready_path: str = "/"
+    ready_timeout: float = 30.0
+    out_dir: Path | None = None
+    concurrency: int = 8
+    timeout: float = 10.0
+    headers: dict[str, str] = field(default_factory=dict)
+    ignore_paths: Sequence[str] = ()
+    ordered_mutations: bool = True
+    cwd: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    allow_ports: Sequence[int] = ()
+    mock_tcp: bool = False
+
+    def validate(self) -> None:
+        parts = urlsplit(self.target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"--target must be an http(s) URL, got {self.target!r}")
+        if self.concurrency < 1:
+            raise UsageError("--concurrency must be at least 1")
+        if self.timeout <= 0:
+            raise UsageError("--timeout must be positive")
+
+    @property
+    def target_port(self) -> int:
+        parts = urlsplit(self.target)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _body_bytes(request: dict[str, Any]) -> bytes | None:
+    if "body" in request:
+        return json.dumps(request["body"], ensure_ascii=False, separators=(",", ":")).encode()
+    if "body_text" in request:
+        return str(request["body_text"]).encode("utf-8", "surrogatepass")
+    if "body_b64" in request:
+        return base64.b64decode(request["body_b64"])
+    return None
+
+
+def build_request(
+    exchange: dict[str, Any], target: str, overrides: dict[str, str] | None = None
+) -> tuple[str, str, list[tuple[str, str]], bytes | None]:
+    """Method, URL, headers and body bytes that replay ``exchange`` against ``target``."""
+    request = exchange["request"]
+    url = request.get("url")
+    raw = urlsplit(url) if isinstance(url, str) and url else None
+    path = (raw.path if raw and raw.path else None) or str(request.get("path") or "/")
+    query = raw.query if raw and raw.query else urlencode(request.get("query") or {}, doseq=True)
+    full = target.rstrip("/") + (path if path.startswith("/") else "/" + path)
+    if query:
+        full += "?" + query
+    lowered = {k.lower(): v for k, v in (overrides or {}).items()}
+    headers = [
+        (name, value)
+        for name, values in (request.get("headers") or {}).items()
+        if name.lower() not in _DROP_HEADERS and name.lower() not in lowered
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    headers.extend(lowered.items())
+    headers.append((EXCHANGE_HEADER, str(exchange.get("id", ""))))
+    return str(request["method"]).upper(), full, headers, _body_bytes(request)
+
+
+def _segments(exchanges: Sequence[dict[str, Any]], ordered: bool) -> list[list[int]]:
+    """Indices grouped into segments: runs of safe requests, and each mutating one alone."""
+    if not ordered:
+        return [list(range(len(exchanges)))] if exchanges else []
+    out: list[list[int]] = []
+    for i, exchange in enumerate(exchanges):
+        safe = str(exchange["request"].get("method", "GET")).upper() in SAFE_METHODS
+        if safe and out and out[-1] and _is_safe(exchanges[out[-1][0]]):
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def _is_safe(exchange: dict[str, Any]) -> bool:
+    return str(exchange["request"].get("method", "GET")).upper() in SAFE_METHODS
+
+
+class _Replayer:
+    def __init__(
+        self,
+        exchanges: Sequence[dict[str, Any]],
+        options: ReplayOptions,
+        store: MockStore,
+        client: httpx.AsyncClient,
+        service: ServiceProcess | None,
+    ) -> None:
+        self.exchanges, self.options, self.store = exchanges, options, store
+        self.client, self.service = client, service
+        self.outcomes: list[RequestOutcome | None] = [None] * len(exchanges)
+        self.live: list[dict[str, Any] | None] = [None] * len(exchanges)
+        self.exit_note: str | None = None
+
+    async def run(self) -> None:
+        for segment in _segments(self.exchanges, self.options.ordered_mutations):
+            items = iter(segment)
+
+            async def worker(items: Any = items) -> None:
+                for index in items:  # a shared iterator: each index is taken by one worker
+                    await self.replay_one(index)
+
+            width = min(self.options.concurrency, len(segment))
+            await asyncio.gather(*(worker() for _ in range(width)))
+
+    def _service_gone(self) -> str | None:
+        if self.exit_note is None and self.service is not None and self.service.poll() is not None:
+            self.exit_note = describe_exit(self.service.exit_code or 0)
+        return self.exit_note
+
+    async def replay_one(self, index: int) -> None:
+        exchange = self.exchanges[index]
+        outcome = RequestOutcome.for_exchange(exchange)
+        self.outcomes[index] = outcome
+        gone = self._service_gone()
+        if gone:
+            outcome.error = f"not sent: {gone} earlier in the run"
+            return
+        request = exchange["request"]
+        if request.get("truncated"):
+            outcome.skipped = (
+                "recorded request body was truncated; it cannot be replayed faithfully"
+            )
+            return
+        method, url, headers, body = build_request(
+            exchange, self.options.target, self.options.headers
+        )
+        started = time.perf_counter()
+        try:
+            response = await self.client.request(method, url, headers=headers, content=body)
+        except httpx.TimeoutException:
+            outcome.error = f"timed out after {self.options.timeout:g}s"
+        except httpx.HTTPError as exc:
+            outcome.error = f"request failed: {exc or type(exc).__name__}"
+            if self.service is not None and await self.service.wait_exit(1.0) is not None:
+                outcome.error = f"{self._service_gone()} while serving this request"
+        else:
+            outcome.live_status = response.status_code
+            self.live[index] = self.capture(exchange, url, response, started)
+        outcome.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+
+    def capture(
+        self, exchange: dict[str, Any], url: str, response: httpx.Response, started: float
+    ) -> dict[str, Any]:
+        """The live exchange. Its request is the recorded one (with ``--header`` overrides), not
+        the wire copy: the exchange-id tag and connection headers are replay mechanics, and a
+        baseline learned from the replay must not see them as request changes."""
+        request = dict(exchange["request"])
+        request["url"] = url
+        overrides = {k.lower(): [v] for k, v in self.options.headers.items()}
+        if overrides:
+            request["headers"] = {**(request.get("headers") or {}), **overrides}
+        return {
+            "format": EXCHANGE_FORMAT,
+            "id": exchange.get("id"),
+            "service": exchange.get("service"),
+            "source": "replay",
+            "recorded_at": utc_now_iso(),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "route": exchange.get("route"),
+            "request": request,
+            "response": {
+                "status": response.status_code,
+                "headers": headers_to_map(response.headers.multi_items()),
+                **encode_body(response.content, response.headers.get("content-type")),
+            },
+            "outbound": [],
+            "meta": {"replay_of": exchange.get("id"), "target": self.options.target},
+        }
+
+
+def _order(exchanges: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Recorded order: by arrival time when every exchange has one, else as read."""
+    listed = list(exchanges)
+    if all(isinstance(e.get("recorded_at"), str) for e in listed):
+        listed.sort(key=lambda e: str(e["recorded_at"]))
+    return listed
+
+
+async def _run(
+    exchanges: list[dict[str, Any]],
+    options: ReplayOptions,
+    workdir: Path,
+    holder: list[ServiceProcess],
+) -> tuple[ReplayRun, MockStore]:
+    store = MockStore(exchanges)
+    mock = MockServer(store, unix_path=str(workdir / "mock.sock"), tcp=options.mock_tcp)
+    await mock.start()
+    limits = httpx.Limits(
+        max_connections=options.concurrency, max_keepalive_connections=options.concurrency
+    )
+    started = time.perf_counter()
+    try:
+        async with httpx.AsyncClient(
+            follow_redirects=False, timeout=options.timeout, limits=limits, trust_env=False
+        ) as client:
+            service = None
+            if options.start:
+                ports = {options.target_port, *options.allow_ports}
+                env = {
+                    **os.environ,
+                    **options.env,
+                    **mock.env(),
+                    "DRIFTDIFF_MODE": "replay",
+                    "DRIFTDIFF_ALLOW_PORTS": ",".join(str(p) for p in sorted(ports)),
+                }
+                log_path = (options.out_dir or workdir) / "service.log"
+                log_path.parent.mkdir(parents=True, exist_ok=True)
+                service = ServiceProcess(options.start, env=env, log_path=log_path, cwd=options.cwd)
+                holder.append(service)
+            ready = options.target.rstrip("/") + "/" + options.ready_path.lstrip("/")
+            await wait_until_ready(client, ready, deadline_s=options.ready_timeout, service=service)
+            replayer = _Replayer(exchanges, options, store, client, service)
+            await replayer.run()
+    finally:
+        for service in holder:  # stop the service before its mock server goes away
+            await asyncio.to_thread(service.stop)
+        await mock.close()
+    outcomes = [o for o in replayer.outcomes if o is not None]
+    return ReplayRun(
+        target=options.target,
+        outcomes=outcomes,
+        live=[e for e in replayer.live if e is not None],
+        service_exit=replayer.exit_note,
+        elapsed_s=time.perf_counter() - started,
+        mock_lookups=store.lookups,
+    ), store
+
+
+def run_replay(
+    exchanges: Iterable[dict[str, Any]], options: ReplayOptions, *, noise: NoiseModel | None = None
+) -> ReplayRun:
+    """Replay ``exchanges`` against ``options.target`` and compare the live responses.
+
+    Raises ``ReplayError`` when the target never answers (or the started service dies before it
+    does); everything that goes wrong per request is data in the returned ``ReplayRun``.
+    """
+    options.validate()
+    recorded = _order(exchanges)
+    noise = noise if noise is not None else NoiseModel.learn(recorded)
+    workdir = Path(tempfile.mkdtemp(prefix="driftdiff-replay-"))
+    holder: list[ServiceProcess] = []
+    try:
+        run, store = asyncio.run(_run(recorded, options, workdir, holder))
+    finally:
+        for service in holder:
+            service.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    ctx = CompareContext(
+        noise=noise,
+        ignore=PathMatcher(options.ignore_paths),
+        target_origin=origin_of(options.target),
+    )
+    by_id = {str(e.get("id")): e for e in recorded}
+    collect_findings(run, by_id, store, ctx)
+    if options.out_dir is not None:
+        from drift_diff.traffic.traces import write_exchanges
+
+        run.out_file = options.out_dir / "replay.jsonl"
+        write_exchanges(run.out_file, run.live)
+    return run

@@ -1,0 +1,185 @@
+"""Record real traffic of a shop app (upstream up), then replay it with the upstream stopped."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from drift_diff.baseline import save_baseline
+from drift_diff.infer import infer_baseline
+from drift_diff.traffic.traces import iter_raw_exchanges
+from tests.support import REPO, CliResult, free_port, run_cli, server_process
+
+#: (method, path, JSON body) sent to the app while recording.
+TRAFFIC = [
+    ("GET", "/health", None),
+    ("GET", "/orders/1", None),
+    ("GET", "/orders/2", None),
+    ("GET", "/orders/1", None),
+    ("GET", "/prices?currency=EUR", None),
+    ("POST", "/orders", {"sku": "sku-1", "qty": 2}),
+    ("POST", "/orders", {"sku": "sku-1", "qty": 2}),
+    ("GET", "/orders/3", None),
+    ("GET", "/prices?currency=USD", None),
+    ("GET", "/report.txt", None),
+    ("GET", "/logo.png", None),
+    ("GET", "/old-orders/1", None),
+]
+
+
+@dataclass
+class Recording:
+    app: str
+    traces: Path
+    baseline: Path
+    upstream_port: int
+
+    def start_command(self, port: int, variant: str = "") -> str:
+        env = f"UPSTREAM_URL=http://127.0.0.1:{self.upstream_port} SHOP_VARIANT={variant}"
+        if self.app == "fastapi":
+            return (
+                f"{env} exec {sys.executable} -m uvicorn tests.e2e.apps.shop_fastapi:app "
+                f"--host 127.0.0.1 --port {port}"
+            )
+        return f"{env} exec {sys.executable} -m tests.e2e.apps.shop_flask {port}"
+
+    def replay(
+        self, *extra: str, variant: str = "", command: str = "replay", port: int | None = None
+    ) -> CliResult:
+        port = port or free_port()
+        args = [command]
+        if command == "check":
+            args += ["--baseline", str(self.baseline)]
+        args += [
+            str(self.traces),
+            "--target",
+            f"http://127.0.0.1:{port}",
+            "--start",
+            self.start_command(port, variant),
+            "--ready",
+            "/health",
+            *extra,
+        ]
+        return run_cli(*args, cwd=REPO)
+
+
+def _app_command(app: str, port: int) -> list[str]:
+    if app == "fastapi":
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tests.e2e.apps.shop_fastapi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+    return [sys.executable, "-m", "tests.e2e.apps.shop_flask", str(port)]
+
+
+def record(
+    app: str, workdir: Path, traffic: list[tuple[str, str, object]] | None = None
+) -> Recording:
+    """Run upstream + app (SDK record mode), send ``TRAFFIC``, stop both; infer the baseline."""
+    upstream_port, app_port = free_port(), free_port()
+    traces = workdir / "traces"
+    upstream = [sys.executable, "-m", "tests.e2e.apps.upstream", str(upstream_port)]
+    env = {
+        "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_TRACES_DIR": str(traces),
+        "UPSTREAM_URL": f"http://127.0.0.1:{upstream_port}",
+    }
+    with (
+        server_process(upstream, f"http://127.0.0.1:{upstream_port}/fees", cwd=REPO),
+        server_process(
+            _app_command(app, app_port), f"http://127.0.0.1:{app_port}/health", env=env, cwd=REPO
+        ),
+    ):
+        base = f"http://127.0.0.1:{app_port}"
+        with httpx.Client(base_url=base, timeout=10) as client:
+            for method, path, body in traffic or TRAFFIC:
+                response = client.request(method, path, json=body)
+                assert response.status_code < 400, (method, path, response.status_code)
+        # the SDK writes off the request path: wait (with a deadline) until the last exchange
+        # is on disk before stopping the app, or a clean shutdown could race the last write
+        _wait_for_lines(traces, len(traffic or TRAFFIC) + 1)  # + the readiness poll
+    exchanges = list(iter_raw_exchanges([traces]))
+    baseline = workdir / "baseline.json"
+    save_baseline(infer_baseline(exchanges), baseline)
+    return Recording(app, traces, baseline, upstream_port)
+
+
+def _count_lines(traces: Path) -> int:
+    return (
+        sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() else 0
+    )
+
+
+def _wait_for_lines(traces: Path, expected: int, deadline_s: float = 10.0) -> None:
+    end = time.monotonic() + deadline_s
+    while _count_lines(traces) < expected and time.monotonic() < end:
+        time.sleep(0.02)  # poll interval, bounded by the deadline
+
+
+class ConnectionCounter:
+    """A TCP listener on a port that must see no connection (the stopped upstream's)."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        self.sock.settimeout(0.05)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def close(self) -> int:
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
+        return self.accepted
+
+
+@contextmanager
+def listener_on(port: int) -> Iterator[ConnectionCounter]:
+    counter = ConnectionCounter(port)
+    try:
+        yield counter
+    finally:
+        counter.close()
+
+
+def findings(result: CliResult) -> dict[str, object]:
+    """The JSON report printed on stdout by ``--format json``."""
+    try:
+        parsed: dict[str, object] = json.loads(result.stdout)
+    except ValueError as exc:
+        raise AssertionError(f"no JSON report: {result.stdout!r} {result.stderr!r}") from exc
+    return parsed
+
+
+def rule_ids(result: CliResult) -> set[str]:
+    changes = findings(result)["changes"]
+    assert isinstance(changes, list)
+    return {str(c["rule"]) for c in changes}
