@@ -1,0 +1,75 @@
+"""``driftdiff diff BASE CURRENT``: compare two contracts and gate on breaking changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from drift_diff.cli._common import echo_err, exit_with
+from drift_diff.config import find_config, load_config
+from drift_diff.diff import diff_baselines
+from drift_diff.diff.inputs import load_side
+from drift_diff.errors import UsageError
+from drift_diff.model import Severity
+from drift_diff.report import FORMATS, render
+from drift_diff.report._common import headline
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("diff")
+    def diff(
+        base: Path = typer.Argument(
+            ..., help="base: baseline, OpenAPI document, HAR, or trace files/folder"
+        ),
+        current: Path = typer.Argument(..., help="current: same kinds as BASE"),
+        fmt: str = typer.Option(
+            "text", "--format", "-f", help=f"report format: {'|'.join(FORMATS)}"
+        ),
+        output: Path | None = typer.Option(None, "--output", "-o", help="write the report to FILE"),
+        fail_on_breaking: bool = typer.Option(
+            False, "--fail-on-breaking", help="exit 1 on a breaking change"
+        ),
+        fail_on: str | None = typer.Option(
+            None, "--fail-on", help="exit 1 at this severity or above: breaking|warning|info"
+        ),
+        config: Path | None = typer.Option(
+            None,
+            "--config",
+            help="driftdiff.yaml or pyproject.toml (default: ./driftdiff.yaml, else pyproject)",
+        ),
+        lenient: bool = typer.Option(
+            False,
+            "--lenient-openapi",
+            help="diff OpenAPI documents the validator refuses (best effort)",
+        ),
+    ) -> None:
+        """Compare BASE with CURRENT and report contract changes."""
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown --format {fmt!r} (choose from {', '.join(FORMATS)})")
+        threshold: Severity | None = Severity.BREAKING if fail_on_breaking else None
+        if fail_on is not None:
+            try:
+                level = Severity(fail_on)
+            except ValueError:
+                raise UsageError(
+                    f"unknown --fail-on {fail_on!r} (choose from breaking, warning, info)"
+                ) from None
+            threshold = level if threshold is None else min(threshold, level)
+        cfg = load_config(config) if config is not None else find_config(Path.cwd())
+        result = diff_baselines(
+            load_side(base, validate_openapi=not lenient),
+            load_side(current, validate_openapi=not lenient),
+            config=cfg,
+        )
+        text = render(result, fmt)
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+            echo_err(f"driftdiff: {headline(result)}; report written to {output}")
+        else:
+            typer.echo(text, nl=False)
+        for note in result.expired_ignores:
+            echo_err(f"driftdiff: note: {note}")
+        if threshold is not None and result.fails(threshold):
+            exit_with(1)

@@ -1,0 +1,36 @@
+"""``driftdiff rules``: the rule catalogue."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from drift_diff.diff.registry import catalogue_rows, rules_markdown
+from drift_diff.errors import UsageError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("rules")
+    def rules(fmt: str = typer.Option("text", "--format", "-f", help="text|json|markdown")) -> None:
+        """List the rules a diff applies: id, severity, direction, area, description."""
+        if fmt == "markdown":
+            typer.echo(rules_markdown(), nl=False)
+        elif fmt == "json":
+            typer.echo(json.dumps(catalogue_rows(), indent=2))
+        elif fmt == "text":
+            from tabulate import tabulate
+
+            rows = [
+                [r["id"], r["severity"], r["direction"], r["area"], r["description"]]
+                for r in catalogue_rows()
+            ]
+            typer.echo(
+                tabulate(
+                    rows,
+                    headers=["id", "severity", "direction", "area", "description"],
+                    maxcolwidths=[None, None, None, None, 70],
+                )
+            )
+        else:
+            raise UsageError(f"unknown --format {fmt!r} (choose from text, json, markdown)")

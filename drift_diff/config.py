@@ -1,0 +1,190 @@
+"""driftdiff configuration: ``driftdiff.yaml`` or ``[tool.driftdiff]`` in pyproject.toml.
+
+Validated against ``schemas/config.schema.json``; an invalid file is a ``ConfigError`` naming
+the file and the path inside it. Ignore patterns are exact with ``*`` = one whole segment and
+``**`` = any number of segments — never a substring match (``items.id`` does not hide
+``items.idempotency_key``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomllib
+import yaml
+
+from drift_diff.errors import ConfigError
+from drift_diff.model import Change, Severity
+from drift_diff.schemas import validation_error
+
+__all__ = ["Config", "Ignore", "find_config", "load_config", "location_segments", "match_segments"]
+
+DEFAULT_FILE = "driftdiff.yaml"
+
+
+def location_segments(location: str) -> list[str]:
+    """Split ``response.200.body(application/vnd.x+json).id`` on dots outside parentheses."""
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    for ch in location:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if ch == "." and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def match_segments(pattern: list[str], value: list[str]) -> bool:
+    """Segment-wise match: ``*`` = exactly one segment, ``**`` = zero or more."""
+    if not pattern:
+        return not value
+    head = pattern[0]
+    if head == "**":
+        return any(match_segments(pattern[1:], value[i:]) for i in range(len(value) + 1))
+    if not value:
+        return False
+    return (head == "*" or head == value[0]) and match_segments(pattern[1:], value[1:])
+
+
+def _endpoint_segments(endpoint: str) -> list[str]:
+    method, _, path = endpoint.partition(" ")
+    return [method, *re.sub(r"\{[^}/]*\}", "{}", path).split("/")]
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    reason: str
+    rule: str | None = None
+    endpoint: str | None = None
+    location: str | None = None
+    fingerprint: str | None = None
+    expires: dt.date | None = None
+    index: int = 0
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and today >= self.expires
+
+    def matches(self, change: Change) -> bool:
+        if self.fingerprint is not None:
+            return change.fingerprint == self.fingerprint
+        if self.rule != change.rule:
+            return False
+        if self.endpoint is not None and not match_segments(
+            _endpoint_segments(self.endpoint), _endpoint_segments(change.endpoint)
+        ):
+            return False
+        return self.location is None or match_segments(
+            location_segments(self.location), location_segments(change.location)
+        )
+
+    def describe(self) -> str:
+        if self.fingerprint:
+            return f"ignore #{self.index + 1} (fingerprint {self.fingerprint})"
+        where = " ".join(x for x in (self.endpoint, self.location) if x)
+        return f"ignore #{self.index + 1} ({self.rule}{' ' + where if where else ''})"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    severity: dict[str, Severity] = field(default_factory=dict)
+    ignores: tuple[Ignore, ...] = ()
+    replay_ignore_paths: tuple[str, ...] = ()
+    source: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<config>") -> Config:
+        data = _plain(data if data is not None else {})
+        problem = validation_error("config", data)
+        if problem:
+            raise ConfigError(f"{source}: {problem}")
+        ignores = tuple(
+            Ignore(
+                reason=item["reason"],
+                rule=item.get("rule"),
+                endpoint=item.get("endpoint"),
+                location=item.get("location"),
+                fingerprint=item.get("fingerprint"),
+                expires=_date(item.get("expires"), source, i),
+                index=i,
+            )
+            for i, item in enumerate(data.get("ignore", []))
+        )
+        return cls(
+            severity={k: Severity(v) for k, v in data.get("severity", {}).items()},
+            ignores=ignores,
+            replay_ignore_paths=tuple(data.get("replay", {}).get("ignore_paths", [])),
+            source=source,
+        )
+
+
+def _plain(value: Any) -> Any:
+    """YAML/TOML dates become ISO strings so the schema (which speaks JSON) can check them."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return value
+
+
+def _date(text: str | None, source: str, index: int) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"{source}: ignore/{index}/expires: {text!r} is not a valid date"
+        ) from None
+
+
+def load_config(path: str | Path) -> Config:
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read: {exc}") from None
+    if p.name == "pyproject.toml" or p.suffix == ".toml":
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+        return Config.from_dict(doc.get("tool", {}).get("driftdiff", {}), f"{p} [tool.driftdiff]")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{p}{where}: not valid YAML: {problem}") from None
+    return Config.from_dict(data, str(p))
+
+
+def find_config(directory: str | Path = ".") -> Config | None:
+    """``./driftdiff.yaml``, else ``[tool.driftdiff]`` of ``./pyproject.toml``, else None."""
+    d = Path(directory)
+    if (d / DEFAULT_FILE).is_file():
+        return load_config(d / DEFAULT_FILE)
+    pyproject = d / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            doc = tomllib.loads(pyproject.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
+        if "driftdiff" in doc.get("tool", {}):
+            return Config.from_dict(doc["tool"]["driftdiff"], f"{pyproject} [tool.driftdiff]")
+    return None

@@ -1,0 +1,151 @@
+"""Diff two baselines: a neutral structural diff (``structural``), judged by the rule catalogue.
+
+    diff_baselines(base, current, config=None) -> DiffResult
+
+``apply_config`` turns any list of ``Change`` (from this diff or from replay) into a
+``DiffResult`` with the configuration's severity overrides and ignores applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from drift_diff.config import Config
+from drift_diff.diff.evidence import evidence_for
+from drift_diff.diff.facts import Fact
+from drift_diff.diff.messages import message_for
+from drift_diff.diff.registry import Rule, all_rules
+from drift_diff.diff.structural import structural_diff
+from drift_diff.model import Baseline, Change, Severity
+
+__all__ = ["DiffResult", "IgnoredChange", "apply_config", "changes_from_facts", "diff_baselines"]
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredChange:
+    change: Change
+    reason: str
+
+
+@dataclass(slots=True)
+class DiffResult:
+    changes: list[Change] = field(default_factory=list)
+    ignored: list[IgnoredChange] = field(default_factory=list)
+    #: notes for the reader, e.g. ignores that expired and no longer apply
+    expired_ignores: list[str] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for c in self.changes if c.severity is severity)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            s.value: self.count(s) for s in (Severity.BREAKING, Severity.WARNING, Severity.INFO)
+        }
+
+    def fails(self, threshold: Severity) -> bool:
+        """True when a change at or above ``threshold`` remains (after ignores)."""
+        return any(c.severity >= threshold for c in self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "changes": [c.to_dict() for c in self.changes],
+            "ignored": [{**i.change.to_dict(), "reason": i.reason} for i in self.ignored],
+            "notes": list(self.expired_ignores),
+        }
+
+
+@cache
+def _rules_by_kind() -> dict[str, tuple[Rule, ...]]:
+    index: dict[str, list[Rule]] = defaultdict(list)
+    for r in all_rules():
+        for kind in r.kinds:
+            index[kind].append(r)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def changes_from_facts(facts: list[Fact] | Any) -> list[Change]:
+    """Judge facts with the catalogue: one ``Change`` per (fact, rule that fires)."""
+    index = _rules_by_kind()
+    out: list[Change] = []
+    seen: set[tuple[str, str, str]] = set()
+    for fact in facts:
+        for r in index.get(fact.kind, ()):
+            if not r.check(fact):
+                continue
+            key = (r.id, fact.endpoint, fact.location)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(
+                Change(
+                    rule=r.id,
+                    severity=r.severity,
+                    endpoint=fact.endpoint,
+                    location=fact.location,
+                    message=message_for(
+                        r.id,
+                        endpoint=fact.endpoint,
+                        location=fact.location,
+                        before=fact.before,
+                        after=fact.after,
+                    ),
+                    before=fact.before,
+                    after=fact.after,
+                    evidence=evidence_for(fact),
+                )
+            )
+    return out
+
+
+def _sort_key(c: Change) -> tuple[int, str, str, str]:
+    return (-c.severity.rank, c.endpoint, c.location, c.rule)
+
+
+def apply_config(
+    changes: list[Change], config: Config | None = None, *, today: dt.date | None = None
+) -> DiffResult:
+    """Severity overrides, then ignores (expired ones reported, never applied); sorted output."""
+    config = config or Config()
+    today = today or dt.date.today()
+    live = [i for i in config.ignores if not i.expired(today)]
+    result = DiffResult()
+    for ig in config.ignores:
+        if ig.expired(today):
+            result.expired_ignores.append(
+                f"{ig.describe()} expired on {ig.expires} and no longer applies "
+                f"(reason was: {ig.reason})"
+            )
+    for c in changes:
+        override = config.severity.get(c.rule)
+        if override is not None and override is not c.severity:
+            c = Change(
+                rule=c.rule,
+                severity=override,
+                endpoint=c.endpoint,
+                location=c.location,
+                message=c.message,
+                before=c.before,
+                after=c.after,
+                evidence=c.evidence,
+            )
+        hit = next((i for i in live if i.matches(c)), None)
+        if hit is not None:
+            result.ignored.append(IgnoredChange(c, hit.reason))
+        else:
+            result.changes.append(c)
+    result.changes.sort(key=_sort_key)
+    result.ignored.sort(key=lambda i: _sort_key(i.change))
+    return result
+
+
+def diff_baselines(
+    base: Baseline, current: Baseline, *, config: Config | None = None, today: dt.date | None = None
+) -> DiffResult:
+    """Every change from ``base`` to ``current``, judged by the rule catalogue."""
+    return apply_config(changes_from_facts(structural_diff(base, current)), config, today=today)

@@ -1,0 +1,23 @@
+"""The rule catalogue: one module per rule family, each registering into ``registry.RULES``.
+
+Importing this package registers every rule. Ids are kebab-case constants at the top of each
+module; they reuse oasdiff's ids where the meaning is the same (``Rule.oasdiff`` names the
+oasdiff id when ours differs).
+"""
+
+from __future__ import annotations
+
+from drift_diff.diff.rules import (  # noqa: F401  (imported to register)
+    endpoints,
+    enums,
+    formats,
+    headers,
+    media_types,
+    nullability,
+    parameters,
+    properties,
+    request_body,
+    requiredness,
+    statuses,
+    types,
+)

@@ -1,0 +1,22 @@
+"""Small predicates shared by the rule modules."""
+
+from __future__ import annotations
+
+from drift_diff.diff.facts import Fact
+from drift_diff.model import Direction
+
+__all__ = ["BODY", "NO_REQUEST_MIRROR", "PARAM", "PROP", "REQ", "RESP", "in_targets"]
+
+REQ = Direction.REQUEST
+RESP = Direction.RESPONSE
+
+#: fact targets each rule family groups together
+BODY = frozenset({"body"})
+PROP = frozenset({"property", "items", "header"})
+PARAM = frozenset({"parameter"})
+
+NO_REQUEST_MIRROR = "none: statuses and response media types exist only on the response side"
+
+
+def in_targets(fact: Fact, side: Direction, targets: frozenset[str]) -> bool:
+    return fact.side is side and fact.target in targets

@@ -1,0 +1,421 @@
+"""The neutral structural diff of two baselines: facts, no judgement.
+
+Endpoints match regardless of path-parameter names (``/pets/{id}`` == ``/pets/{petId}``); then
+statuses, media types, parameters, request bodies and a recursive schema walk produce ``Fact``s
+located like ``request.query.limit``, ``request.body.items[].qty``, ``response.200.body.id`` or
+``response.200.body.tags{}`` (map values). The walk is bounded: ``$ref`` cycles were cut at
+import (``x-cycle`` markers compare by name) and depth is capped, so it always terminates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from drift_diff.diff import facts as F
+from drift_diff.diff.facts import Fact, Presence
+from drift_diff.diff.presence import (
+    body_presence,
+    count_presence,
+    flag,
+    member_presence,
+    object_count,
+)
+from drift_diff.diff.schema_view import Node, view
+from drift_diff.model import Baseline, Direction
+
+__all__ = ["match_key", "structural_diff"]
+
+_PARAM = re.compile(r"\{[^}/]*\}")
+_MAX_DEPTH = 48
+_JSON = "application/json"
+
+
+def match_key(endpoint_key: str) -> str:
+    """``GET /pets/{petId}`` -> ``GET /pets/{}``: the identity used to pair endpoints."""
+    return _PARAM.sub("{}", endpoint_key)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _body_suffix(mt: str, content: dict[str, Any]) -> str:
+    return "body" if mt == _JSON or len(content) == 1 else f"body({mt})"
+
+
+class _Walker:
+    """Collects the facts of one endpoint pair."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self.facts: list[Fact] = []
+
+    def add(self, kind: str, location: str, side: Direction, target: str, **kw: Any) -> None:
+        noun = "requests" if side is Direction.REQUEST else "responses"
+        self.facts.append(Fact(kind, self.endpoint, location, side, target, noun=noun, **kw))
+
+    # --- schemas ---------------------------------------------------------------------------
+    def schema(
+        self,
+        loc: str,
+        base: Any,
+        cur: Any,
+        side: Direction,
+        target: str,
+        bcount: int | None,
+        ccount: int | None,
+        depth: int = 0,
+    ) -> None:
+        if depth > _MAX_DEPTH or _equal(base, cur):
+            return  # equal subtrees (statistics included) cannot differ anywhere below
+        if _same_but_counts(base, cur):
+            return
+        b, c = view(base), view(cur)
+        if b.cycle or c.cycle:
+            if b.cycle and c.cycle and b.cycle != c.cycle:
+                self.add(F.TYPE_CHANGED, loc, side, target, before=[b.cycle], after=[c.cycle])
+            return
+        kw: dict[str, Any] = {
+            "base": Presence(True, b.seen[0], b.seen[1]) if b.seen else None,
+            "current": Presence(True, c.seen[0], c.seen[1]) if c.seen else None,
+            "samples": bcount or 0,
+            "current_samples": ccount or 0,
+        }
+        btypes, ctypes = b.types, c.types
+        if target == "parameter":
+            btypes, ctypes = _wire_types(b), _wire_types(c)
+        if btypes and ctypes and btypes != ctypes:
+            self.add(
+                F.TYPE_CHANGED, loc, side, target, before=sorted(btypes), after=sorted(ctypes), **kw
+            )
+        if b.nullable != c.nullable:
+            self.add(
+                F.NULLABLE_CHANGED, loc, side, target, before=b.nullable, after=c.nullable, **kw
+            )
+        if b.format != c.format and not (b.types and c.types and b.types != c.types):
+            self.add(F.FORMAT_CHANGED, loc, side, target, before=b.format, after=c.format, **kw)
+        if b.enum is not None or c.enum is not None:
+            if _value_set(b.enum) != _value_set(c.enum):
+                self.add(F.ENUM_CHANGED, loc, side, target, before=b.enum, after=c.enum, **kw)
+        elif (
+            b.values is not None
+            and c.values is not None
+            and _value_set(b.values) != _value_set(c.values)
+        ):
+            self.add(F.VALUES_CHANGED, loc, side, target, before=b.values, after=c.values, **kw)
+        self.properties(loc, b, c, side, "property", bcount, ccount, depth)
+        # array items of a parameter stay parameter facts; inside bodies they are "items"
+        items_target = "parameter" if target == "parameter" else "items"
+        value_target = "parameter" if target == "parameter" else "property"
+        if b.items is not None and c.items is not None:
+            self.schema(f"{loc}[]", b.items, c.items, side, items_target, bcount, ccount, depth + 1)
+        if b.additional is not None and c.additional is not None:
+            self.schema(
+                f"{loc}{{}}",
+                b.additional,
+                c.additional,
+                side,
+                value_target,
+                bcount,
+                ccount,
+                depth + 1,
+            )
+        if b.negated is not None and c.negated is not None:
+            self.schema(
+                f"{loc}(not)", b.negated, c.negated, side, target, bcount, ccount, depth + 1
+            )
+        for marker in sorted(set(b.subschemas) & set(c.subschemas)):
+            self.schema(
+                f"{loc}({marker})",
+                b.subschemas[marker],
+                c.subschemas[marker],
+                side,
+                target,
+                bcount,
+                ccount,
+                depth + 1,
+            )
+
+    def properties(
+        self,
+        loc: str,
+        b: Node,
+        c: Node,
+        side: Direction,
+        target: str,
+        bcount: int | None,
+        ccount: int | None,
+        depth: int,
+    ) -> None:
+        if not b.properties and not c.properties:
+            return
+        hidden = "readOnly" if side is Direction.REQUEST else "writeOnly"
+        btotal, ctotal = object_count(b, bcount), object_count(c, ccount)
+        for name in sorted(set(b.properties) | set(c.properties)):
+            bs, cs = b.properties.get(name), c.properties.get(name)
+            if flag(bs, hidden) or flag(cs, hidden):
+                continue
+            where = f"{loc}.{name}"
+            bp = member_presence(b, name, bs, btotal)
+            cp = member_presence(c, name, cs, ctotal)
+            if cs is None:
+                self.add(F.PROPERTY_REMOVED, where, side, target, before=name, base=bp, current=cp)
+            elif bs is None:
+                self.add(F.PROPERTY_ADDED, where, side, target, after=name, base=bp, current=cp)
+            else:
+                if bp.always != cp.always:
+                    self.add(
+                        F.REQUIRED_CHANGED,
+                        where,
+                        side,
+                        target,
+                        before=bp.always,
+                        after=cp.always,
+                        base=bp,
+                        current=cp,
+                    )
+                self.schema(where, bs, cs, side, target, bp.seen, cp.seen, depth + 1)
+
+    # --- endpoint parts --------------------------------------------------------------------
+    def params(
+        self,
+        where: str,
+        base: Any,
+        cur: Any,
+        side: Direction,
+        target: str,
+        bcount: int | None,
+        ccount: int | None,
+    ) -> None:
+        """Query/header parameters and response headers: an object schema of names."""
+        b, c = view(base or {}), view(cur or {})
+        self.properties(where, b, c, side, target, bcount, ccount, 0)
+
+    def path_params(
+        self, bkey: str, ckey: str, bdata: dict[str, Any], cdata: dict[str, Any]
+    ) -> None:
+        bprops = view(bdata.get("path_params") or {}).properties
+        cprops = view(cdata.get("path_params") or {}).properties
+        # template parameters pair by position (names may differ); stray declared ones by name
+        bnames = [m[1:-1] for m in _PARAM.findall(bkey)]
+        cnames = [m[1:-1] for m in _PARAM.findall(ckey)]
+        pairs = list(zip(bnames, cnames, strict=False))
+        pairs += [
+            (n, n) for n in sorted(set(bprops) & set(cprops)) if n not in bnames and n not in cnames
+        ]
+        for bn, cn in pairs:
+            if bn in bprops and cn in cprops:
+                self.schema(
+                    f"request.path.{cn}",
+                    bprops[bn],
+                    cprops[cn],
+                    Direction.REQUEST,
+                    "parameter",
+                    _int(bdata.get("samples")),
+                    _int(cdata.get("samples")),
+                )
+
+    def content(
+        self,
+        prefix: str,
+        bc: dict[str, Any],
+        cc: dict[str, Any],
+        side: Direction,
+        bcount: int | None,
+        ccount: int | None,
+    ) -> None:
+        for mt in sorted(set(bc) | set(cc)):
+            bm, cm = bc.get(mt), cc.get(mt)
+            if not isinstance(cm, dict):
+                self.add(
+                    F.MEDIA_TYPE_REMOVED,
+                    f"{prefix}.content({mt})",
+                    side,
+                    "media-type",
+                    before=mt,
+                    base=count_presence(bm, bcount),
+                )
+            elif not isinstance(bm, dict):
+                self.add(
+                    F.MEDIA_TYPE_ADDED,
+                    f"{prefix}.content({mt})",
+                    side,
+                    "media-type",
+                    after=mt,
+                    current=count_presence(cm, ccount),
+                )
+            else:
+                loc = f"{prefix}.{_body_suffix(mt, cc)}"
+                self.schema(
+                    loc,
+                    bm.get("schema"),
+                    cm.get("schema"),
+                    side,
+                    "body",
+                    _int(bm.get("samples")),
+                    _int(cm.get("samples")),
+                )
+
+    def request_body(self, bdata: dict[str, Any], cdata: dict[str, Any]) -> None:
+        breq, creq = bdata.get("request") or {}, cdata.get("request") or {}
+        bcontent, ccontent = breq.get("content") or {}, creq.get("content") or {}
+        bpres, cpres = body_presence(breq, bdata), body_presence(creq, cdata)
+        side = Direction.REQUEST
+        if bcontent and not ccontent:
+            self.add(F.BODY_REMOVED, "request.body", side, "request-body", base=bpres)
+        elif ccontent and not bcontent:
+            self.add(
+                F.BODY_ADDED,
+                "request.body",
+                side,
+                "request-body",
+                after=cpres.always,
+                current=cpres,
+            )
+        elif bcontent and ccontent:
+            if bpres.always != cpres.always:
+                self.add(
+                    F.BODY_REQUIRED_CHANGED,
+                    "request.body",
+                    side,
+                    "request-body",
+                    before=bpres.always,
+                    after=cpres.always,
+                    base=bpres,
+                    current=cpres,
+                )
+            self.content(
+                "request",
+                bcontent,
+                ccontent,
+                side,
+                _int(breq.get("samples")),
+                _int(creq.get("samples")),
+            )
+
+    def responses(self, bdata: dict[str, Any], cdata: dict[str, Any]) -> None:
+        bres, cres = bdata.get("responses") or {}, cdata.get("responses") or {}
+        side = Direction.RESPONSE
+        bsamples, csamples = _int(bdata.get("samples")), _int(cdata.get("samples"))
+        for status in sorted(set(bres) | set(cres)):
+            b, c = bres.get(status), cres.get(status)
+            loc = f"response.{status}"
+            if not isinstance(c, dict):
+                self.add(
+                    F.STATUS_REMOVED,
+                    loc,
+                    side,
+                    "status",
+                    before=status,
+                    base=count_presence(b, bsamples),
+                    current=Presence(False, 0, csamples) if csamples else None,
+                )
+            elif not isinstance(b, dict):
+                self.add(
+                    F.STATUS_ADDED,
+                    loc,
+                    side,
+                    "status",
+                    after=status,
+                    current=count_presence(c, csamples),
+                )
+            else:
+                bn, cn = _int(b.get("samples")), _int(c.get("samples"))
+                self.content(loc, b.get("content") or {}, c.get("content") or {}, side, bn, cn)
+                self.params(
+                    f"{loc}.headers", b.get("headers"), c.get("headers"), side, "header", bn, cn
+                )
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Deep equality that treats "too deep to compare" as different (the walk is bounded)."""
+    try:
+        return a is b or bool(a == b)
+    except RecursionError:
+        return False
+
+
+def _same_but_counts(base: Any, cur: Any) -> bool:
+    """Equal but for this node's own ``x-seen`` (the common case when traffic volumes differ)."""
+    if type(base) is not dict or type(cur) is not dict or base.keys() != cur.keys():
+        return False
+    return all(k == "x-seen" or _equal(base[k], cur[k]) for k in base)
+
+
+def _wire_types(node: Node) -> frozenset[str]:
+    """A parameter's types as the wire sees them: an unconstrained array of T also takes one T."""
+    if node.types == {"array"} and node.items is not None:
+        items = view(node.items)
+        if items.types and not items.constrained:
+            return node.types | items.types
+    return node.types
+
+
+def _value_set(values: list[Any] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(repr(v) for v in values)
+
+
+def _endpoint_facts(
+    bkey: str, ckey: str, bdata: dict[str, Any], cdata: dict[str, Any]
+) -> list[Fact]:
+    w = _Walker(ckey)
+    bs, cs = _int(bdata.get("samples")), _int(cdata.get("samples"))
+    w.path_params(bkey, ckey, bdata, cdata)
+    w.params(
+        "request.query",
+        bdata.get("query"),
+        cdata.get("query"),
+        Direction.REQUEST,
+        "parameter",
+        bs,
+        cs,
+    )
+    w.params(
+        "request.headers",
+        bdata.get("headers"),
+        cdata.get("headers"),
+        Direction.REQUEST,
+        "parameter",
+        bs,
+        cs,
+    )
+    w.request_body(bdata, cdata)
+    w.responses(bdata, cdata)
+    return w.facts
+
+
+def structural_diff(base: Baseline, current: Baseline) -> Iterator[Fact]:
+    """Every fact that tells ``base`` and ``current`` apart, endpoint by endpoint."""
+    bmap = {match_key(k): k for k in base.endpoints}
+    cmap = {match_key(k): k for k in current.endpoints}
+    for mk in sorted(set(bmap) | set(cmap)):
+        bkey, ckey = bmap.get(mk), cmap.get(mk)
+        if ckey is None:
+            assert bkey is not None
+            samples = _int(base.endpoints[bkey].get("samples"))
+            yield Fact(
+                F.ENDPOINT_REMOVED,
+                bkey,
+                "",
+                Direction.ENDPOINT,
+                "endpoint",
+                before=bkey,
+                base=Presence(True, samples, samples) if samples else None,
+                noun="requests",
+            )
+        elif bkey is None:
+            samples = _int(current.endpoints[ckey].get("samples"))
+            yield Fact(
+                F.ENDPOINT_ADDED,
+                ckey,
+                "",
+                Direction.ENDPOINT,
+                "endpoint",
+                after=ckey,
+                current=Presence(True, samples, samples) if samples else None,
+                noun="requests",
+            )
+        elif bkey != ckey or not _equal(base.endpoints[bkey], current.endpoints[ckey]):
+            yield from _endpoint_facts(bkey, ckey, base.endpoints[bkey], current.endpoints[ckey])

@@ -1,0 +1,36 @@
+"""Renderers of a ``DiffResult``: one module per format, picked by name.
+
+    render(result, "markdown") -> str
+
+Every renderer handles any ``Change`` (diff rules and ``replay-*`` findings alike).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from drift_diff.diff import DiffResult
+from drift_diff.diff.registry import Registry
+from drift_diff.errors import UsageError
+from drift_diff.report import github, json_report, junit, markdown, sarif, text
+
+__all__ = ["FORMATS", "RENDERERS", "render"]
+
+Renderer = Callable[[DiffResult], str]
+
+RENDERERS: Registry[Renderer] = Registry("report format")
+RENDERERS.register("text", text.render)
+RENDERERS.register("json", json_report.render)
+RENDERERS.register("markdown", markdown.render)
+RENDERERS.register("junit", junit.render)
+RENDERERS.register("github", github.render)
+RENDERERS.register("sarif", sarif.render)
+
+FORMATS = tuple(RENDERERS.keys())
+
+
+def render(result: DiffResult, fmt: str = "text") -> str:
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        raise UsageError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return renderer(result)

@@ -1,0 +1,77 @@
+"""SARIF 2.1.0: rules from the registry, one result per change with its fingerprint."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drift_diff import __version__
+from drift_diff.diff import DiffResult
+from drift_diff.diff.registry import all_rules
+from drift_diff.model import Severity
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render(result: DiffResult) -> str:
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for r in all_rules():
+        index[r.id] = len(rules)
+        rules.append(
+            {
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": {"text": r.description},
+                "defaultConfiguration": {"level": _LEVEL[r.severity]},
+                "properties": {"direction": r.direction.value, "area": r.area},
+            }
+        )
+    results = []
+    for c in result.changes:
+        if c.rule not in index:  # findings of other stages (replay-*) get a minimal rule entry
+            index[c.rule] = len(rules)
+            rules.append({"id": c.rule, "name": c.rule, "shortDescription": {"text": c.rule}})
+        results.append(
+            {
+                "ruleId": c.rule,
+                "ruleIndex": index[c.rule],
+                "level": _LEVEL[c.severity],
+                "message": {"text": c.message + (f" ({c.evidence})" if c.evidence else "")},
+                "locations": [
+                    {
+                        "logicalLocations": [
+                            {
+                                "fullyQualifiedName": f"{c.endpoint} {c.location}".strip(),
+                                "kind": "member",
+                            }
+                        ]
+                    }
+                ],
+                "partialFingerprints": {"driftdiff/v1": c.fingerprint},
+                "properties": {
+                    "endpoint": c.endpoint,
+                    "location": c.location,
+                    "severity": c.severity.value,
+                },
+            }
+        )
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "driftdiff",
+                        "version": __version__,
+                        "informationUri": "https://driftdiff.dev",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

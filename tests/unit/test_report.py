@@ -1,0 +1,118 @@
+"""Every report format renders any Change (diff rules and replay-* alike)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import pytest
+
+from drift_diff.config import Config
+from drift_diff.diff import DiffResult, apply_config, diff_baselines
+from drift_diff.errors import UsageError
+from drift_diff.model import Change, Severity
+from drift_diff.report import FORMATS, render
+from drift_diff.report.github import escape_data, escape_property
+from drift_diff.schemas import load_schema
+from tests.unit._diff_cases import S, baseline, endpoint, obj, resp
+
+
+def _result() -> DiffResult:
+    base = endpoint(responses=resp(obj({"id": S, "name": S, "x": S}, {"x": 3})))
+    cur = endpoint(responses=resp(obj({"id": {"type": "integer"}, "new": S})))
+    changes = diff_baselines(baseline(base), baseline(cur)).changes
+    changes.append(
+        Change(
+            rule="replay-value-changed",
+            severity=Severity.WARNING,
+            endpoint="GET /pets/{id}",
+            location="response.200.body.name",
+            message="value changed: a,b -> c%d\nnext",
+            before="a",
+            after="c",
+        )
+    )
+    cfg = Config.from_dict(
+        {
+            "ignore": [
+                {"rule": "response-required-property-added", "reason": "fine"},
+                {"rule": "endpoint-added", "reason": "old", "expires": "2020-01-01"},
+            ]
+        }
+    )
+    return apply_config(changes, cfg)
+
+
+def test_all_formats_render() -> None:
+    result = _result()
+    for fmt in FORMATS:
+        assert render(result, fmt).strip()
+    with pytest.raises(UsageError):
+        render(result, "pdf")
+
+
+def test_json_matches_schema() -> None:
+    doc = json.loads(render(_result(), "json"))
+    jsonschema.validate(doc, load_schema("report"))
+    assert doc["summary"] == {"breaking": 2, "warning": 2, "info": 0}
+    assert {
+        "rule",
+        "severity",
+        "endpoint",
+        "location",
+        "before",
+        "after",
+        "message",
+        "evidence",
+        "fingerprint",
+    } <= set(doc["changes"][0])
+    assert doc["ignored"][0]["reason"] == "fine" and "expired" in doc["notes"][0]
+    jsonschema.validate(json.loads(render(DiffResult(), "json")), load_schema("report"))
+
+
+def test_text_and_markdown() -> None:
+    text = render(_result(), "text")
+    assert (
+        "response-property-type-changed" in text
+        and "Summary: 2 breaking, 2 warning, 0 info" in text
+    )
+    assert "note: ignore #2" in text
+    assert render(DiffResult(), "text").startswith("No changes.")
+    md = render(_result(), "markdown")
+    assert md.startswith("## driftdiff: ❌ breaking changes found")
+    assert "### 🔴 Breaking changes (2)" in md and "Ignored by config (1)" in md and "expired" in md
+    assert "c%d next" in md  # newlines never break a table row
+
+
+def test_github_annotations_are_escaped() -> None:
+    assert escape_data("50%\r\nx") == "50%25%0D%0Ax"
+    assert escape_property("a: b, c") == "a%3A b%2C c"
+    lines = render(_result(), "github").splitlines()
+    assert lines[0].startswith("::error title=response-")
+    warn = next(line for line in lines if "replay-value-changed" in line)
+    assert warn.startswith("::warning title=replay-value-changed%3A GET /pets/{id}::")
+    assert "c%25d%0Anext" in warn and "\n" not in warn
+    assert lines[-1].startswith("::notice title=driftdiff::")
+
+
+def test_junit_and_sarif() -> None:
+    root = ET.fromstring(render(_result(), "junit"))
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("failures") == "2"
+    assert (
+        len(suite.findall("testcase/failure")) == 2 and len(suite.findall("testcase/skipped")) == 1
+    )
+    clean = ET.fromstring(render(DiffResult(), "junit"))
+    assert clean.find("testsuite/testcase") is not None
+    sarif = json.loads(render(_result(), "sarif"))
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert "endpoint-removed" in ids and "replay-value-changed" in ids
+    for res in run["results"]:
+        assert ids[res["ruleIndex"]] == res["ruleId"]
+        assert (
+            res["level"] in ("error", "warning", "note")
+            and res["partialFingerprints"]["driftdiff/v1"]
+        )
