@@ -1,0 +1,264 @@
+"""The pre-merge gate behind ``action.yml``: run a check or a diff, publish it, decide.
+
+The GitHub Action passes its inputs as ``INPUT_*`` environment variables and runs
+``python -m drift_diff.gate``, which
+
+1. runs ``driftdiff check`` (baseline + traces + target, and the command that starts it) or
+   ``driftdiff diff`` (baseline + current) once, as a subprocess, writing the JSON report;
+2. prints the report in the requested format and the ``--format github`` annotations to the log
+   (the runner turns ``::error``/``::warning`` lines into annotations);
+3. appends the Markdown report to ``$GITHUB_STEP_SUMMARY``;
+4. writes ``breaking``, ``warning``, ``info`` and ``report`` to ``$GITHUB_OUTPUT``;
+5. exits 1 when ``fail-on`` says so (``breaking``: any breaking change; ``warning``: any breaking
+   change or warning; ``none``: never), 2 when driftdiff itself could not run.
+
+Everything is plain functions over an explicit environment mapping, so tests run the gate
+exactly as the runner does without a runner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drift_diff.errors import DriftDiffError, InputError, UsageError
+from drift_diff.model import Change, Severity
+from drift_diff.schemas import validation_error
+
+if TYPE_CHECKING:
+    from drift_diff.diff import DiffResult
+
+__all__ = [
+    "FAIL_ON",
+    "GateInputs",
+    "command_for",
+    "exit_code",
+    "main",
+    "render_report",
+    "result_from_report",
+    "run_gate",
+    "summary_counts",
+]
+
+FAIL_ON = ("breaking", "warning", "none")
+
+
+@dataclass(frozen=True)
+class GateInputs:
+    baseline: str
+    traces: list[str]
+    start: str = ""
+    target: str = ""
+    current: str = ""
+    fail_on: str = "breaking"
+    format: str = "text"
+    config: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> GateInputs:
+        """Read the inputs (``INPUT_FAIL-ON`` as GitHub spells it, or ``INPUT_FAIL_ON``)."""
+
+        def get(name: str, default: str = "") -> str:
+            upper = name.upper()
+            for key in (f"INPUT_{upper}", f"INPUT_{upper.replace('-', '_')}"):
+                if env.get(key, "").strip():
+                    return env[key].strip()
+            return default
+
+        inputs = cls(
+            baseline=get("baseline"),
+            traces=shlex.split(get("traces")),
+            start=get("start"),
+            target=get("target"),
+            current=get("current"),
+            fail_on=get("fail-on", "breaking").lower(),
+            format=get("format", "text").lower(),
+            config=get("config"),
+        )
+        inputs.validate()
+        return inputs
+
+    def validate(self) -> None:
+        if not self.baseline:
+            raise UsageError("input 'baseline' is required")
+        if self.fail_on not in FAIL_ON:
+            raise UsageError(
+                f"input 'fail-on' must be one of {', '.join(FAIL_ON)}, not {self.fail_on!r}"
+            )
+        if self.current and (self.traces or self.start or self.target):
+            raise UsageError(
+                "give either 'current' (a plain diff) or 'traces' with 'start'/'target' "
+                "(a replay check), not both"
+            )
+        if not self.current and not self.traces:
+            raise UsageError(
+                "give 'current' for a plain diff, or 'traces' (with 'start' or 'target') "
+                "for a replay check"
+            )
+        if self.traces and not self.target:
+            raise UsageError(
+                "a replay check needs 'target' (the URL the build answers on) and, unless the "
+                "build is already running, 'start' (the command that starts it)"
+            )
+        from drift_diff.report import FORMATS
+
+        if self.format not in FORMATS:
+            raise UsageError(
+                f"input 'format' must be one of {', '.join(FORMATS)}, not {self.format!r}"
+            )
+
+
+def command_for(inputs: GateInputs, report_path: str | os.PathLike[str]) -> list[str]:
+    """The ``driftdiff`` arguments that write the JSON report to ``report_path``."""
+    if inputs.current:
+        argv = ["diff", inputs.baseline, inputs.current]
+    else:
+        argv = ["check", "--baseline", inputs.baseline, *inputs.traces]
+        if inputs.start:
+            argv += ["--start", inputs.start]
+        if inputs.target:
+            argv += ["--target", inputs.target]
+    if inputs.config:
+        argv += ["--config", inputs.config]
+    return [*argv, "--format", "json", "--output", str(report_path)]
+
+
+def summary_counts(report: Mapping[str, Any]) -> dict[str, int]:
+    """``{"breaking": n, "warning": n, "info": n}`` from a JSON report's ``summary``."""
+    summary = report.get("summary")
+    if not isinstance(summary, Mapping):
+        summary = {}
+    out: dict[str, int] = {}
+    for key in ("breaking", "warning", "info"):
+        value = summary.get(key, 0)
+        out[key] = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return out
+
+
+def exit_code(counts: Mapping[str, int], fail_on: str) -> int:
+    if fail_on == "breaking":
+        return 1 if counts.get("breaking", 0) else 0
+    if fail_on == "warning":
+        return 1 if counts.get("breaking", 0) or counts.get("warning", 0) else 0
+    return 0
+
+
+def _change(item: Mapping[str, Any]) -> Change:
+    try:
+        severity = Severity(str(item.get("severity", "info")))
+    except ValueError:
+        severity = Severity.INFO
+    return Change(
+        rule=str(item.get("rule", "")),
+        severity=severity,
+        endpoint=str(item.get("endpoint", "")),
+        location=str(item.get("location", "")),
+        message=str(item.get("message", "")),
+        before=item.get("before"),
+        after=item.get("after"),
+        evidence=str(item.get("evidence") or ""),
+    )
+
+
+def result_from_report(report: Mapping[str, Any]) -> DiffResult:
+    """The ``DiffResult`` a JSON report was rendered from (so it can be rendered again)."""
+    from drift_diff.diff import DiffResult, IgnoredChange
+
+    def items(key: str) -> list[Mapping[str, Any]]:
+        value = report.get(key)
+        return [i for i in value if isinstance(i, Mapping)] if isinstance(value, list) else []
+
+    notes = report.get("notes")
+    return DiffResult(
+        changes=[_change(i) for i in items("changes")],
+        ignored=[IgnoredChange(_change(i), str(i.get("reason", ""))) for i in items("ignored")],
+        expired_ignores=[str(n) for n in notes] if isinstance(notes, list) else [],
+    )
+
+
+def render_report(report: Mapping[str, Any], fmt: str) -> str:
+    """Render a JSON report again in ``fmt`` (any format of ``drift_diff.report``)."""
+    from drift_diff.report import render
+
+    text = render(result_from_report(report), fmt)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _run_driftdiff(argv: list[str], report_path: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    """Run driftdiff once (its output goes to the log); return the JSON report it wrote."""
+    sys.stdout.write(f"$ driftdiff {shlex.join(argv)}\n")
+    sys.stdout.flush()
+    report_path.unlink(missing_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "drift_diff", *argv],
+        env=dict(env),
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if done.returncode not in (0, 1) or not report_path.is_file():
+        raise DriftDiffError(f"driftdiff {argv[0]} failed (exit code {done.returncode}), see above")
+    try:
+        report = json.loads(report_path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(report_path, f"not a JSON report: {exc}") from None
+    problem = validation_error("report", report)
+    if problem:
+        raise InputError(report_path, f"not a driftdiff report: {problem}")
+    return report  # type: ignore[no-any-return]
+
+
+def _append(path: str | None, text: str) -> None:
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def run_gate(env: Mapping[str, str]) -> int:
+    """The whole gate (see the module docstring); returns the exit code."""
+    inputs = GateInputs.from_env(env)
+    report_path = Path(env.get("RUNNER_TEMP") or tempfile.gettempdir()) / "driftdiff-report.json"
+    report = _run_driftdiff(command_for(inputs, report_path), report_path, env)
+    counts = summary_counts(report)
+
+    sys.stdout.write(render_report(report, inputs.format))
+    if inputs.format != "github":
+        sys.stdout.write(render_report(report, "github"))
+    title = "driftdiff: " + ", ".join(f"{counts[k]} {k}" for k in ("breaking", "warning", "info"))
+    _append(env.get("GITHUB_STEP_SUMMARY"), render_report(report, "markdown"))
+    _append(
+        env.get("GITHUB_OUTPUT"),
+        "".join(f"{k}={counts[k]}\n" for k in ("breaking", "warning", "info"))
+        + f"report={report_path}\n",
+    )
+    code = exit_code(counts, inputs.fail_on)
+    verdict = "failing the job" if code else "passing"
+    sys.stdout.write(f"{title} (fail-on: {inputs.fail_on}) -> {verdict}\n")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m drift_diff.gate``: inputs come from ``INPUT_*`` variables, not arguments."""
+    if argv:
+        sys.stderr.write("usage: INPUT_BASELINE=... INPUT_TRACES=... python -m drift_diff.gate\n")
+        return 2
+    try:
+        return run_gate(os.environ)
+    except DriftDiffError as exc:
+        from drift_diff.report.github import escape_data
+
+        sys.stderr.write(f"driftdiff: error: {exc}\n")
+        sys.stdout.write(f"::error title=driftdiff::{escape_data(str(exc))}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,195 @@
+"""``driftdiff demo`` through the real CLI: the story ends with v2's breaking changes, fast,
+and leaves no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import run_cli
+
+pytestmark = pytest.mark.e2e
+
+STARTED = re.compile(r"\(pid (\d+), port (\d+)\)")
+V2_PORT = re.compile(r"shop v2 on \S+ \(port (\d+)\)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:  # fields after "(comm)": state, ppid, pgrp, ...
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class Demo:
+    elapsed: float
+    code: int
+    stderr: str
+    report: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def demo() -> Demo:
+    started = time.monotonic()
+    result = run_cli("demo", "--format", "json", timeout=120)
+    elapsed = time.monotonic() - started
+    assert result.code == 0, result.stderr + result.stdout
+    return Demo(elapsed, result.code, result.stderr, json.loads(result.stdout))
+
+
+def _found(report: dict[str, Any], rule: str, endpoint: str, location: str) -> dict[str, Any]:
+    for change in report["changes"]:
+        if (change["rule"], change["endpoint"], change["location"]) == (rule, endpoint, location):
+            return change  # type: ignore[no-any-return]
+    raise AssertionError(f"{rule} at {endpoint} {location} not reported")
+
+
+def test_demo_finishes_within_a_minute(demo: Demo) -> None:
+    assert demo.elapsed < 60, f"demo took {demo.elapsed:.1f}s"
+
+
+def test_demo_narrates_each_step(demo: Demo) -> None:
+    for step in ("1/6", "2/6", "3/6", "4/6", "5/6", "6/6"):
+        assert step in demo.stderr
+    assert "Traceback" not in demo.stderr
+
+
+# (rule, endpoint, location, severity) for each change v2 makes
+V2_CHANGES = [
+    # a removed response field
+    (
+        "response-required-property-removed",
+        "GET /products/{product_id}",
+        "response.200.body.description",
+        "breaking",
+    ),
+    (
+        "response-required-property-removed",
+        "GET /products",
+        "response.200.body.items[].description",
+        "breaking",
+    ),
+    # a changed type: price number -> string
+    (
+        "response-property-type-changed",
+        "GET /products/{product_id}",
+        "response.200.body.price",
+        "breaking",
+    ),
+    (
+        "response-property-type-changed",
+        "GET /products",
+        "response.200.body.items[].price",
+        "breaking",
+    ),
+    # a new required request field: recorded orders now get 422 instead of 201
+    ("response-success-status-removed", "POST /orders", "response.201", "breaking"),
+    ("replay-status-changed", "POST /orders", "response.status", "breaking"),
+    # a removed endpoint: recorded requests now get 404 instead of 200
+    ("response-success-status-removed", "GET /users/{user_id}/orders", "response.200", "breaking"),
+    ("replay-status-changed", "GET /users/{user_id}/orders", "response.status", "breaking"),
+    # an added response field is not breaking
+    (
+        "response-required-property-added",
+        "GET /products/{product_id}",
+        "response.200.body.currency",
+        "info",
+    ),
+]
+
+
+@pytest.mark.parametrize("rule, endpoint, location, severity", V2_CHANGES)
+def test_report_names_each_v2_change(
+    demo: Demo, rule: str, endpoint: str, location: str, severity: str
+) -> None:
+    assert _found(demo.report, rule, endpoint, location)["severity"] == severity
+
+
+def test_replay_reached_no_network(demo: Demo) -> None:
+    """The upstream was stopped: every outbound call of v2 was answered from the recording."""
+    rules = {c["rule"] for c in demo.report["changes"]}
+    assert not rules & {
+        "replay-mock-not-found",
+        "replay-unpatched-dependency",
+        "replay-request-failed",
+    }
+    assert demo.report["summary"]["breaking"] >= len([c for c in V2_CHANGES if c[3] == "breaking"])
+
+
+def test_no_process_is_left_behind(demo: Demo) -> None:
+    started = [(int(pid), int(port)) for pid, port in STARTED.findall(demo.stderr)]
+    assert len(started) == 2, demo.stderr  # the upstream and shop v1; v2 is the check's
+    ports = [port for _, port in started] + [int(p) for p in V2_PORT.findall(demo.stderr)]
+    assert len(ports) == 3, demo.stderr
+    for pid, _ in started:
+        assert not _alive(pid), f"pid {pid} still alive"
+        assert not _group_members(pid), f"process group {pid} still has members"
+    for port in ports:
+        assert not _listening(port), f"port {port} still listening"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_demo_stops_what_it_started(sig: signal.Signals) -> None:
+    """Ctrl-C (or a CI runner's SIGTERM) while v1 records: every started process is stopped."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drift_diff", "demo"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.stderr is not None
+    seen = ""
+    try:
+        for line in proc.stderr:  # the demo narrates line by line; it reaches step 2 in seconds
+            seen += line
+            if line.startswith("2/6"):
+                proc.send_signal(sig)
+                break
+        rest = proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    seen += rest
+    assert proc.returncode != 0, seen
+    assert "Traceback" not in seen
+    started = [(int(pid), int(port)) for pid, port in STARTED.findall(seen)]
+    assert len(started) == 2, seen
+    for pid, port in started:
+        assert not _alive(pid), f"pid {pid} still alive"
+        assert not _group_members(pid), f"process group {pid} still has members"
+        assert not _listening(port), f"port {port} still listening"

@@ -1,0 +1,190 @@
+"""``action.yml`` run locally: its ``run:`` steps, as the runner would run them, on real files.
+
+The runner substitutes ``${{ inputs.* }}`` / ``${{ github.action_path }}`` expressions, exports
+the step's ``env:``, and points ``GITHUB_STEP_SUMMARY`` / ``GITHUB_OUTPUT`` at files it reads
+afterwards. This test does the same with temporary files and checks what they hold.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support import REPO, free_port
+
+pytestmark = pytest.mark.integration
+
+ACTION = yaml.safe_load((REPO / "action.yml").read_text("utf-8"))
+BASELINE = REPO / "baselines" / "shop.json"
+TRACES = REPO / "examples" / "traces"
+_EXPR = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
+
+
+def _substitute(text: str, inputs: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        expr = match.group(1)
+        if expr == "github.action_path":
+            return str(REPO)
+        if expr.startswith("inputs."):
+            name = expr.removeprefix("inputs.")
+            assert name in ACTION["inputs"], f"action.yml uses undeclared input {name}"
+            return inputs.get(name, str(ACTION["inputs"][name].get("default", "")))
+        raise AssertionError(f"unexpected expression in action.yml: {expr}")
+
+    return _EXPR.sub(value, text)
+
+
+def run_action(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, str, str, dict[str, str]]:
+    """Run every ``run:`` step except the install (the repo is installed already)."""
+    summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
+    summary.touch()
+    output.touch()
+    env = {
+        **os.environ,
+        # ``python3`` in the steps must be the interpreter that has this checkout installed
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_ACTION_PATH": str(REPO),
+        "RUNNER_TEMP": str(tmp_path),
+    }
+    code, out, err = 0, "", ""
+    for step in ACTION["runs"]["steps"]:
+        if "run" not in step or step.get("id") == "install":
+            continue
+        assert step.get("shell") == "bash"
+        step_env = {k: _substitute(str(v), inputs) for k, v in (step.get("env") or {}).items()}
+        done = subprocess.run(
+            ["bash", "-e", "-c", _substitute(step["run"], inputs)],
+            env={**env, **step_env},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        code, out, err = done.returncode, out + done.stdout, err + done.stderr
+        if code:
+            break
+    outputs = dict(
+        line.split("=", 1) for line in output.read_text("utf-8").splitlines() if "=" in line
+    )
+    return code, out + err, summary.read_text("utf-8"), outputs
+
+
+def broken_copy(tmp_path: Path) -> Path:
+    """The committed baseline minus an endpoint and a response property: two breaking changes."""
+    data: dict[str, Any] = json.loads(BASELINE.read_text("utf-8"))
+    broken = copy.deepcopy(data)
+    del broken["endpoints"]["GET /users/{user_id}/orders"]
+    schema = broken["endpoints"]["GET /products/{product_id}"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]
+    del schema["properties"]["description"]
+    if "description" in schema.get("required", []):
+        schema["required"].remove("description")
+    path = tmp_path / "current.json"
+    path.write_text(json.dumps(broken, indent=2, sort_keys=True) + "\n", "utf-8")
+    return path
+
+
+def test_action_declares_what_the_issue_asks() -> None:
+    assert ACTION["runs"]["using"] == "composite"
+    for name in ("baseline", "traces", "start", "target", "current", "fail-on", "format", "config"):
+        assert name in ACTION["inputs"], name
+    assert set(ACTION["outputs"]) >= {"breaking", "warning", "info"}
+    install = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "install")
+    assert '"${{ github.action_path }}/sdk" "${{ github.action_path }}"' in install["run"]
+    setup = next(s for s in ACTION["runs"]["steps"] if "setup-python" in s.get("uses", ""))
+    assert setup["if"] == "inputs.python-version != ''"
+
+
+def test_breaking_diff_fails_the_job_and_publishes(tmp_path: Path) -> None:
+    current = broken_copy(tmp_path)
+    code, log, summary, outputs = run_action(
+        tmp_path, {"baseline": str(BASELINE), "current": str(current)}
+    )
+    assert code == 1, log
+    assert int(outputs["breaking"]) >= 2
+    assert {"warning", "info", "report"} <= set(outputs)
+    assert "endpoint-removed" in summary
+    assert "GET /users/{user_id}/orders" in summary
+    assert "#" in summary  # Markdown, not the text renderer
+    assert "::error" in log  # annotations for the runner
+    report = json.loads(Path(outputs["report"]).read_text("utf-8"))
+    assert report["summary"]["breaking"] == int(outputs["breaking"])
+
+
+def test_fail_on_none_reports_but_passes(tmp_path: Path) -> None:
+    current = broken_copy(tmp_path)
+    code, log, summary, outputs = run_action(
+        tmp_path,
+        {"baseline": str(BASELINE), "current": str(current), "fail-on": "none", "format": "json"},
+    )
+    assert code == 0, log
+    assert int(outputs["breaking"]) >= 2
+    assert "endpoint-removed" in summary
+
+
+def test_unchanged_contract_passes(tmp_path: Path) -> None:
+    code, log, summary, outputs = run_action(
+        tmp_path, {"baseline": str(BASELINE), "current": str(BASELINE), "fail-on": "warning"}
+    )
+    assert code == 0, log
+    assert outputs["breaking"] == "0" and outputs["warning"] == "0"
+    assert summary.strip()
+
+
+def test_bad_inputs_fail_with_one_clear_line(tmp_path: Path) -> None:
+    code, log, _, outputs = run_action(tmp_path, {"baseline": str(BASELINE)})
+    assert code == 2
+    assert "current" in log and "Traceback" not in log
+    assert outputs == {}
+
+
+def test_replay_check_against_v2_with_committed_traces(tmp_path: Path) -> None:
+    """The example workflow's job: replay the committed traces against shop v2."""
+    port = free_port()
+    start = (
+        f"{sys.executable} -m uvicorn shop_v2.app:app --app-dir {REPO / 'examples'} --port {port}"
+    )
+    code, log, summary, outputs = run_action(
+        tmp_path,
+        {
+            "baseline": str(BASELINE),
+            "traces": str(TRACES),
+            "start": start,
+            "target": f"http://127.0.0.1:{port}",
+        },
+    )
+    assert code == 1, log
+    assert int(outputs["breaking"]) > 0
+    assert "POST /orders" in summary
+
+
+def test_example_workflow_uses_the_action_with_declared_inputs() -> None:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "driftdiff.yml").read_text("utf-8"))
+    uses = [s for job in workflow["jobs"].values() for s in job["steps"] if s.get("uses") == "./"]
+    assert len(uses) >= 2
+    for step in uses:
+        assert set(step["with"]) <= set(ACTION["inputs"]), step["with"]
+        assert (REPO / step["with"]["baseline"]).is_file()
+        for source in step["with"].get("traces", "").split():
+            assert (REPO / source).exists()
+
+
+def test_pre_commit_hook_runs_driftdiff_diff() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    hook = next(h for h in hooks if h["id"] == "driftdiff-diff")
+    assert hook["entry"].split()[:2] == ["driftdiff", "diff"]
+    assert "--fail-on-breaking" in hook["entry"]
+    assert hook["pass_filenames"] is False
