@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -357,27 +358,39 @@ def compare_exchange(
     return _Comparer(recorded, live, ctx or CompareContext()).run()
 
 
+_ARRAY_INDEX = re.compile(r"\[\d+\]")
+
+
 def aggregate_changes(changes: Iterable[Change]) -> list[Change]:
-    """One finding per rule, endpoint, location and severity; the evidence counts exchanges."""
+    """One finding per rule, endpoint, location and severity; the evidence counts occurrences.
+
+    Array indices are folded (``items[3].price`` → ``items[].price``, the diff's notation) so a
+    change to every element of a list is one finding, not one per element; the message keeps
+    the first concrete example.
+    """
     groups: dict[tuple[str, str, str, str], list[Change]] = {}
     for change in changes:
-        key = (change.rule, change.endpoint, change.location, change.severity.value)
+        key = (
+            change.rule,
+            change.endpoint,
+            _ARRAY_INDEX.sub("[]", change.location),
+            change.severity.value,
+        )
         groups.setdefault(key, []).append(change)
     out: list[Change] = []
-    for members in groups.values():
+    for (_, _, location, _), members in groups.items():
         first = members[0]
         if len(members) == 1:
             out.append(first)
             continue
-        evidence = (
-            f"{first.evidence} and {len(members) - 1} more exchange(s) ({len(members)} in all)"
-        )
+        exchanges = len({m.evidence for m in members})
+        evidence = f"{first.evidence}; {len(members)} occurrence(s) in {exchanges} exchange(s)"
         out.append(
             Change(
                 first.rule,
                 first.severity,
                 first.endpoint,
-                first.location,
+                location,
                 first.message,
                 first.before,
                 first.after,

@@ -226,5 +226,17 @@ def test_aggregation_counts_exchanges() -> None:
     b = compare_exchange(exchange({"a": 1}, xid="x2"), exchange({}))
     merged = aggregate_changes(a + b)
     assert len(merged) == 1
-    assert merged[0].evidence == "exchange x1 and 1 more exchange(s) (2 in all)"
+    assert merged[0].evidence == "exchange x1; 2 occurrence(s) in 2 exchange(s)"
     assert merged[0].severity is Severity.BREAKING
+
+
+def test_aggregation_folds_array_indices_into_one_finding() -> None:
+    recorded = exchange({"items": [{"price": 1.5}, {"price": 2.5}, {"price": 3.5}]}, xid="x1")
+    live = exchange({"items": [{"price": "1.5"}, {"price": "2.5"}, {"price": "3.5"}]})
+    changes = compare_exchange(recorded, live)
+    assert len(changes) == 3
+    merged = aggregate_changes(changes)
+    assert [(c.rule, c.location) for c in merged] == [
+        ("replay-type-changed", "response.body.items[].price")
+    ]
+    assert "3 occurrence(s) in 1 exchange(s)" in merged[0].evidence
