@@ -201,7 +201,7 @@ class _Replayer:
         except httpx.TimeoutException:
             outcome.error = f"timed out after {self.options.timeout:g}s"
         except httpx.HTTPError as exc:
-            outcome.error = f"request failed: {exc or type(exc).__name__}"
+            outcome.error = f"request failed: {str(exc) or type(exc).__name__}"
             if self.service is not None and await self.service.wait_exit(1.0) is not None:
                 outcome.error = f"{self._service_gone()} while serving this request"
         else:
