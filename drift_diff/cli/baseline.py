@@ -1,0 +1,122 @@
+"""``driftdiff baseline SOURCE...`` (learn) and ``driftdiff baseline merge A B... --out C``.
+
+Both forms live under one name: ``baseline`` is a group whose default command is ``build``, so
+the first argument is a subcommand only when it names one (``merge``, ``build``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from drift_diff.cli._common import echo_err
+from drift_diff.errors import InputError
+
+DEFAULT_COMMAND = "build"
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group that runs ``build`` when the first argument is not one of its commands."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [DEFAULT_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+baseline_app = typer.Typer(
+    cls=DefaultCommandGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    help="""Learn a baseline from traffic, or merge baselines.
+
+\b
+  driftdiff baseline SOURCE... [--out FILE] [--service NAME]
+      learn from trace files/folders (*.jsonl, *.jsonl.gz) and HAR files;
+      writes baselines/<service>.json unless --out is given
+  driftdiff baseline merge A B... --out C
+      merge baselines learned separately (equal to learning from all the traffic)
+""",
+)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A live counter on a terminal; nothing when stderr is not a TTY."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description} {task.completed:,}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda n: progress.advance(task, n)
+
+
+@baseline_app.command(DEFAULT_COMMAND)
+def build(
+    sources: list[Path] = typer.Argument(
+        ..., metavar="SOURCE...", help="Trace files or folders (*.jsonl, *.jsonl.gz), HAR files."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Baseline file to write (default: baselines/<service>.json)."
+    ),
+    service: str | None = typer.Option(
+        None, "--service", help="Service name (default: the one recorded in the traffic)."
+    ),
+    workers: int = typer.Option(
+        0, "--workers", min=0, help="Processes for large inputs (0: one per CPU, up to 4)."
+    ),
+) -> None:
+    """Learn a baseline (endpoints, parameters, body schemas per status) from traffic."""
+    from drift_diff.baseline import save_baseline
+    from drift_diff.infer.parallel import infer_sources
+    from drift_diff.traffic.sources import SourceStats
+
+    stats = SourceStats()
+    with _progress("learning from exchanges") as progress:
+        baseline = infer_sources(
+            sources, service=service, workers=workers or None, stats=stats, progress=progress
+        )
+    if not baseline.endpoints:
+        raise InputError(", ".join(map(str, sources)), f"no API exchange found ({stats.summary()})")
+    target = out if out is not None else Path("baselines") / f"{_file_name(baseline.service)}.json"
+    save_baseline(baseline, target)
+    echo_err(f"{stats.summary()} -> {len(baseline.endpoints)} endpoints -> {target}")
+
+
+def _file_name(service: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", service).strip("._") or "service"
+
+
+@baseline_app.command("merge")
+def merge(
+    baselines: list[Path] = typer.Argument(..., metavar="BASELINE...", help="Baseline files."),
+    out: Path = typer.Option(..., "--out", "-o", help="Merged baseline file to write."),
+    service: str | None = typer.Option(None, "--service", help="Service name of the result."),
+) -> None:
+    """Merge baselines learned from different traffic into one."""
+    from drift_diff.baseline import load_baseline, save_baseline
+    from drift_diff.infer import merge_baselines
+
+    merged = merge_baselines([load_baseline(p) for p in baselines], service=service)
+    save_baseline(merged, out)
+    echo_err(
+        f"merged {len(baselines)} baselines ({merged.sources.get('exchanges', 0):,} exchanges) "
+        f"-> {len(merged.endpoints)} endpoints -> {out}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(baseline_app, name="baseline")

@@ -1,0 +1,88 @@
+"""``driftdiff show BASELINE``: a table of endpoints, statuses, media types and sample counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from tabulate import tabulate
+
+from drift_diff.model import Baseline, split_endpoint_key
+
+#: Beyond this many statuses on one endpoint, they are summarised by class (2xx, 4xx, ...).
+_MAX_LISTED_STATUSES = 4
+_METHOD_ORDER = {m: i for i, m in enumerate(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"))}
+
+
+def _statuses(responses: dict[str, Any]) -> str:
+    counts = {status: int(r.get("samples", 0)) for status, r in responses.items()}
+    if len(counts) <= _MAX_LISTED_STATUSES:
+        return ", ".join(f"{s} ({n:,})" for s, n in sorted(counts.items()))
+    classes: dict[str, int] = {}
+    for status in counts:
+        key = f"{status[0]}xx" if status[:1].isdigit() else status
+        classes[key] = classes.get(key, 0) + 1
+    return " ".join(f"{k}×{v}" for k, v in sorted(classes.items()))
+
+
+def _media_types(content: dict[str, Any] | None) -> str:
+    return ", ".join(sorted(content or {})) or "-"
+
+
+def _order(row: list[str]) -> tuple[str, int, str]:
+    method, template = row[0].split(" ", 1)
+    return (template, _METHOD_ORDER.get(method, 99), method)
+
+
+def _rows(baseline: Baseline) -> list[list[str]]:
+    rows = []
+    for key, entry in baseline.endpoints.items():
+        method, template = split_endpoint_key(key)
+        responses = entry.get("responses") or {}
+        response_types: dict[str, Any] = {}
+        for response in responses.values():
+            response_types.update(response.get("content") or {})
+        request = entry.get("request") or {}
+        rows.append([
+            f"{method} {template}",
+            f"{int(entry.get('samples', 0)):,}",
+            _statuses(responses),
+            _media_types(request.get("content")),
+            _media_types(response_types),
+        ])
+    rows.sort(key=_order)
+    return rows
+
+
+def _header(baseline: Baseline) -> str:
+    sources = dict(baseline.sources)
+    total = sources.pop("exchanges", None)
+    kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(sources.items()))
+    learned = f"{total:,} exchanges" if isinstance(total, int) else "no exchange count"
+    if kinds:
+        learned += f" ({kinds})"
+    return (f"service: {baseline.service}\nlearned from: {learned}\n"
+            f"endpoints: {len(baseline.endpoints)}\n")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("show")
+    def show(
+        baseline: Path = typer.Argument(..., metavar="BASELINE", help="A baseline file."),
+    ) -> None:
+        """Print a baseline as a table: endpoints, samples, statuses, body media types.
+
+        Statuses read ``200 (12), 404 (3)`` (samples in brackets), or by class (``4xx×30``:
+        thirty distinct 4xx statuses) when an endpoint has many.
+        """
+        from drift_diff.baseline import load_baseline
+
+        loaded = load_baseline(baseline)
+        table = tabulate(
+            _rows(loaded),
+            headers=["endpoint", "samples", "statuses", "request", "response"],
+            tablefmt="simple",
+            disable_numparse=True,
+        )
+        typer.echo(_header(loaded) + "\n" + table)

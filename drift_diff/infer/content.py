@@ -1,0 +1,106 @@
+"""Bodies per media type, and responses per status.
+
+A JSON body feeds the schema builder. A text or binary body counts as a sample of its media type
+with schema ``{"type": "string"}`` (the contract says "a string of that media type"; its content
+is not JSON Schema's business). A truncated body counts as a sample and teaches no schema: half a
+document would only teach a wrong one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift_diff.infer.builder import DriftSchemaBuilder
+from drift_diff.infer.messages import header_params, media_type
+
+__all__ = ["BodyStats", "ResponseStats", "add_content_dicts", "content_dicts"]
+
+_STRING = {"type": "string"}
+
+
+class BodyStats:
+    """Samples and learned schema of the bodies of one media type."""
+
+    __slots__ = ("builder", "samples")
+
+    def __init__(self) -> None:
+        self.samples = 0
+        self.builder = DriftSchemaBuilder()
+
+    @staticmethod
+    def has_body(message: dict[str, Any]) -> bool:
+        return "body" in message or "body_text" in message or "body_b64" in message
+
+    @staticmethod
+    def add_to(content: dict[str, BodyStats], message: dict[str, Any]) -> None:
+        """Count ``message``'s body under its media type (call only when it has one)."""
+        is_json = "body" in message
+        mt = media_type(message.get("content_type"))
+        if mt is None:
+            mt = "application/json" if is_json else (
+                "text/plain" if "body_text" in message else "application/octet-stream")
+        stats = content.get(mt)
+        if stats is None:
+            stats = content[mt] = BodyStats()
+        stats.samples += 1
+        if is_json:
+            stats.builder.add_weighted(message["body"], 1)
+        elif not message.get("truncated"):
+            stats.builder.add_schema(_STRING)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"samples": self.samples, "schema": self.builder.to_schema()}
+
+    def add_dict(self, data: dict[str, Any]) -> None:
+        self.samples += int(data.get("samples", 0))
+        schema = data.get("schema")
+        if isinstance(schema, dict):
+            self.builder.add_schema(schema)
+
+
+def content_dicts(content: dict[str, BodyStats]) -> dict[str, Any]:
+    return {mt: stats.to_dict() for mt, stats in content.items()}
+
+
+def add_content_dicts(content: dict[str, BodyStats], data: dict[str, Any]) -> None:
+    for mt, entry in data.items():
+        stats = content.get(mt)
+        if stats is None:
+            stats = content[mt] = BodyStats()
+        if isinstance(entry, dict):
+            stats.add_dict(entry)
+
+
+class ResponseStats:
+    """One status of an endpoint: samples, bodies per media type, response headers."""
+
+    __slots__ = ("content", "headers", "samples")
+
+    def __init__(self) -> None:
+        self.samples = 0
+        self.content: dict[str, BodyStats] = {}
+        self.headers = DriftSchemaBuilder()
+
+    def add(self, response: dict[str, Any]) -> None:
+        self.samples += 1
+        if BodyStats.has_body(response):
+            BodyStats.add_to(self.content, response)
+        self.headers.add_weighted(header_params(response.get("headers")), 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"samples": self.samples}
+        if self.content:
+            out["content"] = content_dicts(self.content)
+        headers = self.headers.to_schema()
+        if "properties" in headers or "x-map" in headers:
+            out["headers"] = headers
+        return out
+
+    def add_dict(self, data: dict[str, Any]) -> None:
+        samples = int(data.get("samples", 0))
+        self.samples += samples
+        add_content_dicts(self.content, data.get("content") or {})
+        if isinstance(data.get("headers"), dict):
+            self.headers.add_schema(data["headers"])
+        else:
+            self.headers.add_weighted({}, samples)

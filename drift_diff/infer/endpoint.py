@@ -1,0 +1,139 @@
+"""What is learned about one endpoint (``METHOD /template``), and its baseline dict both ways.
+
+``EndpointStats.to_dict`` writes the baseline entry; ``add_dict`` reads one back and adds it,
+exactly as if the exchanges behind it had been added — merging and cardinality folding both go
+through that pair. Parameters are kept by *position* in the template and named only on output,
+because folding may rename generated names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift_diff.infer.builder import DriftNode, DriftSchemaBuilder, wire_value
+from drift_diff.infer.content import BodyStats, ResponseStats, add_content_dicts, content_dicts
+from drift_diff.infer.messages import header_params, query_params
+from drift_diff.infer.paths import Segments, param_names, render
+
+__all__ = ["EndpointStats"]
+
+
+class EndpointStats:
+    __slots__ = ("folded", "headers", "path_nodes", "path_seen", "query", "request",
+                 "request_samples", "responses", "samples")
+
+    def __init__(self) -> None:
+        self.samples = 0
+        self.path_nodes: dict[int, DriftNode] = {}
+        self.path_seen: dict[int, int] = {}
+        self.folded: set[int] = set()
+        self.query = DriftSchemaBuilder()
+        self.headers = DriftSchemaBuilder()
+        self.request_samples = 0
+        self.request: dict[str, BodyStats] = {}
+        self.responses: dict[str, ResponseStats] = {}
+
+    # -- learning from exchanges ------------------------------------------------------------
+
+    def add_exchange(self, raw: dict[str, Any], path_values: dict[int, str]) -> None:
+        request, response = raw["request"], raw["response"]
+        self.samples += 1
+        for position, text in path_values.items():
+            self.add_path_value(position, text, 1)
+        self.query.add_weighted(query_params(request.get("query")), 1)
+        self.headers.add_weighted(header_params(request.get("headers")), 1)
+        if BodyStats.has_body(request):
+            self.request_samples += 1
+            BodyStats.add_to(self.request, request)
+        status = str(response["status"])
+        stats = self.responses.get(status)
+        if stats is None:
+            stats = self.responses[status] = ResponseStats()
+        stats.add(response)
+
+    def add_path_value(self, position: int, text: str, weight: int) -> None:
+        node = self.path_nodes.get(position)
+        if node is None:
+            node = self.path_nodes[position] = DriftNode()
+            self.path_seen[position] = 0
+        node.add_weighted(wire_value(text), weight)
+        self.path_seen[position] += weight
+
+    def add_folded_literal(self, position: int, literal: str, weight: int) -> None:
+        """A literal segment that the cardinality pass turned into this parameter."""
+        self.add_path_value(position, literal, weight)
+        self.folded.add(position)
+
+    # -- the baseline entry -----------------------------------------------------------------
+
+    def to_dict(self, method: str, segments: Segments) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "method": method,
+            "path": render(segments),
+            "samples": self.samples,
+            "responses": {status: r.to_dict() for status, r in self.responses.items()},
+        }
+        if self.path_nodes:
+            entry["path_params"] = self._path_params_dict(segments)
+        for name, builder in (("query", self.query), ("headers", self.headers)):
+            schema = builder.to_schema()
+            if "properties" in schema or "x-map" in schema:
+                entry[name] = schema
+        if self.request_samples:
+            entry["request"] = {
+                "samples": self.request_samples,
+                "required": self.request_samples == self.samples,
+                "content": content_dicts(self.request),
+            }
+        return entry
+
+    def _path_params_dict(self, segments: Segments) -> dict[str, Any]:
+        names = param_names(segments)
+        properties: dict[str, Any] = {}
+        for position, node in self.path_nodes.items():
+            sub = {**node.to_schema(), "x-seen": [self.path_seen[position], self.samples]}
+            if position in self.folded:
+                sub["x-folded"] = True
+            properties[names[position]] = sub
+        required = sorted(
+            names[p] for p, seen in self.path_seen.items() if seen == self.samples
+        )
+        schema: dict[str, Any] = {"type": "object", "properties": properties}
+        if required:
+            schema["required"] = required
+        return schema
+
+    def add_dict(self, entry: dict[str, Any], segments: Segments) -> None:
+        """Add a baseline entry (for the template ``segments``) as if its exchanges were added."""
+        samples = int(entry.get("samples", 0))
+        self.samples += samples
+        positions = {name: pos for pos, name in param_names(segments).items()}
+        params = entry.get("path_params") or {}
+        for name, sub in (params.get("properties") or {}).items():
+            if name not in positions or not isinstance(sub, dict):
+                continue
+            self._add_path_schema(positions[name], sub, samples)
+        for name, builder in (("query", self.query), ("headers", self.headers)):
+            if isinstance(entry.get(name), dict):
+                builder.add_schema(entry[name])
+            else:
+                builder.add_weighted({}, samples)
+        request = entry.get("request") or {}
+        self.request_samples += int(request.get("samples", 0))
+        add_content_dicts(self.request, request.get("content") or {})
+        for status, data in (entry.get("responses") or {}).items():
+            stats = self.responses.get(status)
+            if stats is None:
+                stats = self.responses[status] = ResponseStats()
+            stats.add_dict(data)
+
+    def _add_path_schema(self, position: int, sub: dict[str, Any], samples: int) -> None:
+        node = self.path_nodes.get(position)
+        if node is None:
+            node = self.path_nodes[position] = DriftNode()
+            self.path_seen[position] = 0
+        seen = sub.get("x-seen")
+        self.path_seen[position] += int(seen[0]) if isinstance(seen, list) and seen else samples
+        if sub.get("x-folded"):
+            self.folded.add(position)
+        node.add_schema({k: v for k, v in sub.items() if k not in ("x-seen", "x-folded")})

@@ -1,0 +1,111 @@
+"""``Inference``: the streaming accumulator behind ``infer_baseline`` and ``merge_baselines``.
+
+Exchanges are added one at a time and dropped; what is kept is one ``EndpointStats`` per
+endpoint, so memory grows with endpoints, not exchanges. Literal endpoints that the cardinality
+pass will fold are folded as the key count grows (and once more at the end), which bounds memory
+even when ids escape shape templating. Baselines are added through the same stats
+(``add_baseline``), which is why merging equals inferring from the union.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+from drift_diff.infer.endpoint import EndpointStats
+from drift_diff.infer.paths import (
+    Segments,
+    is_param,
+    parse_template,
+    plan_folds,
+    render,
+    route_segments,
+    shape_segments,
+)
+from drift_diff.model import Baseline, endpoint_key, split_endpoint_key
+
+__all__ = ["UNKNOWN_SERVICE", "Inference"]
+
+#: Service name of a baseline learned from exchanges that name none.
+UNKNOWN_SERVICE = "unknown"
+
+EndpointId = tuple[str, Segments]
+
+_shape = lru_cache(maxsize=65536)(shape_segments)
+_route = lru_cache(maxsize=4096)(route_segments)
+
+
+def _path_values(path: str, segments: Segments) -> dict[int, str]:
+    parts = path.split("?", 1)[0].split("/")[1:] if path.startswith("/") else path.split("/")
+    if len(parts) != len(segments):
+        return {}  # a catch-all route parameter: values do not align with segments
+    return {i: parts[i] for i, s in enumerate(segments) if is_param(s)}
+
+
+class Inference:
+    """Add exchanges (``add``) or baselines (``add_baseline``), then ``baseline()``."""
+
+    def __init__(self, *, service: str | None = None) -> None:
+        self.endpoints: dict[EndpointId, EndpointStats] = {}
+        self.counts: Counter[str] = Counter()
+        self.services: set[str] = set()
+        self.service = service
+        self._fold_at = 256
+
+    def _stats(self, key: EndpointId) -> EndpointStats:
+        stats = self.endpoints.get(key)
+        if stats is None:
+            if len(self.endpoints) >= self._fold_at:
+                self.fold()
+                self._fold_at = 2 * len(self.endpoints) + 256
+            stats = self.endpoints[key] = EndpointStats()
+        return stats
+
+    def add(self, raw: dict[str, Any]) -> None:
+        request = raw["request"]
+        path = str(request["path"])
+        route = raw.get("route")
+        segments = _route(route) if isinstance(route, str) and route else _shape(path)
+        key = (str(request["method"]).upper(), segments)
+        values = _path_values(path, segments) if "{" in "".join(segments) else {}
+        self._stats(key).add_exchange(raw, values)
+        self.counts["exchanges"] += 1
+        self.counts[str(raw.get("source") or "unknown")] += 1
+        service = raw.get("service")
+        if service and isinstance(service, str):
+            self.services.add(service)
+
+    def add_baseline(self, baseline: Baseline) -> None:
+        for key, entry in baseline.endpoints.items():
+            method, template = split_endpoint_key(key)
+            segments = parse_template(template)
+            self._stats((method, segments)).add_dict(entry, segments)
+        for name, count in baseline.sources.items():
+            if isinstance(count, int):
+                self.counts[name] += count
+        if baseline.service and baseline.service != UNKNOWN_SERVICE:
+            self.services.add(baseline.service)
+
+    def fold(self) -> None:
+        """Run the cardinality pass: merge literal endpoints into their parameterized form."""
+        folded = {k: frozenset(s.folded) for k, s in self.endpoints.items() if s.folded}
+        for old, (new, literals) in sorted(plan_folds(list(self.endpoints), folded).items()):
+            stats = self.endpoints.pop(old)
+            target = self.endpoints.get(new)
+            if target is None:
+                target = self.endpoints[new] = EndpointStats()
+            target.add_dict(stats.to_dict(old[0], old[1]), old[1])
+            for position, literal in literals.items():
+                target.add_folded_literal(position, literal, stats.samples)
+
+    def baseline(self, *, sources: dict[str, int] | None = None) -> Baseline:
+        self.fold()
+        endpoints = {
+            endpoint_key(method, render(segments)): stats.to_dict(method, segments)
+            for (method, segments), stats in self.endpoints.items()
+        }
+        counts = Counter(self.counts)
+        counts.update(sources or {})
+        service = self.service or (min(self.services) if self.services else UNKNOWN_SERVICE)
+        return Baseline(service=service, endpoints=endpoints, sources=dict(counts))

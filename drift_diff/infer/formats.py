@@ -1,0 +1,105 @@
+"""String shapes: the JSON Schema ``format`` of a value, and id-like path segments.
+
+``string_format`` returns at most one format per string (the checks are mutually exclusive), so
+a strategy can track a single candidate and drop it on the first counterexample — which keeps
+inference mergeable: the candidate of a union is the intersection of the candidates.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+__all__ = [
+    "FORMATS",
+    "is_date",
+    "is_hex_id",
+    "is_mixed_token",
+    "is_ulid",
+    "is_uuid",
+    "matches_format",
+    "string_format",
+]
+
+#: Every format we learn, in the order ``string_format`` tries them.
+FORMATS = ("uuid", "date-time", "date", "email", "ipv4", "ipv6", "uri")
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ULID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}")
+_HEX_ID = re.compile(r"[0-9a-fA-F]{16,}")
+_MIXED = re.compile(r"[A-Za-z0-9_-]{16,}")
+_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+_DATE_TIME = re.compile(
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)"
+    r"(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):?[0-5]\d)"
+)
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]*[^\s]*")
+_IPV4 = re.compile(r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
+
+
+def is_uuid(s: str) -> bool:
+    """Any UUID version (v1–v8, nil, max): the canonical 8-4-4-4-12 hex form."""
+    return len(s) == 36 and _UUID.fullmatch(s) is not None
+
+
+def is_ulid(s: str) -> bool:
+    """A ULID (26 Crockford base32 characters) that mixes letters and digits."""
+    if len(s) != 26 or _ULID.fullmatch(s) is None:
+        return False
+    return any(c.isdigit() for c in s) and any(c.isalpha() for c in s)
+
+
+def is_hex_id(s: str) -> bool:
+    """16+ hex digits with at least one digit (object ids, hashes) — not a long word."""
+    return _HEX_ID.fullmatch(s) is not None and any(c.isdigit() for c in s)
+
+
+def is_mixed_token(s: str) -> bool:
+    """A long opaque token: 16+ url-safe characters mixing letters and digits."""
+    if _MIXED.fullmatch(s) is None:
+        return False
+    return any(c.isdigit() for c in s) and any(c.isalpha() for c in s)
+
+
+def is_date(s: str) -> bool:
+    return len(s) == 10 and _DATE.fullmatch(s) is not None
+
+
+def _is_ipv6(s: str) -> bool:
+    if ":" not in s or len(s) > 45 or "/" in s:
+        return False
+    try:
+        ipaddress.IPv6Address(s)
+    except ValueError:
+        return False
+    return True
+
+
+_CHECKS: dict[str, Callable[[str], bool]] = {
+    "uuid": is_uuid,
+    "date-time": lambda s: 20 <= len(s) <= 40 and _DATE_TIME.fullmatch(s) is not None,
+    "date": is_date,
+    "email": lambda s: "@" in s and len(s) <= 254 and _EMAIL.fullmatch(s) is not None,
+    "ipv4": lambda s: 7 <= len(s) <= 15 and _IPV4.fullmatch(s) is not None,
+    "ipv6": _is_ipv6,
+    "uri": lambda s: "://" in s and _URI.fullmatch(s) is not None,
+}
+
+
+def matches_format(s: str, fmt: str) -> bool:
+    """Does ``s`` still fit the candidate ``fmt``? Defined through ``string_format`` so that a
+    string has exactly one format (or none), whatever order the values arrive in."""
+    return string_format(s) == fmt
+
+
+@lru_cache(maxsize=8192)
+def string_format(s: str) -> str | None:
+    """The one format ``s`` has, or None. Cached: the same strings recur across exchanges."""
+    for fmt in FORMATS:
+        if _CHECKS[fmt](s):
+            return fmt
+    return None

@@ -1,0 +1,164 @@
+"""Inference on several processes: split the sources, infer each part, merge the baselines.
+
+Exactness comes from the merge property (``merge(infer(A), infer(B)) == infer(A + B)``): the
+result is byte-identical to a single-process run, however the work was split. Plain ``*.jsonl``
+files are split into byte ranges at line boundaries; gzip and HAR files are whole units.
+Any problem in a worker (a malformed line, a bad file) makes the run fall back to the sequential
+reader, which reports it with the exact file and line — so errors read the same either way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from drift_diff.baseline import baseline_from_dict
+from drift_diff.errors import DriftDiffError
+from drift_diff.infer.engine import Inference
+from drift_diff.infer.merge import merge_baselines
+from drift_diff.model import Baseline
+from drift_diff.traffic.sources import SourceStats, find_source_files, iter_source_exchanges
+from drift_diff.traffic.traces import check_exchange
+
+__all__ = ["infer_sources"]
+
+#: Below this many bytes of input, one process is faster than starting workers.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+Progress = Callable[[int], None]
+_VERSION_1 = re.compile(r"driftdiff\.exchange/1(\.[0-9]+)?")
+
+
+@dataclass(frozen=True)
+class _Unit:
+    path: str
+    start: int = 0
+    end: int = -1  # -1: the whole file through the ordinary reader
+
+
+class _Fallback(Exception):
+    """A worker met input it will not judge; the sequential reader reports it properly."""
+
+
+def infer_sources(
+    sources: Sequence[str | os.PathLike[str]],
+    *,
+    service: str | None = None,
+    workers: int | None = None,
+    stats: SourceStats | None = None,
+    progress: Progress | None = None,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+) -> Baseline:
+    """A baseline from trace files/folders and HAR files, on ``workers`` processes (default: CPUs).
+
+    Inputs smaller than ``parallel_min_bytes`` (and any HAR input) are read in this process.
+    """
+    stats = stats if stats is not None else SourceStats()
+    files = find_source_files(sources)
+    workers = workers or min(os.cpu_count() or 1, 4)
+    size = sum(f.stat().st_size for f in files)
+    has_har = any(f.name.lower().endswith(".har") for f in files)
+    if workers > 1 and size >= parallel_min_bytes and not has_har:
+        try:
+            baseline, counts = _parallel(files, service, workers, progress, parallel_min_bytes)
+        except _Fallback:
+            pass  # rerun sequentially: it names the file and line of the problem
+        else:
+            stats.traces.exchanges += counts["exchanges"]
+            stats.traces.partial_lines += counts["partial"]
+            stats.traces.files += len(files)
+            return baseline
+    return _sequential(files, service, stats, progress)
+
+
+def _sequential(files: list[Path], service: str | None, stats: SourceStats,
+                progress: Progress | None) -> Baseline:
+    inference = Inference(service=service)
+    for n, raw in enumerate(iter_source_exchanges(files, stats=stats, service=service), 1):
+        inference.add(raw)
+        if progress is not None and n % 2000 == 0:
+            progress(2000)
+    return inference.baseline()
+
+
+def _units(files: list[Path], workers: int, min_bytes: int) -> list[_Unit]:
+    units: list[_Unit] = []
+    for path in files:
+        size = path.stat().st_size
+        if not path.name.endswith(".jsonl") or size < min_bytes // 2:
+            units.append(_Unit(str(path)))
+            continue
+        cuts = [0]
+        with open(path, "rb") as fh:
+            for k in range(1, workers):
+                fh.seek(max(size * k // workers, cuts[-1]))
+                fh.readline()  # move to the next line start
+                cuts.append(fh.tell())
+        cuts.append(size)
+        units.extend(_Unit(str(path), a, b) for a, b in itertools.pairwise(cuts) if b > a)
+    return units
+
+
+def _parallel(files: list[Path], service: str | None, workers: int, progress: Progress | None,
+              min_bytes: int) -> tuple[Baseline, dict[str, int]]:
+    parts: list[Baseline] = []
+    totals = {"exchanges": 0, "partial": 0}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        units = _units(files, workers, min_bytes)
+        futures = [pool.submit(_infer_unit, unit, service) for unit in units]
+        for future in as_completed(futures):
+            try:
+                data, counts = future.result()
+            except (_Fallback, DriftDiffError, OSError, ValueError):
+                for other in futures:
+                    other.cancel()
+                raise _Fallback() from None
+            parts.append(baseline_from_dict(data))
+            for name in totals:
+                totals[name] += counts[name]
+            if progress is not None:
+                progress(counts["exchanges"])
+    return merge_baselines(parts, service=service), totals
+
+
+def _infer_unit(unit: _Unit, service: str | None) -> tuple[dict[str, Any], dict[str, int]]:
+    """Worker: infer one unit; returns the baseline dict and read counts."""
+    inference = Inference(service=service)
+    if unit.end < 0:
+        stats = SourceStats()
+        for raw in iter_source_exchanges([unit.path], stats=stats, service=service):
+            inference.add(raw)
+        counts = {"exchanges": stats.exchanges, "partial": stats.partial_lines}
+    else:
+        counts = _read_range(unit, inference)
+    return inference.baseline().to_dict(), counts
+
+
+def _read_range(unit: _Unit, inference: Inference) -> dict[str, int]:
+    n = partial = 0
+    with open(unit.path, "rb") as fh:
+        fh.seek(unit.start)
+        while fh.tell() < unit.end:
+            line = fh.readline()
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                if line.endswith(b"\n"):
+                    raise _Fallback() from None
+                partial += 1  # the crash leftover at the end of the file
+                continue
+            if check_exchange(obj) is not None or not _VERSION_1.fullmatch(obj["format"]):
+                raise _Fallback()
+            inference.add(obj)
+            n += 1
+    return {"exchanges": n, "partial": partial}

@@ -1,0 +1,112 @@
+"""merge(infer(A), infer(B)) == infer(A + B), exactly, for generated traffic (hypothesis)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from drift_diff.baseline import dumps_baseline
+from drift_diff.infer import infer_baseline, merge_baselines
+from drift_diff.schemas import validation_error
+from tests.unit.infer_support import exchange
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False, width=16),
+    st.sampled_from(["a", "b", "", "2024-05-01", "2024-05-01T10:00:00Z", "ada@example.com",
+                     "https://x.example/p", "10.0.0.1", "::1", str(uuid.UUID(int=7)), "x" * 70]),
+)
+keys = st.sampled_from(["id", "name", "tags", "when", "42", "0190f0a2-1c2b-7d3e-8f4a-5b6c7d8e9f00"])
+bodies = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=12,
+)
+ids = st.one_of(
+    st.integers(1, 999).map(str),
+    st.integers(0, 9).map(lambda n: f"x{n}"),  # id-like literals: the cardinality pass
+    st.integers(0, 3).map(lambda n: str(uuid.UUID(int=n))),
+    st.just("me"),
+)
+# few path families, so that parts share endpoints (and literal groups reach the fold threshold)
+paths = st.one_of(
+    ids.map(lambda i: f"/users/{i}"),
+    ids.map(lambda i: f"/{i}/items"),
+    st.tuples(ids, ids).map(lambda t: f"/v1/orders/{t[0]}/lines/{t[1]}"),
+)
+
+
+@st.composite
+def exchanges(draw: st.DrawFn) -> dict[str, Any]:
+    path = draw(paths)
+    query = draw(st.dictionaries(st.sampled_from(["page", "q", "tag"]),
+                                 st.lists(st.sampled_from(["1", "x", "true", "2.5"]), min_size=1,
+                                          max_size=2), max_size=2))
+    headers = draw(st.dictionaries(st.sampled_from(["accept", "x-tenant", "date"]),
+                                   st.lists(st.sampled_from(["a", "7"]), min_size=1, max_size=1),
+                                   max_size=2))
+    raw = exchange(
+        draw(st.sampled_from(["GET", "GET", "POST"])), path,
+        status=draw(st.sampled_from([200, 200, 404])),
+        body=draw(st.one_of(st.none(), st.dictionaries(keys, bodies, max_size=3), bodies)),
+        request_body=draw(st.one_of(st.none(), bodies)),
+        query=query, headers=headers, service=draw(st.sampled_from(["shop", "cart", None])),
+    )
+    if draw(st.booleans()) and draw(st.booleans()):
+        raw["response"]["body_text"] = raw["response"].pop("body", "text")
+        raw["response"]["content_type"] = "text/plain"
+    return raw
+
+
+def assert_mergeable(traffic: list[dict[str, Any]], cut1: int, cut2: int) -> None:
+    parts = [traffic[:cut1], traffic[cut1:cut2], traffic[cut2:]]
+    whole = dumps_baseline(infer_baseline(traffic))
+    learned = [infer_baseline(p) for p in parts]
+    assert dumps_baseline(merge_baselines(learned)) == whole
+    assert dumps_baseline(merge_baselines(learned[::-1])) == whole
+    nested = merge_baselines([merge_baselines(learned[:2]), learned[2]])
+    assert dumps_baseline(nested) == whole
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(exchanges(), min_size=3, max_size=40), st.data())
+def test_merge_of_parts_equals_inference_of_the_whole(
+    traffic: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    cut1 = data.draw(st.integers(0, len(traffic)))
+    assert_mergeable(traffic, cut1, data.draw(st.integers(cut1, len(traffic))))
+
+
+def test_empty_objects_count_across_parts() -> None:
+    traffic = [exchange("GET", "/a", body={}), exchange("GET", "/a", body={}),
+               exchange("GET", "/a", body={"id": 1}), exchange("GET", "/a", body={"id": None})]
+    assert_mergeable(traffic, 2, 3)
+
+
+def test_a_folded_position_absorbs_literals_of_later_parts() -> None:
+    traffic = [exchange("GET", f"/users/x{i}") for i in range(8)]
+    assert_mergeable(traffic, 6, 7)
+    assert_mergeable(traffic, 3, 5)  # neither part alone reaches the threshold
+
+
+def test_maps_and_formats_across_parts() -> None:
+    traffic = [exchange("GET", "/m", body={"by": {"name": "2024-01-01"}}),
+               exchange("GET", "/m", body={"by": {"42": "soon"}}),
+               exchange("GET", "/m", body={"by": {"other": "2024-01-02"}})]
+    assert_mergeable(traffic, 1, 2)
+    assert_mergeable(traffic, 0, 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(exchanges(), max_size=20))
+def test_learned_baselines_validate_and_merging_one_is_identity(
+    traffic: list[dict[str, Any]],
+) -> None:
+    baseline = infer_baseline(traffic)
+    assert validation_error("baseline", baseline.to_dict()) is None
+    assert dumps_baseline(merge_baselines([baseline])) == dumps_baseline(baseline)
