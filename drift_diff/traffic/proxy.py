@@ -176,14 +176,12 @@ class RecordingProxy:
             "path": parts.path or "/",
             "query": parse_query(parts.query),
             "headers": req_map,
-            **encode_body(req_body, (req_map.get("content-type") or [None])[0], cap=self.max_body),
+            **encode_body(req_body, _first(req_map, "content-type"), cap=self.max_body),
         }
         response: dict[str, Any] = {
             "status": status,
             "headers": resp_map,
-            **encode_body(
-                resp_body, (resp_map.get("content-type") or [None])[0], cap=self.max_body
-            ),
+            **encode_body(resp_body, _first(resp_map, "content-type"), cap=self.max_body),
         }
         self.recorder.submit(
             {
@@ -200,6 +198,11 @@ class RecordingProxy:
             }
         )
         self.stats.recorded += 1
+
+
+def _first(headers: dict[str, list[str]], name: str) -> str | None:
+    values = headers.get(name)
+    return values[0] if values else None
 
 
 def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
