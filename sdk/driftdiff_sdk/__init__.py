@@ -2,11 +2,19 @@
 
 The core is stdlib-only; framework and client adapters activate only when their library is
 installed. The exchange format and redaction defined here are the ones driftdiff itself uses.
+
+Wrap the app (``driftdiff_sdk.asgi.DriftDiffMiddleware``, ``driftdiff_sdk.wsgi.
+DriftDiffWSGIMiddleware``, ``driftdiff_sdk.django.DriftDiffDjangoMiddleware``) and set
+``DRIFTDIFF_MODE=record``. ``init()`` installs outbound instrumentation without a middleware;
+``stats()`` reports what the writer recorded, dropped and swallowed.
 """
 
 from __future__ import annotations
 
+from driftdiff_sdk.config import SDKConfig
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT
+from driftdiff_sdk.recorder import stats
+from driftdiff_sdk.runtime import init, shutdown
 
-__all__ = ["EXCHANGE_FORMAT"]
+__all__ = ["EXCHANGE_FORMAT", "SDKConfig", "init", "shutdown", "stats"]
 __version__ = "0.1.0"

@@ -1,0 +1,187 @@
+"""Pieces shared by the inbound middlewares (ASGI, WSGI, Django): sampling, capped body
+capture, route-template conversion and building the exchange dict.
+
+The capture buffers keep at most ``cap`` bytes however large the body is; the application and
+the client always see every byte, the recording is what gets cut (and marked ``truncated``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import re
+import time
+from typing import Any
+
+from driftdiff_sdk.context import ExchangeContext
+from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body
+
+__all__ = [
+    "REPLAY_HEADER",
+    "BodyCapture",
+    "build_exchange",
+    "django_route",
+    "first",
+    "flask_route",
+    "new_context",
+    "sampled",
+    "started_now",
+]
+
+REPLAY_HEADER = "x-driftdiff-exchange-id"
+_random = random.random
+
+
+def sampled(rate: float) -> bool:
+    """Decided once per inbound request, before any body is read."""
+    return rate >= 1.0 or (rate > 0.0 and _random() < rate)
+
+
+# Exchange ids: a random per-process prefix and a counter (32 hex digits like a uuid4 hex).
+# uuid4() reads os.urandom on every call, a measurable share of the per-request budget.
+_id_prefix = os.urandom(8).hex()
+_id_counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
+
+
+def _reseed_ids() -> None:  # a forked worker must not repeat its parent's ids
+    global _id_prefix, _id_counter
+    _id_prefix = os.urandom(8).hex()
+    _id_counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reseed_ids)
+
+
+def new_id() -> str:
+    return f"{_id_prefix}{next(_id_counter) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def new_context(replay: bool, replay_id: str | None) -> ExchangeContext:
+    if replay:
+        return ExchangeContext(replay_id or new_id(), replay=True)
+    return ExchangeContext(new_id())
+
+
+class BodyCapture:
+    """Keeps the first ``cap`` bytes of a stream of chunks; notes whether more went by."""
+
+    __slots__ = ("buf", "cap", "truncated")
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.buf = bytearray()
+        self.truncated = False
+
+    def add(self, chunk: bytes | memoryview) -> None:
+        if not chunk:
+            return
+        room = self.cap - len(self.buf)
+        if room >= len(chunk):
+            self.buf += chunk
+        else:
+            if room > 0:
+                self.buf += chunk[:room]
+            self.truncated = True
+
+    def fields(self, content_type: str | None) -> dict[str, Any]:
+        return encode_body(bytes(self.buf), content_type, truncated=self.truncated)
+
+
+# Flask/werkzeug: <user_id>, <int:user_id>, <any(a, b):kind>
+_WERKZEUG_VAR = re.compile(r"<(?:[a-zA-Z_][a-zA-Z0-9_]*(?:\([^)]*\))?:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
+# Django re_path named groups: (?P<year>[0-9]{4})
+_REGEX_GROUP = re.compile(r"\(\?P<([a-zA-Z_][a-zA-Z0-9_]*)>(?:[^()]|\([^()]*\))*\)")
+
+
+def flask_route(rule: str) -> str:
+    return _WERKZEUG_VAR.sub(r"{\1}", rule)
+
+
+def django_route(route: str) -> str:
+    """``users/<int:user_id>`` or ``^users/(?P<user_id>\\d+)/$`` → ``/users/{user_id}``."""
+    if route.startswith("^") or "(?P<" in route:
+        route = _REGEX_GROUP.sub(r"{\1}", route).lstrip("^").rstrip("$")
+        route = route.replace("\\", "")
+    else:
+        route = _WERKZEUG_VAR.sub(r"{\1}", route)
+    return route if route.startswith("/") else "/" + route
+
+
+def first(headers: dict[str, list[str]], name: str) -> str | None:
+    values = headers.get(name)
+    return values[0] if values else None
+
+
+def build_exchange(
+    *,
+    ctx: ExchangeContext,
+    service: str,
+    started_at: str,
+    started: float,
+    route: str | None,
+    method: str,
+    url: str | None,
+    path: str,
+    query: dict[str, list[str]],
+    req_headers: dict[str, list[str]],
+    req_body: BodyCapture | None,
+    status: int,
+    resp_headers: dict[str, list[str]],
+    resp_body: BodyCapture | None,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "method": method, "url": url, "path": path, "query": query, "headers": req_headers,
+    }
+    req_ct = first(req_headers, "content-type")
+    if req_body is not None:
+        request.update(req_body.fields(req_ct))
+    else:
+        request["content_type"] = req_ct
+        request["truncated"] = False
+    response: dict[str, Any] = {"status": status, "headers": resp_headers}
+    resp_ct = first(resp_headers, "content-type")
+    if resp_body is not None:
+        response.update(resp_body.fields(resp_ct))
+    else:
+        response["content_type"] = resp_ct
+        response["truncated"] = False
+    exchange: dict[str, Any] = {
+        "format": EXCHANGE_FORMAT,
+        "id": ctx.id,
+        "service": service,
+        "source": "sdk",
+        "recorded_at": started_at,
+        "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
+        "route": route,
+        "request": request,
+        "response": response,
+        # a copy: calls that finish after the response (fire-and-forget tasks) are not ours
+        "outbound": sorted(ctx.outbound, key=_seq_key) if len(ctx.outbound) > 1
+        else list(ctx.outbound),
+    }
+    if meta:
+        exchange["meta"] = meta
+    return exchange
+
+
+def _seq_key(call: dict[str, Any]) -> int:
+    seq = call.get("seq", 0)
+    return seq if isinstance(seq, int) else 0
+
+
+_second_cache: tuple[int, str] = (-1, "")
+
+
+def started_now() -> tuple[str, float]:
+    """ISO 8601 UTC arrival time (ms) and a perf counter; the formatted second is cached."""
+    global _second_cache
+    now = time.time()
+    second = int(now)
+    cached_second, text = _second_cache
+    if second != cached_second:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _second_cache = (second, text)
+    return f"{text}.{int((now - second) * 1000):03d}Z", time.perf_counter()

@@ -1,0 +1,173 @@
+"""``DriftDiffMiddleware``: records exchanges of any ASGI app (Starlette, FastAPI, ...).
+
+Wrap the app and set ``DRIFTDIFF_MODE=record``; that is all. The middleware only observes:
+``receive`` and ``send`` messages go through untouched (the app reads every byte of a 100 MB
+upload, the client gets every chunk of a streaming response), while at most ``max_body`` bytes
+of each are kept for the recording. Websocket and lifespan scopes are passed straight through.
+The route template comes from ``scope["route"]`` which Starlette's router sets while routing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from driftdiff_sdk import runtime
+from driftdiff_sdk._inbound import (
+    REPLAY_HEADER,
+    BodyCapture,
+    build_exchange,
+    new_context,
+    sampled,
+    started_now,
+)
+from driftdiff_sdk.config import load_config
+from driftdiff_sdk.context import reset_exchange, set_exchange
+from driftdiff_sdk.exchange import headers_to_map, parse_query
+from driftdiff_sdk.recorder import count_error
+
+__all__ = ["DriftDiffMiddleware"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_REPLAY_HEADER_B = REPLAY_HEADER.encode("latin-1")
+
+
+class DriftDiffMiddleware:
+    """ASGI middleware; keyword arguments are ``SDKConfig`` fields (over ``DRIFTDIFF_*``)."""
+
+    def __init__(self, app: ASGIApp, **config: Any) -> None:
+        self.app = app
+        self.config = load_config(**config)
+        if self.config.active:
+            self.config = runtime.init(self.config)
+        # precomputed so the per-request checks are attribute reads
+        self._record = self.config.mode == "record"
+        self._replay = self.config.mode == "replay"
+        self._rate = self.config.sample_rate
+        self._cap = self.config.max_body
+        self._service = self.config.service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._replay:
+            await self._serve_replay(scope, receive, send)
+            return
+        if not self._record or not sampled(self._rate):
+            await self.app(scope, receive, send)
+            return
+        await self._serve_recorded(scope, receive, send)
+
+    async def _serve_replay(self, scope: Scope, receive: Receive, send: Send) -> None:
+        replay_id = None
+        for name, value in scope.get("headers") or ():
+            if name.lower() == _REPLAY_HEADER_B:
+                replay_id = value.decode("latin-1")
+                break
+        token = set_exchange(new_context(True, replay_id))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reset_exchange(token)
+
+    async def _serve_recorded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started_at, started = started_now()
+        ctx = new_context(False, None)
+        cap = self._cap
+        req_body = BodyCapture(cap)
+        resp_body = BodyCapture(cap)
+        state: dict[str, Any] = {}
+
+        async def receive_wrapper() -> Message:
+            message = await receive()
+            try:
+                if message["type"] == "http.request":
+                    req_body.add(message.get("body", b""))
+            except Exception:
+                count_error()
+            return message
+
+        async def send_wrapper(message: Message) -> None:
+            try:
+                kind = message["type"]
+                if kind == "http.response.body":
+                    resp_body.add(message.get("body", b""))
+                elif kind == "http.response.start":
+                    state["status"] = message["status"]
+                    state["headers"] = message.get("headers") or ()
+            except Exception:
+                count_error()
+            await send(message)
+
+        # read before the call: routers write into the scope while routing
+        orig = (scope.get("path") or "/", scope.get("root_path") or "")
+        token = set_exchange(ctx)
+        failure: BaseException | None = None
+        try:
+            await self.app(scope, receive_wrapper, send_wrapper)
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            reset_exchange(token)
+            try:
+                self._emit(scope, orig, ctx, started_at, started, req_body, resp_body, state,
+                           failure)
+            except Exception:
+                count_error()
+
+    def _emit(self, scope: Scope, orig: tuple[str, str], ctx: Any, started_at: str,
+              started: float,
+              req_body: BodyCapture, resp_body: BodyCapture, state: dict[str, Any],
+              failure: BaseException | None) -> None:
+        meta = None
+        if "status" in state:
+            status = int(state["status"])
+            resp_headers = headers_to_map(state["headers"])
+        elif failure is not None:
+            # the server answers 500 for an app that raised before responding
+            status, resp_headers = 500, {}
+            meta = {"error": f"{type(failure).__name__}: {failure}"}
+        else:
+            return  # no response at all (client went away): nothing to learn from
+        req_headers = headers_to_map(scope.get("headers") or ())
+        path, orig_root = orig
+        raw_qs = scope.get("query_string") or b""
+        exchange = build_exchange(
+            ctx=ctx, service=self._service, started_at=started_at, started=started,
+            route=_route_template(scope, orig_root), method=scope.get("method", "GET"),
+            url=_url(scope, req_headers, path, raw_qs), path=path,
+            query=parse_query(raw_qs) if raw_qs else {}, req_headers=req_headers,
+            req_body=req_body, status=status, resp_headers=resp_headers, resp_body=resp_body,
+            meta=meta,
+        )
+        runtime.emit(exchange, self.config)
+
+
+def _url(scope: Scope, headers: dict[str, list[str]], path: str, raw_qs: bytes) -> str:
+    host_values = headers.get("host")
+    if host_values:
+        host = host_values[0]
+    else:
+        server = scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else "localhost"
+    url = f"{scope.get('scheme', 'http')}://{host}{path}"
+    return f"{url}?{raw_qs.decode('latin-1')}" if raw_qs else url
+
+
+def _route_template(scope: Scope, orig_root: str) -> str | None:
+    template = getattr(scope.get("route"), "path", None)
+    if not isinstance(template, str):
+        return None
+    # inside a Mount, the route is relative to the mount point, which routing appended to
+    # root_path: put that prefix back
+    root = scope.get("root_path") or ""
+    if root != orig_root and root.startswith(orig_root):
+        return root[len(orig_root):] + template
+    return template

@@ -1,0 +1,227 @@
+"""Outbound HTTP instrumentation: one adapter module per client library.
+
+Each adapter patches its library's single choke point (``requests.Session.send``,
+``httpx.Client.send``/``AsyncClient.send``, ``urllib3`` connection pools, ``urllib.request``'s
+HTTP handler, ``aiohttp.ClientSession._request``) and is skipped when the library is absent.
+
+* **record**: the call runs as usual; its request, response (or error) and duration are
+  appended to the exchange being served (``context.current_exchange()``). Calls made outside an
+  inbound exchange are not recorded: there is nothing to attach them to.
+* **replay**: the same call dict goes to ``driftdiff_sdk.replay.lookup`` and the recorded answer
+  becomes the library's native response object; the network is never touched.
+
+A library built on another (requests on urllib3) is recorded once: the outer adapter marks the
+context as "inside an instrumented call" and inner adapters pass straight through.
+Response bodies are recorded when the client has read them anyway (the default for every
+library); a streamed body the app reads itself is not consumed behind its back: the entry has
+no body and ``truncated: true``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import threading
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from driftdiff_sdk.context import ExchangeContext, current_exchange, inside_instrumented_call
+from driftdiff_sdk.exchange import encode_body, parse_query
+from driftdiff_sdk.recorder import count_error
+
+__all__ = [
+    "ADAPTERS",
+    "active_exchange",
+    "body_from_entry",
+    "error_class_name",
+    "error_text",
+    "finish_call",
+    "header_map",
+    "headers_from_entry",
+    "install",
+    "installed",
+    "max_body",
+    "replay_lookup",
+    "request_dict",
+    "response_dict",
+    "start_call",
+    "uninstall",
+]
+
+ADAPTERS = (
+    "requests_adapter",
+    "httpx_adapter",
+    "urllib3_adapter",
+    "urllib_adapter",
+    "aiohttp_adapter",
+)
+
+_installed: dict[str, Any] = {}
+_lock = threading.Lock()
+
+# headers that describe the wire encoding, not the (decoded) body we hand back in replay
+_WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+def install() -> list[str]:
+    """Patch every client library that is importable; idempotent. Returns the adapters active."""
+    with _lock:
+        for name in ADAPTERS:
+            if name in _installed:
+                continue
+            try:
+                module = importlib.import_module(f"driftdiff_sdk.outbound.{name}")
+                if module.install():
+                    _installed[name] = module
+            except ImportError:
+                continue  # the library is not installed: nothing to patch
+            except Exception:
+                count_error(f"outbound {name}")
+        return sorted(_installed)
+
+
+def uninstall() -> None:
+    with _lock:
+        for name, module in list(_installed.items()):
+            try:
+                module.uninstall()
+            except Exception:  # pragma: no cover
+                count_error(f"outbound {name}")
+            del _installed[name]
+
+
+def installed() -> list[str]:
+    return sorted(_installed)
+
+
+def active_exchange() -> ExchangeContext | None:
+    """The exchange to attach a call to, or ``None`` when this call should pass through."""
+    if inside_instrumented_call():
+        return None
+    return current_exchange()
+
+
+def max_body() -> int:
+    from driftdiff_sdk.runtime import current_config
+
+    return current_config().max_body
+
+
+def _as_bytes(body: Any) -> bytes | None:
+    if body is None:
+        return None
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return None  # a file or generator: its bytes are the library's to send, not ours to read
+
+
+def header_map(headers: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    items = headers.items() if hasattr(headers, "items") else headers or ()
+    for name, value in items:
+        if isinstance(name, bytes):
+            name = name.decode("latin-1")
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        out.setdefault(str(name).lower(), []).append(str(value))
+    return out
+
+
+def request_dict(method: str, url: str, headers: Any, body: Any) -> dict[str, Any]:
+    parts = urlsplit(url)
+    mapped = header_map(headers)
+    ctype = mapped.get("content-type", [None])[0]
+    data = _as_bytes(body)
+    fields = encode_body(data, ctype, cap=max_body(), truncated=body is not None and data is None)
+    return {
+        "method": method.upper(),
+        "url": url,
+        "path": parts.path or "/",
+        "query": parse_query(parts.query) if parts.query else {},
+        "headers": mapped,
+        **fields,
+    }
+
+
+def response_dict(status: int, headers: Any, body: bytes | None, *,
+                  unread: bool = False) -> dict[str, Any]:
+    mapped = header_map(headers)
+    ctype = mapped.get("content-type", [None])[0]
+    fields = encode_body(body, ctype, cap=max_body(), truncated=unread)
+    return {"status": int(status), "headers": mapped, **fields}
+
+
+def error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def start_call(ctx: ExchangeContext, method: str, url: str, headers: Any,
+               body: Any) -> dict[str, Any] | None:
+    """The call dict with its sequence number (taken when the call starts: order of issue)."""
+    try:
+        return {"kind": "http", "seq": ctx.next_seq(),
+                "request": request_dict(method, url, headers, body)}
+    except Exception:
+        count_error("outbound request")
+        return None
+
+
+def finish_call(ctx: ExchangeContext, call: dict[str, Any] | None, started: float,
+                response: dict[str, Any] | None = None,
+                error: BaseException | None = None) -> None:
+    if call is None:
+        return
+    try:
+        call["duration_ms"] = round((time.perf_counter() - started) * 1000.0, 3)
+        if error is not None:
+            call["error"] = error_text(error)
+        elif response is not None:
+            call["response"] = response
+        ctx.outbound.append(call)
+    except Exception:  # pragma: no cover
+        count_error("outbound record")
+
+
+def replay_lookup(call: dict[str, Any]) -> dict[str, Any]:
+    """Ask the replay mock for ``call``'s recorded entry. ``MockNotFound`` propagates."""
+    from driftdiff_sdk import replay
+
+    return replay.lookup(call)
+
+
+def body_from_entry(response: dict[str, Any]) -> bytes:
+    """The recorded body fields turned back into bytes."""
+    if "body" in response:
+        return json.dumps(response["body"], ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+    if "body_text" in response:
+        return str(response["body_text"]).encode("utf-8")
+    if "body_b64" in response:
+        return base64.b64decode(response["body_b64"])
+    return b""
+
+
+def headers_from_entry(response: dict[str, Any], body_len: int) -> list[tuple[str, str]]:
+    """Recorded headers as pairs, with Content-Length matching the decoded body we return."""
+    pairs: list[tuple[str, str]] = []
+    for name, values in (response.get("headers") or {}).items():
+        if name.lower() in _WIRE_HEADERS:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            pairs.append((name, str(value)))
+    pairs.append(("content-length", str(body_len)))
+    return pairs
+
+
+def error_class_name(entry: dict[str, Any]) -> tuple[str, str]:
+    """``"ConnectError: boom"`` → ``("ConnectError", "boom")``."""
+    text = str(entry.get("error") or "error")
+    name, sep, message = text.partition(": ")
+    return (name, message) if sep else ("", text)
+

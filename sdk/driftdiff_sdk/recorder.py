@@ -1,0 +1,281 @@
+"""Background exchange writer: a bounded queue drained by one daemon thread into JSONL files.
+
+The request path only redacts (secrets never reach the queue, let alone the disk) and appends
+to a deque; serialization and file I/O happen on the writer thread. When the queue is full the
+exchange is dropped and counted: the host is never blocked. Each batch is written with one
+``os.write`` of whole lines on an ``O_APPEND`` descriptor, so a crash loses at most the partial
+last line, and files rotate by size as ``<service>-<pid>-<n>.jsonl``.
+
+Everything here swallows its own errors and counts them in ``stats()``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import re
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from driftdiff_sdk import writer as _writer
+from driftdiff_sdk.config import SDKConfig
+
+__all__ = ["Recorder", "get_recorder", "reset_recorder", "stats"]
+
+log = logging.getLogger("driftdiff_sdk")
+
+_RETRY_OPEN_S = 5.0  # after a failed open (read-only folder...), wait before trying again
+# The writer wakes every _FLUSH_EVERY_S, or early once _WAKE_AT exchanges wait: waking it on
+# every request costs a futex call and a thread switch per request on the host's hot path.
+_FLUSH_EVERY_S = 0.1
+_WAKE_AT = 128
+
+
+class _Counters:
+    __slots__ = ("dropped", "errors", "recorded")
+
+    def __init__(self) -> None:
+        self.recorded = 0
+        self.dropped = 0
+        self.errors = 0
+
+
+_counters = _Counters()
+_error_logged = False
+
+
+def count_error(what: str = "capture", n: int = 1) -> None:
+    """Count ``n`` swallowed capture errors; log the first only (never spam the host's logs)."""
+    global _error_logged
+    _counters.errors += n
+    if not _error_logged:
+        _error_logged = True
+        log.warning("driftdiff: %s error (counted in driftdiff_sdk.stats(); logged once)",
+                    what, exc_info=True)
+
+
+def stats() -> dict[str, int]:
+    rec = _recorder
+    return {
+        "recorded": _counters.recorded,
+        "dropped": _counters.dropped,
+        "errors": _counters.errors,
+        "queued": len(rec._queue) if rec is not None else 0,
+    }
+
+
+def _safe_name(service: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", service).strip("._") or "service"
+
+
+class Recorder:
+    """Queue + writer thread for one process (re-created after ``fork``)."""
+
+    def __init__(self, config: SDKConfig) -> None:
+        self.config = config
+        self.pid = os.getpid()
+        self._queue: deque[dict[str, Any]] = deque()
+        self._maxsize = config.queue_size
+        self._wake = threading.Event()
+        self._stop = False
+        self._closed = False
+        self._fd: int | None = None
+        self._file_bytes = 0
+        self._next_index = 0
+        self._open_failed_at = 0.0
+        self._redactor = self._make_redactor(config)
+        self._thread = threading.Thread(target=self._run, name="driftdiff-writer", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _make_redactor(config: SDKConfig) -> Any:
+        from driftdiff_sdk.redact import RedactionConfig, Redactor
+
+        redaction = config.redaction if config.redaction is not None else RedactionConfig.from_env()
+        return Redactor(redaction)
+
+    # -- request path -------------------------------------------------------------------------
+
+    def submit(self, exchange: dict[str, Any]) -> None:
+        """Redact and enqueue; never blocks, never raises."""
+        if self._closed:
+            _counters.dropped += 1
+            return
+        if len(self._queue) >= self._maxsize:
+            _counters.dropped += 1
+            return
+        try:
+            clean = self._redactor.redact_exchange(exchange)
+        except Exception:
+            count_error("redaction")  # unredacted data is never written: drop it
+            return
+        self._queue.append(clean)
+        if len(self._queue) >= _WAKE_AT and not self._wake.is_set():
+            self._wake.set()
+
+    # -- writer thread ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(_FLUSH_EVERY_S)
+            self._wake.clear()
+            try:
+                self._drain()
+            except Exception:  # pragma: no cover - _drain already counts; keep the thread alive
+                count_error("writer")
+            if self._stop:
+                return
+
+    def _drain(self) -> None:
+        queue = self._queue
+        # one write per batch; a batch never spans a rotation boundary
+        limit = max(1, min(256 * 1024, self.config.rotate_bytes))
+        batch: list[bytes] = []
+        size = 0
+        batch_started = time.monotonic()
+        while queue:
+            if len(batch) % 16 == 15:
+                time.sleep(0)  # hand the GIL back to request threads between small runs
+            obj = queue.popleft()
+            try:
+                line = _writer.dump_line(obj)
+            except Exception:
+                count_error("serialization")
+                continue
+            # write out before the batch crosses a rotation boundary, grows large, or ages:
+            # under a steady stream the queue never empties, and lines must still reach disk
+            if batch and (size + len(line) > limit or len(batch) >= 64
+                          or time.monotonic() - batch_started > 0.05):
+                self._write(batch, size)
+                batch, size = [], 0
+            if not batch:
+                batch_started = time.monotonic()
+            batch.append(line)
+            size += len(line)
+        if batch:
+            self._write(batch, size)
+
+    def _write(self, batch: list[bytes], size: int) -> None:
+        fd = self._ensure_file(size)
+        if fd is None:
+            count_error("traces folder", len(batch))
+            return
+        data = b"".join(batch)
+        try:
+            view = memoryview(data)
+            while view:  # os.write may be partial on some filesystems: finish the lines
+                written = os.write(fd, view)
+                view = view[written:]
+        except OSError:
+            count_error("write", len(batch))
+            self._close_file()
+            return
+        self._file_bytes += len(data)
+        _counters.recorded += len(batch)
+
+    def _ensure_file(self, incoming: int) -> int | None:
+        if self._fd is not None and self._file_bytes and (
+            self._file_bytes + incoming > self.config.rotate_bytes
+        ):
+            self._close_file()
+        if self._fd is not None:
+            return self._fd
+        now = time.monotonic()
+        if self._open_failed_at and now - self._open_failed_at < _RETRY_OPEN_S:
+            return None
+        try:
+            os.makedirs(self.config.traces_dir, exist_ok=True)
+            prefix = f"{_safe_name(self.config.service)}-{self.pid}-"
+            while True:
+                path = os.path.join(self.config.traces_dir, f"{prefix}{self._next_index}.jsonl")
+                self._next_index += 1
+                try:
+                    # O_EXCL: a file left by an earlier process with the same pid is never reused
+                    self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
+                                       0o640)
+                    break
+                except FileExistsError:
+                    continue
+        except OSError:
+            self._open_failed_at = now  # counted by the caller, per exchange lost
+            return None
+        self._open_failed_at = 0.0
+        self._file_bytes = 0
+        return self._fd
+
+    def _close_file(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued, stop the thread and close the file (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop = True
+        self._wake.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+        if self._queue and not self._thread.is_alive():
+            self._drain()  # the thread died or never ran: drain here, on the closing thread
+        self._close_file()
+
+
+_recorder: Recorder | None = None
+_failed_pid = 0  # a recorder that failed to start is not retried on every request
+_lock = threading.Lock()
+
+
+def get_recorder(config: SDKConfig) -> Recorder | None:
+    """The process's recorder, created on first use (and again in a forked child)."""
+    global _recorder, _failed_pid
+    rec = _recorder
+    if rec is not None and rec.pid == os.getpid() and not rec._closed:
+        return rec
+    if _failed_pid == os.getpid():
+        return None
+    with _lock:
+        rec = _recorder
+        if rec is not None and rec.pid == os.getpid() and not rec._closed:
+            return rec
+        try:
+            _recorder = Recorder(config)
+        except Exception:
+            _failed_pid = os.getpid()
+            count_error("recorder start")
+            return None
+        return _recorder
+
+
+def reset_recorder() -> None:
+    """Close and forget the recorder (flushes what is queued). For shutdown and tests."""
+    global _recorder, _failed_pid
+    with _lock:
+        rec, _recorder = _recorder, None
+        _failed_pid = 0
+    if rec is not None and rec.pid == os.getpid():
+        try:
+            rec.close()
+        except Exception:  # pragma: no cover
+            count_error("close")
+
+
+def reset_stats() -> None:
+    _counters.recorded = _counters.dropped = _counters.errors = 0
+
+
+def _after_fork_in_child() -> None:
+    # the writer thread does not survive fork (gunicorn --preload): start afresh in the child
+    global _recorder
+    _recorder = None
+
+
+atexit.register(reset_recorder)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,280 @@
+"""``DriftDiffWSGIMiddleware``: records exchanges of any WSGI app (Flask, Bottle, Pyramid...).
+
+``wsgi.input`` is wrapped by a tee that hands the app every byte and keeps at most
+``max_body`` of them; the response iterable is wrapped the same way and the exchange is
+emitted from its ``close()``, which the server calls once the last byte went out (so streamed
+responses are recorded whole, up to the cap). Flask's route comes from the request object
+werkzeug leaves in ``environ["werkzeug.request"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from driftdiff_sdk import runtime
+from driftdiff_sdk._inbound import (
+    BodyCapture,
+    build_exchange,
+    flask_route,
+    new_context,
+    sampled,
+    started_now,
+)
+from driftdiff_sdk.config import load_config
+from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
+from driftdiff_sdk.exchange import parse_query
+from driftdiff_sdk.recorder import count_error
+
+__all__ = ["DriftDiffWSGIMiddleware", "TeeInput", "environ_headers"]
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class TeeInput:
+    """A ``wsgi.input`` stand-in that copies what the app reads into a capped buffer."""
+
+    def __init__(self, stream: Any, capture: BodyCapture) -> None:
+        self._stream = stream
+        self._capture = capture
+
+    def _keep(self, data: bytes) -> bytes:
+        try:
+            self._capture.add(data)
+        except Exception:  # pragma: no cover - BodyCapture.add does not raise on bytes
+            count_error()
+        return data
+
+    def read(self, *args: Any) -> bytes:
+        return self._keep(self._stream.read(*args))
+
+    def readline(self, *args: Any) -> bytes:
+        return self._keep(self._stream.readline(*args))
+
+    def read1(self, *args: Any) -> bytes:
+        reader = getattr(self._stream, "read1", None) or self._stream.read
+        return self._keep(reader(*args))
+
+    def readinto(self, buffer: Any) -> int | None:
+        # werkzeug's LimitedStream prefers readinto when the stream has it: tee that path too
+        reader = getattr(self._stream, "readinto", None)
+        if reader is None:
+            data = self._stream.read(len(buffer))
+            buffer[: len(data)] = data
+            self._keep(data)
+            return len(data)
+        count: int | None = reader(buffer)
+        if count:
+            try:
+                self._capture.add(memoryview(buffer)[:count])  # no copy past the cap
+            except Exception:  # pragma: no cover
+                count_error()
+        return count
+
+    def readlines(self, *args: Any) -> list[bytes]:
+        lines: list[bytes] = self._stream.readlines(*args)
+        for line in lines:
+            self._keep(line)
+        return lines
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def __getattr__(self, name: str) -> Any:  # close(), peek(), ... of the real stream
+        return getattr(self._stream, name)
+
+
+def environ_headers(environ: dict[str, Any]) -> dict[str, list[str]]:
+    headers: dict[str, list[str]] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").lower()
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if not value:
+                continue
+            name = key.replace("_", "-").lower()
+        else:
+            continue
+        # servers already joined repeated headers with ", ": one value per name
+        headers[name] = [str(value)]
+    return headers
+
+
+def _url(environ: dict[str, Any], path: str, query: str) -> str:
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:" \
+        f"{environ.get('SERVER_PORT', '80')}"
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}"
+    return f"{url}?{query}" if query else url
+
+
+class DriftDiffWSGIMiddleware:
+    """WSGI middleware; keyword arguments are ``SDKConfig`` fields (over ``DRIFTDIFF_*``)."""
+
+    def __init__(self, app: WSGIApp, **config: Any) -> None:
+        self.app = app
+        self.config = load_config(**config)
+        if self.config.active:
+            self.config = runtime.init(self.config)
+        self._record = self.config.mode == "record"
+        self._replay = self.config.mode == "replay"
+        self._rate = self.config.sample_rate
+        self._cap = self.config.max_body
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if self._replay:
+            ctx = new_context(True, environ.get("HTTP_X_DRIFTDIFF_EXCHANGE_ID"))
+            return self._call_in(ctx, environ, start_response)
+        if not self._record or not sampled(self._rate):
+            return self.app(environ, start_response)
+        try:
+            environ = _Environ(environ)
+            capture = _Capture(self, environ)
+            environ["wsgi.input"] = TeeInput(environ.get("wsgi.input"), capture.req_body)
+        except Exception:
+            count_error()
+            return self.app(environ, start_response)
+        return capture.run(start_response)
+
+    def _call_in(self, ctx: ExchangeContext, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Any:
+        token = set_exchange(ctx)
+        try:
+            result = self.app(environ, start_response)
+        finally:
+            reset_exchange(token)
+        return _ContextIterable(result, ctx, None)
+
+
+class _Environ(dict):  # type: ignore[type-arg]
+    """The environ, remembering the werkzeug/Flask request stored in it.
+
+    Flask sets ``environ["werkzeug.request"]`` when the request starts and clears it when the
+    request context pops, before the response is sent: keep the object to read ``url_rule``.
+    """
+
+    seen_request: Any = None
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key == "werkzeug.request" and value is not None:
+            self.seen_request = value
+        super().__setitem__(key, value)
+
+
+class _Capture:
+    """State of one recorded WSGI exchange."""
+
+    def __init__(self, mw: DriftDiffWSGIMiddleware, environ: dict[str, Any]) -> None:
+        self.mw = mw
+        self.environ = environ
+        self.started_at, self.started = started_now()
+        self.ctx = new_context(False, None)
+        self.req_body = BodyCapture(mw._cap)
+        self.resp_body = BodyCapture(mw._cap)
+        self.status: int | None = None
+        self.resp_headers: dict[str, list[str]] = {}
+        self.done = False
+
+    def run(self, start_response: Callable[..., Any]) -> Any:
+        def capture_start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            try:
+                self.status = int(status.split(" ", 1)[0])
+                mapped: dict[str, list[str]] = {}
+                for name, value in headers:
+                    mapped.setdefault(name.lower(), []).append(value)
+                self.resp_headers = mapped
+            except Exception:
+                count_error()
+            return start_response(status, headers, *exc)
+
+        token = set_exchange(self.ctx)
+        try:
+            result = self.mw.app(self.environ, capture_start)
+        except BaseException as exc:
+            self.finish(exc)
+            raise
+        finally:
+            reset_exchange(token)
+        return _ContextIterable(result, self.ctx, self)
+
+    def finish(self, failure: BaseException | None = None) -> None:
+        if self.done:
+            return
+        self.done = True
+        try:
+            self._emit(failure)
+        except Exception:
+            count_error()
+
+    def _emit(self, failure: BaseException | None) -> None:
+        environ = self.environ
+        meta = None
+        if self.status is None:
+            if failure is None:
+                return
+            self.status = 500
+            meta = {"error": f"{type(failure).__name__}: {failure}"}
+        path = (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "/")
+        query = environ.get("QUERY_STRING") or ""
+        exchange = build_exchange(
+            ctx=self.ctx, service=self.mw.config.service, started_at=self.started_at,
+            started=self.started, route=_route(environ), method=environ.get("REQUEST_METHOD",
+                                                                            "GET"),
+            url=_url(environ, path, query), path=path, query=parse_query(query) if query else {},
+            req_headers=environ_headers(environ), req_body=self.req_body, status=self.status,
+            resp_headers=self.resp_headers, resp_body=self.resp_body, meta=meta,
+        )
+        runtime.emit(exchange, self.mw.config)
+
+
+def _route(environ: dict[str, Any]) -> str | None:
+    request = environ.get("werkzeug.request") or getattr(environ, "seen_request", None)
+    rule = getattr(request, "url_rule", None)
+    text = getattr(rule, "rule", None)
+    if isinstance(text, str):
+        return (environ.get("SCRIPT_NAME") or "") + flask_route(text)
+    return None
+
+
+class _ContextIterable:
+    """The app's response iterable, run inside the exchange's context, copied up to the cap."""
+
+    def __init__(self, result: Iterable[bytes], ctx: ExchangeContext,
+                 capture: _Capture | None) -> None:
+        self._result = result
+        self._iter: Iterator[bytes] | None = None
+        self._ctx = ctx
+        self._capture = capture
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        # generators run app code (and outbound calls) lazily: give them the exchange context
+        token = set_exchange(self._ctx)
+        try:
+            if self._iter is None:
+                self._iter = iter(self._result)
+            chunk = next(self._iter)
+        finally:
+            reset_exchange(token)
+        if self._capture is not None:
+            try:
+                self._capture.resp_body.add(chunk)
+            except Exception:
+                count_error()
+        return chunk
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if self._capture is not None:
+                self._capture.finish()
