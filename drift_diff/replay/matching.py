@@ -12,6 +12,9 @@ Stages: ``exact`` (kind, method, origin, path, query, stable headers, body) → 
 Repeats: a safe call (GET/HEAD/OPTIONS) made more often than recorded replays its last recorded
 answer; a mutating call (POST, PUT, PATCH, DELETE) made more often than recorded is a miss, since
 calling a payment API twice is exactly the behaviour change replay must surface.
+
+Redis and Postgres calls have their own stages (exact, then values compared by kind; never a
+fuzzy SQL match) and read/write rule: see :mod:`drift_diff.replay.match_datastores`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from urllib.parse import urlsplit
 
 from driftdiff_sdk.exchange import parse_query
 
+from drift_diff.replay import match_datastores
 from drift_diff.replay.kinds import normalize_dynamic
 
 __all__ = ["STAGES", "MatchResult", "RecordedCall", "describe_call", "match_call"]
@@ -200,7 +204,9 @@ _NAMES: dict[Matcher, str] = {
 
 
 def describe_call(call: dict[str, Any]) -> str:
-    """``GET http://payments.local/charge`` (or ``redis 'GET k'`` for other kinds)."""
+    """``GET http://payments.local/charge`` (``postgres SELECT ...``, ``redis GET k``)."""
+    if call.get("kind") in match_datastores.DATASTORE_KINDS:
+        return match_datastores.describe(call)
     if call.get("kind", "http") != "http":
         return f"{call.get('kind')} {_short(call.get('command'))}"
     req = _req(call)
@@ -229,7 +235,19 @@ class MatchResult:
 
 
 def _stages_for(call: dict[str, Any]) -> tuple[tuple[str, tuple[Matcher, ...]], ...]:
-    return STAGES if call.get("kind", "http") == "http" else _OTHER_STAGES
+    kind = call.get("kind", "http")
+    if kind in match_datastores.DATASTORE_KINDS:
+        return tuple(
+            (name, (match_kind, *matchers)) for name, matchers in match_datastores.STAGES[kind]
+        )
+    return STAGES if kind == "http" else _OTHER_STAGES
+
+
+def _repeatable(call: dict[str, Any]) -> bool:
+    kind = call.get("kind", "http")
+    if kind == "http":
+        return _method(call) in SAFE_METHODS
+    return kind not in match_datastores.DATASTORE_KINDS or match_datastores.is_read(call)
 
 
 def _passes(matchers: Iterable[Matcher], recorded: dict[str, Any], call: dict[str, Any]) -> bool:
@@ -244,7 +262,7 @@ def match_call(recorded: list[RecordedCall], call: dict[str, Any]) -> MatchResul
             if rc.uses == 0 and _passes(matchers, rc.entry, call):
                 rc.uses += 1
                 return MatchResult(rc.entry, stage=name)
-    if _method(call) in SAFE_METHODS or call.get("kind", "http") != "http":
+    if _repeatable(call):
         for name, matchers in stages[:2]:
             for rc in reversed(recorded):
                 if rc.uses and _passes(matchers, rc.entry, call):
@@ -261,6 +279,9 @@ def explain_miss(recorded: list[RecordedCall], call: dict[str, Any]) -> str:
     if not same_kind:
         kinds = sorted({str(rc.entry.get("kind", "http")) for rc in recorded})
         return f"this exchange recorded only {', '.join(kinds)} calls"
+    if call.get("kind") in match_datastores.DATASTORE_KINDS:
+        return match_datastores.explain([(rc.index, rc.entry, rc.uses > 0) for rc in same_kind],
+                                        call)
     matchers = _EXPLAIN_MATCHERS if call.get("kind", "http") == "http" else (match_command,)
     scored = []
     for rc in same_kind:

@@ -56,6 +56,8 @@ ADAPTERS = (
     "urllib3_adapter",
     "urllib_adapter",
     "aiohttp_adapter",
+    "redis_adapter",  # kind "redis": redis-py commands and pipelines
+    "psycopg_adapter",  # kind "postgres": psycopg2 statements
 )
 
 _installed: dict[str, Any] = {}
