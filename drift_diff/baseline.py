@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from drift_diff.errors import FormatVersionError, InputError
+from drift_diff.jsonfile import load_json
 from drift_diff.model import BASELINE_FORMAT, Baseline
 from drift_diff.schemas import validation_error
 
@@ -63,7 +64,7 @@ def baseline_from_dict(data: Any, path: str | os.PathLike[str] = "<baseline>") -
             f"baseline format {fmt!r} is not supported "
             f"(this driftdiff reads major version {_MAJOR})",
         )
-    problem = validation_error("baseline", data)
+    problem = validation_error("baseline", data) or _embedded_schema_problem(data["endpoints"])
     if problem:
         raise InputError(path, f"invalid baseline: {problem}")
     return Baseline(
@@ -72,6 +73,89 @@ def baseline_from_dict(data: Any, path: str | os.PathLike[str] = "<baseline>") -
         sources=data.get("sources", {}),
         format=fmt,
     )
+
+
+#: keywords of an embedded schema whose value is one subschema / a list / a map of them
+_SUB_ONE = ("additionalProperties", "items", "not", "if", "then", "else", "contains",
+            "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema")
+_SUB_LIST = ("prefixItems", "allOf", "anyOf", "oneOf")
+_SUB_MAP = ("properties", "patternProperties", "dependentSchemas")
+_SCALAR = (str, int, float, bool, type(None))
+
+
+def _keyword_problem(key: str, value: Any) -> str | None:
+    """Why ``value`` is not a valid ``key`` of an embedded schema (subschemas checked apart)."""
+    if key == "type":
+        ok = isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+        return None if ok else "must be a string or a list of strings"
+    if key == "required":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return None if ok else "must be a list of strings"
+    if key == "x-seen":
+        ok = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+        )
+        return None if ok else "must be [k, n]: two counts"
+    if key == "x-values":
+        ok = isinstance(value, list) and all(isinstance(v, _SCALAR) for v in value)
+        return None if ok else "must be a list of scalar values"
+    if key in ("enum", *_SUB_LIST):
+        return None if isinstance(value, list) else "must be a list"
+    if key in _SUB_MAP:
+        return None if isinstance(value, dict) else "must be an object"
+    if key in ("x-map", "nullable"):
+        return None if isinstance(value, bool) else "must be true or false"
+    if key == "format":
+        return None if isinstance(value, str) else "must be a string"
+    return None
+
+
+def _embedded_schema_problem(endpoints: dict[str, Any]) -> str | None:
+    """The first embedded schema keyword of the wrong shape, with its path, or None.
+
+    The JSON Schema of the format leaves embedded schemas open (any object); the keywords the
+    diff, merge and export read are checked here, iteratively (a schema learned from deeply
+    nested bodies is as deep as they were).
+    """
+    stack: list[tuple[str, Any]] = []
+    for key, endpoint in endpoints.items():
+        where = f"endpoints/{key}"
+        for part in ("path_params", "query", "headers"):
+            if part in endpoint:
+                stack.append((f"{where}/{part}", endpoint[part]))
+        for media, body in ((endpoint.get("request") or {}).get("content") or {}).items():
+            stack.append((f"{where}/request/content/{media}/schema", body["schema"]))
+        for status, response in endpoint["responses"].items():
+            if "headers" in response:
+                stack.append((f"{where}/responses/{status}/headers", response["headers"]))
+            for media, body in (response.get("content") or {}).items():
+                stack.append(
+                    (f"{where}/responses/{status}/content/{media}/schema", body["schema"])
+                )
+    stack.reverse()
+    while stack:
+        where, schema = stack.pop()
+        if isinstance(schema, bool):
+            continue
+        if not isinstance(schema, dict):
+            return f"{where}: a schema must be an object or a boolean"
+        subs: list[tuple[str, Any]] = []
+        for key, value in schema.items():
+            problem = _keyword_problem(key, value)
+            if problem:
+                return f"{where}/{key}: {problem}"
+            if key in _SUB_ONE:
+                subs.append((f"{where}/{key}", value))
+            elif key in _SUB_LIST:
+                subs.extend((f"{where}/{key}/{i}", v) for i, v in enumerate(value))
+            elif key in _SUB_MAP:
+                subs.extend((f"{where}/{key}/{name}", v) for name, v in value.items())
+        stack.extend(reversed(subs))
+    return None
 
 
 def is_baseline_file(path: str | os.PathLike[str]) -> bool:
@@ -89,20 +173,4 @@ def is_baseline_file(path: str | os.PathLike[str]) -> bool:
 
 def load_baseline(path: str | os.PathLike[str]) -> Baseline:
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(p, "no such file") from None
-    except OSError as exc:
-        raise InputError(p, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise InputError(p, f"not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            p, f"not valid JSON: {exc.msg}", position=f"line {exc.lineno} column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise InputError(p, "JSON nested too deeply") from None
-    return baseline_from_dict(data, p)
+    return baseline_from_dict(load_json(p), p)

@@ -18,6 +18,7 @@ import tomllib
 import yaml
 
 from drift_diff.errors import ConfigError
+from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, not_a_file_problem
 from drift_diff.model import Change, Severity
 from drift_diff.schemas import validation_error
 
@@ -150,8 +151,19 @@ def _date(text: str | None, source: str, index: int) -> dt.date | None:
         ) from None
 
 
+def _tool_table(doc: dict[str, Any], path: Path) -> Any:
+    """``[tool.driftdiff]`` of a parsed pyproject.toml, or None; ``tool`` must be a table."""
+    tool = doc.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, not {type(tool).__name__}")
+    return tool.get("driftdiff")
+
+
 def load_config(path: str | Path) -> Config:
     p = Path(path)
+    problem = not_a_file_problem(p)
+    if problem:
+        raise ConfigError(f"{p}: {problem}")
     try:
         text = p.read_text("utf-8")
     except FileNotFoundError:
@@ -163,9 +175,13 @@ def load_config(path: str | Path) -> Config:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML: {exc}") from None
-        return Config.from_dict(doc.get("tool", {}).get("driftdiff", {}), f"{p} [tool.driftdiff]")
+        return Config.from_dict(_tool_table(doc, p), f"{p} [tool.driftdiff]")
     try:
         data = yaml.safe_load(text)
+        if expanded_nodes(data) > MAX_YAML_NODES:
+            raise ConfigError(f"{p}: YAML aliases expand to more than {MAX_YAML_NODES:,} nodes")
+    except RecursionError:
+        raise ConfigError(f"{p}: YAML nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
@@ -185,6 +201,7 @@ def find_config(directory: str | Path = ".") -> Config | None:
             doc = tomllib.loads(pyproject.read_text("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
-        if "driftdiff" in doc.get("tool", {}):
-            return Config.from_dict(doc["tool"]["driftdiff"], f"{pyproject} [tool.driftdiff]")
+        table = _tool_table(doc, pyproject)
+        if table is not None:
+            return Config.from_dict(table, f"{pyproject} [tool.driftdiff]")
     return None

@@ -30,10 +30,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from drift_diff.errors import DriftDiffError, UsageError
 from drift_diff.model import Baseline, Change
+from drift_diff.replay.service import start_process_group, stop_process_group
 
 if TYPE_CHECKING:
     from drift_diff.diff import DiffResult
@@ -130,19 +131,9 @@ class ServiceProcess:
         self.port = port
         self.log_path = log_path
         self._stopped = False
-        self._log: IO[bytes] = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         try:
-            self.proc = subprocess.Popen(
-                argv,
-                env=env,
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=self._log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.proc, self._log = start_process_group(argv, env=env, cwd=cwd, log_path=log_path)
         except OSError as exc:
-            self._log.close()
             raise DemoError(f"cannot start {name} ({shlex.join(argv)}): {exc}") from None
 
     @property
@@ -184,21 +175,9 @@ class ServiceProcess:
             return
         self._stopped = True
         try:
-            if self.proc.poll() is None:
-                self._signal(signal.SIGINT)
-                try:
-                    self.proc.wait(timeout=deadline_s)
-                except subprocess.TimeoutExpired:
-                    self._signal(signal.SIGKILL)
-                    self.proc.wait(timeout=deadline_s)
-            # children the server forked (reloaders, workers) share its group
-            self._signal(signal.SIGKILL)
+            stop_process_group(self.proc, deadline_s, first=signal.SIGINT)
         finally:
             self._log.close()
-
-    def _signal(self, sig: signal.Signals) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, sig)
 
 
 @contextlib.contextmanager

@@ -1,4 +1,5 @@
-"""Shared test helpers: free ports, readiness polling with a deadline, running the CLI."""
+"""Shared test helpers: free ports, readiness polling with a deadline, running the CLI and the
+recording proxy, server processes."""
 
 from __future__ import annotations
 
@@ -65,6 +66,34 @@ def run_cli(
         timeout=timeout,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def start_recorder(
+    target: str, listen_port: int, out: Path, service: str, *, stdout: int = subprocess.PIPE
+) -> subprocess.Popen[bytes]:
+    """``driftdiff record`` in front of ``target`` as a real process in its own group.
+
+    stderr is piped (the tests read its summary); stop it with SIGTERM to the group.
+    """
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "drift_diff",
+            "record",
+            "--target",
+            target,
+            "--listen",
+            f"127.0.0.1:{listen_port}",
+            "--out",
+            str(out),
+            "--service",
+            service,
+        ],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 @contextlib.contextmanager

@@ -1,12 +1,32 @@
-"""Helpers shared by the CLI command modules (output, progress). No business logic here."""
+"""Helpers shared by the CLI command modules (option parsing, output). No business logic here."""
 
 from __future__ import annotations
 
+import importlib
+import json
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-__all__ = ["echo_err", "exit_with"]
+from drift_diff.errors import UsageError
+from drift_diff.model import Severity
+
+if TYPE_CHECKING:
+    from drift_diff.config import Config
+    from drift_diff.replay.runner import ReplayOptions
+
+__all__ = [
+    "echo_err",
+    "echo_summary",
+    "exit_with",
+    "fail_threshold",
+    "load_config_option",
+    "parse_headers",
+    "render_result",
+    "replay_setup",
+]
 
 
 def echo_err(message: str) -> None:
@@ -16,3 +36,94 @@ def echo_err(message: str) -> None:
 
 def exit_with(code: int) -> None:
     raise typer.Exit(code)
+
+
+def parse_headers(values: list[str] | None) -> dict[str, str]:
+    """``["Authorization: Bearer x"]`` → ``{"Authorization": "Bearer x"}``."""
+    out: dict[str, str] = {}
+    for value in values or []:
+        name, sep, rest = value.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"--header must look like 'Name: value', got {value!r}")
+        out[name.strip()] = rest.strip()
+    return out
+
+
+def fail_threshold(fail_on_breaking: bool, fail_on: str | None) -> Severity | None:
+    if fail_on:
+        try:
+            return Severity(fail_on.lower())
+        except ValueError:
+            raise UsageError(
+                f"--fail-on must be breaking, warning or info, got {fail_on!r}"
+            ) from None
+    return Severity.BREAKING if fail_on_breaking else None
+
+
+def render_result(result: Any, fmt: str) -> str:
+    """Render a ``DiffResult`` with the report package, or a plain fallback."""
+    try:
+        render = getattr(importlib.import_module("drift_diff.report"), "render", None)
+    except ImportError:
+        render = None
+    if render is not None:
+        return str(render(result, fmt))
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2, sort_keys=True, default=str)
+    if fmt != "text":
+        raise UsageError(f"unknown --format {fmt!r} (this build renders text and json)")
+    from drift_diff.replay.summary import render_changes_text
+
+    summary = result.summary
+    head = f"{summary['breaking']} breaking, {summary['warning']} warning, {summary['info']} info"
+    return head + "\n" + render_changes_text(result.changes)
+
+
+def echo_summary(run: Any, fmt: str) -> None:
+    from drift_diff.replay.summary import summary_line, summary_table
+
+    to_err = fmt != "text"
+    typer.echo(summary_table(run), err=to_err)
+    typer.echo(summary_line(run), err=to_err)
+    if run.out_file is not None:
+        typer.echo(f"live exchanges written to {run.out_file}", err=True)
+
+
+def load_config_option(path: Path | None) -> Config | None:
+    from drift_diff.config import find_config, load_config
+
+    return load_config(path) if path is not None else find_config(".")
+
+
+def replay_setup(
+    target: str,
+    start: str | None,
+    ready: str,
+    ready_timeout: float,
+    out: Path | None,
+    concurrency: int,
+    timeout: float,
+    header: list[str] | None,
+    parallel_mutations: bool,
+    *,
+    fail_on_breaking: bool,
+    fail_on: str | None,
+    config_file: Path | None,
+) -> tuple[Severity | None, Config | None, ReplayOptions]:
+    """The options ``replay`` and ``check`` share, parsed: threshold, config, ReplayOptions."""
+    from drift_diff.replay.runner import ReplayOptions
+
+    threshold = fail_threshold(fail_on_breaking, fail_on)
+    config = load_config_option(config_file)
+    options = ReplayOptions(
+        target=target,
+        start=start,
+        ready_path=ready,
+        ready_timeout=ready_timeout,
+        out_dir=out,
+        concurrency=concurrency,
+        timeout=timeout,
+        headers=parse_headers(header),
+        ordered_mutations=not parallel_mutations,
+    )
+    return threshold, config, options

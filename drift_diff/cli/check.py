@@ -6,13 +6,7 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli.replay import (
-    echo_summary,
-    fail_threshold,
-    load_config_option,
-    render_result,
-    replay_options,
-)
+from drift_diff.cli._common import echo_summary, render_result, replay_setup
 
 __all__ = ["register"]
 
@@ -44,9 +38,7 @@ def register(app: typer.Typer) -> None:
         """Replay the recording against a build and diff its live contract with the baseline."""
         from drift_diff.replay.check import run_check
 
-        threshold = fail_threshold(fail_on_breaking, fail_on)
-        config = load_config_option(config_file)
-        options = replay_options(
+        threshold, config, options = replay_setup(
             target,
             start,
             ready,
@@ -56,6 +48,9 @@ def register(app: typer.Typer) -> None:
             timeout,
             header,
             parallel_mutations,
+            fail_on_breaking=fail_on_breaking,
+            fail_on=fail_on,
+            config_file=config_file,
         )
         outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
         echo_summary(outcome.replay, fmt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 
 import typer
@@ -16,9 +17,12 @@ from drift_diff.traffic.proxy import RecordingProxy
 def _split_listen(listen: str) -> tuple[str, int]:
     host, _, port = listen.rpartition(":")
     try:
-        return host or "127.0.0.1", int(port)
+        number = int(port)
     except ValueError:
         raise UsageError(f"--listen must be HOST:PORT, got {listen!r}") from None
+    if not 0 <= number <= 65535:
+        raise UsageError(f"--listen port must be 0-65535, got {number}")
+    return host or "127.0.0.1", number
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +35,7 @@ def register(app: typer.Typer) -> None:
         out: str = typer.Option(".driftdiff/traces", help="folder for the recorded traces"),
         service: str = typer.Option("service", help="service name written in each exchange"),
         no_redact: bool = typer.Option(False, "--no-redact", help="keep secrets (not advised)"),
-        max_body: int = typer.Option(1 << 20, help="bytes of each body kept in the trace"),
+        max_body: int = typer.Option(1 << 20, min=0, help="bytes of each body kept in the trace"),
     ) -> None:
         """Record traffic through a reverse proxy (any language); stop with Ctrl-C or SIGTERM.
 
@@ -40,6 +44,8 @@ def register(app: typer.Typer) -> None:
         outside: use the SDK middleware where replay needs recorded dependencies.
         """
         host, port = _split_listen(listen)
+        if Path(out).exists() and not Path(out).is_dir():
+            raise UsageError(f"--out must be a folder, but {out} is a file")
         proxy = RecordingProxy(
             target,
             out_dir=out,

@@ -2,102 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import json
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from drift_diff.errors import UsageError
-from drift_diff.model import Severity
+from drift_diff.cli._common import echo_summary, render_result, replay_setup
 
-__all__ = [
-    "echo_summary",
-    "fail_threshold",
-    "load_config_option",
-    "parse_headers",
-    "register",
-    "render_result",
-    "replay_options",
-]
-
-
-def parse_headers(values: list[str] | None) -> dict[str, str]:
-    """``["Authorization: Bearer x"]`` → ``{"Authorization": "Bearer x"}``."""
-    out: dict[str, str] = {}
-    for value in values or []:
-        name, sep, rest = value.partition(":")
-        if not sep or not name.strip():
-            raise UsageError(f"--header must look like 'Name: value', got {value!r}")
-        out[name.strip()] = rest.strip()
-    return out
-
-
-def fail_threshold(fail_on_breaking: bool, fail_on: str | None) -> Severity | None:
-    if fail_on:
-        try:
-            return Severity(fail_on.lower())
-        except ValueError:
-            raise UsageError(
-                f"--fail-on must be breaking, warning or info, got {fail_on!r}"
-            ) from None
-    return Severity.BREAKING if fail_on_breaking else None
-
-
-def replay_options(
-    target: str,
-    start: str | None,
-    ready: str,
-    ready_timeout: float,
-    out: Path | None,
-    concurrency: int,
-    timeout: float,
-    header: list[str] | None,
-    parallel_mutations: bool,
-) -> Any:
-    from drift_diff.replay.runner import ReplayOptions
-
-    return ReplayOptions(
-        target=target,
-        start=start,
-        ready_path=ready,
-        ready_timeout=ready_timeout,
-        out_dir=out,
-        concurrency=concurrency,
-        timeout=timeout,
-        headers=parse_headers(header),
-        ordered_mutations=not parallel_mutations,
-    )
-
-
-def render_result(result: Any, fmt: str) -> str:
-    """Render a ``DiffResult`` with the report package, or a plain fallback."""
-    try:
-        render = getattr(importlib.import_module("drift_diff.report"), "render", None)
-    except ImportError:
-        render = None
-    if render is not None:
-        return str(render(result, fmt))
-    if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, sort_keys=True, default=str)
-    if fmt != "text":
-        raise UsageError(f"unknown --format {fmt!r} (this build renders text and json)")
-    from drift_diff.replay.summary import render_changes_text
-
-    summary = result.summary
-    head = f"{summary['breaking']} breaking, {summary['warning']} warning, {summary['info']} info"
-    return head + "\n" + render_changes_text(result.changes)
-
-
-def echo_summary(run: Any, fmt: str) -> None:
-    from drift_diff.replay.summary import summary_line, summary_table
-
-    to_err = fmt != "text"
-    typer.echo(summary_table(run), err=to_err)
-    typer.echo(summary_line(run), err=to_err)
-    if run.out_file is not None:
-        typer.echo(f"live exchanges written to {run.out_file}", err=True)
+__all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
@@ -137,9 +48,7 @@ def register(app: typer.Typer) -> None:
         from drift_diff.replay.check import load_recording, replay_result, with_config_paths
         from drift_diff.replay.runner import run_replay
 
-        threshold = fail_threshold(fail_on_breaking, fail_on)
-        config = load_config_option(config_file)
-        options = replay_options(
+        threshold, config, options = replay_setup(
             target,
             start,
             ready,
@@ -149,6 +58,9 @@ def register(app: typer.Typer) -> None:
             timeout,
             header,
             parallel_mutations,
+            fail_on_breaking=fail_on_breaking,
+            fail_on=fail_on,
+            config_file=config_file,
         )
         recorded, _stats = load_recording([str(s) for s in sources])
         run = run_replay(recorded, with_config_paths(options, config))
@@ -157,9 +69,3 @@ def register(app: typer.Typer) -> None:
         typer.echo(render_result(result, fmt))
         if threshold is not None and result.fails(threshold):
             raise typer.Exit(1)
-
-
-def load_config_option(path: Path | None) -> Any:
-    from drift_diff.config import find_config, load_config
-
-    return load_config(path) if path is not None else find_config(".")

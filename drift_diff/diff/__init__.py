@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -124,16 +124,7 @@ def apply_config(
     for c in changes:
         override = config.severity.get(c.rule)
         if override is not None and override is not c.severity:
-            c = Change(
-                rule=c.rule,
-                severity=override,
-                endpoint=c.endpoint,
-                location=c.location,
-                message=c.message,
-                before=c.before,
-                after=c.after,
-                evidence=c.evidence,
-            )
+            c = replace(c, severity=override)
         hit = next((i for i in live if i.matches(c)), None)
         if hit is not None:
             result.ignored.append(IgnoredChange(c, hit.reason))

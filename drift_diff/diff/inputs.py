@@ -22,9 +22,16 @@ _TRACE_SUFFIXES = (".jsonl", ".jsonl.gz")
 def _infer(paths: list[Path]) -> Baseline:
     # imported lazily: inference is another stage, and heavy
     from drift_diff.infer import infer_baseline
-    from drift_diff.traffic.sources import iter_source_exchanges
+    from drift_diff.traffic.sources import SourceStats, iter_source_exchanges
 
-    return infer_baseline(iter_source_exchanges([str(p) for p in paths]))
+    stats = SourceStats()
+    baseline = infer_baseline(iter_source_exchanges([str(p) for p in paths], stats=stats))
+    if not baseline.endpoints:
+        # an empty contract would report every endpoint of the other side as removed
+        raise InputError(
+            ", ".join(map(str, paths)), f"no API exchange found ({stats.summary()})"
+        )
+    return baseline
 
 
 def load_side(path: str | Path, *, validate_openapi: bool = True) -> Baseline:

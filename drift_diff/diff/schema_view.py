@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from drift_diff.schema_keywords import SUB_LIST, SUB_MAP, SUB_ONE, type_names
+
 __all__ = ["CYCLE_KEY", "Node", "view"]
 
 #: marker the OpenAPI importer leaves where a ``$ref`` cycle was cut: {"x-cycle": "<ref>"}
@@ -43,14 +45,7 @@ class Node:
 
 
 def _types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
-    raw = schema.get("type")
-    names = (
-        [raw]
-        if isinstance(raw, str)
-        else [t for t in raw if isinstance(t, str)]
-        if isinstance(raw, list)
-        else []
-    )
+    names = type_names(schema)
     nullable = "null" in names or schema.get("nullable") is True
     types = {t for t in names if t != "null"}
     if not types and not names:
@@ -63,16 +58,6 @@ def _types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
     return frozenset(types), nullable
 
 
-_SUB_ONE = (
-    "if",
-    "then",
-    "else",
-    "contains",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "contentSchema",
-    "propertyNames",
-)
 _CONSTRAINTS = (
     "pattern",
     "minLength",
@@ -85,17 +70,18 @@ _CONSTRAINTS = (
 )
 
 
-_SUB_KEYS = frozenset((*_SUB_ONE, "prefixItems", "patternProperties", "dependentSchemas"))
+_SUB_KEYS = frozenset((*SUB_ONE, *SUB_LIST, *SUB_MAP))
 _CONSTRAINT_KEYS = frozenset(_CONSTRAINTS)
 
 
 def _subschemas(schema: dict[str, Any]) -> dict[str, Any]:
     if _SUB_KEYS.isdisjoint(schema):
         return {}
-    subs = {key: schema[key] for key in _SUB_ONE if isinstance(schema.get(key), (dict, bool))}
-    for i, sub in enumerate(schema.get("prefixItems") or []):
-        subs[f"prefixItems/{i}"] = sub
-    for key in ("patternProperties", "dependentSchemas"):
+    subs = {key: schema[key] for key in SUB_ONE if isinstance(schema.get(key), (dict, bool))}
+    for key in SUB_LIST:
+        for i, sub in enumerate(schema.get(key) or []):
+            subs[f"{key}/{i}"] = sub
+    for key in SUB_MAP:
         value = schema.get(key)
         if isinstance(value, dict):
             subs.update({f"{key}/{name}": sub for name, sub in value.items()})

@@ -363,27 +363,24 @@ def _endpoint_facts(
     w = _Walker(ckey)
     bs, cs = _int(bdata.get("samples")), _int(cdata.get("samples"))
     w.path_params(bkey, ckey, bdata, cdata)
-    w.params(
-        "request.query",
-        bdata.get("query"),
-        cdata.get("query"),
-        Direction.REQUEST,
-        "parameter",
-        bs,
-        cs,
-    )
-    w.params(
-        "request.headers",
-        bdata.get("headers"),
-        cdata.get("headers"),
-        Direction.REQUEST,
-        "parameter",
-        bs,
-        cs,
-    )
+    for part in ("query", "headers"):
+        loc = f"request.{part}"
+        w.params(loc, bdata.get(part), cdata.get(part), Direction.REQUEST, "parameter", bs, cs)
     w.request_body(bdata, cdata)
     w.responses(bdata, cdata)
     return w.facts
+
+
+def _endpoint_fact(kind: str, key: str, data: dict[str, Any]) -> Fact:
+    """ENDPOINT_REMOVED (``key`` is only in the base) or ENDPOINT_ADDED (only in current)."""
+    samples = _int(data.get("samples"))
+    seen = Presence(True, samples, samples) if samples else None
+    side: dict[str, Any] = (
+        {"before": key, "base": seen}
+        if kind == F.ENDPOINT_REMOVED
+        else {"after": key, "current": seen}
+    )
+    return Fact(kind, key, "", Direction.ENDPOINT, "endpoint", noun="requests", **side)
 
 
 def structural_diff(base: Baseline, current: Baseline) -> Iterator[Fact]:
@@ -394,28 +391,8 @@ def structural_diff(base: Baseline, current: Baseline) -> Iterator[Fact]:
         bkey, ckey = bmap.get(mk), cmap.get(mk)
         if ckey is None:
             assert bkey is not None
-            samples = _int(base.endpoints[bkey].get("samples"))
-            yield Fact(
-                F.ENDPOINT_REMOVED,
-                bkey,
-                "",
-                Direction.ENDPOINT,
-                "endpoint",
-                before=bkey,
-                base=Presence(True, samples, samples) if samples else None,
-                noun="requests",
-            )
+            yield _endpoint_fact(F.ENDPOINT_REMOVED, bkey, base.endpoints[bkey])
         elif bkey is None:
-            samples = _int(current.endpoints[ckey].get("samples"))
-            yield Fact(
-                F.ENDPOINT_ADDED,
-                ckey,
-                "",
-                Direction.ENDPOINT,
-                "endpoint",
-                after=ckey,
-                current=Presence(True, samples, samples) if samples else None,
-                noun="requests",
-            )
+            yield _endpoint_fact(F.ENDPOINT_ADDED, ckey, current.endpoints[ckey])
         elif bkey != ckey or not _equal(base.endpoints[bkey], current.endpoints[ckey]):
             yield from _endpoint_facts(bkey, ckey, base.endpoints[bkey], current.endpoints[ckey])

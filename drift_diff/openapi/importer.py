@@ -10,14 +10,15 @@ schema (a tree node) never recurses forever. ``nullable: true`` (3.0) and ``type
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from drift_diff.errors import InputError, OpenAPIError
+from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, parse_json, read_text
 from drift_diff.model import BASELINE_FORMAT, Baseline, endpoint_key
+from drift_diff.schema_keywords import SUB_LIST, SUB_MAP, SUB_ONE, type_names
 from drift_diff.schemas import validation_error
 
 __all__ = ["import_openapi", "load_document", "load_openapi", "validate_openapi"]
@@ -36,19 +37,6 @@ _KEEP = (
     "minItems",
     "maxItems",
 )
-#: JSON Schema keywords holding one subschema, a list of them, or a map of them
-_SUB_ONE = (
-    "if",
-    "then",
-    "else",
-    "contains",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "contentSchema",
-    "propertyNames",
-)
-_SUB_LIST = ("prefixItems",)
-_SUB_MAP = ("patternProperties", "dependentSchemas")
 _MAX_DEPTH = 64
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 
@@ -65,25 +53,16 @@ def _string_keys(value: Any) -> Any:
 def load_document(path: str | Path) -> Any:
     """Parse a JSON or YAML file; malformed input is an ``InputError`` with line and column."""
     p = Path(path)
-    try:
-        text = p.read_text("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(p, "no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(p, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(p, f"cannot read: {exc.strerror or exc}") from None
+    text = read_text(p)
     if p.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                p, f"not valid JSON: {exc.msg}", position=f"line {exc.lineno} column {exc.colno}"
-            ) from None
-        except RecursionError:
-            raise InputError(p, "JSON nested too deeply") from None
+        return parse_json(text, p)
     try:
-        return _string_keys(yaml.safe_load(text))
+        doc = yaml.safe_load(text)
+        if expanded_nodes(doc) > MAX_YAML_NODES:
+            raise InputError(
+                p, f"YAML aliases expand to more than {MAX_YAML_NODES:,} nodes (an alias bomb?)"
+            )
+        return _string_keys(doc)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         pos = f"line {mark.line + 1} column {mark.column + 1}" if mark is not None else None
@@ -162,14 +141,7 @@ class _Resolver:
                 return target
             return _merge(target, self.schema(siblings, stack, depth + 1))
         out: dict[str, Any] = {}
-        types = s.get("type")
-        names = (
-            [types]
-            if isinstance(types, str)
-            else [t for t in types if isinstance(t, str)]
-            if isinstance(types, list)
-            else []
-        )
+        names = type_names(s)
         if s.get("nullable") is True and names and "null" not in names:
             names.append("null")
         if names:
@@ -198,13 +170,13 @@ class _Resolver:
         for key in ("anyOf", "oneOf"):
             if isinstance(s.get(key), list):
                 out[key] = [self.schema(b, stack, depth + 1) for b in s[key]]
-        for key in ("not", *_SUB_ONE):
+        for key in ("not", *SUB_ONE):
             if isinstance(s.get(key), (dict, bool)):
                 out[key] = self.schema(s[key], stack, depth + 1)
-        for key in _SUB_LIST:
+        for key in SUB_LIST:
             if isinstance(s.get(key), list):
                 out[key] = [self.schema(b, stack, depth + 1) for b in s[key]]
-        for key in _SUB_MAP:
+        for key in SUB_MAP:
             if isinstance(s.get(key), dict):
                 out[key] = {str(k): self.schema(v, stack, depth + 1) for k, v in s[key].items()}
         for branch in s.get("allOf") or []:
@@ -323,7 +295,10 @@ def import_openapi(doc: Any, *, source: str = "<openapi>", validate: bool = True
         validate_openapi(doc, source)
     r = _Resolver(doc, source)
     endpoints: dict[str, Any] = {}
-    for template, item in (doc.get("paths") or {}).items():
+    paths = doc.get("paths") or {}
+    if not isinstance(paths, dict):  # reachable without validation (--lenient-openapi)
+        raise OpenAPIError(f"{source}: 'paths' must be an object, not {type(paths).__name__}")
+    for template, item in paths.items():
         item = r.deref(item)
         if not isinstance(item, dict):
             continue

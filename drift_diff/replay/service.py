@@ -14,12 +14,19 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
 from drift_diff.errors import ReplayError
 
-__all__ = ["ServiceProcess", "describe_exit", "wait_until_ready"]
+__all__ = [
+    "ServiceProcess",
+    "describe_exit",
+    "start_process_group",
+    "stop_process_group",
+    "wait_until_ready",
+]
 
 
 def describe_exit(code: int) -> str:
@@ -32,6 +39,49 @@ def describe_exit(code: int) -> str:
     return f"service exited with code {code}"
 
 
+def start_process_group(
+    argv: list[str], *, env: dict[str, str], cwd: str | os.PathLike[str] | None, log_path: Path
+) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+    """``argv`` in a new session (its own process group), output to ``log_path``.
+
+    Returns the process and the open log, which the caller closes after stopping the group.
+    ``OSError`` when it cannot start (the log is closed then).
+    """
+    log = open(log_path, "wb")  # noqa: SIM115 - handed to the caller, closed after the stop
+    try:
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except OSError:
+        log.close()
+        raise
+    return proc, log
+
+
+def stop_process_group(
+    proc: subprocess.Popen[bytes], grace_s: float, first: signal.Signals = signal.SIGTERM
+) -> None:
+    """Send ``first`` to the whole group, then SIGKILL what is left after ``grace_s`` seconds.
+
+    Children may outlive the leader (a shell, a reloader's workers): the group goes in any case.
+    """
+    pgid = proc.pid
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, first)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace_s)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace_s)
+
+
 class ServiceProcess:
     """``sh -c CMD`` in a new session, output to ``log_path``."""
 
@@ -40,19 +90,11 @@ class ServiceProcess:
     ) -> None:
         self.command = command
         self.log_path = log_path
-        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         try:
-            self.proc = subprocess.Popen(
-                ["/bin/sh", "-c", command],
-                env=env,
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=self._log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+            self.proc, self._log = start_process_group(
+                ["/bin/sh", "-c", command], env=env, cwd=cwd, log_path=log_path
             )
         except OSError as exc:
-            self._log.close()
             raise ReplayError(f"cannot start service {command!r}: {exc.strerror or exc}") from None
         self.exit_code: int | None = None
         self._stopped = False
@@ -85,16 +127,7 @@ class ServiceProcess:
         if self._stopped:
             return
         self._stopped = True
-        pgid = self.proc.pid
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=grace_s)
-        # children may outlive the shell: the group goes in any case
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=grace_s)
+        stop_process_group(self.proc, grace_s)
         self.poll()
         self._log.close()
 

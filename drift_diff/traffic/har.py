@@ -44,6 +44,7 @@ from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body, headers_to_map,
 from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 from drift_diff.errors import InputError
+from drift_diff.jsonfile import read_bytes
 from drift_diff.traffic._har_classify import classify_entry
 
 __all__ = ["DEFAULT_BODY_CAP", "HarStats", "classify_entry", "read_har"]
@@ -135,12 +136,7 @@ def _file_redactor(digest: bytes) -> Redactor:
 
 
 def _load_entries(path: Path) -> tuple[list[Any], bytes]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 exports (some Windows tools)

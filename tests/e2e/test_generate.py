@@ -6,71 +6,30 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support import free_port, run_cli, server_process, wait_until_ready
+from tests.support import (
+    REPO,
+    free_port,
+    run_cli,
+    server_process,
+    start_recorder,
+    wait_until_ready,
+)
 
 pytestmark = pytest.mark.e2e
 
-SERVICE = textwrap.dedent(
-    """
-    import json, os, sys, uuid
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    CHANGED = os.environ.get("CHANGED") == "1"
-
-    class H(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        def log_message(self, *a): pass
-        def _send(self, status, obj):
-            data = json.dumps(obj).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        def do_GET(self):
-            parts = self.path.split("?")[0].strip("/").split("/")
-            if parts[0] == "items" and len(parts) == 2:
-                item = {"id": int(parts[1]), "ref": str(uuid.uuid4()), "price": 9.5}
-                if CHANGED:
-                    item["price"] = "9.50"
-                self._send(200, item)
-            else:
-                self._send(404, {"error": "not found"})
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            self._send(201, {"id": 99, "name": body["name"]})
-
-    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-    """
-)
+SERVICE = [sys.executable, "-m", "tests.e2e.apps.items"]
 
 
 def _record(tmp_path: Path, port: int) -> Path:
     out = tmp_path / "traces"
     proxy_port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "drift_diff",
-            "record",
-            "--target",
-            f"http://127.0.0.1:{port}",
-            "--listen",
-            f"127.0.0.1:{proxy_port}",
-            "--out",
-            str(out),
-            "--service",
-            "items",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+    proc = start_recorder(
+        f"http://127.0.0.1:{port}", proxy_port, out, "items", stdout=subprocess.DEVNULL
     )
     try:
         wait_until_ready(f"http://127.0.0.1:{proxy_port}/", proc=proc)
@@ -97,10 +56,8 @@ def _run_generated(module: Path, port: int) -> subprocess.CompletedProcess[str]:
 
 
 def test_generated_tests_pass_on_same_build_and_fail_on_changed_type(tmp_path: Path) -> None:
-    script = tmp_path / "service.py"
-    script.write_text(SERVICE)
     port = free_port()
-    with server_process([sys.executable, str(script), str(port)], f"http://127.0.0.1:{port}/"):
+    with server_process([*SERVICE, str(port)], f"http://127.0.0.1:{port}/", cwd=REPO):
         traces = _record(tmp_path, port)
         module = tmp_path / "gen" / "test_contract.py"
         res = run_cli(
@@ -117,9 +74,10 @@ def test_generated_tests_pass_on_same_build_and_fail_on_changed_type(tmp_path: P
 
     changed_port = free_port()
     with server_process(
-        [sys.executable, str(script), str(changed_port)],
+        [*SERVICE, str(changed_port)],
         f"http://127.0.0.1:{changed_port}/",
         env={"CHANGED": "1"},
+        cwd=REPO,
     ):
         changed = _run_generated(module, changed_port)
     assert changed.returncode == 1

@@ -6,79 +6,25 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import httpx
 import pytest
 
 from drift_diff.traffic.traces import iter_exchanges
-from tests.support import free_port, server_process, wait_until_ready
+from tests.support import REPO, free_port, server_process, start_recorder, wait_until_ready
 
 pytestmark = pytest.mark.integration
 
-UPSTREAM = textwrap.dedent(
-    """
-    import json, sys
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class H(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        def log_message(self, *a): pass
-        def _send(self, status, obj):
-            data = json.dumps(obj).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        def do_GET(self):
-            if self.path.startswith("/users/"):
-                self._send(200, {"id": int(self.path.split("/")[2].split("?")[0]),
-                                 "email": "jane.doe@corp.example", "name": "Jane"})
-            else:
-                self._send(404, {"error": "not found"})
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            self._send(201, {"received": json.loads(body)})
-
-    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-    """
-)
-
-
-def _start_proxy(target: str, listen_port: int, out: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "drift_diff",
-            "record",
-            "--target",
-            target,
-            "--listen",
-            f"127.0.0.1:{listen_port}",
-            "--out",
-            str(out),
-            "--service",
-            "users",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+UPSTREAM = [sys.executable, "-m", "tests.integration.apps.users_api"]
 
 
 def test_proxy_relays_unchanged_and_records_redacted(tmp_path: Path) -> None:
     up_port, proxy_port = free_port(), free_port()
-    script = tmp_path / "upstream.py"
-    script.write_text(UPSTREAM)
     out = tmp_path / "traces"
-    with server_process(
-        [sys.executable, str(script), str(up_port)], f"http://127.0.0.1:{up_port}/"
-    ):
+    with server_process([*UPSTREAM, str(up_port)], f"http://127.0.0.1:{up_port}/", cwd=REPO):
         direct = httpx.get(f"http://127.0.0.1:{up_port}/users/7?verbose=1")
-        proc = _start_proxy(f"http://127.0.0.1:{up_port}", proxy_port, out)
+        proc = start_recorder(f"http://127.0.0.1:{up_port}", proxy_port, out, "users")
         try:
             wait_until_ready(f"http://127.0.0.1:{proxy_port}/", proc=proc)
             base = f"http://127.0.0.1:{proxy_port}"
@@ -114,7 +60,7 @@ def test_proxy_relays_unchanged_and_records_redacted(tmp_path: Path) -> None:
 def test_unreachable_target_gives_502_and_records_nothing(tmp_path: Path) -> None:
     dead, proxy_port = free_port(), free_port()
     out = tmp_path / "traces"
-    proc = _start_proxy(f"http://127.0.0.1:{dead}", proxy_port, out)
+    proc = start_recorder(f"http://127.0.0.1:{dead}", proxy_port, out, "users")
     try:
         wait_until_ready(f"http://127.0.0.1:{proxy_port}/", proc=proc)
         resp = httpx.get(f"http://127.0.0.1:{proxy_port}/x")

@@ -17,26 +17,23 @@ from tests.integration.apps.harness import (
     check_schema,
     read_traces,
     run_baseline,
-    sdk_env,
+    sdk_service,
     stop,
-    upstream,
 )
-from tests.support import REPO, free_port, server_process
 
 pytestmark = pytest.mark.integration
 
 
+def _gunicorn(port: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "tests.integration.apps.django_app:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2",
+            "--log-level", "warning"]
+
+
 def test_django_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
     traces = tmp_path / "traces"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "gunicorn", "tests.integration.apps.django_app:application",
-           "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2",
-           "--log-level", "warning"]
     block = os.urandom(1 << 20)
-    with upstream() as up, server_process(cmd, f"{base}/health", cwd=REPO,
-                                          env=sdk_env(traces, up, DRIFTDIFF_MAX_BODY="1024")
-                                          ) as proc:
+    with sdk_service(_gunicorn, traces, DRIFTDIFF_MAX_BODY="1024") as (base, proc):
         with httpx.Client(base_url=base, timeout=60) as client:
             for i in range(6):
                 r = client.get(f"/users/{i}", params={"tag": f"t{i}"}, headers=SECRET_HEADERS)

@@ -19,11 +19,9 @@ from tests.integration.apps.harness import (
     check_schema,
     read_traces,
     run_baseline,
-    sdk_env,
+    sdk_service,
     stop,
-    upstream,
 )
-from tests.support import REPO, free_port, server_process
 
 pytestmark = pytest.mark.integration
 
@@ -35,10 +33,7 @@ def _uvicorn(port: int) -> list[str]:
 
 def test_fastapi_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
     traces = tmp_path / "traces"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with upstream() as up, server_process(_uvicorn(port), f"{base}/health", cwd=REPO,
-                                          env=sdk_env(traces, up)) as proc:
+    with sdk_service(_uvicorn, traces) as (base, proc):
         with httpx.Client(base_url=base, timeout=30) as client:
             def user(i: int) -> dict[str, Any]:
                 r = client.get(f"/users/{i}", params={"tag": f"t{i}"}, headers=SECRET_HEADERS)
@@ -104,8 +99,6 @@ def test_fastapi_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
 
 def test_fastapi_100mb_upload_reaches_app_whole_and_trace_is_capped(tmp_path: Path) -> None:
     traces = tmp_path / "traces"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     block = os.urandom(1 << 20)
     expected = hashlib.sha256(block * 100).hexdigest()
 
@@ -113,10 +106,7 @@ def test_fastapi_100mb_upload_reaches_app_whole_and_trace_is_capped(tmp_path: Pa
         for _ in range(100):
             yield block
 
-    with upstream() as up, server_process(
-        _uvicorn(port), f"{base}/health", cwd=REPO,
-        env=sdk_env(traces, up, DRIFTDIFF_MAX_BODY="65536"),
-    ):
+    with sdk_service(_uvicorn, traces, DRIFTDIFF_MAX_BODY="65536") as (base, _proc):
         r = httpx.post(f"{base}/upload", content=body(), timeout=120,
                        headers={"content-type": "application/octet-stream"})
         assert r.json() == {"sha256": expected, "size": 100 << 20}

@@ -21,11 +21,9 @@ from tests.integration.apps.harness import (
     check_schema,
     read_traces,
     run_baseline,
-    sdk_env,
+    sdk_service,
     stop,
-    upstream,
 )
-from tests.support import REPO, free_port, server_process
 
 pytestmark = pytest.mark.integration
 
@@ -36,10 +34,7 @@ def _flask(port: int) -> list[str]:
 
 def test_flask_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
     traces = tmp_path / "traces"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with upstream() as up, server_process(_flask(port), f"{base}/health", cwd=REPO,
-                                          env=sdk_env(traces, up)) as proc:
+    with sdk_service(_flask, traces) as (base, proc):
         with httpx.Client(base_url=base, timeout=30) as client:
             def user(i: int) -> dict[str, Any]:
                 r = client.get(f"/users/{i}", params={"tag": f"t{i}"}, headers=SECRET_HEADERS)
@@ -91,14 +86,9 @@ def test_flask_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
 
 def test_flask_100mb_upload_reaches_app_whole_and_trace_is_capped(tmp_path: Path) -> None:
     traces = tmp_path / "traces"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     block = os.urandom(1 << 20)
     expected = hashlib.sha256(block * 100).hexdigest()
-    with upstream() as up, server_process(
-        _flask(port), f"{base}/health", cwd=REPO,
-        env=sdk_env(traces, up, DRIFTDIFF_MAX_BODY="4096"),
-    ):
+    with sdk_service(_flask, traces, DRIFTDIFF_MAX_BODY="4096") as (base, _proc):
         r = httpx.post(f"{base}/upload", content=block * 100, timeout=120,
                        headers={"content-type": "application/octet-stream"})
         assert r.json() == {"sha256": expected, "size": 100 << 20}

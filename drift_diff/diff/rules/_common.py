@@ -5,7 +5,17 @@ from __future__ import annotations
 from drift_diff.diff.facts import Fact
 from drift_diff.model import Direction
 
-__all__ = ["BODY", "NO_REQUEST_MIRROR", "PARAM", "PROP", "REQ", "RESP", "in_targets"]
+__all__ = [
+    "BODY",
+    "NO_REQUEST_MIRROR",
+    "PARAM",
+    "PROP",
+    "REQ",
+    "RESP",
+    "in_targets",
+    "is_always",
+    "was_always",
+]
 
 REQ = Direction.REQUEST
 RESP = Direction.RESPONSE
@@ -20,3 +30,13 @@ NO_REQUEST_MIRROR = "none: statuses and response media types exist only on the r
 
 def in_targets(fact: Fact, side: Direction, targets: frozenset[str]) -> bool:
     return fact.side is side and fact.target in targets
+
+
+def was_always(fact: Fact) -> bool:
+    """The base saw it in every sample (or declared it required)."""
+    return fact.base is not None and fact.base.always
+
+
+def is_always(fact: Fact) -> bool:
+    """The current side sees it in every sample (or declares it required)."""
+    return fact.current is not None and fact.current.always

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drift_diff.diff import facts as F
 from drift_diff.diff.facts import Fact
 from drift_diff.diff.registry import rule
-from drift_diff.diff.rules._common import RESP
+from drift_diff.diff.rules._common import RESP, was_always
 from drift_diff.model import Severity
 
 REQUIRED_RESPONSE_HEADER_REMOVED = "required-response-header-removed"
@@ -31,7 +31,7 @@ def _header(fact: Fact) -> bool:
     mirror=_MIRROR,
 )
 def _required_removed(fact: Fact) -> bool:
-    return _header(fact) and fact.base is not None and fact.base.always
+    return _header(fact) and was_always(fact)
 
 
 @rule(
@@ -44,7 +44,7 @@ def _required_removed(fact: Fact) -> bool:
     mirror=_MIRROR,
 )
 def _optional_removed(fact: Fact) -> bool:
-    return _header(fact) and not (fact.base is not None and fact.base.always)
+    return _header(fact) and not was_always(fact)
 
 
 @rule(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drift_diff.diff import facts as F
 from drift_diff.diff.facts import Fact
 from drift_diff.diff.registry import rule
-from drift_diff.diff.rules._common import REQ
+from drift_diff.diff.rules._common import REQ, is_always
 from drift_diff.model import Severity
 
 REQUEST_PARAMETER_REMOVED = "request-parameter-removed"
@@ -19,10 +19,6 @@ _MIRROR = "response headers (rules *-response-header-*) are the response-side pa
 
 def _param(fact: Fact) -> bool:
     return fact.is_request and fact.target == "parameter"
-
-
-def _always_now(fact: Fact) -> bool:
-    return fact.current is not None and fact.current.always
 
 
 @rule(
@@ -48,7 +44,7 @@ def _removed(fact: Fact) -> bool:
     mirror=_MIRROR,
 )
 def _new_required(fact: Fact) -> bool:
-    return _param(fact) and _always_now(fact)
+    return _param(fact) and is_always(fact)
 
 
 @rule(
@@ -61,7 +57,7 @@ def _new_required(fact: Fact) -> bool:
     mirror=_MIRROR,
 )
 def _new_optional(fact: Fact) -> bool:
-    return _param(fact) and not _always_now(fact)
+    return _param(fact) and not is_always(fact)
 
 
 @rule(

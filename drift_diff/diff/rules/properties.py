@@ -10,7 +10,7 @@ from __future__ import annotations
 from drift_diff.diff import facts as F
 from drift_diff.diff.facts import Fact
 from drift_diff.diff.registry import rule
-from drift_diff.diff.rules._common import REQ, RESP
+from drift_diff.diff.rules._common import REQ, RESP, is_always, was_always
 from drift_diff.model import Severity
 
 RESPONSE_REQUIRED_PROPERTY_REMOVED = "response-required-property-removed"
@@ -20,11 +20,6 @@ RESPONSE_OPTIONAL_PROPERTY_ADDED = "response-optional-property-added"
 REQUEST_PROPERTY_REMOVED = "request-property-removed"
 NEW_REQUIRED_REQUEST_PROPERTY = "new-required-request-property"
 NEW_OPTIONAL_REQUEST_PROPERTY = "new-optional-request-property"
-
-
-def _always(fact: Fact, side: str) -> bool:
-    pres = fact.base if side == "base" else fact.current
-    return pres is not None and pres.always
 
 
 @rule(
@@ -37,7 +32,7 @@ def _always(fact: Fact, side: str) -> bool:
     mirror=REQUEST_PROPERTY_REMOVED,
 )
 def _resp_required_removed(fact: Fact) -> bool:
-    return fact.is_response and fact.target == "property" and _always(fact, "base")
+    return fact.is_response and fact.target == "property" and was_always(fact)
 
 
 @rule(
@@ -50,7 +45,7 @@ def _resp_required_removed(fact: Fact) -> bool:
     mirror=REQUEST_PROPERTY_REMOVED,
 )
 def _resp_optional_removed(fact: Fact) -> bool:
-    return fact.is_response and fact.target == "property" and not _always(fact, "base")
+    return fact.is_response and fact.target == "property" and not was_always(fact)
 
 
 @rule(
@@ -63,7 +58,7 @@ def _resp_optional_removed(fact: Fact) -> bool:
     mirror=NEW_REQUIRED_REQUEST_PROPERTY,
 )
 def _resp_required_added(fact: Fact) -> bool:
-    return fact.is_response and fact.target == "property" and _always(fact, "current")
+    return fact.is_response and fact.target == "property" and is_always(fact)
 
 
 @rule(
@@ -76,7 +71,7 @@ def _resp_required_added(fact: Fact) -> bool:
     mirror=NEW_OPTIONAL_REQUEST_PROPERTY,
 )
 def _resp_optional_added(fact: Fact) -> bool:
-    return fact.is_response and fact.target == "property" and not _always(fact, "current")
+    return fact.is_response and fact.target == "property" and not is_always(fact)
 
 
 @rule(
@@ -103,7 +98,7 @@ def _req_removed(fact: Fact) -> bool:
     mirror=RESPONSE_REQUIRED_PROPERTY_ADDED,
 )
 def _req_new_required(fact: Fact) -> bool:
-    return fact.is_request and fact.target == "property" and _always(fact, "current")
+    return fact.is_request and fact.target == "property" and is_always(fact)
 
 
 @rule(
@@ -116,4 +111,4 @@ def _req_new_required(fact: Fact) -> bool:
     mirror=RESPONSE_OPTIONAL_PROPERTY_ADDED,
 )
 def _req_new_optional(fact: Fact) -> bool:
-    return fact.is_request and fact.target == "property" and not _always(fact, "current")
+    return fact.is_request and fact.target == "property" and not is_always(fact)

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,21 @@ def upstream() -> Iterator[str]:
     cmd = [sys.executable, "-m", "tests.integration.apps.upstream", str(port)]
     with server_process(cmd, f"http://127.0.0.1:{port}/health", cwd=REPO):
         yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def sdk_service(
+    command: Callable[[int], list[str]], traces: Path, **extra_env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The app ``command(port)`` recording into ``traces`` (SDK on), calling a real upstream.
+
+    Yields the app's base URL and its process; both processes are stopped on the way out.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with upstream() as up, server_process(command(port), f"{base}/health", cwd=REPO,
+                                          env=sdk_env(traces, up, **extra_env)) as proc:
+        yield base, proc
 
 
 def sdk_env(traces: Path, upstream_url: str, **extra: str) -> dict[str, str]:

@@ -1,0 +1,36 @@
+"""JSON Schema keywords as the OpenAPI importer and the structural diff both read them.
+
+One list, so a keyword the importer keeps is one the diff compares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SUB_LIST", "SUB_MAP", "SUB_ONE", "type_names"]
+
+#: keywords holding one subschema
+SUB_ONE = (
+    "if",
+    "then",
+    "else",
+    "contains",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contentSchema",
+    "propertyNames",
+)
+#: keywords holding a list of subschemas
+SUB_LIST = ("prefixItems",)
+#: keywords holding a map of subschemas
+SUB_MAP = ("patternProperties", "dependentSchemas")
+
+
+def type_names(schema: dict[str, Any]) -> list[str]:
+    """The names under ``type`` (a string or a list; anything else is no type)."""
+    raw = schema.get("type")
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, list):
+        return [t for t in raw if isinstance(t, str)]
+    return []
