@@ -14,12 +14,15 @@ import re
 import time
 from typing import Any
 
+from driftdiff_sdk import runtime
+from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body
 
 __all__ = [
     "REPLAY_HEADER",
     "BodyCapture",
+    "InboundMiddleware",
     "build_exchange",
     "django_route",
     "first",
@@ -31,6 +34,29 @@ __all__ = [
 
 REPLAY_HEADER = "x-driftdiff-exchange-id"
 _random = random.random
+
+
+class InboundMiddleware:
+    """What the middlewares (ASGI, WSGI, Django) share: their configuration, loaded from
+    keyword ``SDKConfig`` fields over ``DRIFTDIFF_*`` and activated once, with what each request
+    checks precomputed as plain attributes (no per-request lookups through ``config``)."""
+
+    config: SDKConfig
+    _record: bool
+    _replay: bool
+    _rate: float
+    _cap: int
+    _service: str
+
+    def _configure(self, **config: Any) -> None:
+        self.config = load_config(**config)
+        if self.config.active:
+            self.config = runtime.init(self.config)
+        self._record = self.config.mode == "record"
+        self._replay = self.config.mode == "replay"
+        self._rate = self.config.sample_rate
+        self._cap = self.config.max_body
+        self._service = self.config.service
 
 
 def sampled(rate: float) -> bool:
@@ -89,6 +115,8 @@ class BodyCapture:
         return encode_body(bytes(self.buf), content_type, truncated=self.truncated)
 
 
+_NO_BODY = BodyCapture(0)  # never added to: its fields are content_type and truncated=False
+
 # Flask/werkzeug: <user_id>, <int:user_id>, <any(a, b):kind>
 _WERKZEUG_VAR = re.compile(r"<(?:[a-zA-Z_][a-zA-Z0-9_]*(?:\([^)]*\))?:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 # Django re_path named groups: (?P<year>[0-9]{4})
@@ -135,19 +163,10 @@ def build_exchange(
     request: dict[str, Any] = {
         "method": method, "url": url, "path": path, "query": query, "headers": req_headers,
     }
-    req_ct = first(req_headers, "content-type")
-    if req_body is not None:
-        request.update(req_body.fields(req_ct))
-    else:
-        request["content_type"] = req_ct
-        request["truncated"] = False
+    # no capture (a body left unread): the same fields as an empty one
+    request.update((req_body or _NO_BODY).fields(first(req_headers, "content-type")))
     response: dict[str, Any] = {"status": status, "headers": resp_headers}
-    resp_ct = first(resp_headers, "content-type")
-    if resp_body is not None:
-        response.update(resp_body.fields(resp_ct))
-    else:
-        response["content_type"] = resp_ct
-        response["truncated"] = False
+    response.update((resp_body or _NO_BODY).fields(first(resp_headers, "content-type")))
     exchange: dict[str, Any] = {
         "format": EXCHANGE_FORMAT,
         "id": ctx.id,

@@ -16,12 +16,12 @@ from driftdiff_sdk import runtime
 from driftdiff_sdk._inbound import (
     REPLAY_HEADER,
     BodyCapture,
+    InboundMiddleware,
     build_exchange,
     new_context,
     sampled,
     started_now,
 )
-from driftdiff_sdk.config import load_config
 from driftdiff_sdk.context import reset_exchange, set_exchange
 from driftdiff_sdk.exchange import headers_to_map, parse_query
 from driftdiff_sdk.recorder import count_error
@@ -37,20 +37,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _REPLAY_HEADER_B = REPLAY_HEADER.encode("latin-1")
 
 
-class DriftDiffMiddleware:
+class DriftDiffMiddleware(InboundMiddleware):
     """ASGI middleware; keyword arguments are ``SDKConfig`` fields (over ``DRIFTDIFF_*``)."""
 
     def __init__(self, app: ASGIApp, **config: Any) -> None:
         self.app = app
-        self.config = load_config(**config)
-        if self.config.active:
-            self.config = runtime.init(self.config)
-        # precomputed so the per-request checks are attribute reads
-        self._record = self.config.mode == "record"
-        self._replay = self.config.mode == "replay"
-        self._rate = self.config.sample_rate
-        self._cap = self.config.max_body
-        self._service = self.config.service
+        self._configure(**config)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -15,13 +15,13 @@ from typing import Any
 from driftdiff_sdk import runtime
 from driftdiff_sdk._inbound import (
     BodyCapture,
+    InboundMiddleware,
     build_exchange,
     django_route,
     new_context,
     sampled,
     started_now,
 )
-from driftdiff_sdk.config import load_config
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
 from driftdiff_sdk.exchange import parse_query
 from driftdiff_sdk.recorder import count_error
@@ -30,7 +30,7 @@ from driftdiff_sdk.wsgi import TeeInput
 __all__ = ["DriftDiffDjangoMiddleware"]
 
 
-class DriftDiffDjangoMiddleware:
+class DriftDiffDjangoMiddleware(InboundMiddleware):
     """New-style (callable) Django middleware; configuration from ``DRIFTDIFF_*``."""
 
     sync_capable = True
@@ -38,11 +38,7 @@ class DriftDiffDjangoMiddleware:
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response
-        self.config = load_config()
-        if self.config.active:
-            self.config = runtime.init(self.config)
-        self._record = self.config.mode == "record"
-        self._replay = self.config.mode == "replay"
+        self._configure()
 
     def __call__(self, request: Any) -> Any:
         if self._replay:
@@ -52,14 +48,14 @@ class DriftDiffDjangoMiddleware:
                 return self.get_response(request)
             finally:
                 reset_exchange(token)
-        if not self._record or not sampled(self.config.sample_rate):
+        if not self._record or not sampled(self._rate):
             return self.get_response(request)
         return self._record_call(request)
 
     def _record_call(self, request: Any) -> Any:
         started_at, started = started_now()
         ctx = new_context(False, None)
-        req_body = BodyCapture(self.config.max_body)
+        req_body = BodyCapture(self._cap)
         try:
             stream = getattr(request, "_stream", None)
             if stream is not None:
@@ -76,14 +72,14 @@ class DriftDiffDjangoMiddleware:
             reset_exchange(token)
         try:
             if getattr(response, "streaming", False):
-                resp_body = BodyCapture(self.config.max_body)
+                resp_body = BodyCapture(self._cap)
                 # emitted when the server has sent (or abandoned) the last chunk
                 response.streaming_content = self._tee_stream(
                     response.streaming_content, resp_body,
                     lambda: self._safe_emit(request, ctx, started_at, started, req_body,
                                             response, resp_body, None))
                 return response
-            resp_body = BodyCapture(self.config.max_body)
+            resp_body = BodyCapture(self._cap)
             resp_body.add(bytes(response.content))
         except Exception:
             count_error()
@@ -138,7 +134,7 @@ class DriftDiffDjangoMiddleware:
         # not build_absolute_uri(): it raises DisallowedHost, a host decision that is not ours
         url = f"{request.scheme}://{host}{path}" + (f"?{query}" if query else "")
         exchange = build_exchange(
-            ctx=ctx, service=self.config.service, started_at=started_at, started=started,
+            ctx=ctx, service=self._service, started_at=started_at, started=started,
             route=_route(request), method=request.method or "GET", url=url, path=path,
             query=parse_query(query) if query else {}, req_headers=req_headers,
             req_body=req_body, status=status, resp_headers=resp_headers, resp_body=resp_body,

@@ -15,13 +15,13 @@ from typing import Any
 from driftdiff_sdk import runtime
 from driftdiff_sdk._inbound import (
     BodyCapture,
+    InboundMiddleware,
     build_exchange,
     flask_route,
     new_context,
     sampled,
     started_now,
 )
-from driftdiff_sdk.config import load_config
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
 from driftdiff_sdk.exchange import parse_query
 from driftdiff_sdk.recorder import count_error
@@ -113,18 +113,12 @@ def _url(environ: dict[str, Any], path: str, query: str) -> str:
     return f"{url}?{query}" if query else url
 
 
-class DriftDiffWSGIMiddleware:
+class DriftDiffWSGIMiddleware(InboundMiddleware):
     """WSGI middleware; keyword arguments are ``SDKConfig`` fields (over ``DRIFTDIFF_*``)."""
 
     def __init__(self, app: WSGIApp, **config: Any) -> None:
         self.app = app
-        self.config = load_config(**config)
-        if self.config.active:
-            self.config = runtime.init(self.config)
-        self._record = self.config.mode == "record"
-        self._replay = self.config.mode == "replay"
-        self._rate = self.config.sample_rate
-        self._cap = self.config.max_body
+        self._configure(**config)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if self._replay:
@@ -222,7 +216,7 @@ class _Capture:
         path = (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "/")
         query = environ.get("QUERY_STRING") or ""
         exchange = build_exchange(
-            ctx=self.ctx, service=self.mw.config.service, started_at=self.started_at,
+            ctx=self.ctx, service=self.mw._service, started_at=self.started_at,
             started=self.started, route=_route(environ), method=environ.get("REQUEST_METHOD",
                                                                             "GET"),
             url=_url(environ, path, query), path=path, query=parse_query(query) if query else {},

@@ -24,15 +24,23 @@ import importlib
 import json
 import threading
 import time
+from collections.abc import Callable
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from driftdiff_sdk.context import ExchangeContext, current_exchange, inside_instrumented_call
-from driftdiff_sdk.exchange import encode_body, parse_query
+from driftdiff_sdk.context import (
+    ExchangeContext,
+    current_exchange,
+    inside_instrumented_call,
+    instrumented_call,
+)
+from driftdiff_sdk.exchange import encode_body, headers_to_map, parse_query
 from driftdiff_sdk.recorder import count_error
 
 __all__ = [
     "ADAPTERS",
+    "Patch",
     "active_exchange",
     "body_from_entry",
     "error_class_name",
@@ -43,6 +51,8 @@ __all__ = [
     "install",
     "installed",
     "max_body",
+    "recording",
+    "replay_http",
     "replay_lookup",
     "request_dict",
     "response_dict",
@@ -124,15 +134,8 @@ def _as_bytes(body: Any) -> bytes | None:
 
 
 def header_map(headers: Any) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    items = headers.items() if hasattr(headers, "items") else headers or ()
-    for name, value in items:
-        if isinstance(name, bytes):
-            name = name.decode("latin-1")
-        if isinstance(value, bytes):
-            value = value.decode("latin-1")
-        out.setdefault(str(name).lower(), []).append(str(value))
-    return out
+    """``headers_to_map`` of a mapping (its items), of ``(name, value)`` pairs or of ``None``."""
+    return headers_to_map(headers.items() if hasattr(headers, "items") else headers or ())
 
 
 def request_dict(method: str, url: str, headers: Any, body: Any) -> dict[str, Any]:
@@ -176,7 +179,7 @@ def start_call(ctx: ExchangeContext, method: str, url: str, headers: Any,
 
 def finish_call(ctx: ExchangeContext, call: dict[str, Any] | None, started: float,
                 response: dict[str, Any] | None = None,
-                error: BaseException | None = None) -> None:
+                error: BaseException | None = None, *, label: str = "outbound record") -> None:
     if call is None:
         return
     try:
@@ -187,7 +190,67 @@ def finish_call(ctx: ExchangeContext, call: dict[str, Any] | None, started: floa
             call["response"] = response
         ctx.outbound.append(call)
     except Exception:  # pragma: no cover
-        count_error("outbound record")
+        count_error(label)
+
+
+class recording:  # lower case: used like a function, ``with recording(ctx, call) as started:``
+    """Around the library's own call (any kind: HTTP, redis, postgres, sync or ``await``ed).
+
+    ``as`` gives the perf-counter start; inside, the context is marked as an instrumented call
+    (adapters of libraries underneath pass through); should the call raise, its error and
+    duration are recorded on ``call`` (``finish_call``) before the exception propagates. On
+    success, recording the result is the adapter's: it knows how to read its library's answer.
+    """
+
+    __slots__ = ("_call", "_ctx", "_inner", "_label", "started")
+
+    def __init__(self, ctx: ExchangeContext, call: dict[str, Any] | None,
+                 label: str = "outbound record") -> None:
+        self._ctx = ctx
+        self._call = call
+        self._label = label
+        self._inner = instrumented_call()
+        self.started = 0.0
+
+    def __enter__(self) -> float:
+        self.started = time.perf_counter()
+        self._inner.__enter__()
+        return self.started
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if exc is not None:
+                finish_call(self._ctx, self._call, self.started, error=exc, label=self._label)
+        finally:
+            self._inner.__exit__(exc_type, exc, tb)
+
+
+class Patch:
+    """One library attribute replaced by a wrapper, the adapter's whole install step.
+
+    ``install``/``uninstall`` are idempotent (an adapter module exposes them as its own);
+    ``original`` is the replaced attribute while installed, what the wrapper calls through to.
+    """
+
+    __slots__ = ("attr", "original", "owner", "wrapper")
+
+    def __init__(self, owner: Any, attr: str, wrapper: Any) -> None:
+        self.owner = owner
+        self.attr = attr
+        self.wrapper = wrapper
+        self.original: Any = None
+
+    def install(self) -> bool:
+        if self.original is None:
+            self.original = getattr(self.owner, self.attr)
+            setattr(self.owner, self.attr, self.wrapper)
+        return True
+
+    def uninstall(self) -> None:
+        if self.original is not None:
+            setattr(self.owner, self.attr, self.original)
+            self.original = None
 
 
 def replay_lookup(call: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +258,20 @@ def replay_lookup(call: dict[str, Any]) -> dict[str, Any]:
     from driftdiff_sdk import replay
 
     return replay.lookup(call)
+
+
+def replay_http(call: dict[str, Any], error: Callable[..., BaseException],
+                *context: Any) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
+    """Replay one HTTP call: the recorded ``(status, headers, body, response entry)``, headers
+    as ``headers_from_entry`` gives them. A recorded failure is raised as
+    ``error(class_name, message, *context)``, the library's own exception for it."""
+    entry = replay_lookup(call)
+    if entry.get("error") is not None or not isinstance(entry.get("response"), dict):
+        raise error(*error_class_name(entry), *context)
+    recorded: dict[str, Any] = entry["response"]
+    data = body_from_entry(recorded)
+    return int(recorded.get("status", 200)), headers_from_entry(recorded, len(data)), data, \
+        recorded
 
 
 def body_from_entry(response: dict[str, Any]) -> bytes:

@@ -10,46 +10,25 @@ exchange is emitted after the handler returned, by which time the app has read w
 from __future__ import annotations
 
 import json as jsonlib
-import time
 from typing import Any
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from driftdiff_sdk.context import instrumented_call
 from driftdiff_sdk.outbound import (
+    Patch,
     active_exchange,
-    body_from_entry,
-    error_class_name,
     finish_call,
     header_map,
-    headers_from_entry,
-    replay_lookup,
+    recording,
+    replay_http,
     response_dict,
     start_call,
 )
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["install", "uninstall"]
-
-_original: Any = None
-
-
-def install() -> bool:
-    global _original
-    if _original is None:
-        _original = aiohttp.ClientSession._request
-        aiohttp.ClientSession._request = _request  # type: ignore[method-assign]
-    return True
-
-
-def uninstall() -> None:
-    global _original
-    if _original is not None:
-        aiohttp.ClientSession._request = _original  # type: ignore[method-assign]
-        _original = None
-
 
 def _describe(session: aiohttp.ClientSession, method: str, str_or_url: Any,
               kwargs: dict[str, Any]) -> tuple[str, list[tuple[str, str]], Any]:
@@ -77,7 +56,7 @@ async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any,
                    **kwargs: Any) -> Any:
     ctx = active_exchange()
     if ctx is None:
-        return await _original(self, method, str_or_url, **kwargs)
+        return await _patch.original(self, method, str_or_url, **kwargs)
     call = None
     try:
         url, headers, body = _describe(self, method, str_or_url, kwargs)
@@ -86,13 +65,8 @@ async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any,
         count_error("outbound aiohttp")
     if ctx.replay and call is not None:
         return _replayed(call, method)
-    started = time.perf_counter()
-    with instrumented_call():
-        try:
-            response = await _original(self, method, str_or_url, **kwargs)
-        except BaseException as exc:
-            finish_call(ctx, call, started, error=exc)
-            raise
+    with recording(ctx, call) as started:
+        response = await _patch.original(self, method, str_or_url, **kwargs)
     if call is not None:
         try:
             _attach(response, call, method)
@@ -100,6 +74,11 @@ async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any,
         except Exception:
             count_error("outbound aiohttp")
     return response
+
+
+_patch = Patch(aiohttp.ClientSession, "_request", _request)
+install = _patch.install
+uninstall = _patch.uninstall
 
 
 def _attach(response: aiohttp.ClientResponse, call: dict[str, Any], method: str) -> None:
@@ -227,18 +206,16 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
+def _error(name: str, message: str) -> BaseException:
+    exc_type = getattr(aiohttp, name, None)
+    if isinstance(exc_type, type) and issubclass(exc_type, aiohttp.ClientConnectionError):
+        try:
+            return exc_type(message)
+        except TypeError:  # an exception type with a richer constructor
+            pass
+    return aiohttp.ClientConnectionError(message or name)
+
+
 def _replayed(call: dict[str, Any], method: str) -> ReplayResponse:
-    entry = replay_lookup(call)
-    if entry.get("error") is not None or not isinstance(entry.get("response"), dict):
-        name, message = error_class_name(entry)
-        exc_type = getattr(aiohttp, name, None)
-        if isinstance(exc_type, type) and issubclass(exc_type, aiohttp.ClientConnectionError):
-            try:
-                raise exc_type(message)
-            except TypeError:  # an exception type with a richer constructor
-                pass
-        raise aiohttp.ClientConnectionError(message or name)
-    recorded = entry["response"]
-    data = body_from_entry(recorded)
-    return ReplayResponse(method.upper(), call["request"]["url"], int(recorded.get("status", 200)),
-                          headers_from_entry(recorded, len(data)), data)
+    status, headers, data, _ = replay_http(call, _error)
+    return ReplayResponse(method.upper(), call["request"]["url"], status, headers, data)

@@ -5,42 +5,23 @@ has none (``truncated``); otherwise httpx has read it before ``send`` returns.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 
-from driftdiff_sdk.context import ExchangeContext, instrumented_call
+from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.outbound import (
+    Patch,
     active_exchange,
-    body_from_entry,
-    error_class_name,
     finish_call,
-    headers_from_entry,
-    replay_lookup,
+    recording,
+    replay_http,
     response_dict,
     start_call,
 )
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["install", "uninstall"]
-
-_originals: dict[str, Any] = {}
-
-
-def install() -> bool:
-    if not _originals:
-        _originals["sync"] = httpx.Client.send
-        _originals["async"] = httpx.AsyncClient.send
-        httpx.Client.send = _send  # type: ignore[method-assign]
-        httpx.AsyncClient.send = _async_send  # type: ignore[method-assign]
-    return True
-
-
-def uninstall() -> None:
-    if _originals:
-        httpx.Client.send = _originals.pop("sync")  # type: ignore[method-assign]
-        httpx.AsyncClient.send = _originals.pop("async")  # type: ignore[method-assign]
 
 
 def _start(ctx: ExchangeContext, request: httpx.Request) -> dict[str, Any] | None:
@@ -53,7 +34,7 @@ def _start(ctx: ExchangeContext, request: httpx.Request) -> dict[str, Any] | Non
 
 
 def _finish(ctx: ExchangeContext, call: dict[str, Any] | None, started: float,
-            request: httpx.Request, response: httpx.Response, stream: bool) -> None:
+            request: httpx.Request, response: httpx.Response, stream: bool) -> httpx.Response:
     try:
         loaded = not stream and response.is_closed
         body = response.content if loaded else None
@@ -62,55 +43,54 @@ def _finish(ctx: ExchangeContext, call: dict[str, Any] | None, started: float,
                                   unread=not loaded and request.method != "HEAD"))
     except Exception:
         count_error("outbound httpx")
+    return response
 
 
 def _send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
     ctx = active_exchange()
     if ctx is None:
-        return _originals["sync"](self, request, **kwargs)  # type: ignore[no-any-return]
+        return _sync.original(self, request, **kwargs)  # type: ignore[no-any-return]
     call = _start(ctx, request)
     if ctx.replay and call is not None:
         return _replayed(call, request)
-    started = time.perf_counter()
-    with instrumented_call():
-        try:
-            response: httpx.Response = _originals["sync"](self, request, **kwargs)
-        except BaseException as exc:
-            finish_call(ctx, call, started, error=exc)
-            raise
-    _finish(ctx, call, started, request, response, bool(kwargs.get("stream")))
-    return response
+    with recording(ctx, call) as started:
+        response: httpx.Response = _sync.original(self, request, **kwargs)
+    return _finish(ctx, call, started, request, response, bool(kwargs.get("stream")))
 
 
 async def _async_send(self: httpx.AsyncClient, request: httpx.Request,
                       **kwargs: Any) -> httpx.Response:
     ctx = active_exchange()
     if ctx is None:
-        return await _originals["async"](self, request, **kwargs)  # type: ignore[no-any-return]
+        return await _async.original(self, request, **kwargs)  # type: ignore[no-any-return]
     call = _start(ctx, request)
     if ctx.replay and call is not None:
         return _replayed(call, request)
-    started = time.perf_counter()
-    with instrumented_call():
-        try:
-            response: httpx.Response = await _originals["async"](self, request, **kwargs)
-        except BaseException as exc:
-            finish_call(ctx, call, started, error=exc)
-            raise
-    _finish(ctx, call, started, request, response, bool(kwargs.get("stream")))
-    return response
+    with recording(ctx, call) as started:
+        response: httpx.Response = await _async.original(self, request, **kwargs)
+    return _finish(ctx, call, started, request, response, bool(kwargs.get("stream")))
+
+
+_sync = Patch(httpx.Client, "send", _send)
+_async = Patch(httpx.AsyncClient, "send", _async_send)
+
+
+def install() -> bool:
+    return _sync.install() and _async.install()
+
+
+def uninstall() -> None:
+    _sync.uninstall()
+    _async.uninstall()
+
+
+def _error(name: str, message: str, request: httpx.Request) -> BaseException:
+    exc_type = getattr(httpx, name, None)
+    if not (isinstance(exc_type, type) and issubclass(exc_type, httpx.TransportError)):
+        exc_type = httpx.ConnectError
+    return exc_type(message or name, request=request)
 
 
 def _replayed(call: dict[str, Any], request: httpx.Request) -> httpx.Response:
-    entry = replay_lookup(call)
-    if entry.get("error") is not None or not isinstance(entry.get("response"), dict):
-        name, message = error_class_name(entry)
-        exc_type = getattr(httpx, name, None)
-        if not (isinstance(exc_type, type) and issubclass(exc_type, httpx.TransportError)):
-            exc_type = httpx.ConnectError
-        raise exc_type(message or name, request=request)
-    recorded = entry["response"]
-    data = body_from_entry(recorded)
-    return httpx.Response(int(recorded.get("status", 200)),
-                          headers=headers_from_entry(recorded, len(data)),
-                          content=data, request=request)
+    status, headers, data, _ = replay_http(call, _error, request)
+    return httpx.Response(status, headers=headers, content=data, request=request)

@@ -31,8 +31,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from driftdiff_sdk.context import ExchangeContext, instrumented_call
-from driftdiff_sdk.outbound import active_exchange, error_text
+from driftdiff_sdk.context import ExchangeContext
+from driftdiff_sdk.outbound import active_exchange, recording
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["decode_value", "encode_value", "install", "sql_text", "start_call", "uninstall"]
@@ -164,23 +164,19 @@ def start_call(ctx: ExchangeContext, query: Any, vars: Any, many: bool) -> dict[
         return None
 
 
-def _finish(ctx: ExchangeContext, call: dict[str, Any], started: float, cursor: Any,
-            error: BaseException | None = None) -> None:
+def _finish(ctx: ExchangeContext, call: dict[str, Any], started: float, cursor: Any) -> None:
+    """Record a statement's result (its error is ``recording``'s)."""
     try:
         call["duration_ms"] = round((time.perf_counter() - started) * 1000.0, 3)
-        if error is not None:
-            call["error"] = error_text(error)
-        else:
-            result: dict[str, Any] = {"rowcount": cursor.rowcount,
-                                      "status": cursor.statusmessage}
-            if cursor.description is not None:
-                rows = cursor.fetchall()
-                if rows:  # the app fetches the same rows itself (scroll(0) fails when empty)
-                    cursor.scroll(0, mode="absolute")
-                result["columns"] = [d.name for d in cursor.description]
-                result["types"] = [d.type_code for d in cursor.description]
-                result["rows"] = [_row_values(r) for r in rows]
-            call["result"] = result
+        result: dict[str, Any] = {"rowcount": cursor.rowcount, "status": cursor.statusmessage}
+        if cursor.description is not None:
+            rows = cursor.fetchall()
+            if rows:  # the app fetches the same rows itself (scroll(0) fails when empty)
+                cursor.scroll(0, mode="absolute")
+            result["columns"] = [d.name for d in cursor.description]
+            result["types"] = [d.type_code for d in cursor.description]
+            result["rows"] = [_row_values(r) for r in rows]
+        call["result"] = result
         ctx.outbound.append(call)
     except Exception:
         count_error("outbound postgres")
@@ -191,13 +187,8 @@ def _run(cursor: Any, method: Any, query: Any, vars: Any, many: bool) -> Any:
     call = None if ctx is None or cursor.name is not None else start_call(ctx, query, vars, many)
     if ctx is None or call is None:
         return method(query, vars)
-    started = time.perf_counter()
-    with instrumented_call():
-        try:
-            out = method(query, vars)
-        except BaseException as exc:
-            _finish(ctx, call, started, cursor, exc)
-            raise
+    with recording(ctx, call, "outbound postgres") as started:
+        out = method(query, vars)
     _finish(ctx, call, started, cursor)
     return out
 

@@ -27,8 +27,8 @@ import math
 import time
 from typing import Any
 
-from driftdiff_sdk.context import ExchangeContext, current_exchange, instrumented_call
-from driftdiff_sdk.outbound import active_exchange, error_class_name, replay_lookup
+from driftdiff_sdk.context import ExchangeContext, current_exchange
+from driftdiff_sdk.outbound import active_exchange, error_class_name, recording, replay_lookup
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["decode_value", "encode_command", "encode_value", "install", "uninstall"]
@@ -41,6 +41,7 @@ _SETUP_ANSWERS: dict[str, Any] = {
 }
 
 _originals: dict[tuple[type, str], Any] = {}
+_LABEL = "outbound redis"
 
 
 # --- encoding --------------------------------------------------------------------------------
@@ -158,17 +159,22 @@ def _start(ctx: ExchangeContext, command: list[Any]) -> dict[str, Any]:
     return {"kind": "redis", "seq": ctx.next_seq(), "command": command}
 
 
-def _finish(ctx: ExchangeContext, call: dict[str, Any], started: float, result: Any = None,
-            error: BaseException | None = None) -> None:
+def _finish(ctx: ExchangeContext, call: dict[str, Any], started: float, result: Any) -> Any:
+    """Record a command's result (its error is ``recording``'s); returns ``result``."""
     try:
         call["duration_ms"] = round((time.perf_counter() - started) * 1000.0, 3)
-        if error is not None:
-            call["error"] = f"{type(error).__name__}: {error}"
-        else:
-            call["result"] = encode_value(result)
+        call["result"] = encode_value(result)
         ctx.outbound.append(call)
     except Exception:  # pragma: no cover
         count_error("outbound redis")
+    return result
+
+
+def _recorded(ctx: ExchangeContext, call: dict[str, Any], original: Any, /, *args: Any,
+              **options: Any) -> Any:
+    with recording(ctx, call, _LABEL) as started:
+        result = original(*args, **options)
+    return _finish(ctx, call, started, result)
 
 
 def _answer(call: dict[str, Any]) -> Any:
@@ -213,31 +219,31 @@ def _track_watch(pipe: Any, command: list[Any]) -> None:
         pipe.watching = False
 
 
+def _outside_exchange(args: tuple[Any, ...]) -> tuple[bool, Any]:
+    """``(True, answer)`` for a connection-level command in replay outside an exchange."""
+    if _replaying_outside_exchange():
+        return _setup_answer(encode_command(args))
+    return False, None
+
+
+def _replayed(client: Any, attr: str, call: dict[str, Any]) -> Any:
+    result = _answer(call)
+    if attr == "immediate_execute_command":
+        _track_watch(client, call["command"])
+    return result
+
+
 def _sync_command(attr: str) -> Any:
     def wrapper(self: Any, *args: Any, **options: Any) -> Any:
         original = _originals[(_owner(self, attr), attr)]
         ctx = active_exchange()
         if ctx is None:
-            if _replaying_outside_exchange():
-                handled, value = _setup_answer(encode_command(args))
-                if handled:
-                    return value
-            return original(self, *args, **options)
+            handled, value = _outside_exchange(args)
+            return value if handled else original(self, *args, **options)
         call = _start(ctx, encode_command(args))
         if ctx.replay:
-            result = _answer(call)
-            if attr == "immediate_execute_command":
-                _track_watch(self, call["command"])
-            return result
-        started = time.perf_counter()
-        with instrumented_call():
-            try:
-                result = original(self, *args, **options)
-            except BaseException as exc:
-                _finish(ctx, call, started, error=exc)
-                raise
-        _finish(ctx, call, started, result)
-        return result
+            return _replayed(self, attr, call)
+        return _recorded(ctx, call, original, self, *args, **options)
 
     return wrapper
 
@@ -247,26 +253,14 @@ def _async_command(attr: str) -> Any:
         original = _originals[(_owner(self, attr), attr)]
         ctx = active_exchange()
         if ctx is None:
-            if _replaying_outside_exchange():
-                handled, value = _setup_answer(encode_command(args))
-                if handled:
-                    return value
-            return await original(self, *args, **options)
+            handled, value = _outside_exchange(args)
+            return value if handled else await original(self, *args, **options)
         call = _start(ctx, encode_command(args))
         if ctx.replay:
-            result = _answer(call)
-            if attr == "immediate_execute_command":
-                _track_watch(self, call["command"])
-            return result
-        started = time.perf_counter()
-        with instrumented_call():
-            try:
-                result = await original(self, *args, **options)
-            except BaseException as exc:
-                _finish(ctx, call, started, error=exc)
-                raise
-        _finish(ctx, call, started, result)
-        return result
+            return _replayed(self, attr, call)
+        with recording(ctx, call, _LABEL) as started:
+            result = await original(self, *args, **options)
+        return _finish(ctx, call, started, result)
 
     return wrapper
 
@@ -282,15 +276,7 @@ def _sync_execute(self: Any, raise_on_error: bool = True) -> Any:
             return _answer(call)
         finally:
             self.reset()
-    started = time.perf_counter()
-    with instrumented_call():
-        try:
-            result = original(self, raise_on_error)
-        except BaseException as exc:
-            _finish(ctx, call, started, error=exc)
-            raise
-    _finish(ctx, call, started, result)
-    return result
+    return _recorded(ctx, call, original, self, raise_on_error)
 
 
 async def _async_execute(self: Any, raise_on_error: bool = True) -> Any:
@@ -304,15 +290,9 @@ async def _async_execute(self: Any, raise_on_error: bool = True) -> Any:
             return _answer(call)
         finally:
             await self.reset()
-    started = time.perf_counter()
-    with instrumented_call():
-        try:
-            result = await original(self, raise_on_error)
-        except BaseException as exc:
-            _finish(ctx, call, started, error=exc)
-            raise
-    _finish(ctx, call, started, result)
-    return result
+    with recording(ctx, call, _LABEL) as started:
+        result = await original(self, raise_on_error)
+    return _finish(ctx, call, started, result)
 
 
 def _owner(obj: Any, attr: str) -> type:

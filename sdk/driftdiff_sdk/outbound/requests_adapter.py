@@ -6,21 +6,18 @@ made (first URL, final response), and urllib3 underneath is not recorded a secon
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import requests
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 
-from driftdiff_sdk.context import instrumented_call
 from driftdiff_sdk.outbound import (
+    Patch,
     active_exchange,
-    body_from_entry,
-    error_class_name,
     finish_call,
-    headers_from_entry,
-    replay_lookup,
+    recording,
+    replay_http,
     response_dict,
     start_call,
 )
@@ -28,39 +25,17 @@ from driftdiff_sdk.recorder import count_error
 
 __all__ = ["install", "uninstall"]
 
-_original: Any = None
-
-
-def install() -> bool:
-    global _original
-    if _original is None:
-        _original = requests.Session.send
-        requests.Session.send = _send  # type: ignore[method-assign]
-    return True
-
-
-def uninstall() -> None:
-    global _original
-    if _original is not None:
-        requests.Session.send = _original  # type: ignore[method-assign]
-        _original = None
-
 
 def _send(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> Any:
     ctx = active_exchange()
     if ctx is None:
-        return _original(self, request, **kwargs)
+        return _patch.original(self, request, **kwargs)
     call = start_call(ctx, request.method or "GET", request.url or "", request.headers,
                       request.body)
     if ctx.replay and call is not None:
         return _replayed(call, request)
-    started = time.perf_counter()
-    with instrumented_call():
-        try:
-            response = _original(self, request, **kwargs)
-        except BaseException as exc:
-            finish_call(ctx, call, started, error=exc)
-            raise
+    with recording(ctx, call) as started:
+        response = _patch.original(self, request, **kwargs)
     try:
         loaded = bool(getattr(response, "_content_consumed", False)) and not kwargs.get("stream")
         body = response.content if loaded else None
@@ -72,23 +47,29 @@ def _send(self: requests.Session, request: requests.PreparedRequest, **kwargs: A
     return response
 
 
+_patch = Patch(requests.Session, "send", _send)
+install = _patch.install
+uninstall = _patch.uninstall
+
+_ERRORS: dict[str, type[requests.exceptions.RequestException]] = {
+    "ConnectTimeout": requests.exceptions.ConnectTimeout,
+    "ReadTimeout": requests.exceptions.ReadTimeout,
+    "Timeout": requests.exceptions.Timeout,
+    "SSLError": requests.exceptions.SSLError,
+    "TooManyRedirects": requests.exceptions.TooManyRedirects,
+}
+
+
+def _error(name: str, message: str, request: requests.PreparedRequest) -> BaseException:
+    exc_type = _ERRORS.get(name, requests.exceptions.ConnectionError)
+    return exc_type(message or name, request=request)
+
+
 def _replayed(call: dict[str, Any], request: requests.PreparedRequest) -> requests.Response:
-    entry = replay_lookup(call)
-    if entry.get("error") is not None or not isinstance(entry.get("response"), dict):
-        name, message = error_class_name(entry)
-        exc_type = {
-            "ConnectTimeout": requests.exceptions.ConnectTimeout,
-            "ReadTimeout": requests.exceptions.ReadTimeout,
-            "Timeout": requests.exceptions.Timeout,
-            "SSLError": requests.exceptions.SSLError,
-            "TooManyRedirects": requests.exceptions.TooManyRedirects,
-        }.get(name, requests.exceptions.ConnectionError)
-        raise exc_type(message or name, request=request)
-    recorded = entry["response"]
-    data = body_from_entry(recorded)
+    status, headers, data, recorded = replay_http(call, _error, request)
     response = requests.Response()
-    response.status_code = int(recorded.get("status", 200))
-    response.headers = CaseInsensitiveDict(headers_from_entry(recorded, len(data)))
+    response.status_code = status
+    response.headers = CaseInsensitiveDict(headers)
     response._content = data
     response._content_consumed = True  # type: ignore[attr-defined]
     response.url = request.url or ""

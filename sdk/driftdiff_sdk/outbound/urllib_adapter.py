@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import http.client
 import io
-import time
 import urllib.request
 from http import HTTPStatus
 from typing import Any
 from urllib.error import URLError
 
-from driftdiff_sdk.context import instrumented_call
 from driftdiff_sdk.outbound import (
+    Patch,
     active_exchange,
-    body_from_entry,
-    error_class_name,
     finish_call,
-    headers_from_entry,
     max_body,
-    replay_lookup,
+    recording,
+    replay_http,
     response_dict,
     start_call,
 )
@@ -34,40 +31,17 @@ from driftdiff_sdk.recorder import count_error
 
 __all__ = ["install", "uninstall"]
 
-_original: Any = None
-
-
-def install() -> bool:
-    global _original
-    if _original is None:
-        _original = urllib.request.AbstractHTTPHandler.do_open
-        urllib.request.AbstractHTTPHandler.do_open = _do_open  # type: ignore[method-assign]
-    return True
-
-
-def uninstall() -> None:
-    global _original
-    if _original is not None:
-        urllib.request.AbstractHTTPHandler.do_open = _original  # type: ignore[method-assign]
-        _original = None
-
-
 def _do_open(self: Any, http_class: Any, req: urllib.request.Request,
              **kwargs: Any) -> http.client.HTTPResponse:
     ctx = active_exchange()
     if ctx is None:
-        return _original(self, http_class, req, **kwargs)  # type: ignore[no-any-return]
+        return _patch.original(self, http_class, req, **kwargs)  # type: ignore[no-any-return]
     method = req.get_method()
     call = start_call(ctx, method, req.full_url, req.header_items(), req.data)
     if ctx.replay and call is not None:
         return _replayed(call, req, method)
-    started = time.perf_counter()
-    with instrumented_call():
-        try:
-            response: http.client.HTTPResponse = _original(self, http_class, req, **kwargs)
-        except BaseException as exc:
-            finish_call(ctx, call, started, error=exc)
-            raise
+    with recording(ctx, call) as started:
+        response: http.client.HTTPResponse = _patch.original(self, http_class, req, **kwargs)
     try:
         data = _read_and_rewind(response, method)
         finish_call(ctx, call, started,
@@ -76,6 +50,11 @@ def _do_open(self: Any, http_class: Any, req: urllib.request.Request,
     except Exception:
         count_error("outbound urllib")
     return response
+
+
+_patch = Patch(urllib.request.AbstractHTTPHandler, "do_open", _do_open)
+install = _patch.install
+uninstall = _patch.uninstall
 
 
 def _read_and_rewind(response: http.client.HTTPResponse, method: str) -> bytes | None:
@@ -99,23 +78,21 @@ class _RecordedSocket:
         return io.BufferedReader(io.BytesIO(self._raw))
 
 
+def _error(name: str, message: str) -> BaseException:
+    reason: OSError = TimeoutError(message) if "Timeout" in name or "timed out" in message \
+        else ConnectionRefusedError(message or name)
+    return URLError(reason)
+
+
 def _replayed(call: dict[str, Any], req: urllib.request.Request,
               method: str) -> http.client.HTTPResponse:
-    entry = replay_lookup(call)
-    if entry.get("error") is not None or not isinstance(entry.get("response"), dict):
-        name, message = error_class_name(entry)
-        reason: OSError = TimeoutError(message) if "Timeout" in name or "timed out" in message \
-            else ConnectionRefusedError(message or name)
-        raise URLError(reason)
-    recorded = entry["response"]
-    data = body_from_entry(recorded)
-    status = int(recorded.get("status", 200))
+    status, headers, data, _ = replay_http(call, _error)
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "Unknown"
     head = [f"HTTP/1.1 {status} {phrase}"]
-    head += [f"{name}: {value}" for name, value in headers_from_entry(recorded, len(data))]
+    head += [f"{name}: {value}" for name, value in headers]
     raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "replace") + data
     response = http.client.HTTPResponse(_RecordedSocket(raw), method=method,  # type: ignore[arg-type]
                                         url=req.full_url)
