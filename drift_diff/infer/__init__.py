@@ -5,7 +5,7 @@
     template_path(path)            the endpoint template of one request path
 
 Modules: ``paths`` (templating and the cardinality pass), ``formats`` (string shapes),
-``strategies`` + ``builder`` (genson extended), ``messages`` (headers, parameters),
+``strategies`` + ``containers`` + ``builder`` (genson extended), ``messages`` (headers, parameters),
 ``content`` / ``endpoint`` (what is learned per endpoint), ``engine`` (the accumulator),
 ``merge``, ``parallel`` (inference on several processes).
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift_diff.infer.builder import DriftSchemaBuilder
-from drift_diff.infer.messages import header_params, media_type
+from drift_diff.infer.messages import add_headers, media_type
 
 __all__ = ["BodyStats", "ResponseStats", "add_content_dicts", "content_dicts"]
 
@@ -34,19 +34,42 @@ class BodyStats:
     @staticmethod
     def add_to(content: dict[str, BodyStats], message: dict[str, Any]) -> None:
         """Count ``message``'s body under its media type (call only when it has one)."""
-        is_json = "body" in message
-        mt = media_type(message.get("content_type"))
-        if mt is None:
-            mt = "application/json" if is_json else (
-                "text/plain" if "body_text" in message else "application/octet-stream")
-        stats = content.get(mt)
-        if stats is None:
-            stats = content[mt] = BodyStats()
-        stats.samples += 1
-        if is_json:
-            stats.builder.add_weighted(message["body"], 1)
-        elif not message.get("truncated"):
-            stats.builder.add_schema(_STRING)
+        BodyStats.add_all(content, [message])
+
+    @staticmethod
+    def add_all(content: dict[str, BodyStats], messages: list[dict[str, Any]]) -> None:
+        """``add_to`` of each message in turn; the JSON bodies go in as columns."""
+        content_type = messages[0].get("content_type")
+        if all(["body" in m and m.get("content_type") == content_type for m in messages]):
+            one = media_type(content_type) or "application/json"  # the common case: one column
+            stats = content.get(one)
+            if stats is None:
+                stats = content[one] = BodyStats()
+            stats.samples += len(messages)
+            stats.builder.add_column([m["body"] for m in messages])
+            return
+        columns: dict[str, list[Any]] = {}  # JSON bodies not added yet, per media type
+        for message in messages:
+            is_json = "body" in message
+            mt = media_type(message.get("content_type"))
+            if mt is None:
+                mt = (
+                    "application/json"
+                    if is_json
+                    else ("text/plain" if "body_text" in message else "application/octet-stream")
+                )
+            stats = content.get(mt)
+            if stats is None:
+                stats = content[mt] = BodyStats()
+            stats.samples += 1
+            if is_json:
+                columns.setdefault(mt, []).append(message["body"])
+            elif not message.get("truncated"):
+                if mt in columns:  # keep the order: the bodies before this one go in first
+                    stats.builder.add_column(columns.pop(mt))
+                stats.builder.add_schema(_STRING)
+        for mt, column in columns.items():
+            content[mt].builder.add_column(column)
 
     def to_dict(self) -> dict[str, Any]:
         return {"samples": self.samples, "schema": self.builder.to_schema()}
@@ -82,10 +105,15 @@ class ResponseStats:
         self.headers = DriftSchemaBuilder()
 
     def add(self, response: dict[str, Any]) -> None:
-        self.samples += 1
-        if BodyStats.has_body(response):
-            BodyStats.add_to(self.content, response)
-        self.headers.add_weighted(header_params(response.get("headers")), 1)
+        self.add_batch([response])
+
+    def add_batch(self, responses: list[dict[str, Any]]) -> None:
+        """Add responses of this status, in order (their headers as one column)."""
+        self.samples += len(responses)
+        with_body = [r for r in responses if "body" in r or "body_text" in r or "body_b64" in r]
+        if with_body:
+            BodyStats.add_all(self.content, with_body)
+        add_headers(self.headers, [r.get("headers") for r in responses])
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"samples": self.samples}

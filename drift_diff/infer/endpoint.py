@@ -12,15 +12,31 @@ from typing import Any
 
 from drift_diff.infer.builder import DriftNode, DriftSchemaBuilder, wire_value
 from drift_diff.infer.content import BodyStats, ResponseStats, add_content_dicts, content_dicts
-from drift_diff.infer.messages import header_params, query_params
+from drift_diff.infer.messages import add_headers, add_queries, wire_text
 from drift_diff.infer.paths import Segments, param_names, render
 
 __all__ = ["EndpointStats"]
 
 
+#: Exchanges an endpoint holds before it learns from them as one batch (columns).
+BATCH = 64
+
+_Pending = tuple[dict[str, Any], dict[str, Any], str, dict[int, str]]
+
+
 class EndpointStats:
-    __slots__ = ("folded", "headers", "path_nodes", "path_seen", "query", "request",
-                 "request_samples", "responses", "samples")
+    __slots__ = (
+        "_pending",
+        "folded",
+        "headers",
+        "path_nodes",
+        "path_seen",
+        "query",
+        "request",
+        "request_samples",
+        "responses",
+        "samples",
+    )
 
     def __init__(self) -> None:
         self.samples = 0
@@ -32,26 +48,57 @@ class EndpointStats:
         self.request_samples = 0
         self.request: dict[str, BodyStats] = {}
         self.responses: dict[str, ResponseStats] = {}
+        self._pending: list[_Pending] = []
 
     # -- learning from exchanges ------------------------------------------------------------
 
     def add_exchange(self, raw: dict[str, Any], path_values: dict[int, str]) -> None:
-        request, response = raw["request"], raw["response"]
-        self.samples += 1
-        for position, text in path_values.items():
-            self.add_path_value(position, text, 1)
-        self.query.add_weighted(query_params(request.get("query")), 1)
-        self.headers.add_weighted(header_params(request.get("headers")), 1)
-        if BodyStats.has_body(request):
-            self.request_samples += 1
-            BodyStats.add_to(self.request, request)
-        status = str(response["status"])
-        stats = self.responses.get(status)
-        if stats is None:
-            stats = self.responses[status] = ResponseStats()
-        stats.add(response)
+        """Learn from one exchange — in a batch, soon: everything that reads or adds otherwise
+        flushes the batch first, so the result is that of adding the exchanges one by one."""
+        response = raw["response"]
+        pending = self._pending
+        pending.append((raw["request"], response, str(response["status"]), path_values))
+        if len(pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Learn from the batched exchanges: each schema node gets one column per batch."""
+        batch = self._pending
+        if not batch:
+            return
+        self._pending = []
+        self.samples += len(batch)
+        positions = {position for *_, values in batch for position in values}
+        for position in sorted(positions):
+            texts = [values[position] for *_, values in batch if position in values]
+            self._path_column(position, [wire_text(text) for text in texts])
+        requests = [request for request, *_ in batch]
+        add_queries(self.query, [request.get("query") for request in requests])
+        add_headers(self.headers, [request.get("headers") for request in requests])
+        with_body = [r for r in requests if "body" in r or "body_text" in r or "body_b64" in r]
+        if with_body:
+            self.request_samples += len(with_body)
+            BodyStats.add_all(self.request, with_body)
+        by_status: dict[str, list[dict[str, Any]]] = {}
+        for _, response, status, _ in batch:
+            by_status.setdefault(status, []).append(response)
+        responses = self.responses
+        for status, group in by_status.items():
+            stats = responses.get(status)
+            if stats is None:
+                stats = responses[status] = ResponseStats()
+            stats.add_batch(group)
+
+    def _path_column(self, position: int, values: list[Any]) -> None:
+        node = self.path_nodes.get(position)
+        if node is None:
+            node = self.path_nodes[position] = DriftNode()
+            self.path_seen[position] = 0
+        node.add_column(values)
+        self.path_seen[position] += len(values)
 
     def add_path_value(self, position: int, text: str, weight: int) -> None:
+        self.flush()
         node = self.path_nodes.get(position)
         if node is None:
             node = self.path_nodes[position] = DriftNode()
@@ -67,6 +114,7 @@ class EndpointStats:
     # -- the baseline entry -----------------------------------------------------------------
 
     def to_dict(self, method: str, segments: Segments) -> dict[str, Any]:
+        self.flush()
         entry: dict[str, Any] = {
             "method": method,
             "path": render(segments),
@@ -95,9 +143,7 @@ class EndpointStats:
             if position in self.folded:
                 sub["x-folded"] = True
             properties[names[position]] = sub
-        required = sorted(
-            names[p] for p, seen in self.path_seen.items() if seen == self.samples
-        )
+        required = sorted(names[p] for p, seen in self.path_seen.items() if seen == self.samples)
         schema: dict[str, Any] = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
@@ -105,6 +151,7 @@ class EndpointStats:
 
     def add_dict(self, entry: dict[str, Any], segments: Segments) -> None:
         """Add a baseline entry (for the template ``segments``) as if its exchanges were added."""
+        self.flush()
         samples = int(entry.get("samples", 0))
         self.samples += samples
         positions = {name: pos for pos, name in param_names(segments).items()}

@@ -1,7 +1,8 @@
 """``Inference``: the streaming accumulator behind ``infer_baseline`` and ``merge_baselines``.
 
-Exchanges are added one at a time and dropped; what is kept is one ``EndpointStats`` per
-endpoint, so memory grows with endpoints, not exchanges. Literal endpoints that the cardinality
+Exchanges are added one at a time, wait in a short batch of their endpoint (``endpoint.BATCH``)
+and are dropped once learned; what is kept is one ``EndpointStats`` per endpoint, so memory grows
+with endpoints, not exchanges. Literal endpoints that the cardinality
 pass will fold are folded as the key count grows (and once more at the end), which bounds memory
 even when ids escape shape templating. Baselines are added through the same stats
 (``add_baseline``), which is why merging equals inferring from the union.
@@ -21,7 +22,8 @@ from drift_diff.infer.paths import (
     plan_folds,
     render,
     route_segments,
-    shape_segments,
+    shape_parts,
+    shape_segment,
 )
 from drift_diff.model import Baseline, endpoint_key, split_endpoint_key
 
@@ -32,15 +34,53 @@ UNKNOWN_SERVICE = "unknown"
 
 EndpointId = tuple[str, Segments]
 
-_shape = lru_cache(maxsize=65536)(shape_segments)
 _route = lru_cache(maxsize=4096)(route_segments)
+#: ``(method, path, route)`` → endpoint and path parameter values; cleared past ``_RESOLVED_MAX``.
+_RESOLVED: dict[tuple[Any, ...], tuple[EndpointId, dict[int, str]]] = {}
+_RESOLVED_MAX = 4096
+_CACHED_VALUE_MAX = 12  # paths with longer parameter values (UUIDs, tokens) rarely repeat
+_POSITIONS: dict[Segments, tuple[int, ...]] = {}
+_HEADS: dict[str, tuple[list[str], Segments]] = {}
 
 
-def _path_values(path: str, segments: Segments) -> dict[int, str]:
-    parts = path.split("?", 1)[0].split("/")[1:] if path.startswith("/") else path.split("/")
-    if len(parts) != len(segments):
-        return {}  # a catch-all route parameter: values do not align with segments
-    return {i: parts[i] for i, s in enumerate(segments) if is_param(s)}
+def _param_positions(segments: Segments) -> tuple[int, ...]:
+    positions = _POSITIONS.get(segments)
+    if positions is None:
+        positions = tuple(i for i, s in enumerate(segments) if is_param(s))
+        if len(_POSITIONS) >= _RESOLVED_MAX:
+            _POSITIONS.clear()
+        _POSITIONS[segments] = positions
+    return positions
+
+
+def _resolve(method: str, path: str, route: str | None) -> tuple[EndpointId, dict[int, str]]:
+    """The endpoint of one request, and its path parameter values by position."""
+    if route is None and path.startswith("/") and "?" not in path:
+        head, _, last = path.rpartition("/")  # the head (the collection) repeats: cache it
+        cached = _HEADS.get(head)
+        if cached is None:
+            head_parts = head.split("/")[1:]
+            cached = (head_parts, shape_parts(head_parts))
+            if len(_HEADS) >= _RESOLVED_MAX:
+                _HEADS.clear()
+            _HEADS[head] = cached
+        head_parts, head_segments = cached
+        parts = [*head_parts, last]
+        prev = head_parts[-1] if head_parts else None
+        segments = (*head_segments, shape_segment(last, prev))
+    else:
+        parts = path.split("?", 1)[0].split("/")[1:] if path.startswith("/") else path.split("/")
+        segments = _route(route) if route else shape_parts(parts)
+    positions = _param_positions(segments)
+    values: dict[int, str] = {}
+    if positions and len(parts) == len(segments):  # else a catch-all route parameter
+        values = {i: parts[i] for i in positions}
+    resolved = ((method.upper(), segments), values)
+    if all(len(value) <= _CACHED_VALUE_MAX for value in values.values()):  # else one of a kind
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[(method, path, route)] = resolved
+    return resolved
 
 
 class Inference:
@@ -64,14 +104,17 @@ class Inference:
 
     def add(self, raw: dict[str, Any]) -> None:
         request = raw["request"]
-        path = str(request["path"])
+        method, path = str(request["method"]), str(request["path"])
         route = raw.get("route")
-        segments = _route(route) if isinstance(route, str) and route else _shape(path)
-        key = (str(request["method"]).upper(), segments)
-        values = _path_values(path, segments) if "{" in "".join(segments) else {}
-        self._stats(key).add_exchange(raw, values)
-        self.counts["exchanges"] += 1
-        self.counts[str(raw.get("source") or "unknown")] += 1
+        if not isinstance(route, str) or not route:
+            route = None
+        resolved = _RESOLVED.get((method, path, route))
+        key, values = resolved if resolved is not None else _resolve(method, path, route)
+        stats = self.endpoints.get(key)
+        (stats if stats is not None else self._stats(key)).add_exchange(raw, values)
+        counts = self.counts
+        counts["exchanges"] += 1
+        counts[str(raw.get("source") or "unknown")] += 1
         service = raw.get("service")
         if service and isinstance(service, str):
             self.services.add(service)

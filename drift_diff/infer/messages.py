@@ -9,47 +9,174 @@ redacted; ``authorization`` is kept, since "requires a token" is part of the con
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
-from drift_diff.infer.builder import wire_value
+from drift_diff.infer.builder import DriftSchemaBuilder, wire_value
 
-__all__ = ["VOLATILE_HEADERS", "header_params", "media_type", "query_params"]
+__all__ = [
+    "VOLATILE_HEADERS",
+    "add_headers",
+    "add_queries",
+    "header_params",
+    "header_table",
+    "media_type",
+    "query_params",
+    "wire_text",
+]
 
-VOLATILE_HEADERS = frozenset({
-    # hop-by-hop and framing
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-    "te", "trailer", "transfer-encoding", "upgrade", "content-length", "host", "expect",
-    # per-request noise and client fingerprints
-    "date", "user-agent", "accept-encoding", "accept-language", "cookie", "set-cookie",
-    "referer", "origin", "cache-control", "pragma", "priority", "dnt", "upgrade-insecure-requests",
-    "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range",
-    "traceparent", "tracestate", "baggage", "x-request-id", "x-correlation-id", "request-id",
-    "x-amzn-trace-id", "x-cloud-trace-context", "x-b3-traceid", "x-b3-spanid", "x-b3-sampled",
-    "x-b3-parentspanid", "b3", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
-    "x-forwarded-port", "x-real-ip", "forwarded", "via", "cdn-loop", "true-client-ip",
-    # response-side noise
-    "server", "etag", "last-modified", "expires", "age", "vary", "alt-svc", "nel", "report-to",
-    "expect-ct", "x-powered-by", "x-cache", "x-cache-hits", "x-served-by", "x-timer",
-    "fly-request-id", "content-type", "content-encoding", "accept-ranges", "server-timing",
-    "strict-transport-security", "x-runtime", "x-envoy-upstream-service-time",
-})
+VOLATILE_HEADERS = frozenset(
+    {
+        # hop-by-hop and framing
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "host",
+        "expect",
+        # per-request noise and client fingerprints
+        "date",
+        "user-agent",
+        "accept-encoding",
+        "accept-language",
+        "cookie",
+        "set-cookie",
+        "referer",
+        "origin",
+        "cache-control",
+        "pragma",
+        "priority",
+        "dnt",
+        "upgrade-insecure-requests",
+        "if-none-match",
+        "if-modified-since",
+        "if-match",
+        "if-unmodified-since",
+        "if-range",
+        "traceparent",
+        "tracestate",
+        "baggage",
+        "x-request-id",
+        "x-correlation-id",
+        "request-id",
+        "x-amzn-trace-id",
+        "x-cloud-trace-context",
+        "x-b3-traceid",
+        "x-b3-spanid",
+        "x-b3-sampled",
+        "x-b3-parentspanid",
+        "b3",
+        "x-forwarded-for",
+        "x-forwarded-host",
+        "x-forwarded-proto",
+        "x-forwarded-port",
+        "x-real-ip",
+        "forwarded",
+        "via",
+        "cdn-loop",
+        "true-client-ip",
+        # response-side noise
+        "server",
+        "etag",
+        "last-modified",
+        "expires",
+        "age",
+        "vary",
+        "alt-svc",
+        "nel",
+        "report-to",
+        "expect-ct",
+        "x-powered-by",
+        "x-cache",
+        "x-cache-hits",
+        "x-served-by",
+        "x-timer",
+        "fly-request-id",
+        "content-type",
+        "content-encoding",
+        "accept-ranges",
+        "server-timing",
+        "strict-transport-security",
+        "x-runtime",
+        "x-envoy-upstream-service-time",
+    }
+)
 _VOLATILE_PREFIXES = (":", "sec-", "cf-", "x-amz-", "x-datadog-", "x-envoy-", "x-vercel-")
+
+
+#: Per header-name tuple: the (name, key) pairs kept. Header sets repeat, so this stays small;
+#: it is cleared when it grows past ``_CACHE_MAX`` (as is the wire-value cache).
+_PLANS: dict[tuple[Any, ...], tuple[tuple[Any, str], ...]] = {}
+_WIRE: dict[str, Any] = {}
+_MEDIA: dict[str, str | None] = {}
+_CACHE_MAX = 4096
+_CACHED_TEXT_MAX = 64  # longer values (tokens, URLs) are typed each time, not kept
 
 
 def media_type(content_type: Any) -> str | None:
     """``"Application/JSON; charset=utf-8"`` → ``"application/json"`` (None when absent)."""
     if not isinstance(content_type, str):
         return None
-    mt = content_type.split(";", 1)[0].strip().lower()
-    return mt or None
+    mt = _MEDIA.get(content_type, "")
+    if mt == "":
+        mt = content_type.split(";", 1)[0].strip().lower() or None
+        if len(_MEDIA) >= _CACHE_MAX:
+            _MEDIA.clear()
+        _MEDIA[content_type] = mt
+    return mt
+
+
+def wire_text(text: str) -> Any:
+    """``wire_value`` of a string, cached for short ones (they repeat: ids, flags, media types)."""
+    typed = _WIRE.get(text)
+    if typed is None:
+        typed = wire_value(text)
+        if len(text) <= _CACHED_TEXT_MAX:
+            if len(_WIRE) >= _CACHE_MAX:
+                _WIRE.clear()
+            _WIRE[text] = typed
+    return typed
 
 
 def _typed(values: Any) -> Any:
     if not isinstance(values, list):
-        return wire_value(str(values))
+        return wire_text(str(values))
     if len(values) == 1:
-        return wire_value(str(values[0]))
-    return [wire_value(str(v)) for v in values]
+        return wire_text(str(values[0]))
+    return [wire_text(str(v)) for v in values]
+
+
+def _typed_column(raw: list[Any]) -> list[Any]:
+    """``[_typed(v) for v in raw]``; at C speed when each value is one string (the common case)."""
+    if set(map(type, raw)) == {list} and set(map(len, raw)) == {1}:
+        texts = list(map(itemgetter(0), raw))
+        if set(map(type, texts)) == {str}:
+            typed = list(map(_WIRE.get, texts))  # (a typed value is never None)
+            if None in typed:
+                pairs = zip(typed, texts, strict=True)
+                typed = [wire_text(text) if value is None else value for value, text in pairs]
+            return typed
+    return [_typed(v) for v in raw]
+
+
+def add_queries(builder: DriftSchemaBuilder, queries: list[Any]) -> None:
+    """``builder.add_column`` of the ``query_params`` of each query multimap, in order."""
+    first = queries[0]
+    if type(first) is dict:
+        names = tuple(first)
+        if all([type(query) is dict and tuple(query) == names for query in queries]):
+            keys = tuple(map(str, names))
+            if len(set(keys)) == len(keys):
+                columns = [_typed_column([query[name] for query in queries]) for name in names]
+                builder.add_table(len(queries), keys, columns)
+                return
+    builder.add_column([query_params(query) for query in queries])
 
 
 def query_params(query: Any) -> dict[str, Any]:
@@ -59,13 +186,52 @@ def query_params(query: Any) -> dict[str, Any]:
     return {str(name): _typed(values) for name, values in query.items()}
 
 
+def _plan(names: tuple[Any, ...]) -> tuple[tuple[Any, str], ...]:
+    plan = []
+    for name in names:
+        key = str(name).lower()
+        if key not in VOLATILE_HEADERS and not key.startswith(_VOLATILE_PREFIXES):
+            plan.append((name, key))
+    if len(_PLANS) >= _CACHE_MAX:
+        _PLANS.clear()
+    _PLANS[names] = result = tuple(plan)
+    return result
+
+
 def header_params(headers: Any) -> dict[str, Any]:
     """Header multimap → ``{name: typed value}`` without volatile or hop-by-hop headers."""
     if not isinstance(headers, dict):
         return {}
-    out: dict[str, Any] = {}
-    for name, values in headers.items():
-        key = str(name).lower()
-        if key not in VOLATILE_HEADERS and not key.startswith(_VOLATILE_PREFIXES):
-            out[key] = _typed(values)
-    return out
+    names = tuple(headers)
+    plan = _PLANS.get(names)
+    if plan is None:
+        plan = _plan(names)
+    return {key: _typed(headers[name]) for name, key in plan}
+
+
+def header_table(all_headers: list[Any]) -> tuple[tuple[str, ...], list[list[Any]]] | None:
+    """``header_params`` of each header multimap, as ``(keys, one column per key)``, when they
+    all name the same headers in the same order (the common case); otherwise None."""
+    first = all_headers[0]
+    if type(first) is not dict:
+        return None
+    names = tuple(first)
+    for headers in all_headers:
+        if type(headers) is not dict or tuple(headers) != names:
+            return None
+    plan = _PLANS.get(names)
+    if plan is None:
+        plan = _plan(names)
+    keys = tuple(key for _, key in plan)
+    if len(set(keys)) != len(keys):
+        return None  # two spellings of one header: the dict keeps the last
+    return keys, [_typed_column([headers[name] for headers in all_headers]) for name, _ in plan]
+
+
+def add_headers(builder: DriftSchemaBuilder, all_headers: list[Any]) -> None:
+    """``builder.add_column`` of the ``header_params`` of each header multimap, in order."""
+    table = header_table(all_headers)
+    if table is None:
+        builder.add_column([header_params(headers) for headers in all_headers])
+    else:
+        builder.add_table(len(all_headers), *table)

@@ -9,18 +9,19 @@ reader, which reports it with the exact file and line — so errors read the sam
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from drift_diff.baseline import baseline_from_dict
 from drift_diff.errors import DriftDiffError
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
@@ -79,14 +80,29 @@ def infer_sources(
     return _sequential(files, service, stats, progress)
 
 
-def _sequential(files: list[Path], service: str | None, stats: SourceStats,
-                progress: Progress | None) -> Baseline:
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Inference allocates millions of short-lived, acyclic objects (parsed lines) that reference
+    counting frees; the cyclic collector would only rescan the learned state again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _sequential(
+    files: list[Path], service: str | None, stats: SourceStats, progress: Progress | None
+) -> Baseline:
     inference = Inference(service=service)
-    for n, raw in enumerate(iter_source_exchanges(files, stats=stats, service=service), 1):
-        inference.add(raw)
-        if progress is not None and n % 2000 == 0:
-            progress(2000)
-    return inference.baseline()
+    with _gc_paused():
+        for n, raw in enumerate(iter_source_exchanges(files, stats=stats, service=service), 1):
+            inference.add(raw)
+            if progress is not None and n % 2000 == 0:
+                progress(2000)
+        return inference.baseline()
 
 
 def _units(files: list[Path], workers: int, min_bytes: int) -> list[_Unit]:
@@ -107,48 +123,68 @@ def _units(files: list[Path], workers: int, min_bytes: int) -> list[_Unit]:
     return units
 
 
-def _parallel(files: list[Path], service: str | None, workers: int, progress: Progress | None,
-              min_bytes: int) -> tuple[Baseline, dict[str, int]]:
+def _parallel(
+    files: list[Path], service: str | None, workers: int, progress: Progress | None, min_bytes: int
+) -> tuple[Baseline, dict[str, int]]:
+    """Infer the units on ``workers`` processes — this one included — and merge the parts."""
     parts: list[Baseline] = []
     totals = {"exchanges": 0, "partial": 0}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        units = _units(files, workers, min_bytes)
-        futures = [pool.submit(_infer_unit, unit, service) for unit in units]
-        for future in as_completed(futures):
-            try:
-                data, counts = future.result()
-            except (_Fallback, DriftDiffError, OSError, ValueError):
-                for other in futures:
-                    other.cancel()
-                raise _Fallback() from None
-            parts.append(baseline_from_dict(data))
-            for name in totals:
-                totals[name] += counts[name]
-            if progress is not None:
-                progress(counts["exchanges"])
+
+    def take(data: dict[str, Any], counts: dict[str, int]) -> None:
+        # our own workers' output: no need to validate it against the baseline schema again
+        parts.append(
+            Baseline(
+                service=data["service"],
+                endpoints=data["endpoints"],
+                sources=data["sources"],
+                format=data["format"],
+            )
+        )
+        for name in totals:
+            totals[name] += counts[name]
+        if progress is not None:
+            progress(counts["exchanges"])
+
+    units = _units(files, workers, min_bytes)
+    with ProcessPoolExecutor(max_workers=max(1, min(workers - 1, len(units) - 1))) as pool:
+        futures = [pool.submit(_infer_unit, unit, service) for unit in units[1:]]
+        try:
+            take(*_infer_unit(units[0], service))  # this process works too, not only waits
+            for future in as_completed(futures):
+                take(*future.result())
+        except (_Fallback, DriftDiffError, OSError, ValueError):
+            for other in futures:
+                other.cancel()
+            raise _Fallback() from None
     return merge_baselines(parts, service=service), totals
 
 
 def _infer_unit(unit: _Unit, service: str | None) -> tuple[dict[str, Any], dict[str, int]]:
     """Worker: infer one unit; returns the baseline dict and read counts."""
     inference = Inference(service=service)
-    if unit.end < 0:
-        stats = SourceStats()
-        for raw in iter_source_exchanges([unit.path], stats=stats, service=service):
-            inference.add(raw)
-        counts = {"exchanges": stats.exchanges, "partial": stats.partial_lines}
-    else:
-        counts = _read_range(unit, inference)
-    return inference.baseline().to_dict(), counts
+    with _gc_paused():
+        if unit.end < 0:
+            stats = SourceStats()
+            for raw in iter_source_exchanges([unit.path], stats=stats, service=service):
+                inference.add(raw)
+            counts = {"exchanges": stats.exchanges, "partial": stats.partial_lines}
+        else:
+            counts = _read_range(unit, inference)
+        return inference.baseline().to_dict(), counts
 
 
 def _read_range(unit: _Unit, inference: Inference) -> dict[str, int]:
     n = partial = 0
+    pos, end = unit.start, unit.end
+    versions: set[str] = set()  # format strings already checked
+    add = inference.add
     with open(unit.path, "rb") as fh:
-        fh.seek(unit.start)
-        while fh.tell() < unit.end:
-            line = fh.readline()
-            if not line.strip():
+        fh.seek(pos)
+        for line in fh:
+            if pos >= end:
+                break
+            pos += len(line)
+            if line.isspace():
                 continue
             try:
                 obj = orjson.loads(line)
@@ -157,8 +193,13 @@ def _read_range(unit: _Unit, inference: Inference) -> dict[str, int]:
                     raise _Fallback() from None
                 partial += 1  # the crash leftover at the end of the file
                 continue
-            if check_exchange(obj) is not None or not _VERSION_1.fullmatch(obj["format"]):
+            if check_exchange(obj) is not None:
                 raise _Fallback()
-            inference.add(obj)
+            fmt = obj["format"]
+            if fmt not in versions:
+                if not _VERSION_1.fullmatch(fmt):
+                    raise _Fallback()
+                versions.add(fmt)
+            add(obj)
             n += 1
     return {"exchanges": n, "partial": partial}

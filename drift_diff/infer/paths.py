@@ -36,6 +36,8 @@ __all__ = [
     "plan_folds",
     "render",
     "route_segments",
+    "shape_parts",
+    "shape_segment",
     "shape_segments",
     "template_path",
 ]
@@ -86,15 +88,39 @@ def _literal(segment: str) -> str:
     return segment.replace("{", "%7B").replace("}", "%7D")
 
 
+#: Shaped segment per raw segment, for segments whose shape does not depend on the previous one
+#: (all but dates). Cleared when it grows past ``_SHAPED_MAX``.
+_SHAPED: dict[str, str] = {}
+_SHAPED_MAX = 4096
+
+
 def shape_segments(path: str) -> Segments:
     """Template a concrete path by the shape of each segment."""
     raw = path.split("?", 1)[0].split("/")[1:] if path.startswith("/") else path.split("/")
+    return shape_parts(raw)
+
+
+def shape_parts(raw: list[str]) -> Segments:
+    """``shape_segments`` of a path already split into its segments."""
     out: list[str] = []
     prev: str | None = None
     for segment in raw:
-        out.append(GENERATED if _is_shape_param(segment, prev) else _literal(segment))
+        out.append(shape_segment(segment, prev))
         prev = segment
     return tuple(out)
+
+
+def shape_segment(segment: str, prev: str | None) -> str:
+    """One segment of ``shape_segments``, given the raw segment before it (None for the first)."""
+    shaped = _SHAPED.get(segment)
+    if shaped is None:
+        shaped = GENERATED if _is_shape_param(segment, prev) else _literal(segment)
+        # a date's shape depends on its position; long ids (UUIDs, tokens) rarely repeat
+        if not is_date(segment) and (shaped != GENERATED or len(segment) <= 12):
+            if len(_SHAPED) >= _SHAPED_MAX:
+                _SHAPED.clear()
+            _SHAPED[segment] = shaped
+    return shaped
 
 
 def route_segments(route: str) -> Segments:

@@ -12,7 +12,10 @@ would have given (that is what makes baselines merge associatively):
   ``additionalProperties`` (a monotone decision of the key set, so merge order cannot change it).
 
 Adding is weighted (``add_weighted(obj, w)`` == adding ``obj`` ``w`` times) so callers can
-deduplicate identical bodies. The node that folds these schemas into one is in ``builder``.
+deduplicate identical bodies, and batched (``add_column(values)`` == adding each value in turn,
+for a list of values of one Python type) so callers can feed a column of a batch of bodies at C
+speed. The array and object strategies are in ``containers``; the node that folds these schemas
+into one is in ``builder``.
 """
 
 from __future__ import annotations
@@ -21,17 +24,22 @@ from typing import Any
 
 from genson.schema.strategies import SchemaStrategy
 
-from drift_diff.infer.formats import is_date, is_hex_id, is_ulid, is_uuid, string_format
+from drift_diff.infer.formats import (
+    all_have_format,
+    is_date,
+    is_hex_id,
+    is_ulid,
+    is_uuid,
+    string_format,
+)
 
 __all__ = [
     "MAP_MAX_KEYS",
     "VALUES_CAP",
     "VALUE_MAX_LEN",
-    "ArrayStrategy",
     "BooleanStrategy",
     "NullStrategy",
     "NumberStrategy",
-    "ObjectStrategy",
     "StringStrategy",
     "is_map_key",
 ]
@@ -63,6 +71,11 @@ class _Strategy(SchemaStrategy):  # type: ignore[misc]
     def add_weighted(self, obj: Any, weight: int) -> None:
         raise NotImplementedError
 
+    def add_column(self, column: list[Any]) -> None:
+        """Add each value of ``column`` (non-empty, all of one Python type) once, in order."""
+        for obj in column:
+            self.add_weighted(obj, 1)
+
     def add_schema(self, schema: dict[str, Any]) -> None:
         pass  # keywords of other types (the node splits type lists) must not leak in
 
@@ -91,6 +104,15 @@ class _ValueStrategy(_Strategy):
         values = self._values
         if values is not None and value not in values:
             values.add(value)
+            if len(values) > VALUES_CAP:
+                self._values = None
+            self._settle()
+
+    def _note_all(self, column: list[Any]) -> None:
+        """``_note`` of every value: the set past the cap is dropped whatever the order."""
+        values = self._values
+        if values is not None:
+            values.update(column)
             if len(values) > VALUES_CAP:
                 self._values = None
             self._settle()
@@ -139,6 +161,9 @@ class BooleanStrategy(_ValueStrategy):
     def add_weighted(self, obj: Any, weight: int) -> None:
         self._note(obj)
 
+    def add_column(self, column: list[Any]) -> None:
+        self._note_all(column)
+
     def _settle(self) -> None:
         self.idle = self._values is None or len(self._values) == 2
 
@@ -163,6 +188,12 @@ class NumberStrategy(_ValueStrategy):
             self._settle()
         else:
             self._note(obj)
+
+    def add_column(self, column: list[Any]) -> None:
+        if type(column[0]) is float:  # a column is of one type: all floats
+            self.add_weighted(column[0], 1)
+        else:
+            self._note_all(column)
 
     def add_schema(self, schema: dict[str, Any]) -> None:
         if schema.get("type") == "number":
@@ -211,6 +242,29 @@ class StringStrategy(_ValueStrategy):
             else:
                 self._note(obj)
 
+    def add_column(self, column: list[Any]) -> None:
+        # Order-free: the format is kept iff every string has it, the values are dropped iff
+        # one is long or there are too many — so the distinct strings are all that matters.
+        values = self._values
+        if values is None:  # only the format is left to learn (else the strategy is idle)
+            if self._format is not None and not all_have_format(column, self._format):
+                self._format = None
+                self._settle()
+            return
+        fresh = set(column)
+        fresh.difference_update(values)  # seen before: their format was met then
+        if not fresh:
+            return
+        if not self._started:
+            self._started, self._format = True, string_format(next(iter(fresh)))
+        if self._format is not None and not all_have_format(fresh, self._format):
+            self._format = None
+        if max(map(len, fresh)) > VALUE_MAX_LEN or len(values) + len(fresh) > VALUES_CAP:
+            self._values = None
+        else:
+            values.update(fresh)
+        self._settle()
+
     def add_schema(self, schema: dict[str, Any]) -> None:
         fmt = schema.get("format")
         self._meet_format(fmt if isinstance(fmt, str) else None)
@@ -220,169 +274,3 @@ class StringStrategy(_ValueStrategy):
         if self._format is None:
             return {"type": "string"}
         return {"type": "string", "format": self._format}
-
-
-class ArrayStrategy(_Strategy):
-    """One merged ``items`` schema: mixed objects become one object schema with presence counts."""
-
-    JS_TYPE = "array"
-
-    def __init__(self, node_class: Any) -> None:
-        super().__init__(node_class)
-        self._items = node_class()
-
-    @classmethod
-    def match_schema(cls, schema: dict[str, Any]) -> bool:
-        return schema.get("type") == "array"
-
-    @classmethod
-    def match_object(cls, obj: Any) -> bool:
-        return isinstance(obj, list)
-
-    def add_weighted(self, obj: Any, weight: int) -> None:
-        node = self._items
-        by_type = node._by_type
-        for item in obj:
-            strategy = by_type.get(type(item))
-            if strategy is None:
-                node.add_weighted(item, weight)
-            elif not strategy.idle:
-                strategy.add_weighted(item, weight)
-
-    def add_schema(self, schema: dict[str, Any]) -> None:
-        items = schema.get("items")
-        if isinstance(items, dict):
-            self._items.add_schema(items)
-
-    def to_schema(self) -> dict[str, Any]:
-        if not len(self._items):
-            return {"type": "array"}
-        return {"type": "array", "items": self._items.to_schema()}
-
-
-class ObjectStrategy(_Strategy):
-    """Properties with presence counts, or — for id-keyed objects — a map of one value schema."""
-
-    JS_TYPE = "object"
-
-    def __init__(self, node_class: Any) -> None:
-        super().__init__(node_class)
-        self._count = 0
-        self._seen: dict[str, int] = {}
-        self._props: dict[str, Any] = {}
-        self._map: Any = None  # the value node once this object is known to be a map
-
-    @classmethod
-    def match_schema(cls, schema: dict[str, Any]) -> bool:
-        return schema.get("type") == "object"
-
-    @classmethod
-    def match_object(cls, obj: Any) -> bool:
-        return isinstance(obj, dict)
-
-    def _new_property(self, key: str) -> Any:
-        """The node for a new key, or None when that key turns this object into a map."""
-        if is_map_key(key) or len(self._props) >= MAP_MAX_KEYS:
-            self._become_map()
-            return None
-        node = self._props[key] = self.node_class()
-        self._seen[key] = 0
-        return node
-
-    def _become_map(self) -> None:
-        node = self.node_class()
-        for prop in self._props.values():
-            node.add_schema(prop.to_schema())
-        self._map, self._props, self._seen, self._count = node, {}, {}, 0
-
-    def add_weighted(self, obj: Any, weight: int) -> None:
-        if self._map is not None:
-            for value in obj.values():
-                self._map.add_weighted(value, weight)
-            return
-        self._count += weight
-        props, seen = self._props, self._seen
-        items = iter(obj.items())
-        for key, value in items:
-            node = props.get(key)
-            if node is None:
-                node = self._new_property(key)
-                if node is None:  # became a map: the rest of this object goes to the map
-                    value_node: Any = self._map
-                    value_node.add_weighted(value, weight)
-                    for _, rest in items:
-                        value_node.add_weighted(rest, weight)
-                    return
-            seen[key] += weight
-            strategy = node._by_type.get(type(value))  # the node's dispatch, inlined (hot path)
-            if strategy is None:
-                node.add_weighted(value, weight)
-            elif not strategy.idle:
-                strategy.add_weighted(value, weight)
-
-    def add_schema(self, schema: dict[str, Any]) -> None:
-        if schema.get("x-map"):
-            if self._map is None:
-                self._become_map()
-            self._map.add_schema(_as_schema(schema.get("additionalProperties")))
-            return
-        properties = schema.get("properties") or {}
-        required = set(schema.get("required") or ())
-        count = _object_count(schema, properties)
-        if self._map is None:
-            self._count += count
-        for key, sub in properties.items():
-            sub = _as_schema(sub)
-            node = self._props.get(key) if self._map is None else None
-            if node is None and self._map is None:
-                node = self._new_property(key)
-            if node is None:
-                self._map.add_schema(_without_seen(sub))
-                continue
-            seen = _seen_pair(sub.get("x-seen"))
-            self._seen[key] += seen[0] if seen else (count if key in required else 0)
-            node.add_schema(_without_seen(sub))
-
-    def to_schema(self) -> dict[str, Any]:
-        if self._map is not None:
-            return {"type": "object", "additionalProperties": self._map.to_schema(), "x-map": True}
-        schema: dict[str, Any] = {"type": "object"}
-        if not self._props:
-            schema["x-objects"] = self._count
-            return schema
-        count = self._count
-        schema["properties"] = {
-            key: {**node.to_schema(), "x-seen": [self._seen[key], count]}
-            for key, node in self._props.items()
-        }
-        required = sorted(key for key, k in self._seen.items() if k == count)
-        if required:
-            schema["required"] = required
-        return schema
-
-
-def _as_schema(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _seen_pair(seen: Any) -> tuple[int, int] | None:
-    """``x-seen`` as ``(k, n)``, or None when absent or malformed."""
-    if isinstance(seen, list) and len(seen) == 2 and all(isinstance(x, int) for x in seen):
-        return int(seen[0]), int(seen[1])
-    return None
-
-
-def _object_count(schema: dict[str, Any], properties: dict[str, Any]) -> int:
-    """How many objects a schema stands for (``x-seen`` n, ``x-objects``, else 1)."""
-    for sub in properties.values():
-        seen = _seen_pair(_as_schema(sub).get("x-seen"))
-        if seen is not None:
-            return seen[1]
-    objects = schema.get("x-objects")
-    return objects if isinstance(objects, int) else 1
-
-
-def _without_seen(sub: dict[str, Any]) -> dict[str, Any]:
-    if "x-seen" not in sub:
-        return sub
-    return {k: v for k, v in sub.items() if k != "x-seen"}

@@ -96,11 +96,19 @@ def check_exchange(obj: Any) -> str | None:
     return None
 
 
+_MAJORS: dict[str, int | None] = {}
+
+
 def _major(fmt: str) -> int | None:
-    try:
-        return int(fmt.rsplit("/", 1)[1].split(".", 1)[0])
-    except (IndexError, ValueError):
-        return None
+    major = _MAJORS.get(fmt, -1)
+    if major == -1:
+        try:
+            major = int(fmt.rsplit("/", 1)[1].split(".", 1)[0])
+        except (IndexError, ValueError):
+            major = None
+        if len(_MAJORS) < 64:  # a trace file names one or two versions
+            _MAJORS[fmt] = major
+    return major
 
 
 def iter_raw_exchanges(
@@ -131,7 +139,7 @@ def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
                     stats.exchanges += 1
                     pending = None
                 lineno += 1
-                if not line.strip():
+                if line.isspace():  # (lines are never empty)
                     continue
                 if not line.endswith(b"\n"):
                     # a last line without newline: complete JSON is fine, a fragment is
