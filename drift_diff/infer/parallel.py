@@ -27,7 +27,7 @@ from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.model import Baseline
 from drift_diff.traffic.sources import SourceStats, find_source_files, iter_source_exchanges
-from drift_diff.traffic.traces import check_exchange
+from drift_diff.traffic.traces import check_exchange, too_deep
 
 __all__ = ["infer_sources"]
 
@@ -193,7 +193,7 @@ def _read_range(unit: _Unit, inference: Inference) -> dict[str, int]:
                     raise _Fallback() from None
                 partial += 1  # the crash leftover at the end of the file
                 continue
-            if check_exchange(obj) is not None:
+            if check_exchange(obj) is not None or too_deep(line, obj):
                 raise _Fallback()
             fmt = obj["format"]
             if fmt not in versions:

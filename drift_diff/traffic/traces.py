@@ -86,14 +86,71 @@ def check_exchange(obj: Any) -> str | None:
     status = resp.get("status")
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 999:
         return "response needs an integer 'status' between 100 and 999"
-    for part in (req, resp):
-        headers = part.get("headers", {})
-        if headers is not None and not isinstance(headers, dict):
-            return "'headers' must be an object of lists"
-    query = req.get("query", {})
-    if query is not None and not isinstance(query, dict):
-        return "'query' must be an object of lists"
+    for name, part in (("request", req), ("response", resp)):
+        problem = _multimap_problem(part.get("headers"), f"{name}.headers")
+        if problem:
+            return problem
+        for key in _TEXT_FIELDS:
+            value = part.get(key)
+            if value is not None and type(value) is not str:
+                return f"{name}.{key} must be a string"
+        truncated = part.get("truncated")
+        if truncated is not None and type(truncated) is not bool:
+            return f"{name}.truncated must be true or false"
+    problem = _multimap_problem(req.get("query"), "request.query")
+    if problem:
+        return problem
+    for key in ("service", "source", "route", "id"):
+        value = obj.get(key)
+        if value is not None and type(value) is not str:
+            return f"'{key}' must be a string"
+    outbound = obj.get("outbound")
+    if outbound is not None and (
+        type(outbound) is not list or not all(type(o) is dict for o in outbound)
+    ):
+        return "'outbound' must be a list of objects"
     return None
+
+
+#: Optional string fields of a request/response object.
+_TEXT_FIELDS = ("content_type", "body_text", "body_b64", "url")
+
+
+def _multimap_problem(value: Any, where: str) -> str | None:
+    """``None`` when ``value`` is absent or an object of lists of strings (headers, query)."""
+    if value is None:
+        return None
+    if type(value) is not dict:
+        return f"'{where}' must be an object of lists of strings"
+    for values in value.values():
+        if type(values) is not list or not all(type(v) is str for v in values):
+            return f"'{where}' must be an object of lists of strings"
+    return None
+
+
+#: Deepest JSON nesting a trace line may have: deeper documents are refused (file and line
+#: named) before the recursive schema learner could exhaust the interpreter's stack.
+MAX_DEPTH = 128
+
+
+def too_deep(line: bytes, obj: Any) -> bool:
+    """True when the line's JSON nests deeper than ``MAX_DEPTH``.
+
+    Counting brackets in the raw bytes is C-speed and rules out almost every line; only lines
+    with that many brackets are walked (iteratively) to measure the real depth.
+    """
+    if line.count(b"{") + line.count(b"[") <= MAX_DEPTH:
+        return False
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if type(value) is dict:
+            stack.extend((v, depth + 1) for v in value.values() if type(v) in (dict, list))
+        elif type(value) is list:
+            stack.extend((v, depth + 1) for v in value if type(v) in (dict, list))
+    return False
 
 
 _MAJORS: dict[str, int | None] = {}
@@ -150,7 +207,7 @@ def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
                         stats.partial_lines += 1
                         stats.partial_files.append(f"{path}:{lineno}")
                         continue
-                    yield _validated(path, lineno, obj)
+                    yield _validated(path, lineno, obj, line)
                     stats.exchanges += 1
                     continue
                 pending = line
@@ -172,10 +229,14 @@ def _parse_line(path: Path, lineno: int, line: bytes) -> dict[str, Any]:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise InputError(path, f"not valid JSON ({exc})", position=f"line {lineno}") from None
-    return _validated(path, lineno, obj)
+    return _validated(path, lineno, obj, line)
 
 
-def _validated(path: Path, lineno: int, obj: Any) -> dict[str, Any]:
+def _validated(path: Path, lineno: int, obj: Any, line: bytes) -> dict[str, Any]:
+    if too_deep(line, obj):
+        raise InputError(
+            path, f"JSON nested deeper than {MAX_DEPTH} levels", position=f"line {lineno}"
+        )
     problem = check_exchange(obj)
     if problem is None:
         major = _major(obj["format"])

@@ -122,3 +122,28 @@ def test_failed_write_keeps_previous_file(tmp_path: Path) -> None:
         write_exchanges(path, boom())
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["keep.jsonl"]
+
+
+@pytest.mark.parametrize("depth", [600, 2000])
+def test_body_nested_past_the_limit_names_file_and_line(tmp_path: Path, depth: int) -> None:
+    body: object = 1
+    for _ in range(depth):
+        body = {"a": body}
+    path = tmp_path / "deep-body.jsonl"
+    write_exchanges(path, [_line(1)])
+    with open(path, "a") as fh:
+        # json.dumps would hit its own recursion limit: build the nested text directly
+        fh.write(json.dumps(_line(2, meta={"x": 1}))[:-1] + ', "extra": ' + '{"a": ' * depth
+                 + "1" + "}" * depth + "}\n")
+    with pytest.raises(InputError, match=r"deep-body\.jsonl:line 2: JSON nested deeper than 128"):
+        list(iter_exchanges([path]))
+
+
+def test_nesting_within_the_limit_is_read() -> None:
+    from drift_diff.traffic.traces import too_deep
+
+    line = b'{"a": ' * 100 + b"1" + b"}" * 100
+    obj = json.loads(line)
+    assert not too_deep(line, obj)
+    many_siblings = json.dumps({"items": [[1], [2]] * 200}).encode()
+    assert not too_deep(many_siblings, json.loads(many_siblings))
