@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.apps.harness import Recording, findings, listener_on, record, rule_ids
+from tests.e2e.apps.harness import (
+    Recording,
+    findings,
+    listener_on,
+    record,
+    reported_rules,
+    rule_ids,
+)
 from tests.support import free_port, run_cli
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +65,7 @@ def test_changed_build_fails_check(recording: Recording, variant: str, expected:
         "--fail-on-breaking", "--format", "json", command="check", variant=variant
     )
     assert result.code == 1, result.stdout + result.stderr
-    rules = rule_ids(result)
+    rules = reported_rules(result)
     assert expected <= rules, rules
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.apps.harness import Recording, findings, listener_on, record, rule_ids
+from tests.e2e.apps.harness import (
+    Recording,
+    findings,
+    listener_on,
+    record,
+    reported_rules,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -45,4 +51,4 @@ def test_changed_build_fails_check(recording: Recording, variant: str, expected:
         "--fail-on-breaking", "--format", "json", command="check", variant=variant
     )
     assert result.code == 1, result.stdout + result.stderr
-    assert expected <= rule_ids(result)
+    assert expected <= reported_rules(result)

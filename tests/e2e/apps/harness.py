@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 import threading
@@ -183,3 +184,12 @@ def rule_ids(result: CliResult) -> set[str]:
     changes = findings(result)["changes"]
     assert isinstance(changes, list)
     return {str(c["rule"]) for c in changes}
+
+
+def reported_rules(result: CliResult) -> set[str]:
+    """Rule ids reported, including replay findings folded into the schema change they confirm
+    (named in that change's evidence as ``; replay-...: message``)."""
+    changes = findings(result)["changes"]
+    assert isinstance(changes, list)
+    folded = {m for c in changes for m in re.findall(r"; (replay-[a-z-]+): ", str(c["evidence"]))}
+    return rule_ids(result) | folded
