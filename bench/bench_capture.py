@@ -7,8 +7,10 @@ at sample rate 1.0; at 0.1). This process loads them with a minimal keep-alive H
 on asyncio (far less client-side overhead than a full HTTP library, so the differences stand
 out), in interleaved rounds so machine drift hits every variant alike:
 
-* latency: one connection, requests back to back (service time per request, mean and p99);
-* throughput: 16 connections for a fixed time (requests per second).
+* latency: one connection per variant, requests back to back (service time per request, mean
+  and p99), in blocks of 100 requests taking turns between the variants in a fresh random order,
+  so that a burst of load from elsewhere on the machine lands on every variant alike;
+* throughput: 16 connections for a fixed time (requests per second), variants in turn.
 
 Prints a Markdown table: mean and p99 latency, added mean/p99 against the bare app, and the
 throughput ratio.
@@ -87,6 +89,31 @@ async def latency(port: int, n: int) -> list[float]:
     return out
 
 
+async def latency_interleaved(ports: dict[str, int], n: int,
+                              block: int = 100) -> dict[str, list[float]]:
+    """``latency`` for every variant at once: blocks of ``block`` requests, taking turns."""
+    conns = {name: await asyncio.open_connection("127.0.0.1", port)
+             for name, port in ports.items()}
+    for reader, writer in conns.values():
+        for _ in range(50):  # warm the connection and the server's code paths
+            await _one(reader, writer)
+    out: dict[str, list[float]] = {name: [] for name in ports}
+    order = list(ports)
+    clock = time.perf_counter
+    for start in range(0, n, block):
+        random.shuffle(order)
+        for name in order:
+            reader, writer = conns[name]
+            times = out[name]
+            for _ in range(min(block, n - start)):
+                begin = clock()
+                await _one(reader, writer)
+                times.append(clock() - begin)
+    for _, writer in conns.values():
+        writer.close()
+    return out
+
+
 async def throughput(port: int, seconds: float, connections: int = 16) -> float:
     count = 0
     end = time.perf_counter() + seconds
@@ -158,12 +185,13 @@ def main() -> None:
         lat: dict[str, list[float]] = {name: [] for name in VARIANTS}
         rps: dict[str, list[float]] = {name: [] for name in VARIANTS}
         order = list(VARIANTS)
+        ports = {name: port for name, (port, _) in procs.items()}
         for r in range(args.rounds):
+            for name, times in asyncio.run(latency_interleaved(ports, args.requests)).items():
+                lat[name] += times
             random.shuffle(order)  # interleaved, in a fresh order each round
             for name in order:
-                port = procs[name][0]
-                lat[name] += asyncio.run(latency(port, args.requests))
-                rps[name].append(asyncio.run(throughput(port, args.seconds)))
+                rps[name].append(asyncio.run(throughput(ports[name], args.seconds)))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     finally:
         for _, proc in procs.values():

@@ -114,6 +114,14 @@ class BodyCapture:
     def fields(self, content_type: str | None) -> dict[str, Any]:
         return encode_body(bytes(self.buf), content_type, truncated=self.truncated)
 
+    def fill(self, message: dict[str, Any], content_type: str | None) -> None:
+        """Add ``fields`` to ``message`` (an empty body takes no ``encode_body`` call)."""
+        if self.buf:
+            message.update(encode_body(bytes(self.buf), content_type, truncated=self.truncated))
+        else:
+            message["content_type"] = content_type
+            message["truncated"] = bool(self.truncated)
+
 
 _NO_BODY = BodyCapture(0)  # never added to: its fields are content_type and truncated=False
 
@@ -164,9 +172,9 @@ def build_exchange(
         "method": method, "url": url, "path": path, "query": query, "headers": req_headers,
     }
     # no capture (a body left unread): the same fields as an empty one
-    request.update((req_body or _NO_BODY).fields(first(req_headers, "content-type")))
+    (req_body or _NO_BODY).fill(request, first(req_headers, "content-type"))
     response: dict[str, Any] = {"status": status, "headers": resp_headers}
-    response.update((resp_body or _NO_BODY).fields(first(resp_headers, "content-type")))
+    (resp_body or _NO_BODY).fill(response, first(resp_headers, "content-type"))
     exchange: dict[str, Any] = {
         "format": EXCHANGE_FORMAT,
         "id": ctx.id,

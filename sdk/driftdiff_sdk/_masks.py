@@ -24,6 +24,7 @@ import base64
 import hashlib
 import os
 import re
+from typing import Any
 
 # Local part: the common characters only; '/', '=', '?', '&', quotes are delimiters in URLs and
 # text far more often than they are part of an address.
@@ -49,6 +50,8 @@ _JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JW
 _JWT_PAYLOAD = base64.urlsafe_b64encode(b'{"redacted":true}').rstrip(b"=").decode()
 _EMAIL_DOMAIN = "@redacted.invalid"
 CACHE_MAX = 8192
+MEMO_LEN = 256  # strings up to this long have their redaction memoized (header values, URLs)
+MAX_DEPTH = 64  # JSON nested deeper is replaced by a placeholder (``redact``)
 
 _PROCESS_KEY = os.urandom(32)
 
@@ -68,6 +71,14 @@ def _luhn_check_digit(body: str) -> str:
         if _luhn_ok(body + d):
             return d
     return "0"  # unreachable: one of ten digits always completes a Luhn sum
+
+
+def memo(cache: dict[Any, Any], key: Any, value: Any) -> Any:
+    """Store ``value`` under ``key`` in a bounded cache (full: it starts over); returns it."""
+    if len(cache) >= CACHE_MAX:
+        cache.clear()  # a cache of unique values (ids in URLs) does not grow without bound
+    cache[key] = value
+    return value
 
 
 class Masker:
@@ -126,6 +137,22 @@ class Masker:
     def _mask_basic(self, creds: str) -> str:
         user = self._digest("basic", creds, 4).hex()
         return base64.b64encode(f"user-{user}:redacted".encode()).decode()
+
+    def _mask_secret_header(self, value: str) -> str:
+        """The value of a secret header: a JWT or a scheme's credentials keep their shape."""
+        if value.startswith("eyJ") and JWT.fullmatch(value):
+            return self._mask_jwt(value)
+        m = SCHEME_VALUE.fullmatch(value)
+        if m is not None:
+            scheme, space, creds = m.groups()
+            if scheme.lower() == "basic":
+                return f"{scheme}{space}{self._mask_basic(creds)}"
+            return f"{scheme}{space}{self.mask_value(creds)}"
+        return self.mask_value(value)
+
+    def _mask_cookie_pair(self, pair: str) -> str:
+        name, eq, value = pair.strip().partition("=")
+        return f"{name}={self.mask_value(value)}" if eq else name
 
     def _sub_auth(self, m: re.Match[str]) -> str:
         scheme, space, creds = m.groups()

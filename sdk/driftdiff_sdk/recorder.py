@@ -30,9 +30,14 @@ log = logging.getLogger("driftdiff_sdk")
 
 _RETRY_OPEN_S = 5.0  # after a failed open (read-only folder...), wait before trying again
 # The writer wakes every _FLUSH_EVERY_S, or early once _WAKE_AT exchanges wait: waking it on
-# every request costs a futex call and a thread switch per request on the host's hot path.
+# every request costs a futex call and a thread switch per request on the host's hot path,
+# while a long queue keeps exchanges alive long enough for the garbage collector to promote them
+# (a full collection of the host's heap every few thousand requests: tens of milliseconds).
 _FLUSH_EVERY_S = 0.1
-_WAKE_AT = 128
+_WAKE_AT = 16
+# While draining, the writer gives the GIL back every _YIELD_EVERY lines: a request arriving
+# then waits for a few lines' serialization at most, not a whole batch's.
+_YIELD_EVERY = 4
 
 
 class _Counters:
@@ -137,8 +142,10 @@ class Recorder:
         batch: list[bytes] = []
         size = 0
         batch_started = time.monotonic()
+        done = 0
         while queue:
-            if len(batch) % 16 == 15:
+            done += 1
+            if done % _YIELD_EVERY == 0:
                 time.sleep(0)  # hand the GIL back to request threads between small runs
             obj = queue.popleft()
             try:
@@ -228,6 +235,7 @@ class Recorder:
 
 
 _recorder: Recorder | None = None
+_pid = os.getpid()  # refreshed in a forked child (a syscall per request otherwise)
 _failed_pid = 0  # a recorder that failed to start is not retried on every request
 _lock = threading.Lock()
 
@@ -236,7 +244,7 @@ def get_recorder(config: SDKConfig) -> Recorder | None:
     """The process's recorder, created on first use (and again in a forked child)."""
     global _recorder, _failed_pid
     rec = _recorder
-    if rec is not None and rec.pid == os.getpid() and not rec._closed:
+    if rec is not None and rec.pid == _pid and not rec._closed:
         return rec
     if _failed_pid == os.getpid():
         return None
@@ -272,8 +280,9 @@ def reset_stats() -> None:
 
 def _after_fork_in_child() -> None:
     # the writer thread does not survive fork (gunicorn --preload): start afresh in the child
-    global _recorder
+    global _recorder, _pid
     _recorder = None
+    _pid = os.getpid()
 
 
 atexit.register(reset_recorder)

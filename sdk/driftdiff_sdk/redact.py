@@ -23,6 +23,8 @@ Speed: it runs per request in production and over 100k-entry HARs, so regexes ar
 each pattern is tried only when a cheap substring test says it could match, and every pattern
 is anchored at a token boundary with bounded repetition (linear time on hostile input). JSON
 deeper than ``MAX_DEPTH`` is replaced by a placeholder string instead of recursing further.
+Results for short strings, header values and URLs are memoized (bounded), and
+``redact_exchange`` shares what it leaves unchanged instead of copying it (``_share``).
 Nothing here raises on odd input (bytes, non-str keys, ``None``). Stdlib only.
 """
 
@@ -43,9 +45,12 @@ from driftdiff_sdk._masks import (
     JSON_PAIR,
     JWT,
     KV_PAIR,
-    SCHEME_VALUE,
+    MAX_DEPTH,
+    MEMO_LEN,
     Masker,
+    memo,
 )
+from driftdiff_sdk._share import share_message, share_outbound
 
 __all__ = ["DEFAULT_HEADERS", "DEFAULT_KEYS", "MAX_DEPTH", "RedactionConfig", "Redactor"]
 
@@ -71,7 +76,7 @@ _HEADER_PARTS = ("auth", "token", "secret", "api-key", "apikey", "session", "csr
 # fmt: on
 _HEADER_EXEMPT = frozenset({"www-authenticate", "proxy-authenticate"})  # challenges, not secrets
 
-MAX_DEPTH = 64
+_PLAIN, _COOKIE, _SET_COOKIE, _SECRET = 0, 1, 2, 3  # what a header's name says about its values
 _TOO_DEEP = "[redacted: nested deeper than 64 levels]"
 _OFF = frozenset({"0", "false", "no", "off"})
 
@@ -118,6 +123,12 @@ class Redactor(Masker):
         self._headers = frozenset(h.lower() for h in self.config.headers)
         self._keys = frozenset(_norm_key(k) for k in self.config.keys)
         self._key_cache: dict[str, bool] = {}
+        # memoized results (deterministic, so a hit is exactly what recomputing would give):
+        # the same header values, URLs and short strings come back request after request
+        self._text_cache: dict[str, str] = {}
+        self._header_kind: dict[str, int] = {}
+        self._header_cache: dict[tuple[str, str], str] = {}  # (name, value) → redacted value
+        self._url_cache: dict[str, str] = {}
 
     # ----------------------------------------------------------------- matching
     def is_secret_key(self, key: object) -> bool:
@@ -144,6 +155,15 @@ class Redactor(Masker):
         """Replace secrets inside free text (values, bodies, header values); keeps the rest."""
         if not self.config.enabled or not isinstance(text, str) or not text:
             return text
+        if type(text) is not str or len(text) > MEMO_LEN:
+            return self._redact_text(text)
+        hit = self._text_cache.get(text)
+        if hit is None:
+            hit = self._redact_text(text)
+            memo(self._text_cache, text, hit)
+        return hit
+
+    def _redact_text(self, text: str) -> str:
         if '"' in text and ":" in text:
             text = JSON_PAIR.sub(self._sub_json_pair, text)
         if "=" in text:
@@ -229,28 +249,25 @@ class Redactor(Masker):
     def _redact_header_value(self, name: str, value: Any) -> Any:
         if not isinstance(value, str):
             return value if value is None else self._redact_header_value(name, str(value))
-        low = name.lower()
-        if low == "cookie" or (low.endswith("-cookie") and low != "set-cookie"):
+        kind = self._header_kind.get(name)
+        if kind is None:
+            kind = memo(self._header_kind, name, self._classify_header(name))
+        if kind == _PLAIN:
+            return self.redact_text(value)
+        if kind == _COOKIE:
             return "; ".join(self._mask_cookie_pair(p) for p in value.split(";"))
-        if low == "set-cookie":
+        if kind == _SET_COOKIE:
             first, sep, attrs = value.partition(";")
             return self._mask_cookie_pair(first) + sep + attrs
-        if self.is_secret_header(name):
-            if value.startswith("eyJ") and JWT.fullmatch(value):
-                return self._mask_jwt(value)
-            m = SCHEME_VALUE.fullmatch(value)
-            if m is not None:
-                scheme, space, creds = m.groups()
-                if scheme.lower() == "basic":
-                    return f"{scheme}{space}{self._mask_basic(creds)}"
-                return f"{scheme}{space}{self.mask_value(creds)}"
-            return self.mask_value(value)
-        return self.redact_text(value)
+        return self._mask_secret_header(value)
 
-    def _mask_cookie_pair(self, pair: str) -> str:
-        name, eq, value = pair.strip().partition("=")
-        return f"{name}={self.mask_value(value)}" if eq else name
-
+    def _classify_header(self, name: str) -> int:
+        low = name.lower()
+        if low == "cookie" or (low.endswith("-cookie") and low != "set-cookie"):
+            return _COOKIE
+        if low == "set-cookie":
+            return _SET_COOKIE
+        return _SECRET if self.is_secret_header(name) else _PLAIN
     def redact_query(self, query: dict[str, list[str]]) -> dict[str, list[str]]:
         """A redacted copy of a query map (name → list of values)."""
         if not isinstance(query, dict) or not self.config.enabled:
@@ -282,6 +299,14 @@ class Redactor(Masker):
         """Redact a URL's path (e-mails, JWTs) and query (secret keys, values); keeps the rest."""
         if not self.config.enabled or not isinstance(url, str) or not url:
             return url
+        if type(url) is not str or len(url) > MEMO_LEN:
+            return self._redact_url(url)
+        hit = self._url_cache.get(url)
+        if hit is None:
+            hit = memo(self._url_cache, url, self._redact_url(url))
+        return hit
+
+    def _redact_url(self, url: str) -> str:
         base, hash_, fragment = url.partition("#")
         path, q, query = base.partition("?")
         origin = ""
@@ -347,8 +372,10 @@ class Redactor(Masker):
     def redact_exchange(self, exchange: dict[str, Any]) -> dict[str, Any]:
         """A redacted copy of one exchange line: inbound request/response and every outbound call.
 
-        Returns a new dict; request/response objects are new; fields redaction does not look at
-        (``id``, ``meta``...) are shared with the input, which is never mutated.
+        Returns a new dict; request/response objects (and outbound calls) are new; what
+        redaction leaves as it was is shared with the input, which is never mutated: fields it
+        does not look at (``id``, ``meta``...) and header maps, queries and bodies with nothing
+        to redact. The result must not be mutated either (the recorder only serializes it).
         """
         if not isinstance(exchange, dict):
             return exchange
@@ -357,29 +384,8 @@ class Redactor(Masker):
             return out
         for part in ("request", "response"):
             if isinstance(out.get(part), dict):
-                out[part] = self.redact_message(out[part])
+                out[part] = share_message(self, out[part])
         outbound = out.get("outbound")
         if isinstance(outbound, list):
-            out["outbound"] = [self._redact_outbound(call) for call in outbound]
+            out["outbound"] = [share_outbound(self, call) for call in outbound]
         return out
-
-    def _redact_outbound(self, call: Any) -> Any:
-        if not isinstance(call, dict):
-            return call
-        new = dict(call)
-        for part in ("request", "response"):
-            if isinstance(new.get(part), dict):
-                new[part] = self.redact_message(new[part])
-        if "command" in new:
-            new["command"] = self._redact_command(new["command"])
-        if "result" in new:
-            new["result"] = self.redact_json(new["result"])
-        if isinstance(new.get("error"), str):
-            new["error"] = self.redact_text(new["error"])
-        return new
-
-    def _redact_command(self, command: Any) -> Any:
-        # Redis ``AUTH [user] password``: the arguments are the secret, whatever their shape.
-        if isinstance(command, list) and command and str(command[0]).upper() == "AUTH":
-            return [command[0], *(self._walk(a, True, 0) for a in command[1:])]
-        return self.redact_json(command)

@@ -12,17 +12,33 @@ import gzip
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import IO, Any, cast
 
 __all__ = ["dump_line", "write_jsonl_atomic"]
 
 
+# The C encoder json.dumps builds for these options on every call, built once (stateless
+# without the circular-reference markers, so it can be shared between threads).
+_encode: Callable[[Any, int], list[str]] | None = (
+    None if c_make_encoder is None
+    else c_make_encoder(None, str, encode_basestring, None, ":", ",", True, False, True)
+)
+
+
 def dump_line(obj: dict[str, Any]) -> bytes:
     """One exchange as a compact, key-sorted JSON line ending in ``\\n``."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    try:
+        text = "".join(_encode(obj, 0)) if _encode is not None else _dumps(obj)
+    except RecursionError:
+        text = _dumps(obj)  # a circular reference: let json.dumps say so, as it always has
     return text.encode("utf-8", "surrogatepass").replace(b"\n", b"\\n") + b"\n"
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
 
 
 def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[dict[str, Any]]) -> int:

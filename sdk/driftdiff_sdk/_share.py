@@ -1,0 +1,177 @@
+"""Redaction of the exchanges the SDK builds: copy only what changes, share the rest.
+
+``Redactor.redact_exchange`` runs on the request path of every recorded request, and in a
+typical exchange almost nothing is secret: a header or two, no query parameter, no body field.
+The public ``redact_*`` methods return fresh copies of everything; these helpers give the same
+content but keep every header list, query map and JSON body that redaction leaves as it was
+(the input's own objects), so a clean body is checked, never rebuilt. Sharing is sound because
+an exchange is built fresh for one submission and neither it nor its redacted copy is mutated
+afterwards (the writer only serializes).
+
+``share_json`` first proves, without building anything, that ``redact_json`` would change
+nothing: no secret key, every string unchanged by ``redact_text`` (memoized for short strings),
+only plain ``dict``/``list``/``str``/numbers/``None`` within the depth limit. Anything else
+(a secret key, bytes, a tuple, a subclass...) falls back to the copying walk, so the output is
+always exactly what ``redact_json`` gives.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from driftdiff_sdk._masks import MAX_DEPTH, MEMO_LEN, memo
+
+if TYPE_CHECKING:
+    from driftdiff_sdk.redact import Redactor
+
+__all__ = ["share_headers", "share_json", "share_message", "share_outbound", "share_query"]
+
+_SCALARS = (int, float, bool, type(None))
+
+
+def json_unchanged(r: Redactor, value: Any) -> bool:
+    """Whether ``r.redact_json(value)`` equals ``value`` (conservative: ``False`` when unsure)."""
+    kind = type(value)
+    if kind is str:
+        return bool(r.redact_text(value) == value)
+    if kind in _SCALARS:
+        return True
+    if kind is not dict and kind is not list:
+        return False
+    keys = r._key_cache
+    text, memo_get = r.redact_text, r._text_cache.get
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if depth >= MAX_DEPTH:
+            return False  # redact_json puts a placeholder here
+        if type(node) is dict:
+            for k, v in node.items():
+                if type(k) is not str:
+                    return False
+                secret = keys.get(k)
+                if secret is None:
+                    secret = r.is_secret_key(k)
+                if secret:
+                    return False
+                kind = type(v)
+                if kind is str:
+                    if v and (memo_get(v) or text(v)) != v:
+                        return False
+                elif kind is dict or kind is list:
+                    push((v, depth + 1))
+                elif kind not in _SCALARS:
+                    return False
+        else:
+            for v in node:
+                kind = type(v)
+                if kind is str:
+                    if v and (memo_get(v) or text(v)) != v:
+                        return False
+                elif kind is dict or kind is list:
+                    push((v, depth + 1))
+                elif kind not in _SCALARS:
+                    return False
+    return True
+
+
+def share_json(r: Redactor, value: Any) -> Any:
+    """``r.redact_json(value)``, or ``value`` itself when that would be an equal copy."""
+    return value if json_unchanged(r, value) else r.redact_json(value)
+
+
+def share_headers(r: Redactor, headers: Any) -> Any:
+    """``r.redact_headers(headers)``, sharing the map and every value list left unchanged."""
+    if type(headers) is not dict:
+        return r.redact_headers(headers)
+    out: dict[str, Any] | None = None
+    redact, memo_get = r._redact_header_value, r._header_cache.get
+    for name, values in headers.items():
+        if type(name) is not str:
+            return r.redact_headers(headers)
+        new: Any
+        if type(values) is list:
+            new = values
+            for i in range(len(values)):
+                v = values[i]
+                if type(v) is not str:
+                    return r.redact_headers(headers)
+                red = memo_get((name, v)) or _header_value(r, name, v)
+                if red != v:
+                    if new is values:
+                        new = list(values)
+                    new[i] = red
+        elif type(values) is str:
+            new = redact(name, values)
+            if new == values:
+                new = values
+        else:
+            return r.redact_headers(headers)
+        if new is not values:
+            if out is None:
+                out = dict(headers)
+            out[name] = new
+    return headers if out is None else out
+
+
+def _header_value(r: Redactor, name: str, value: str) -> str:
+    red: str = r._redact_header_value(name, value)
+    if len(value) <= MEMO_LEN:
+        memo(r._header_cache, (name, value), red)
+    return red
+
+
+def share_query(r: Redactor, query: Any) -> Any:
+    """``r.redact_query(query)``, or ``query`` itself when nothing in it is secret."""
+    if type(query) is not dict:
+        return r.redact_query(query)
+    for name, values in query.items():
+        if type(name) is not str or type(values) is not list or r.is_secret_key(name):
+            return r.redact_query(query)
+        for v in values:
+            if type(v) is not str or r.redact_text(v) != v:
+                return r.redact_query(query)
+    return query
+
+
+def share_message(r: Redactor, message: dict[str, Any]) -> dict[str, Any]:
+    """``r.redact_message(message)`` with unchanged headers, query and body shared."""
+    out = dict(message)
+    if "headers" in out:
+        out["headers"] = share_headers(r, out["headers"])
+    if "query" in out:
+        out["query"] = share_query(r, out["query"])
+    if isinstance(out.get("url"), str):
+        out["url"] = r.redact_url(out["url"])
+    if isinstance(out.get("path"), str):
+        out["path"] = r.redact_path(out["path"])
+    if "body" in out:
+        out["body"] = share_json(r, out["body"])
+    if isinstance(out.get("body_text"), str):
+        out["body_text"] = r.redact_body_text(out["body_text"], out.get("content_type"))
+    return out
+
+
+def share_outbound(r: Redactor, call: Any) -> Any:
+    """One outbound call of an exchange, redacted (HTTP messages, datastore commands/results)."""
+    if not isinstance(call, dict):
+        return call
+    new = dict(call)
+    for part in ("request", "response"):
+        if isinstance(new.get(part), dict):
+            new[part] = share_message(r, new[part])
+    if "command" in new:
+        new["command"] = _command(r, new["command"])
+    if "result" in new:
+        new["result"] = share_json(r, new["result"])
+    if isinstance(new.get("error"), str):
+        new["error"] = r.redact_text(new["error"])
+    return new
+
+
+def _command(r: Redactor, command: Any) -> Any:
+    # Redis ``AUTH [user] password``: the arguments are the secret, whatever their shape.
+    if isinstance(command, list) and command and str(command[0]).upper() == "AUTH":
+        return [command[0], *(r._walk(a, True, 0) for a in command[1:])]
+    return r.redact_json(command)
