@@ -32,9 +32,11 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-REQUEST = (b"GET /orders/42?expand=items HTTP/1.1\r\nHost: bench\r\n"
-           b"User-Agent: bench/1\r\nAccept: application/json\r\n"
-           b"Authorization: Bearer abcdefghijklmnop\r\n\r\n")
+REQUEST = (
+    b"GET /orders/42?expand=items HTTP/1.1\r\nHost: bench\r\n"
+    b"User-Agent: bench/1\r\nAccept: application/json\r\n"
+    b"Authorization: Bearer abcdefghijklmnop\r\n\r\n"
+)
 
 
 def make_app() -> Any:
@@ -44,9 +46,15 @@ def make_app() -> Any:
     from starlette.routing import Route
 
     async def order(request: Any) -> JSONResponse:
-        return JSONResponse({"id": int(request.path_params["order_id"]), "status": "paid",
-                             "items": [{"sku": "A-1", "qty": 2}, {"sku": "B-7", "qty": 1}],
-                             "total": 31.5, "currency": "EUR"})
+        return JSONResponse(
+            {
+                "id": int(request.path_params["order_id"]),
+                "status": "paid",
+                "items": [{"sku": "A-1", "qty": 2}, {"sku": "B-7", "qty": 1}],
+                "total": 31.5,
+                "currency": "EUR",
+            }
+        )
 
     app = Starlette(routes=[Route("/orders/{order_id}", order)])
     if os.environ.get("BENCH_WRAP") == "1":
@@ -58,10 +66,16 @@ def make_app() -> Any:
 
 VARIANTS = {
     "no middleware": {"BENCH_WRAP": "0", "DRIFTDIFF_MODE": "off"},
-    "record, sample 1.0": {"BENCH_WRAP": "1", "DRIFTDIFF_MODE": "record",
-                           "DRIFTDIFF_SAMPLE_RATE": "1.0"},
-    "record, sample 0.1": {"BENCH_WRAP": "1", "DRIFTDIFF_MODE": "record",
-                           "DRIFTDIFF_SAMPLE_RATE": "0.1"},
+    "record, sample 1.0": {
+        "BENCH_WRAP": "1",
+        "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_SAMPLE_RATE": "1.0",
+    },
+    "record, sample 0.1": {
+        "BENCH_WRAP": "1",
+        "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_SAMPLE_RATE": "0.1",
+    },
 }
 
 
@@ -89,11 +103,11 @@ async def latency(port: int, n: int) -> list[float]:
     return out
 
 
-async def latency_interleaved(ports: dict[str, int], n: int,
-                              block: int = 100) -> dict[str, list[float]]:
+async def latency_interleaved(
+    ports: dict[str, int], n: int, block: int = 100
+) -> dict[str, list[float]]:
     """``latency`` for every variant at once: blocks of ``block`` requests, taking turns."""
-    conns = {name: await asyncio.open_connection("127.0.0.1", port)
-             for name, port in ports.items()}
+    conns = {name: await asyncio.open_connection("127.0.0.1", port) for name, port in ports.items()}
     for reader, writer in conns.values():
         for _ in range(50):  # warm the connection and the server's code paths
             await _one(reader, writer)
@@ -171,13 +185,30 @@ def main() -> None:
     try:
         for name, env in VARIANTS.items():
             port = _free_port()
-            full_env = {**os.environ, **env, "PYTHONPATH": str(REPO),
-                        "DRIFTDIFF_SERVICE": "bench",
-                        "DRIFTDIFF_TRACES_DIR": str(work / name.replace(" ", "_"))}
+            full_env = {
+                **os.environ,
+                **env,
+                "PYTHONPATH": str(REPO),
+                "DRIFTDIFF_SERVICE": "bench",
+                "DRIFTDIFF_TRACES_DIR": str(work / name.replace(" ", "_")),
+            }
             proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "bench.bench_capture:make_app",
-                 "--port", str(port), "--log-level", "warning", "--no-access-log"],
-                env=full_env, cwd=REPO, stdout=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "bench.bench_capture:make_app",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                env=full_env,
+                cwd=REPO,
+                stdout=subprocess.DEVNULL,
+            )
             procs[name] = (port, proc)
         for port, proc in procs.values():
             _wait_ready(port, proc)
@@ -204,17 +235,21 @@ def main() -> None:
     base = "no middleware"
     base_mean, base_p99 = statistics.fmean(lat[base]), _p99(lat[base])
     base_rps = statistics.median(rps[base])
-    print(f"\n{args.rounds} interleaved rounds x {args.requests} sequential requests "
-          f"(latency) + {args.seconds:g} s at 16 connections (throughput); "
-          f"{lines} exchanges written\n")
+    print(
+        f"\n{args.rounds} interleaved rounds x {args.requests} sequential requests "
+        f"(latency) + {args.seconds:g} s at 16 connections (throughput); "
+        f"{lines} exchanges written\n"
+    )
     print("| variant | mean | p99 | added mean | added p99 | req/s (16 conns) | vs bare |")
     print("|---|---|---|---|---|---|---|")
     for name in VARIANTS:
         mean, p99 = statistics.fmean(lat[name]), _p99(lat[name])
         thr = statistics.median(rps[name])
-        print(f"| {name} | {mean * 1e3:.3f} ms | {p99 * 1e3:.3f} ms | "
-              f"{(mean - base_mean) * 1e3:+.3f} ms | {(p99 - base_p99) * 1e3:+.3f} ms | "
-              f"{thr:,.0f} | {thr / base_rps:.2f} |")
+        print(
+            f"| {name} | {mean * 1e3:.3f} ms | {p99 * 1e3:.3f} ms | "
+            f"{(mean - base_mean) * 1e3:+.3f} ms | {(p99 - base_p99) * 1e3:+.3f} ms | "
+            f"{thr:,.0f} | {thr / base_rps:.2f} |"
+        )
 
 
 if __name__ == "__main__":

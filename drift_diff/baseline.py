@@ -76,8 +76,19 @@ def baseline_from_dict(data: Any, path: str | os.PathLike[str] = "<baseline>") -
 
 
 #: keywords of an embedded schema whose value is one subschema / a list / a map of them
-_SUB_ONE = ("additionalProperties", "items", "not", "if", "then", "else", "contains",
-            "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema")
+_SUB_ONE = (
+    "additionalProperties",
+    "items",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contentSchema",
+)
 _SUB_LIST = ("prefixItems", "allOf", "anyOf", "oneOf")
 _SUB_MAP = ("properties", "patternProperties", "dependentSchemas")
 _SCALAR = (str, int, float, bool, type(None))
@@ -133,9 +144,7 @@ def _embedded_schema_problem(endpoints: dict[str, Any]) -> str | None:
             if "headers" in response:
                 stack.append((f"{where}/responses/{status}/headers", response["headers"]))
             for media, body in (response.get("content") or {}).items():
-                stack.append(
-                    (f"{where}/responses/{status}/content/{media}/schema", body["schema"])
-                )
+                stack.append((f"{where}/responses/{status}/content/{media}/schema", body["schema"]))
     stack.reverse()
     while stack:
         where, schema = stack.pop()

@@ -44,13 +44,15 @@ def _rows(baseline: Baseline) -> list[list[str]]:
         for response in responses.values():
             response_types.update(response.get("content") or {})
         request = entry.get("request") or {}
-        rows.append([
-            f"{method} {template}",
-            f"{int(entry.get('samples', 0)):,}",
-            _statuses(responses),
-            _media_types(request.get("content")),
-            _media_types(response_types),
-        ])
+        rows.append(
+            [
+                f"{method} {template}",
+                f"{int(entry.get('samples', 0)):,}",
+                _statuses(responses),
+                _media_types(request.get("content")),
+                _media_types(response_types),
+            ]
+        )
     rows.sort(key=_order)
     return rows
 
@@ -62,8 +64,10 @@ def _header(baseline: Baseline) -> str:
     learned = f"{total:,} exchanges" if isinstance(total, int) else "no exchange count"
     if kinds:
         learned += f" ({kinds})"
-    return (f"service: {baseline.service}\nlearned from: {learned}\n"
-            f"endpoints: {len(baseline.endpoints)}\n")
+    return (
+        f"service: {baseline.service}\nlearned from: {learned}\n"
+        f"endpoints: {len(baseline.endpoints)}\n"
+    )
 
 
 def register(app: typer.Typer) -> None:

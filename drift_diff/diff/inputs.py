@@ -28,9 +28,7 @@ def _infer(paths: list[Path]) -> Baseline:
     baseline = infer_baseline(iter_source_exchanges([str(p) for p in paths], stats=stats))
     if not baseline.endpoints:
         # an empty contract would report every endpoint of the other side as removed
-        raise InputError(
-            ", ".join(map(str, paths)), f"no API exchange found ({stats.summary()})"
-        )
+        raise InputError(", ".join(map(str, paths)), f"no API exchange found ({stats.summary()})")
     return baseline
 
 

@@ -69,7 +69,7 @@ def normalize_sql(sql: Any) -> str:
     parts: list[str] = []
     pos = 0
     for m in _QUOTED.finditer(text):
-        parts.append(_fold(text[pos:m.start()]))
+        parts.append(_fold(text[pos : m.start()]))
         token = m.group()
         parts.append(" " if token.startswith(("--", "/*")) else token)
         pos = m.end()
@@ -125,7 +125,7 @@ def _redis(call: dict[str, Any]) -> list[Any]:
         out = list(command)
         for i, arg in enumerate(out[:-1]):
             if isinstance(arg, str) and arg.upper() == "AUTH":
-                out[i + 1:i + 3] = ["*"] * len(out[i + 1:i + 3])
+                out[i + 1 : i + 3] = ["*"] * len(out[i + 1 : i + 3])
                 break
         return out
     return [name, *command[1:]]

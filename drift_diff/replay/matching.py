@@ -280,8 +280,9 @@ def explain_miss(recorded: list[RecordedCall], call: dict[str, Any]) -> str:
         kinds = sorted({str(rc.entry.get("kind", "http")) for rc in recorded})
         return f"this exchange recorded only {', '.join(kinds)} calls"
     if call.get("kind") in match_datastores.DATASTORE_KINDS:
-        return match_datastores.explain([(rc.index, rc.entry, rc.uses > 0) for rc in same_kind],
-                                        call)
+        return match_datastores.explain(
+            [(rc.index, rc.entry, rc.uses > 0) for rc in same_kind], call
+        )
     matchers = _EXPLAIN_MATCHERS if call.get("kind", "http") == "http" else (match_command,)
     scored = []
     for rc in same_kind:

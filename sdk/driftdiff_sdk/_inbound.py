@@ -169,7 +169,11 @@ def build_exchange(
     meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     request: dict[str, Any] = {
-        "method": method, "url": url, "path": path, "query": query, "headers": req_headers,
+        "method": method,
+        "url": url,
+        "path": path,
+        "query": query,
+        "headers": req_headers,
     }
     # no capture (a body left unread): the same fields as an empty one
     (req_body or _NO_BODY).fill(request, first(req_headers, "content-type"))
@@ -186,7 +190,8 @@ def build_exchange(
         "request": request,
         "response": response,
         # a copy: calls that finish after the response (fire-and-forget tasks) are not ours
-        "outbound": sorted(ctx.outbound, key=_seq_key) if len(ctx.outbound) > 1
+        "outbound": sorted(ctx.outbound, key=_seq_key)
+        if len(ctx.outbound) > 1
         else list(ctx.outbound),
     }
     if meta:

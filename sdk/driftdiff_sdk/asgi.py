@@ -109,15 +109,24 @@ class DriftDiffMiddleware(InboundMiddleware):
         finally:
             reset_exchange(token)
             try:
-                self._emit(scope, orig, ctx, started_at, started, req_body, resp_body, state,
-                           failure)
+                self._emit(
+                    scope, orig, ctx, started_at, started, req_body, resp_body, state, failure
+                )
             except Exception:
                 count_error()
 
-    def _emit(self, scope: Scope, orig: tuple[str, str], ctx: Any, started_at: str,
-              started: float,
-              req_body: BodyCapture, resp_body: BodyCapture, state: dict[str, Any],
-              failure: BaseException | None) -> None:
+    def _emit(
+        self,
+        scope: Scope,
+        orig: tuple[str, str],
+        ctx: Any,
+        started_at: str,
+        started: float,
+        req_body: BodyCapture,
+        resp_body: BodyCapture,
+        state: dict[str, Any],
+        failure: BaseException | None,
+    ) -> None:
         meta = None
         if "status" in state:
             status = int(state["status"])
@@ -132,11 +141,20 @@ class DriftDiffMiddleware(InboundMiddleware):
         path, orig_root = orig
         raw_qs = scope.get("query_string") or b""
         exchange = build_exchange(
-            ctx=ctx, service=self._service, started_at=started_at, started=started,
-            route=_route_template(scope, orig_root), method=scope.get("method", "GET"),
-            url=_url(scope, req_headers, path, raw_qs), path=path,
-            query=parse_query(raw_qs) if raw_qs else {}, req_headers=req_headers,
-            req_body=req_body, status=status, resp_headers=resp_headers, resp_body=resp_body,
+            ctx=ctx,
+            service=self._service,
+            started_at=started_at,
+            started=started,
+            route=_route_template(scope, orig_root),
+            method=scope.get("method", "GET"),
+            url=_url(scope, req_headers, path, raw_qs),
+            path=path,
+            query=parse_query(raw_qs) if raw_qs else {},
+            req_headers=req_headers,
+            req_body=req_body,
+            status=status,
+            resp_headers=resp_headers,
+            resp_body=resp_body,
             meta=meta,
         )
         runtime.emit(exchange, self.config)
@@ -161,5 +179,5 @@ def _route_template(scope: Scope, orig_root: str) -> str | None:
     # root_path: put that prefix back
     root = scope.get("root_path") or ""
     if root != orig_root and root.startswith(orig_root):
-        return root[len(orig_root):] + template
+        return root[len(orig_root) :] + template
     return template

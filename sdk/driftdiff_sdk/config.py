@@ -68,8 +68,9 @@ def _mode(name: str, raw: object) -> str | None:
     return "off"
 
 
-def _number(name: str, raw: object, *, lo: float, hi: float | None, integer: bool,
-            default: float) -> float | None:
+def _number(
+    name: str, raw: object, *, lo: float, hi: float | None, integer: bool, default: float
+) -> float | None:
     try:
         if isinstance(raw, bool):
             raise ValueError

@@ -42,8 +42,9 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
 
     def __call__(self, request: Any) -> Any:
         if self._replay:
-            token = set_exchange(new_context(True, request.META.get(
-                "HTTP_X_DRIFTDIFF_EXCHANGE_ID")))
+            token = set_exchange(
+                new_context(True, request.META.get("HTTP_X_DRIFTDIFF_EXCHANGE_ID"))
+            )
             try:
                 return self.get_response(request)
             finally:
@@ -75,9 +76,12 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
                 resp_body = BodyCapture(self._cap)
                 # emitted when the server has sent (or abandoned) the last chunk
                 response.streaming_content = self._tee_stream(
-                    response.streaming_content, resp_body,
-                    lambda: self._safe_emit(request, ctx, started_at, started, req_body,
-                                            response, resp_body, None))
+                    response.streaming_content,
+                    resp_body,
+                    lambda: self._safe_emit(
+                        request, ctx, started_at, started, req_body, response, resp_body, None
+                    ),
+                )
                 return response
             resp_body = BodyCapture(self._cap)
             resp_body.add(bytes(response.content))
@@ -88,8 +92,9 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
         return response
 
     @staticmethod
-    def _tee_stream(content: Any, capture: BodyCapture,
-                    done: Callable[[], None]) -> Iterator[bytes]:
+    def _tee_stream(
+        content: Any, capture: BodyCapture, done: Callable[[], None]
+    ) -> Iterator[bytes]:
         try:
             for chunk in content:
                 try:
@@ -100,18 +105,33 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
         finally:
             done()
 
-    def _safe_emit(self, request: Any, ctx: ExchangeContext, started_at: str, started: float,
-                   req_body: BodyCapture, response: Any, resp_body: BodyCapture | None,
-                   failure: BaseException | None) -> None:
+    def _safe_emit(
+        self,
+        request: Any,
+        ctx: ExchangeContext,
+        started_at: str,
+        started: float,
+        req_body: BodyCapture,
+        response: Any,
+        resp_body: BodyCapture | None,
+        failure: BaseException | None,
+    ) -> None:
         try:
-            self._emit(request, ctx, started_at, started, req_body, response, resp_body,
-                       failure)
+            self._emit(request, ctx, started_at, started, req_body, response, resp_body, failure)
         except Exception:
             count_error()
 
-    def _emit(self, request: Any, ctx: ExchangeContext, started_at: str, started: float,
-              req_body: BodyCapture, response: Any, resp_body: BodyCapture | None,
-              failure: BaseException | None) -> None:
+    def _emit(
+        self,
+        request: Any,
+        ctx: ExchangeContext,
+        started_at: str,
+        started: float,
+        req_body: BodyCapture,
+        response: Any,
+        resp_body: BodyCapture | None,
+        failure: BaseException | None,
+    ) -> None:
         meta = None
         resp_headers: dict[str, list[str]] = {}
         if response is not None:
@@ -130,14 +150,25 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
         path = request.path
         query = meta_env.get("QUERY_STRING", "") or ""
         host = meta_env.get("HTTP_HOST") or (
-            f"{meta_env.get('SERVER_NAME', 'localhost')}:{meta_env.get('SERVER_PORT', '80')}")
+            f"{meta_env.get('SERVER_NAME', 'localhost')}:{meta_env.get('SERVER_PORT', '80')}"
+        )
         # not build_absolute_uri(): it raises DisallowedHost, a host decision that is not ours
         url = f"{request.scheme}://{host}{path}" + (f"?{query}" if query else "")
         exchange = build_exchange(
-            ctx=ctx, service=self._service, started_at=started_at, started=started,
-            route=_route(request), method=request.method or "GET", url=url, path=path,
-            query=parse_query(query) if query else {}, req_headers=req_headers,
-            req_body=req_body, status=status, resp_headers=resp_headers, resp_body=resp_body,
+            ctx=ctx,
+            service=self._service,
+            started_at=started_at,
+            started=started,
+            route=_route(request),
+            method=request.method or "GET",
+            url=url,
+            path=path,
+            query=parse_query(query) if query else {},
+            req_headers=req_headers,
+            req_body=req_body,
+            status=status,
+            resp_headers=resp_headers,
+            resp_body=resp_body,
             meta=meta,
         )
         runtime.emit(exchange, self.config)

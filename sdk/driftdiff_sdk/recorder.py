@@ -59,8 +59,11 @@ def count_error(what: str = "capture", n: int = 1) -> None:
     _counters.errors += n
     if not _error_logged:
         _error_logged = True
-        log.warning("driftdiff: %s error (counted in driftdiff_sdk.stats(); logged once)",
-                    what, exc_info=True)
+        log.warning(
+            "driftdiff: %s error (counted in driftdiff_sdk.stats(); logged once)",
+            what,
+            exc_info=True,
+        )
 
 
 def stats() -> dict[str, int]:
@@ -155,8 +158,11 @@ class Recorder:
                 continue
             # write out before the batch crosses a rotation boundary, grows large, or ages:
             # under a steady stream the queue never empties, and lines must still reach disk
-            if batch and (size + len(line) > limit or len(batch) >= 64
-                          or time.monotonic() - batch_started > 0.05):
+            if batch and (
+                size + len(line) > limit
+                or len(batch) >= 64
+                or time.monotonic() - batch_started > 0.05
+            ):
                 self._write(batch, size)
                 batch, size = [], 0
             if not batch:
@@ -185,8 +191,10 @@ class Recorder:
         _counters.recorded += len(batch)
 
     def _ensure_file(self, incoming: int) -> int | None:
-        if self._fd is not None and self._file_bytes and (
-            self._file_bytes + incoming > self.config.rotate_bytes
+        if (
+            self._fd is not None
+            and self._file_bytes
+            and (self._file_bytes + incoming > self.config.rotate_bytes)
         ):
             self._close_file()
         if self._fd is not None:
@@ -202,8 +210,9 @@ class Recorder:
                 self._next_index += 1
                 try:
                     # O_EXCL: a file left by an earlier process with the same pid is never reused
-                    self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
-                                       0o640)
+                    self._fd = os.open(
+                        path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640
+                    )
                     break
                 except FileExistsError:
                     continue

@@ -268,6 +268,7 @@ class Redactor(Masker):
         if low == "set-cookie":
             return _SET_COOKIE
         return _SECRET if self.is_secret_header(name) else _PLAIN
+
     def redact_query(self, query: dict[str, list[str]]) -> dict[str, list[str]]:
         """A redacted copy of a query map (name → list of values)."""
         if not isinstance(query, dict) or not self.config.enabled:

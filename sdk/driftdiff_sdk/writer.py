@@ -23,7 +23,8 @@ __all__ = ["dump_line", "write_jsonl_atomic"]
 # The C encoder json.dumps builds for these options on every call, built once (stateless
 # without the circular-reference markers, so it can be shared between threads).
 _encode: Callable[[Any, int], list[str]] | None = (
-    None if c_make_encoder is None
+    None
+    if c_make_encoder is None
     else c_make_encoder(None, str, encode_basestring, None, ":", ",", True, False, True)
 )
 

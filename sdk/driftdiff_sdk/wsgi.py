@@ -107,8 +107,10 @@ def environ_headers(environ: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _url(environ: dict[str, Any], path: str, query: str) -> str:
-    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:" \
-        f"{environ.get('SERVER_PORT', '80')}"
+    host = (
+        environ.get("HTTP_HOST")
+        or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    )
     url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}"
     return f"{url}?{query}" if query else url
 
@@ -135,8 +137,9 @@ class DriftDiffWSGIMiddleware(InboundMiddleware):
             return self.app(environ, start_response)
         return capture.run(start_response)
 
-    def _call_in(self, ctx: ExchangeContext, environ: dict[str, Any],
-                 start_response: Callable[..., Any]) -> Any:
+    def _call_in(
+        self, ctx: ExchangeContext, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Any:
         token = set_exchange(ctx)
         try:
             result = self.app(environ, start_response)
@@ -216,12 +219,21 @@ class _Capture:
         path = (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "/")
         query = environ.get("QUERY_STRING") or ""
         exchange = build_exchange(
-            ctx=self.ctx, service=self.mw._service, started_at=self.started_at,
-            started=self.started, route=_route(environ), method=environ.get("REQUEST_METHOD",
-                                                                            "GET"),
-            url=_url(environ, path, query), path=path, query=parse_query(query) if query else {},
-            req_headers=environ_headers(environ), req_body=self.req_body, status=self.status,
-            resp_headers=self.resp_headers, resp_body=self.resp_body, meta=meta,
+            ctx=self.ctx,
+            service=self.mw._service,
+            started_at=self.started_at,
+            started=self.started,
+            route=_route(environ),
+            method=environ.get("REQUEST_METHOD", "GET"),
+            url=_url(environ, path, query),
+            path=path,
+            query=parse_query(query) if query else {},
+            req_headers=environ_headers(environ),
+            req_body=self.req_body,
+            status=self.status,
+            resp_headers=self.resp_headers,
+            resp_body=self.resp_body,
+            meta=meta,
         )
         runtime.emit(exchange, self.mw.config)
 
@@ -238,8 +250,9 @@ def _route(environ: dict[str, Any]) -> str | None:
 class _ContextIterable:
     """The app's response iterable, run inside the exchange's context, copied up to the cap."""
 
-    def __init__(self, result: Iterable[bytes], ctx: ExchangeContext,
-                 capture: _Capture | None) -> None:
+    def __init__(
+        self, result: Iterable[bytes], ctx: ExchangeContext, capture: _Capture | None
+    ) -> None:
         self._result = result
         self._iter: Iterator[bytes] | None = None
         self._ctx = ctx

@@ -81,8 +81,17 @@ def _entry(i: int, *, extra_field: bool = False) -> dict[str, Any]:
 
 def _har(path: Path, *, extra_field: bool) -> Path:
     entries = [_entry(i, extra_field=extra_field) for i in range(1, 31)]
-    path.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
-                                        "entries": entries}}))
+    path.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "version": "1.2",
+                    "creator": {"name": "t", "version": "1"},
+                    "entries": entries,
+                }
+            }
+        )
+    )
     return path
 
 

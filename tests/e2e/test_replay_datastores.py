@@ -47,13 +47,24 @@ class Recording:
             f"exec {sys.executable} -m uvicorn tests.e2e.apps.catalog_fastapi:app "
             f"--host 127.0.0.1 --port {port}"
         )
-        return run_cli("replay", str(self.traces), "--target", f"http://127.0.0.1:{port}",
-                       "--start", start, "--ready", "/health", *extra, cwd=REPO)
+        return run_cli(
+            "replay",
+            str(self.traces),
+            "--target",
+            f"http://127.0.0.1:{port}",
+            "--start",
+            start,
+            "--ready",
+            "/health",
+            *extra,
+            cwd=REPO,
+        )
 
 
 def _lines(traces: Path) -> int:
-    return sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() \
-        else 0
+    return (
+        sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() else 0
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +72,26 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     traces = tmp_path_factory.mktemp("datastores") / "traces"
     port = free_port()
     with redis_server() as rds, postgres_server() as pg:
-        env = {"DRIFTDIFF_MODE": "record", "DRIFTDIFF_TRACES_DIR": str(traces),
-               "PG_DSN": pg.url, "REDIS_URL": rds.url}
-        cmd = [sys.executable, "-m", "uvicorn", "tests.e2e.apps.catalog_fastapi:app",
-               "--host", "127.0.0.1", "--port", str(port)]
-        with server_process(cmd, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO), \
-                httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        env = {
+            "DRIFTDIFF_MODE": "record",
+            "DRIFTDIFF_TRACES_DIR": str(traces),
+            "PG_DSN": pg.url,
+            "REDIS_URL": rds.url,
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tests.e2e.apps.catalog_fastapi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        with (
+            server_process(cmd, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+        ):
             for method, path, body, status in TRAFFIC:
                 response = client.request(method, path, json=body)
                 assert response.status_code == status, (method, path, response.text)
@@ -85,8 +110,9 @@ def test_recording_holds_the_datastore_calls(recording: Recording) -> None:
 
 def test_replay_with_both_servers_stopped_is_clean(recording: Recording, tmp_path: Path) -> None:
     with listener_on(recording.pg_port) as pg, listener_on(recording.redis_port) as rds:
-        result = recording.replay("--out", str(tmp_path), "--fail-on", "warning",
-                                  "--format", "json")
+        result = recording.replay(
+            "--out", str(tmp_path), "--fail-on", "warning", "--format", "json"
+        )
     assert result.code == 0, result.stdout + result.stderr
     summary = findings(result)["summary"]
     assert isinstance(summary, dict)
@@ -97,23 +123,23 @@ def test_replay_with_both_servers_stopped_is_clean(recording: Recording, tmp_pat
 
 def test_changed_query_is_mock_not_found_naming_the_sql(recording: Recording) -> None:
     with listener_on(recording.pg_port) as pg:
-        result = recording.replay("--fail-on-breaking", "--format", "json",
-                                  variant="changed-query")
+        result = recording.replay("--fail-on-breaking", "--format", "json", variant="changed-query")
     assert result.code == 1, result.stdout + result.stderr
     assert rule_ids(result) == {"replay-mock-not-found"}
     changes = findings(result)["changes"]
     assert isinstance(changes, list)
     message = changes[0]["message"]
-    assert ("no recorded postgres SELECT id, sku, name, price, created_at FROM items "
-            "WHERE lower(sku) = lower(%s)") in message
+    assert (
+        "no recorded postgres SELECT id, sku, name, price, created_at FROM items "
+        "WHERE lower(sku) = lower(%s)"
+    ) in message
     assert "SQL differed" in message
     assert pg.accepted == 0
 
 
 def test_raw_socket_to_postgres_is_blocked_and_reported(recording: Recording) -> None:
     with listener_on(recording.pg_port) as pg:
-        result = recording.replay("--fail-on-breaking", "--format", "json",
-                                  variant="raw-socket")
+        result = recording.replay("--fail-on-breaking", "--format", "json", variant="raw-socket")
     assert result.code == 1
     assert pg.accepted == 0
     assert rule_ids(result) == {"replay-unpatched-dependency"}

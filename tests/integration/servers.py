@@ -43,14 +43,15 @@ def postgres_bin() -> Path | None:
 def require(name: str) -> None:
     """Skip the calling test (module) when a server binary is missing."""
     if name == "redis" and shutil.which("redis-server") is None:
-        pytest.skip("redis-server not installed (apt-get install -y redis-server)",
-                    allow_module_level=True)
+        pytest.skip(
+            "redis-server not installed (apt-get install -y redis-server)", allow_module_level=True
+        )
     if name == "postgres" and postgres_bin() is None:
-        pytest.skip("postgres not installed (apt-get install -y postgresql)",
-                    allow_module_level=True)
+        pytest.skip(
+            "postgres not installed (apt-get install -y postgresql)", allow_module_level=True
+        )
     if name == "postgres" and os.geteuid() == 0 and _pg_user() is None:
-        pytest.skip("running as root without a 'postgres' user for initdb",
-                    allow_module_level=True)
+        pytest.skip("running as root without a 'postgres' user for initdb", allow_module_level=True)
 
 
 def _pg_user() -> pwd.struct_passwd | None:
@@ -90,15 +91,17 @@ def _poll(ready: Callable[[], bool], server: Server, deadline_s: float = 30.0) -
     delay = 0.02
     while time.monotonic() < end:
         if server.proc.poll() is not None:
-            raise RuntimeError(f"{server.name} exited with {server.proc.returncode}: "
-                               f"{server.log()}")
+            raise RuntimeError(
+                f"{server.name} exited with {server.proc.returncode}: {server.log()}"
+            )
         if ready():
             return
         time.sleep(delay)  # back-off between polls, bounded by the deadline
         delay = min(delay * 2, 0.25)
     server.stop()
-    raise TimeoutError(f"{server.name} not ready on port {server.port} after {deadline_s}s: "
-                       f"{server.log()}")
+    raise TimeoutError(
+        f"{server.name} not ready on port {server.port} after {deadline_s}s: {server.log()}"
+    )
 
 
 def _redis_pong(port: int) -> bool:
@@ -116,8 +119,21 @@ def redis_server() -> Iterator[Server]:
     workdir = Path(tempfile.mkdtemp(prefix="driftdiff-redis-"))
     port = free_port()
     log = workdir / "redis.log"
-    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-           "--appendonly", "no", "--dir", str(workdir), "--logfile", str(log)]
+    cmd = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(workdir),
+        "--logfile",
+        str(log),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Server("redis", port, proc, workdir, f"redis://127.0.0.1:{port}/0", log)
     try:
@@ -139,8 +155,19 @@ def _as_postgres() -> dict[str, Any]:
 
 def _pg_ready(bindir: Path, port: int, sockdir: Path) -> bool:
     result = subprocess.run(
-        [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-         "-t", "1"], capture_output=True, check=False,
+        [
+            str(bindir / "pg_isready"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "-t",
+            "1",
+        ],
+        capture_output=True,
+        check=False,
     )
     return result.returncode == 0
 
@@ -157,20 +184,44 @@ def postgres_server() -> Iterator[Server]:
         assert user is not None
         os.chown(workdir, user.pw_uid, user.pw_gid)
     init = subprocess.run(
-        [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-         "--no-sync", "-E", "UTF8"],
-        capture_output=True, check=False, cwd=workdir, **_as_postgres(),
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        capture_output=True,
+        check=False,
+        cwd=workdir,
+        **_as_postgres(),
     )
     if init.returncode != 0:
         shutil.rmtree(workdir, ignore_errors=True)
         raise RuntimeError(f"initdb failed: {init.stderr.decode(errors='replace')[-2000:]}")
     port = free_port()
     log = workdir / "postgres.log"
-    cmd = [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(workdir),
-           "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
+    cmd = [
+        str(bindir / "postgres"),
+        "-D",
+        str(data),
+        "-p",
+        str(port),
+        "-k",
+        str(workdir),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "fsync=off",
+    ]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=workdir,
-                                **_as_postgres())
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, cwd=workdir, **_as_postgres()
+        )
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     server = Server("postgres", port, proc, workdir, url, log, signal.SIGINT)  # fast shutdown
     try:

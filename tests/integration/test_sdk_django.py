@@ -25,9 +25,20 @@ pytestmark = pytest.mark.integration
 
 
 def _gunicorn(port: int) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "tests.integration.apps.django_app:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2",
-            "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "tests.integration.apps.django_app:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "2",
+        "--log-level",
+        "warning",
+    ]
 
 
 def test_django_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
@@ -41,10 +52,10 @@ def test_django_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
             assert client.get("/archive/2024/").json() == {"year": 2024}
             # the app streams 3 MB past DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB): the SDK must not
             # read request.body for it, or Django would refuse the upload
-            up_r = client.post("/upload", content=block * 3,
-                               headers={"content-type": "application/octet-stream"})
-            assert up_r.json() == {"sha256": hashlib.sha256(block * 3).hexdigest(),
-                                   "size": 3 << 20}
+            up_r = client.post(
+                "/upload", content=block * 3, headers={"content-type": "application/octet-stream"}
+            )
+            assert up_r.json() == {"sha256": hashlib.sha256(block * 3).hexdigest(), "size": 3 << 20}
             streamed = client.get("/stream")
             assert streamed.text == "".join(f"line {i}\n" for i in range(50))
             assert client.post("/login").status_code == 200
@@ -66,6 +77,5 @@ def test_django_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
     [stream_ex] = by_path(exchanges, "/stream")
     assert stream_ex["response"]["body_text"] == streamed.text
     # two forked workers: each writes its own <service>-<pid>-<n>.jsonl
-    assert all(p.name.startswith("shop-") and p.name.endswith("-0.jsonl")
-               for p in traces.iterdir())
+    assert all(p.name.startswith("shop-") and p.name.endswith("-0.jsonl") for p in traces.iterdir())
     run_baseline(traces, tmp_path)

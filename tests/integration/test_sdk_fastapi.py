@@ -27,14 +27,23 @@ pytestmark = pytest.mark.integration
 
 
 def _uvicorn(port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "tests.integration.apps.fastapi_app:app",
-            "--port", str(port), "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "tests.integration.apps.fastapi_app:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
 
 
 def test_fastapi_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
     traces = tmp_path / "traces"
     with sdk_service(_uvicorn, traces) as (base, proc):
         with httpx.Client(base_url=base, timeout=30) as client:
+
             def user(i: int) -> dict[str, Any]:
                 r = client.get(f"/users/{i}", params={"tag": f"t{i}"}, headers=SECRET_HEADERS)
                 assert r.status_code == 200
@@ -45,14 +54,16 @@ def test_fastapi_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
                 fanned = list(pool.map(lambda t: client.get(f"/fanout/f{t}").json(), range(4)))
             assert users[3]["item"]["tag"] == "t3" and users[3]["threaded"]["id"] == "t3"
             assert fanned[0]["tag"] == "f0"
-            login = client.post("/login", json={"username": "bob@example.com",
-                                                "password": "hunter2hunter2"})
+            login = client.post(
+                "/login", json={"username": "bob@example.com", "password": "hunter2hunter2"}
+            )
             assert login.json()["card"] == "4111 1111 1111 1111"
             streamed = client.get("/stream")
             assert streamed.text == "".join(f"line {i}\n" for i in range(50))
             binary = bytes(range(256)) * 4 + b"\xff\xfe\x00not utf-8"
-            echoed = client.post("/echo-bytes", content=binary,
-                                 headers={"content-type": "application/octet-stream"})
+            echoed = client.post(
+                "/echo-bytes", content=binary, headers={"content-type": "application/octet-stream"}
+            )
             assert echoed.content == binary
             head = client.head("/health")
             assert head.status_code in (200, 405) and head.content == b""
@@ -72,8 +83,7 @@ def test_fastapi_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
         assert sorted(c["seq"] for c in calls) == [0, 1, 2]
         # every outbound call belongs to this inbound request: they all carry its tag
         assert all(c["request"]["query"]["tag"] == [f"t{i}"] for c in calls), calls
-        agents = {c["request"]["headers"].get("user-agent", ["?"])[0].split("/")[0]
-                  for c in calls}
+        agents = {c["request"]["headers"].get("user-agent", ["?"])[0].split("/")[0] for c in calls}
         assert agents == {"python-httpx", "Python", "python-requests"}, agents
         assert all(c["response"]["status"] == 200 for c in calls)
         assert ex["request"]["headers"]["authorization"][0].startswith("Bearer ")
@@ -82,7 +92,10 @@ def test_fastapi_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
         assert ex["route"] == "/fanout/{tag}"
         assert [c["request"]["query"]["tag"] for c in ex["outbound"]] == [[f"f{t}"]] * 3
         assert sorted(c["request"]["path"] for c in ex["outbound"]) == [
-            "/items/0", "/items/1", "/items/2"]
+            "/items/0",
+            "/items/1",
+            "/items/2",
+        ]
 
     [stream_ex] = by_path(exchanges, "/stream")
     assert stream_ex["response"]["body_text"] == streamed.text
@@ -107,8 +120,12 @@ def test_fastapi_100mb_upload_reaches_app_whole_and_trace_is_capped(tmp_path: Pa
             yield block
 
     with sdk_service(_uvicorn, traces, DRIFTDIFF_MAX_BODY="65536") as (base, _proc):
-        r = httpx.post(f"{base}/upload", content=body(), timeout=120,
-                       headers={"content-type": "application/octet-stream"})
+        r = httpx.post(
+            f"{base}/upload",
+            content=body(),
+            timeout=120,
+            headers={"content-type": "application/octet-stream"},
+        )
         assert r.json() == {"sha256": expected, "size": 100 << 20}
         [ex] = read_traces(traces, where=lambda e: e["request"]["path"] == "/upload")
     assert ex["request"]["truncated"] is True
@@ -128,8 +145,9 @@ def test_websocket_and_lifespan_pass_through_unrecorded(tmp_path: Path) -> None:
 
     from tests.integration.apps.fastapi_app import api
 
-    async def drive(app: Any, scope: dict[str, Any], incoming: list[dict[str, Any]]) -> list[
-            dict[str, Any]]:
+    async def drive(
+        app: Any, scope: dict[str, Any], incoming: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         sent: list[dict[str, Any]] = []
         queue = list(incoming)
 
@@ -142,26 +160,56 @@ def test_websocket_and_lifespan_pass_through_unrecorded(tmp_path: Path) -> None:
         await app(scope, receive, send)
         return sent
 
-    base_scope = {"headers": [(b"host", b"test")], "query_string": b"", "root_path": "",
-                  "scheme": "http", "server": ("test", 80), "client": ("1.2.3.4", 5)}
+    base_scope = {
+        "headers": [(b"host", b"test")],
+        "query_string": b"",
+        "root_path": "",
+        "scheme": "http",
+        "server": ("test", 80),
+        "client": ("1.2.3.4", 5),
+    }
     traces = tmp_path / "traces"
     try:
         app = DriftDiffMiddleware(api, mode="record", traces_dir=str(traces), service="ws")
-        lifespan = asyncio.run(drive(app, {"type": "lifespan", "asgi": {"version": "3.0"}},
-                                     [{"type": "lifespan.startup"},
-                                      {"type": "lifespan.shutdown"}]))
-        assert [m["type"] for m in lifespan] == ["lifespan.startup.complete",
-                                                 "lifespan.shutdown.complete"]
-        ws = asyncio.run(drive(app, {**base_scope, "type": "websocket", "path": "/ws",
-                                     "scheme": "ws", "subprotocols": []},
-                               [{"type": "websocket.connect"},
-                                {"type": "websocket.receive", "text": "hello"}]))
-        assert [m["type"] for m in ws] == ["websocket.accept", "websocket.send",
-                                           "websocket.close"]
+        lifespan = asyncio.run(
+            drive(
+                app,
+                {"type": "lifespan", "asgi": {"version": "3.0"}},
+                [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}],
+            )
+        )
+        assert [m["type"] for m in lifespan] == [
+            "lifespan.startup.complete",
+            "lifespan.shutdown.complete",
+        ]
+        ws = asyncio.run(
+            drive(
+                app,
+                {
+                    **base_scope,
+                    "type": "websocket",
+                    "path": "/ws",
+                    "scheme": "ws",
+                    "subprotocols": [],
+                },
+                [{"type": "websocket.connect"}, {"type": "websocket.receive", "text": "hello"}],
+            )
+        )
+        assert [m["type"] for m in ws] == ["websocket.accept", "websocket.send", "websocket.close"]
         assert ws[1]["text"] == "echo:hello"
-        http = asyncio.run(drive(app, {**base_scope, "type": "http", "method": "GET",
-                                       "path": "/health", "http_version": "1.1"},
-                                 [{"type": "http.request", "body": b""}]))
+        http = asyncio.run(
+            drive(
+                app,
+                {
+                    **base_scope,
+                    "type": "http",
+                    "method": "GET",
+                    "path": "/health",
+                    "http_version": "1.1",
+                },
+                [{"type": "http.request", "body": b""}],
+            )
+        )
         assert http[0]["status"] == 200
         runtime.shutdown()  # flush
         exchanges = read_traces(traces)

@@ -29,8 +29,16 @@ BINARY = b"\x89PNG\r\n\x1a\n\xff\xfe\x00" + bytes(range(256)) * 16
 
 def _servers(kind: str, port: int) -> list[str]:
     if kind == "fastapi":
-        return [sys.executable, "-m", "uvicorn", "tests.integration.apps.fastapi_app:app",
-                "--port", str(port), "--log-level", "critical"]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tests.integration.apps.fastapi_app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "critical",
+        ]
     return [sys.executable, "-m", "tests.integration.apps.flask_app", str(port)]
 
 
@@ -40,10 +48,14 @@ def _traffic(base: str) -> list[tuple[int, list[tuple[str, str]], bytes]]:
     with httpx.Client(base_url=base, timeout=60) as client:
         responses = [
             client.get("/users/3", params={"tag": "x"}),
-            client.post("/echo-bytes", content=BINARY,
-                        headers={"content-type": "application/octet-stream"}),
-            client.post("/echo-bytes", content="caf\xe9 \u2603".encode("latin-1", "replace"),
-                        headers={"content-type": "text/plain; charset=utf-8"}),
+            client.post(
+                "/echo-bytes", content=BINARY, headers={"content-type": "application/octet-stream"}
+            ),
+            client.post(
+                "/echo-bytes",
+                content="caf\xe9 \u2603".encode("latin-1", "replace"),
+                headers={"content-type": "text/plain; charset=utf-8"},
+            ),
             client.get("/stream"),
             client.head("/health"),
             client.post("/login", json={"username": "bob@example.com", "password": "pw"}),
@@ -77,8 +89,7 @@ def _run(kind: str, env: dict[str, str], sig: int) -> tuple[list[Any], dict[str,
 
 @pytest.mark.parametrize("kind", ["fastapi", "flask"])
 @pytest.mark.parametrize("fault", ["unwritable-folder", "serializer", "redactor"])
-def test_faults_are_counted_and_responses_unchanged(kind: str, fault: str,
-                                                    tmp_path: Path) -> None:
+def test_faults_are_counted_and_responses_unchanged(kind: str, fault: str, tmp_path: Path) -> None:
     sig = signal.SIGTERM if kind == "fastapi" else signal.SIGINT
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the traces folder should be")
@@ -101,11 +112,17 @@ def test_full_queue_drops_without_slowing_requests(tmp_path: Path) -> None:
     traces = tmp_path / "traces"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with upstream() as up, server_process(
-        _servers("fastapi", port), f"{base}/health", cwd=REPO,
-        env=sdk_env(traces, up, APP_FAULT="slow-writer", DRIFTDIFF_QUEUE_SIZE="2"),
-    ) as proc:
+    with (
+        upstream() as up,
+        server_process(
+            _servers("fastapi", port),
+            f"{base}/health",
+            cwd=REPO,
+            env=sdk_env(traces, up, APP_FAULT="slow-writer", DRIFTDIFF_QUEUE_SIZE="2"),
+        ) as proc,
+    ):
         with httpx.Client(base_url=base, timeout=30) as client:
+
             def timed(_: int) -> float:
                 start = time.perf_counter()
                 assert client.get("/health").status_code == 200
@@ -126,12 +143,19 @@ def test_full_queue_drops_without_slowing_requests(tmp_path: Path) -> None:
 def test_invalid_configuration_warns_and_falls_back(tmp_path: Path) -> None:
     from driftdiff_sdk.config import load_config
 
-    cfg = load_config({"DRIFTDIFF_MODE": "recrod", "DRIFTDIFF_SAMPLE_RATE": "2",
-                       "DRIFTDIFF_MAX_BODY": "lots", "DRIFTDIFF_QUEUE_SIZE": "-5"})
+    cfg = load_config(
+        {
+            "DRIFTDIFF_MODE": "recrod",
+            "DRIFTDIFF_SAMPLE_RATE": "2",
+            "DRIFTDIFF_MAX_BODY": "lots",
+            "DRIFTDIFF_QUEUE_SIZE": "-5",
+        }
+    )
     assert cfg.mode == "off" and cfg.sample_rate == 1.0
     assert cfg.max_body == 1024 * 1024 and cfg.queue_size > 0
-    cfg = load_config({"DRIFTDIFF_MODE": "RECORD", "DRIFTDIFF_SAMPLE_RATE": "0.25"},
-                      service="svc", max_body="10")
+    cfg = load_config(
+        {"DRIFTDIFF_MODE": "RECORD", "DRIFTDIFF_SAMPLE_RATE": "0.25"}, service="svc", max_body="10"
+    )
     assert (cfg.mode, cfg.sample_rate, cfg.service, cfg.max_body) == ("record", 0.25, "svc", 10)
 
 
@@ -140,12 +164,19 @@ def test_writer_rotates_by_size_and_writes_whole_lines(tmp_path: Path) -> None:
     from driftdiff_sdk.exchange import EXCHANGE_FORMAT
     from driftdiff_sdk.recorder import Recorder
 
-    recorder = Recorder(SDKConfig(mode="record", service="rot svc", traces_dir=str(tmp_path),
-                                  rotate_bytes=2000))
+    recorder = Recorder(
+        SDKConfig(mode="record", service="rot svc", traces_dir=str(tmp_path), rotate_bytes=2000)
+    )
     for i in range(60):
-        recorder.submit({"format": EXCHANGE_FORMAT, "id": f"e{i}", "source": "sdk",
-                         "request": {"method": "GET", "path": f"/n/{i}"},
-                         "response": {"status": 200, "body": {"n": i, "pad": "x" * 50}}})
+        recorder.submit(
+            {
+                "format": EXCHANGE_FORMAT,
+                "id": f"e{i}",
+                "source": "sdk",
+                "request": {"method": "GET", "path": f"/n/{i}"},
+                "response": {"status": 200, "body": {"n": i, "pad": "x" * 50}},
+            }
+        )
     recorder.close()
     recorder.submit({"id": "late"})  # after close: dropped, never raised
     files = sorted(tmp_path.glob("*.jsonl"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))

@@ -36,6 +36,7 @@ def test_flask_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
     traces = tmp_path / "traces"
     with sdk_service(_flask, traces) as (base, proc):
         with httpx.Client(base_url=base, timeout=30) as client:
+
             def user(i: int) -> dict[str, Any]:
                 r = client.get(f"/users/{i}", params={"tag": f"t{i}"}, headers=SECRET_HEADERS)
                 assert r.status_code == 200, r.text
@@ -45,14 +46,16 @@ def test_flask_records_routes_outbound_and_redacts(tmp_path: Path) -> None:
                 users = list(pool.map(user, range(10)))
             assert users[4]["b"]["received"] == {"user": 4} and users[4]["c"]["id"] == "u4"
             assert client.get("/orders/A-1/lines/3").json() == {"order": "A-1", "line": 3}
-            login = client.post("/login", json={"username": "bob@example.com",
-                                                "password": "hunter2hunter2"})
+            login = client.post(
+                "/login", json={"username": "bob@example.com", "password": "hunter2hunter2"}
+            )
             assert login.status_code == 200
             streamed = client.get("/stream")
             assert streamed.text == "".join(f"line {i}\n" for i in range(50))
             binary = b"\x00\xff\xfe" + bytes(range(256)) * 8
-            echoed = client.post("/echo-bytes", content=binary,
-                                 headers={"content-type": "application/octet-stream"})
+            echoed = client.post(
+                "/echo-bytes", content=binary, headers={"content-type": "application/octet-stream"}
+            )
             assert echoed.content == binary
             head = client.head("/users/1")
             assert head.status_code == 200 and head.content == b""
@@ -92,8 +95,12 @@ def test_flask_100mb_upload_reaches_app_whole_and_trace_is_capped(tmp_path: Path
     block = os.urandom(1 << 20)
     expected = hashlib.sha256(block * 100).hexdigest()
     with sdk_service(_flask, traces, DRIFTDIFF_MAX_BODY="4096") as (base, _proc):
-        r = httpx.post(f"{base}/upload", content=block * 100, timeout=120,
-                       headers={"content-type": "application/octet-stream"})
+        r = httpx.post(
+            f"{base}/upload",
+            content=block * 100,
+            timeout=120,
+            headers={"content-type": "application/octet-stream"},
+        )
         assert r.json() == {"sha256": expected, "size": 100 << 20}
         [ex] = read_traces(traces, where=lambda e: e["request"]["path"] == "/upload")
     assert ex["request"]["truncated"] is True

@@ -47,16 +47,17 @@ def _all_clients(base: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     out["requests"] = requests.get(f"{base}/items/1", params={"tag": "r"}).json()
     out["httpx"] = httpx.get(f"{base}/items/2?tag=h").json()
-    out["urllib3"] = json.loads(urllib3.PoolManager().request("GET", f"{base}/items/3?tag=u3")
-                                .data)
+    out["urllib3"] = json.loads(urllib3.PoolManager().request("GET", f"{base}/items/3?tag=u3").data)
     with urllib.request.urlopen(f"{base}/items/4?tag=ul") as resp:
         out["urllib"] = json.loads(resp.read())
 
     async def both() -> tuple[Any, Any]:
         async with httpx.AsyncClient() as client:
             a = (await client.get(f"{base}/items/5?tag=ha")).json()
-        async with aiohttp.ClientSession() as session, \
-                session.post(f"{base}/echo?tag=ai", json={"n": 6}) as r:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{base}/echo?tag=ai", json={"n": 6}) as r,
+        ):
             b = await r.json()
         return a, b
 
@@ -134,14 +135,20 @@ def test_threads_with_copied_context_and_tasks_attach_to_their_exchange(up: str)
             copied = contextvars.copy_context()
             worker = threading.Thread(
                 target=copied.run,
-                args=(lambda: requests.get(f"{up}/items/1", params={"tag": name}),))
+                args=(lambda: requests.get(f"{up}/items/1", params={"tag": name}),),
+            )
             worker.start()
             worker.join()
 
             async def fan() -> None:
                 async with httpx.AsyncClient() as client:
-                    await asyncio.gather(*(asyncio.create_task(
-                        client.get(f"{up}/items/{i}", params={"tag": name})) for i in range(3)))
+                    await asyncio.gather(
+                        *(
+                            asyncio.create_task(client.get(f"{up}/items/{i}", params={"tag": name}))
+                            for i in range(3)
+                        )
+                    )
+
             asyncio.run(fan())
         finally:
             reset_exchange(token)
@@ -167,7 +174,8 @@ def test_init_is_idempotent_and_uninstallable() -> None:
 
 
 def test_replay_answers_every_client_from_the_recording_without_network(
-        up: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    up: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recording = ExchangeContext("ex-rec")
     token = _serve(recording)
     try:
@@ -213,10 +221,20 @@ def test_replay_answers_every_client_from_the_recording_without_network(
 
 
 def test_replay_native_response_objects(monkeypatch: pytest.MonkeyPatch) -> None:
-    entry = {"kind": "http", "response": {
-        "status": 201, "headers": {"content-type": ["application/json"],
-                                   "content-encoding": ["gzip"], "x-k": ["v"]},
-        "body": {"ok": True}, "content_type": "application/json", "truncated": False}}
+    entry = {
+        "kind": "http",
+        "response": {
+            "status": 201,
+            "headers": {
+                "content-type": ["application/json"],
+                "content-encoding": ["gzip"],
+                "x-k": ["v"],
+            },
+            "body": {"ok": True},
+            "content_type": "application/json",
+            "truncated": False,
+        },
+    }
     monkeypatch.setattr(replay, "lookup", lambda call: entry)
     url = f"http://127.0.0.1:{free_port()}/thing"
     token = _serve(ExchangeContext("e", replay=True))
@@ -235,6 +253,7 @@ def test_replay_native_response_objects(monkeypatch: pytest.MonkeyPatch) -> None
             async with aiohttp.ClientSession() as session, session.get(url) as resp:
                 assert resp.status == 201 and resp.headers["X-K"] == "v"
                 return await resp.json()
+
         assert asyncio.run(aio()) == {"ok": True}
     finally:
         reset_exchange(token)

@@ -54,25 +54,40 @@ def _workload(dsn: str) -> dict[str, Any]:
     with conn, conn.cursor() as cur:
         cur.execute(
             "INSERT INTO items VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",
-            (ITEM_ID, "widget", Decimal("9.90"),
-             dt.datetime(2024, 5, 1, 12, tzinfo=dt.timezone.utc), b"\x00\xff",
-             psycopg2.extras.Json({"tags": ["a"]}), "hunter2-pw"),
+            (
+                ITEM_ID,
+                "widget",
+                Decimal("9.90"),
+                dt.datetime(2024, 5, 1, 12, tzinfo=dt.timezone.utc),
+                b"\x00\xff",
+                psycopg2.extras.Json({"tags": ["a"]}),
+                "hunter2-pw",
+            ),
         )
         out["insert"] = (cur.rowcount, cur.statusmessage)
-        cur.executemany("INSERT INTO items (id, name, price) VALUES (%s, %s, %s)",
-                        [(uuid.UUID(int=i), f"n{i}", Decimal(i)) for i in (1, 2, 3)])
+        cur.executemany(
+            "INSERT INTO items (id, name, price) VALUES (%s, %s, %s)",
+            [(uuid.UUID(int=i), f"n{i}", Decimal(i)) for i in (1, 2, 3)],
+        )
         out["many"] = cur.rowcount
-        cur.execute("UPDATE items SET secret = %(password)s WHERE name = %(name)s",
-                    {"password": "s3cret-pw", "name": "n1"})
+        cur.execute(
+            "UPDATE items SET secret = %(password)s WHERE name = %(name)s",
+            {"password": "s3cret-pw", "name": "n1"},
+        )
     with conn.cursor() as cur:
-        cur.execute("select id, name, price, made, blob, meta, note from items\n"
-                    "  WHERE name = %s", ("widget",))
+        cur.execute(
+            "select id, name, price, made, blob, meta, note from items\n  WHERE name = %s",
+            ("widget",),
+        )
         row = cur.fetchone()
         out["row"] = (*row[:4], bytes(row[4]), *row[5:])
         out["description"] = [(d.name, d.type_code) for d in cur.description]
         out["none_left"] = cur.fetchone()
-        cur.execute(sql.SQL("SELECT {} FROM {} ORDER BY name").format(
-            sql.Identifier("name"), sql.Identifier("items")))
+        cur.execute(
+            sql.SQL("SELECT {} FROM {} ORDER BY name").format(
+                sql.Identifier("name"), sql.Identifier("items")
+            )
+        )
         out["first_two"] = cur.fetchmany(2)
         out["rest"] = list(cur)
         out["rowcount"] = cur.rowcount
@@ -127,9 +142,15 @@ def _use_store(monkeypatch: pytest.MonkeyPatch, store: MockStore) -> None:
 
 def test_statements_are_recorded_with_rows_on_their_exchange(server: Server) -> None:
     ctx, got = _record(server, "ex-1")
-    assert got["row"] == (ITEM_ID, "widget", Decimal("9.90"),
-                          dt.datetime(2024, 5, 1, 12, tzinfo=dt.timezone.utc), b"\x00\xff",
-                          {"tags": ["a"]}, None)
+    assert got["row"] == (
+        ITEM_ID,
+        "widget",
+        Decimal("9.90"),
+        dt.datetime(2024, 5, 1, 12, tzinfo=dt.timezone.utc),
+        b"\x00\xff",
+        {"tags": ["a"]},
+        None,
+    )
     assert got["first_two"] == [("n1",), ("n2",)] and got["rest"] == [("n3",), ("widget",)]
     assert got["rowcount"] == 4 and got["error"] == "UniqueViolation"
     calls = ctx.outbound
@@ -139,8 +160,11 @@ def test_statements_are_recorded_with_rows_on_their_exchange(server: Server) -> 
     assert select["command"]["params"] == ["widget"]
     assert select["result"]["columns"] == ["id", "name", "price", "made", "blob", "meta", "note"]
     assert select["result"]["status"] == "SELECT 1" and select["result"]["rowcount"] == 1
-    assert select["result"]["rows"][0][:3] == [{"$uuid": str(ITEM_ID)}, "widget",
-                                               {"$decimal": "9.90"}]
+    assert select["result"]["rows"][0][:3] == [
+        {"$uuid": str(ITEM_ID)},
+        "widget",
+        {"$decimal": "9.90"},
+    ]
     assert calls[1]["command"]["many"] is True and calls[1]["result"]["rowcount"] == 3
     assert calls[4]["command"]["sql"] == 'SELECT "name" FROM "items" ORDER BY name'
     assert calls[5]["result"]["rows"] == [] and got["missing"] == (None, [], 0)
@@ -173,8 +197,10 @@ def test_replay_serves_cursors_from_the_recording_with_the_server_stopped(
         replayed = _workload(dsn)
         cur = psycopg2.connect(dsn).cursor()
         with pytest.raises(replay.MockNotFound) as miss:
-            cur.execute("SELECT id, name, price, made, blob, meta, note FROM items "
-                        "WHERE name = %s", ("gadget",))
+            cur.execute(
+                "SELECT id, name, price, made, blob, meta, note FROM items WHERE name = %s",
+                ("gadget",),
+            )
         assert 'SQL matched, params differed (["widget"] vs ["gadget"])' in str(miss.value)
         with pytest.raises(replay.MockNotFound, match="SQL differed"):
             cur.execute("DELETE FROM items")

@@ -96,8 +96,9 @@ def test_commands_are_recorded_on_their_exchange_in_order(server: Server) -> Non
     get = next(c for c in calls if c["command"] == ["GET", "rec"])
     assert get["result"] == {"$b64": "/wBiaW4="}
     hgetall = next(c for c in calls if c["command"][0] == "HGETALL")
-    assert hgetall["result"] == {"$map": [[{"$bytes": "a"}, {"$bytes": "1"}],
-                                          [{"$bytes": "b"}, {"$bytes": "two"}]]}
+    assert hgetall["result"] == {
+        "$map": [[{"$bytes": "a"}, {"$bytes": "1"}], [{"$bytes": "b"}, {"$bytes": "two"}]]
+    }
     error = next(c for c in calls if c["command"][0] == "LPUSH")
     assert error["error"].startswith("ResponseError: WRONGTYPE") and "result" not in error
 
@@ -108,8 +109,9 @@ def test_outside_an_exchange_nothing_is_recorded(server: Server) -> None:
 
 def test_auth_and_hello_secrets_never_recorded(server: Server) -> None:
     admin = redis.Redis(port=server.port)
-    admin.acl_setuser("alice", enabled=True, passwords=["+s3cret-pw"], keys=["*"],
-                      commands=["+@all"])
+    admin.acl_setuser(
+        "alice", enabled=True, passwords=["+s3cret-pw"], keys=["*"], commands=["+@all"]
+    )
     ctx = ExchangeContext("ex-auth")
     token = set_exchange(ctx)
     try:
@@ -154,8 +156,9 @@ def test_replay_answers_from_the_recording_with_the_server_stopped(
     assert store.unused("ex-r") == []
 
 
-def test_asyncio_client_records_and_replays(server: Server,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_asyncio_client_records_and_replays(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def work() -> list[Any]:
         client = redis.asyncio.Redis(port=server.port, decode_responses=True)
         try:

@@ -18,8 +18,18 @@ pytestmark = pytest.mark.integration
 
 
 def _uvicorn(port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "tests.integration.apps.fastapi_app:app",
-            "--port", str(port), "--log-level", "warning", "--ws", "websockets"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "tests.integration.apps.fastapi_app:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--ws",
+        "websockets",
+    ]
 
 
 async def _echo(url: str, messages: list[str]) -> list[str]:

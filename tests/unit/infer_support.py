@@ -17,16 +17,25 @@ def exchange(
     route: str | None = None,
     service: str | None = "shop",
 ) -> dict[str, Any]:
-    request: dict[str, Any] = {"method": method, "path": path, "query": query or {},
-                               "headers": headers or {}}
+    request: dict[str, Any] = {
+        "method": method,
+        "path": path,
+        "query": query or {},
+        "headers": headers or {},
+    }
     if request_body is not None:
         request.update(body=request_body, content_type="application/json")
     response: dict[str, Any] = {"status": status, "headers": {}}
     if body is not None:
         response.update(body=body, content_type="application/json; charset=utf-8")
-    raw: dict[str, Any] = {"format": "driftdiff.exchange/1", "id": f"{method}{path}",
-                           "source": "sdk", "service": service, "request": request,
-                           "response": response}
+    raw: dict[str, Any] = {
+        "format": "driftdiff.exchange/1",
+        "id": f"{method}{path}",
+        "source": "sdk",
+        "service": service,
+        "request": request,
+        "response": response,
+    }
     if route:
         raw["route"] = route
     return raw

@@ -47,8 +47,14 @@ def test_merge_equals_building_from_all(tmp_path: Path) -> None:
     b = traces(tmp_path / "b", "b.jsonl", 10, start=10)
     for src, out in ((a, "A.json"), (b, "B.json")):
         assert run_cli("baseline", str(src), "--out", str(tmp_path / out)).code == 0
-    merged = run_cli("baseline", "merge", str(tmp_path / "A.json"), str(tmp_path / "B.json"),
-                     "--out", str(tmp_path / "M.json"))
+    merged = run_cli(
+        "baseline",
+        "merge",
+        str(tmp_path / "A.json"),
+        str(tmp_path / "B.json"),
+        "--out",
+        str(tmp_path / "M.json"),
+    )
     assert merged.code == 0, merged.stderr
     assert "merged 2 baselines" in merged.stderr
     both = run_cli("baseline", str(a), str(b), "--out", str(tmp_path / "AB.json"))

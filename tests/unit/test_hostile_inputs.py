@@ -73,9 +73,9 @@ BASELINE_MUTATIONS: dict[str, _Mutation] = {
     "query-type-an-int": lambda d: d["endpoints"]["GET /products"]["query"]["properties"][
         "limit"
     ].__setitem__("type", 3),
-    "headers-properties-a-list": lambda d: d["endpoints"]["GET /products"][
-        "headers"
-    ].__setitem__("properties", [1]),
+    "headers-properties-a-list": lambda d: d["endpoints"]["GET /products"]["headers"].__setitem__(
+        "properties", [1]
+    ),
     "path-params-properties-a-string": lambda d: d["endpoints"]["GET /products/{product_id}"][
         "path_params"
     ].__setitem__("properties", "x"),
@@ -97,10 +97,21 @@ BASELINE_COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
     "diff-current": lambda f, tmp: ["diff", str(TRACES), str(f)],
     "export-openapi": lambda f, tmp: ["export", "openapi", str(f)],
     "baseline-merge": lambda f, tmp: [
-        "baseline", "merge", str(f), str(f), "--out", str(tmp / "m.json"),
+        "baseline",
+        "merge",
+        str(f),
+        str(f),
+        "--out",
+        str(tmp / "m.json"),
     ],
     "generate-baseline": lambda f, tmp: [
-        "generate", "pytest", str(TRACES), "--baseline", str(f), "--out", str(tmp / "g.py"),
+        "generate",
+        "pytest",
+        str(TRACES),
+        "--baseline",
+        str(f),
+        "--out",
+        str(tmp / "g.py"),
     ],
 }
 
@@ -126,10 +137,17 @@ def test_deeply_nested_learned_baseline_still_loads(tmp_path: Path) -> None:
     for _ in range(MAX_DEPTH - 4):  # the line, response and body hold it too
         body = {"a": body}
     line = {
-        "format": "driftdiff.exchange/1", "id": "x", "source": "sdk", "service": "s",
+        "format": "driftdiff.exchange/1",
+        "id": "x",
+        "source": "sdk",
+        "service": "s",
         "request": {"method": "GET", "path": "/a", "query": {}, "headers": {}},
-        "response": {"status": 200, "headers": {}, "body": body,
-                     "content_type": "application/json"},
+        "response": {
+            "status": 200,
+            "headers": {},
+            "body": body,
+            "content_type": "application/json",
+        },
     }
     traces = tmp_path / "deep.jsonl"
     traces.write_text(json.dumps(line) + "\n", "utf-8")
@@ -234,7 +252,11 @@ def test_record_port_in_use() -> None:
         busy.listen()
         port = busy.getsockname()[1]
         result = run_cli(
-            "record", "--target", "http://127.0.0.1:9", "--listen", f"127.0.0.1:{port}",
+            "record",
+            "--target",
+            "http://127.0.0.1:9",
+            "--listen",
+            f"127.0.0.1:{port}",
             timeout=30,
         )
     assert_one_error(result, str(port))
@@ -244,8 +266,14 @@ def test_record_out_is_a_file(tmp_path: Path) -> None:
     existing = tmp_path / "traces.jsonl"
     existing.write_text("keep me\n", "utf-8")
     result = run_cli(
-        "record", "--target", "http://127.0.0.1:9", "--listen", "127.0.0.1:0",
-        "--out", str(existing), timeout=30,
+        "record",
+        "--target",
+        "http://127.0.0.1:9",
+        "--listen",
+        "127.0.0.1:0",
+        "--out",
+        str(existing),
+        timeout=30,
     )
     assert_one_error(result, "traces.jsonl")
     assert existing.read_text("utf-8") == "keep me\n"
@@ -253,8 +281,14 @@ def test_record_out_is_a_file(tmp_path: Path) -> None:
 
 def test_record_negative_max_body_is_a_usage_error() -> None:
     result = run_cli(
-        "record", "--target", "http://127.0.0.1:9", "--listen", "127.0.0.1:0",
-        "--max-body", "-1", timeout=30,
+        "record",
+        "--target",
+        "http://127.0.0.1:9",
+        "--listen",
+        "127.0.0.1:0",
+        "--max-body",
+        "-1",
+        timeout=30,
     )
     assert result.code == 2 and "Traceback" not in result.stderr, result.stderr
 
@@ -262,10 +296,17 @@ def test_record_negative_max_body_is_a_usage_error() -> None:
 # --------------------------------------------------------------------------- trace lines
 def _exchange(**request_or_response: Any) -> dict[str, Any]:
     raw: dict[str, Any] = {
-        "format": "driftdiff.exchange/1", "id": "x", "source": "sdk", "service": "s",
+        "format": "driftdiff.exchange/1",
+        "id": "x",
+        "source": "sdk",
+        "service": "s",
         "request": {"method": "GET", "path": "/a", "query": {}, "headers": {}},
-        "response": {"status": 200, "headers": {}, "body": {"a": 1},
-                     "content_type": "application/json"},
+        "response": {
+            "status": 200,
+            "headers": {},
+            "body": {"a": 1},
+            "content_type": "application/json",
+        },
     }
     for key, value in request_or_response.items():
         part, _, field = key.partition("__")

@@ -19,14 +19,20 @@ from tests.unit.infer_support import exchange
 def shop_traffic(n: int = 40) -> list[dict]:
     out = []
     for i in range(n):
-        out.append(exchange(
-            "GET", f"/api/v1/orders/{1000 + i}", body={"id": 1000 + i, "status": "paid",
-                                                      "note": None if i % 2 else "x"},
-            query={"expand": ["items"]} if i % 3 == 0 else {},
-            headers={"accept": ["application/json"], "user-agent": ["curl"], "date": ["now"]},
-        ))
-        out.append(exchange("POST", "/api/v1/orders", status=201, request_body={"qty": i},
-                            body={"id": 5000 + i}))
+        out.append(
+            exchange(
+                "GET",
+                f"/api/v1/orders/{1000 + i}",
+                body={"id": 1000 + i, "status": "paid", "note": None if i % 2 else "x"},
+                query={"expand": ["items"]} if i % 3 == 0 else {},
+                headers={"accept": ["application/json"], "user-agent": ["curl"], "date": ["now"]},
+            )
+        )
+        out.append(
+            exchange(
+                "POST", "/api/v1/orders", status=201, request_body={"qty": i}, body={"id": 5000 + i}
+            )
+        )
     out.append(exchange("GET", "/api/v1/orders/999", status=404, body={"error": "not_found"}))
     return out
 

@@ -9,8 +9,12 @@ from drift_diff.replay.matching import RecordedCall, describe_call, match_call
 
 
 def _pg(sql: str, params: Any = None, rows: Any = None, seq: int = 0) -> dict[str, Any]:
-    return {"kind": "postgres", "seq": seq, "command": {"sql": sql, "params": params},
-            "result": {"rows": rows or [], "rowcount": len(rows or []), "status": "SELECT"}}
+    return {
+        "kind": "postgres",
+        "seq": seq,
+        "command": {"sql": sql, "params": params},
+        "result": {"rows": rows or [], "rowcount": len(rows or []), "status": "SELECT"},
+    }
 
 
 def _redis(*command: str, result: Any = None) -> dict[str, Any]:
@@ -23,32 +27,45 @@ def _calls(*entries: dict[str, Any]) -> list[RecordedCall]:
 
 def test_normalize_sql_folds_layout_and_case_but_not_literals() -> None:
     a = normalize_sql("SELECT  id,\n name FROM Items -- why\n WHERE name = 'Bob' AND x = $$A b$$;")
-    b = normalize_sql('select id , name from items /* c */ where name = \'Bob\' and x = $$A b$$')
+    b = normalize_sql("select id , name from items /* c */ where name = 'Bob' and x = $$A b$$")
     assert a == b == "select id,name from items where name = 'Bob' and x = $$A b$$"
     assert normalize_sql("SELECT 'Bob'") != normalize_sql("SELECT 'bob'")
     assert normalize_sql('SELECT "Name"') != normalize_sql('SELECT "name"')
 
 
 def test_postgres_exact_then_params_by_kind_never_fuzzy_sql() -> None:
-    recorded = _calls(_pg("SELECT * FROM t WHERE id = %s", [{"$uuid": "6f1c1f8e-5b7a-4d51-9d1e-"
-                                                                      "0c2b8f0f7a11"}], [[1]]))
-    live = _pg("select * from t where id = %s",
-               [{"$uuid": "00000000-0000-4000-8000-000000000001"}])
+    recorded = _calls(
+        _pg(
+            "SELECT * FROM t WHERE id = %s",
+            [{"$uuid": "6f1c1f8e-5b7a-4d51-9d1e-0c2b8f0f7a11"}],
+            [[1]],
+        )
+    )
+    live = _pg("select * from t where id = %s", [{"$uuid": "00000000-0000-4000-8000-000000000001"}])
     hit = match_call(recorded, live)
     assert hit.entry is not None and hit.stage == "dynamic-params"
-    miss = match_call(_calls(_pg("SELECT * FROM t WHERE id = %s", [42])),
-                      _pg("SELECT * FROM t WHERE id = %s", [43]))
+    miss = match_call(
+        _calls(_pg("SELECT * FROM t WHERE id = %s", [42])),
+        _pg("SELECT * FROM t WHERE id = %s", [43]),
+    )
     assert miss.entry is None
-    assert miss.explanation == ("found 1 recorded postgres call; closest #1: SQL matched, "
-                                "params differed ([42] vs [43])")
+    assert miss.explanation == (
+        "found 1 recorded postgres call; closest #1: SQL matched, params differed ([42] vs [43])"
+    )
     other = match_call(_calls(_pg("SELECT a FROM t", [])), _pg("SELECT b FROM t", []))
-    assert other.entry is None and "SQL differed (select a from t vs select b from t)" in \
-        other.explanation
+    assert (
+        other.entry is None
+        and "SQL differed (select a from t vs select b from t)" in other.explanation
+    )
 
 
 def test_reads_repeat_last_answer_writes_match_one_to_one() -> None:
-    recorded = _calls(_pg("SELECT 1", [], [[1]]), _pg("INSERT INTO t VALUES (%s)", [1]),
-                      _redis("GET", "k", result={"$bytes": "v"}), _redis("INCR", "n", result=1))
+    recorded = _calls(
+        _pg("SELECT 1", [], [[1]]),
+        _pg("INSERT INTO t VALUES (%s)", [1]),
+        _redis("GET", "k", result={"$bytes": "v"}),
+        _redis("INCR", "n", result=1),
+    )
     assert match_call(recorded, _pg("SELECT 1", [])).stage == "exact"
     assert match_call(recorded, _pg("SELECT 1", [])).repeated
     assert match_call(recorded, _pg("INSERT INTO t VALUES (%s)", [1])).entry is not None
@@ -67,5 +84,7 @@ def test_redis_auth_secrets_are_not_compared_and_kinds_describe() -> None:
     assert not is_read(_redis("PIPELINE", ["GET", "a"], ["SET", "b", "1"]))  # type: ignore[arg-type]
     assert describe_call(_redis("GET", "cart:1")) == "redis GET cart:1"
     assert describe_call(_pg("SELECT *\n  FROM t")) == "postgres SELECT * FROM t"
-    assert match_call(_calls(_redis("GET", "k")), _pg("SELECT 1")).explanation == \
-        "this exchange recorded only redis calls"
+    assert (
+        match_call(_calls(_redis("GET", "k")), _pg("SELECT 1")).explanation
+        == "this exchange recorded only redis calls"
+    )

@@ -18,8 +18,21 @@ scalars = st.one_of(
     st.booleans(),
     st.integers(-5, 5),
     st.floats(allow_nan=False, allow_infinity=False, width=16),
-    st.sampled_from(["a", "b", "", "2024-05-01", "2024-05-01T10:00:00Z", "ada@example.com",
-                     "https://x.example/p", "10.0.0.1", "::1", str(uuid.UUID(int=7)), "x" * 70]),
+    st.sampled_from(
+        [
+            "a",
+            "b",
+            "",
+            "2024-05-01",
+            "2024-05-01T10:00:00Z",
+            "ada@example.com",
+            "https://x.example/p",
+            "10.0.0.1",
+            "::1",
+            str(uuid.UUID(int=7)),
+            "x" * 70,
+        ]
+    ),
 )
 keys = st.sampled_from(["id", "name", "tags", "when", "42", "0190f0a2-1c2b-7d3e-8f4a-5b6c7d8e9f00"])
 bodies = st.recursive(
@@ -44,18 +57,29 @@ paths = st.one_of(
 @st.composite
 def exchanges(draw: st.DrawFn) -> dict[str, Any]:
     path = draw(paths)
-    query = draw(st.dictionaries(st.sampled_from(["page", "q", "tag"]),
-                                 st.lists(st.sampled_from(["1", "x", "true", "2.5"]), min_size=1,
-                                          max_size=2), max_size=2))
-    headers = draw(st.dictionaries(st.sampled_from(["accept", "x-tenant", "date"]),
-                                   st.lists(st.sampled_from(["a", "7"]), min_size=1, max_size=1),
-                                   max_size=2))
+    query = draw(
+        st.dictionaries(
+            st.sampled_from(["page", "q", "tag"]),
+            st.lists(st.sampled_from(["1", "x", "true", "2.5"]), min_size=1, max_size=2),
+            max_size=2,
+        )
+    )
+    headers = draw(
+        st.dictionaries(
+            st.sampled_from(["accept", "x-tenant", "date"]),
+            st.lists(st.sampled_from(["a", "7"]), min_size=1, max_size=1),
+            max_size=2,
+        )
+    )
     raw = exchange(
-        draw(st.sampled_from(["GET", "GET", "POST"])), path,
+        draw(st.sampled_from(["GET", "GET", "POST"])),
+        path,
         status=draw(st.sampled_from([200, 200, 404])),
         body=draw(st.one_of(st.none(), st.dictionaries(keys, bodies, max_size=3), bodies)),
         request_body=draw(st.one_of(st.none(), bodies)),
-        query=query, headers=headers, service=draw(st.sampled_from(["shop", "cart", None])),
+        query=query,
+        headers=headers,
+        service=draw(st.sampled_from(["shop", "cart", None])),
     )
     if draw(st.booleans()) and draw(st.booleans()):
         raw["response"]["body_text"] = raw["response"].pop("body", "text")
@@ -83,8 +107,12 @@ def test_merge_of_parts_equals_inference_of_the_whole(
 
 
 def test_empty_objects_count_across_parts() -> None:
-    traffic = [exchange("GET", "/a", body={}), exchange("GET", "/a", body={}),
-               exchange("GET", "/a", body={"id": 1}), exchange("GET", "/a", body={"id": None})]
+    traffic = [
+        exchange("GET", "/a", body={}),
+        exchange("GET", "/a", body={}),
+        exchange("GET", "/a", body={"id": 1}),
+        exchange("GET", "/a", body={"id": None}),
+    ]
     assert_mergeable(traffic, 2, 3)
 
 
@@ -95,9 +123,11 @@ def test_a_folded_position_absorbs_literals_of_later_parts() -> None:
 
 
 def test_maps_and_formats_across_parts() -> None:
-    traffic = [exchange("GET", "/m", body={"by": {"name": "2024-01-01"}}),
-               exchange("GET", "/m", body={"by": {"42": "soon"}}),
-               exchange("GET", "/m", body={"by": {"other": "2024-01-02"}})]
+    traffic = [
+        exchange("GET", "/m", body={"by": {"name": "2024-01-01"}}),
+        exchange("GET", "/m", body={"by": {"42": "soon"}}),
+        exchange("GET", "/m", body={"by": {"other": "2024-01-02"}}),
+    ]
     assert_mergeable(traffic, 1, 2)
     assert_mergeable(traffic, 0, 2)
 

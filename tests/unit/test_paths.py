@@ -41,8 +41,16 @@ def test_ids_of_every_shape_become_named_parameters(path: str, template: str) ->
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/users", "/v2.1/query-params", "/2024-01-01/charges", "/api/2024-01-01/charges",
-     "/users/me", "/health", "/static/app.min.js", "/api/status/200methods/get"],
+    [
+        "/api/v1/users",
+        "/v2.1/query-params",
+        "/2024-01-01/charges",
+        "/api/2024-01-01/charges",
+        "/users/me",
+        "/health",
+        "/static/app.min.js",
+        "/api/status/200methods/get",
+    ],
 )
 def test_words_versions_and_api_dates_stay_literal(path: str) -> None:
     assert template_path(path) == path

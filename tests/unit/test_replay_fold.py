@@ -6,8 +6,13 @@ from drift_diff.replay.fold import fold_replay_findings
 B, W = Severity.BREAKING, Severity.WARNING
 
 
-def _c(rule: str, location: str, sev: Severity = B, endpoint: str = "GET /items/{id}",
-       before: object = None) -> Change:
+def _c(
+    rule: str,
+    location: str,
+    sev: Severity = B,
+    endpoint: str = "GET /items/{id}",
+    before: object = None,
+) -> Change:
     return Change(rule, sev, endpoint, location, f"msg {rule}", before=before, evidence="ev")
 
 
@@ -23,8 +28,10 @@ def test_type_change_seen_by_both_is_one_finding_with_both_evidences() -> None:
 
 def test_status_change_folds_into_the_removed_status_it_explains() -> None:
     replay = [_c("replay-status-changed", "response.status", before=201)]
-    schema = [_c("response-success-status-removed", "response.201"),
-              _c("response-success-status-removed", "response.200")]
+    schema = [
+        _c("response-success-status-removed", "response.201"),
+        _c("response-success-status-removed", "response.200"),
+    ]
     left, folded = fold_replay_findings(replay, schema)
     assert left == []
     assert "replay-status-changed" in folded[0].evidence
@@ -33,9 +40,9 @@ def test_status_change_folds_into_the_removed_status_it_explains() -> None:
 
 def test_unrelated_or_weaker_counterparts_do_not_absorb_a_replay_finding() -> None:
     replay = [
-        _c("replay-field-missing", "response.body.name"),           # schema says optional: warning
-        _c("replay-value-changed", "response.body.total", W),       # schema cannot see values
-        _c("replay-type-changed", "response.body.id"),              # other endpoint in schema
+        _c("replay-field-missing", "response.body.name"),  # schema says optional: warning
+        _c("replay-value-changed", "response.body.total", W),  # schema cannot see values
+        _c("replay-type-changed", "response.body.id"),  # other endpoint in schema
         _c("replay-mock-not-found", "outbound GET http://x/y"),
     ]
     schema = [

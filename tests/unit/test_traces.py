@@ -133,8 +133,14 @@ def test_body_nested_past_the_limit_names_file_and_line(tmp_path: Path, depth: i
     write_exchanges(path, [_line(1)])
     with open(path, "a") as fh:
         # json.dumps would hit its own recursion limit: build the nested text directly
-        fh.write(json.dumps(_line(2, meta={"x": 1}))[:-1] + ', "extra": ' + '{"a": ' * depth
-                 + "1" + "}" * depth + "}\n")
+        fh.write(
+            json.dumps(_line(2, meta={"x": 1}))[:-1]
+            + ', "extra": '
+            + '{"a": ' * depth
+            + "1"
+            + "}" * depth
+            + "}\n"
+        )
     with pytest.raises(InputError, match=r"deep-body\.jsonl:line 2: JSON nested deeper than 128"):
         list(iter_exchanges([path]))
 

@@ -154,8 +154,9 @@ def request_dict(method: str, url: str, headers: Any, body: Any) -> dict[str, An
     }
 
 
-def response_dict(status: int, headers: Any, body: bytes | None, *,
-                  unread: bool = False) -> dict[str, Any]:
+def response_dict(
+    status: int, headers: Any, body: bytes | None, *, unread: bool = False
+) -> dict[str, Any]:
     mapped = header_map(headers)
     ctype = mapped.get("content-type", [None])[0]
     fields = encode_body(body, ctype, cap=max_body(), truncated=unread)
@@ -166,20 +167,30 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def start_call(ctx: ExchangeContext, method: str, url: str, headers: Any,
-               body: Any) -> dict[str, Any] | None:
+def start_call(
+    ctx: ExchangeContext, method: str, url: str, headers: Any, body: Any
+) -> dict[str, Any] | None:
     """The call dict with its sequence number (taken when the call starts: order of issue)."""
     try:
-        return {"kind": "http", "seq": ctx.next_seq(),
-                "request": request_dict(method, url, headers, body)}
+        return {
+            "kind": "http",
+            "seq": ctx.next_seq(),
+            "request": request_dict(method, url, headers, body),
+        }
     except Exception:
         count_error("outbound request")
         return None
 
 
-def finish_call(ctx: ExchangeContext, call: dict[str, Any] | None, started: float,
-                response: dict[str, Any] | None = None,
-                error: BaseException | None = None, *, label: str = "outbound record") -> None:
+def finish_call(
+    ctx: ExchangeContext,
+    call: dict[str, Any] | None,
+    started: float,
+    response: dict[str, Any] | None = None,
+    error: BaseException | None = None,
+    *,
+    label: str = "outbound record",
+) -> None:
     if call is None:
         return
     try:
@@ -204,8 +215,9 @@ class recording:  # lower case: used like a function, ``with recording(ctx, call
 
     __slots__ = ("_call", "_ctx", "_inner", "_label", "started")
 
-    def __init__(self, ctx: ExchangeContext, call: dict[str, Any] | None,
-                 label: str = "outbound record") -> None:
+    def __init__(
+        self, ctx: ExchangeContext, call: dict[str, Any] | None, label: str = "outbound record"
+    ) -> None:
         self._ctx = ctx
         self._call = call
         self._label = label
@@ -217,8 +229,12 @@ class recording:  # lower case: used like a function, ``with recording(ctx, call
         self._inner.__enter__()
         return self.started
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         try:
             if exc is not None:
                 finish_call(self._ctx, self._call, self.started, error=exc, label=self._label)
@@ -260,8 +276,9 @@ def replay_lookup(call: dict[str, Any]) -> dict[str, Any]:
     return replay.lookup(call)
 
 
-def replay_http(call: dict[str, Any], error: Callable[..., BaseException],
-                *context: Any) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
+def replay_http(
+    call: dict[str, Any], error: Callable[..., BaseException], *context: Any
+) -> tuple[int, list[tuple[str, str]], bytes, dict[str, Any]]:
     """Replay one HTTP call: the recorded ``(status, headers, body, response entry)``, headers
     as ``headers_from_entry`` gives them. A recorded failure is raised as
     ``error(class_name, message, *context)``, the library's own exception for it."""
@@ -270,15 +287,15 @@ def replay_http(call: dict[str, Any], error: Callable[..., BaseException],
         raise error(*error_class_name(entry), *context)
     recorded: dict[str, Any] = entry["response"]
     data = body_from_entry(recorded)
-    return int(recorded.get("status", 200)), headers_from_entry(recorded, len(data)), data, \
-        recorded
+    return int(recorded.get("status", 200)), headers_from_entry(recorded, len(data)), data, recorded
 
 
 def body_from_entry(response: dict[str, Any]) -> bytes:
     """The recorded body fields turned back into bytes."""
     if "body" in response:
-        return json.dumps(response["body"], ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(response["body"], ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
     if "body_text" in response:
         return str(response["body_text"]).encode("utf-8")
     if "body_b64" in response:
@@ -303,4 +320,3 @@ def error_class_name(entry: dict[str, Any]) -> tuple[str, str]:
     text = str(entry.get("error") or "error")
     name, sep, message = text.partition(": ")
     return (name, message) if sep else ("", text)
-

@@ -44,8 +44,9 @@ class FakeConnection:
         self.notifies: list[Any] = []
         self.info = _Info()
 
-    def cursor(self, name: str | None = None, cursor_factory: Any = None,
-               *args: Any, **kwargs: Any) -> FakeCursor:
+    def cursor(
+        self, name: str | None = None, cursor_factory: Any = None, *args: Any, **kwargs: Any
+    ) -> FakeCursor:
         return FakeCursor(self, cursor_factory or self.cursor_factory)
 
     def commit(self) -> None: ...
@@ -158,13 +159,13 @@ class FakeCursor:
     def fetchmany(self, size: int | None = None) -> list[Any]:
         self._check()
         n = self.arraysize if size is None else size
-        out = self._rows[self.rownumber:self.rownumber + n]
+        out = self._rows[self.rownumber : self.rownumber + n]
         self.rownumber += len(out)
         return out
 
     def fetchall(self) -> list[Any]:
         self._check()
-        out = self._rows[self.rownumber:]
+        out = self._rows[self.rownumber :]
         self.rownumber = len(self._rows)
         return out
 

@@ -30,8 +30,10 @@ from driftdiff_sdk.recorder import count_error
 
 __all__ = ["install", "uninstall"]
 
-def _describe(session: aiohttp.ClientSession, method: str, str_or_url: Any,
-              kwargs: dict[str, Any]) -> tuple[str, list[tuple[str, str]], Any]:
+
+def _describe(
+    session: aiohttp.ClientSession, method: str, str_or_url: Any, kwargs: dict[str, Any]
+) -> tuple[str, list[tuple[str, str]], Any]:
     build = getattr(session, "_build_url", None)
     url = build(str_or_url) if build is not None else URL(str(str_or_url))
     params = kwargs.get("params")
@@ -52,8 +54,7 @@ def _describe(session: aiohttp.ClientSession, method: str, str_or_url: Any,
     return str(url), list(headers.items()), body
 
 
-async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any,
-                   **kwargs: Any) -> Any:
+async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
     ctx = active_exchange()
     if ctx is None:
         return await _patch.original(self, method, str_or_url, **kwargs)
@@ -109,7 +110,7 @@ class _ReplayStream:
 
     async def read(self, n: int = -1) -> bytes:
         end = len(self._data) if n < 0 else min(len(self._data), self._pos + n)
-        chunk, self._pos = self._data[self._pos:end], end
+        chunk, self._pos = self._data[self._pos : end], end
         return chunk
 
     async def readany(self) -> bytes:
@@ -137,8 +138,9 @@ class _ReplayStream:
 class ReplayResponse:
     """A ``ClientResponse`` look-alike built from a recorded response (no connection)."""
 
-    def __init__(self, method: str, url: str, status: int, headers: list[tuple[str, str]],
-                 data: bytes) -> None:
+    def __init__(
+        self, method: str, url: str, status: int, headers: list[tuple[str, str]], data: bytes
+    ) -> None:
         self.method = method
         self.url = URL(url)
         self.real_url = self.url
@@ -163,15 +165,24 @@ class ReplayResponse:
     async def text(self, encoding: str | None = None, errors: str = "strict") -> str:
         return self._body.decode(encoding or self.charset or "utf-8", errors)
 
-    async def json(self, *, encoding: str | None = None, loads: Any = jsonlib.loads,
-                   content_type: str | None = "application/json") -> Any:
+    async def json(
+        self,
+        *,
+        encoding: str | None = None,
+        loads: Any = jsonlib.loads,
+        content_type: str | None = "application/json",
+    ) -> Any:
         return loads(await self.text(encoding)) if self._body.strip() else None
 
     def raise_for_status(self) -> None:
         if self.status >= 400:
             raise aiohttp.ClientResponseError(
                 None,  # type: ignore[arg-type]
-                (), status=self.status, message=self.reason, headers=self.headers)
+                (),
+                status=self.status,
+                message=self.reason,
+                headers=self.headers,
+            )
 
     def release(self) -> None:
         self.closed = True

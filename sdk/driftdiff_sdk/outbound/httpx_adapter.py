@@ -33,14 +33,28 @@ def _start(ctx: ExchangeContext, request: httpx.Request) -> dict[str, Any] | Non
     return start_call(ctx, request.method, str(request.url), request.headers.multi_items(), body)
 
 
-def _finish(ctx: ExchangeContext, call: dict[str, Any] | None, started: float,
-            request: httpx.Request, response: httpx.Response, stream: bool) -> httpx.Response:
+def _finish(
+    ctx: ExchangeContext,
+    call: dict[str, Any] | None,
+    started: float,
+    request: httpx.Request,
+    response: httpx.Response,
+    stream: bool,
+) -> httpx.Response:
     try:
         loaded = not stream and response.is_closed
         body = response.content if loaded else None
-        finish_call(ctx, call, started,
-                    response_dict(response.status_code, response.headers.multi_items(), body,
-                                  unread=not loaded and request.method != "HEAD"))
+        finish_call(
+            ctx,
+            call,
+            started,
+            response_dict(
+                response.status_code,
+                response.headers.multi_items(),
+                body,
+                unread=not loaded and request.method != "HEAD",
+            ),
+        )
     except Exception:
         count_error("outbound httpx")
     return response
@@ -58,8 +72,9 @@ def _send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Re
     return _finish(ctx, call, started, request, response, bool(kwargs.get("stream")))
 
 
-async def _async_send(self: httpx.AsyncClient, request: httpx.Request,
-                      **kwargs: Any) -> httpx.Response:
+async def _async_send(
+    self: httpx.AsyncClient, request: httpx.Request, **kwargs: Any
+) -> httpx.Response:
     ctx = active_exchange()
     if ctx is None:
         return await _async.original(self, request, **kwargs)  # type: ignore[no-any-return]

@@ -93,7 +93,7 @@ def decode_value(value: Any) -> Any:
     if isinstance(value, list):
         return [decode_value(v) for v in value]
     if isinstance(value, dict) and len(value) == 1:
-        (tag, inner), = value.items()
+        ((tag, inner),) = value.items()
         if tag == "$tuple":
             return tuple(decode_value(v) for v in inner)
         decoder = _DECODERS.get(tag)
@@ -196,6 +196,7 @@ def _run(cursor: Any, method: Any, query: Any, vars: Any, many: bool) -> Any:
 def _recording_class(base: type) -> type:
     found = _classes.get(base)
     if found is None:
+
         def execute(self: Any, query: Any, vars: Any = None) -> Any:
             return _run(self, super(found, self).execute, query, vars, False)  # type: ignore[arg-type]
 
@@ -203,8 +204,9 @@ def _recording_class(base: type) -> type:
             vars_list = list(vars_list)
             return _run(self, super(found, self).executemany, query, vars_list, True)  # type: ignore[arg-type]
 
-        found = type(f"DriftDiff{base.__name__}", (base,),
-                     {"execute": execute, "executemany": executemany})
+        found = type(
+            f"DriftDiff{base.__name__}", (base,), {"execute": execute, "executemany": executemany}
+        )
         _classes[base] = found
     return found
 
@@ -212,6 +214,7 @@ def _recording_class(base: type) -> type:
 def _recording_connection(base: type) -> type:
     found = _classes.get(base)
     if found is None:
+
         def cursor(self: Any, *args: Any, **kwargs: Any) -> Any:
             from psycopg2.extensions import cursor as plain
 
@@ -229,8 +232,9 @@ def _recording_connection(base: type) -> type:
 # --- install ---------------------------------------------------------------------------------
 
 
-def _connect(dsn: Any = None, connection_factory: Any = None, cursor_factory: Any = None,
-             **kwargs: Any) -> Any:
+def _connect(
+    dsn: Any = None, connection_factory: Any = None, cursor_factory: Any = None, **kwargs: Any
+) -> Any:
     from driftdiff_sdk.runtime import current_config
 
     if current_config().mode == "replay":
@@ -240,8 +244,9 @@ def _connect(dsn: Any = None, connection_factory: Any = None, cursor_factory: An
     import psycopg2.extensions
 
     base = connection_factory or psycopg2.extensions.connection
-    return _originals["connect"](dsn, connection_factory=_recording_connection(base),
-                                 cursor_factory=cursor_factory, **kwargs)
+    return _originals["connect"](
+        dsn, connection_factory=_recording_connection(base), cursor_factory=cursor_factory, **kwargs
+    )
 
 
 def install() -> bool:

@@ -36,8 +36,14 @@ __all__ = ["decode_value", "encode_command", "encode_value", "install", "uninsta
 REDACTED = "[REDACTED]"
 #: Explicit connection-level commands answered locally in replay outside an exchange.
 _SETUP_ANSWERS: dict[str, Any] = {
-    "PING": True, "AUTH": True, "SELECT": True, "HELLO": {}, "CLIENT SETNAME": True,
-    "CLIENT SETINFO": True, "READONLY": True, "ECHO": None,
+    "PING": True,
+    "AUTH": True,
+    "SELECT": True,
+    "HELLO": {},
+    "CLIENT SETNAME": True,
+    "CLIENT SETINFO": True,
+    "READONLY": True,
+    "ECHO": None,
 }
 
 _originals: dict[tuple[type, str], Any] = {}
@@ -80,10 +86,12 @@ def _redact(out: list[Any]) -> None:
             word = arg.upper() if isinstance(arg, str) else ""
             if word in ("AUTH", "AUTH2") and i > 0:
                 span = 2 if word == "AUTH2" or name == "HELLO" else 1
-                out[i + 1:i + 1 + span] = [REDACTED] * len(out[i + 1:i + 1 + span])
+                out[i + 1 : i + 1 + span] = [REDACTED] * len(out[i + 1 : i + 1 + span])
     elif name == "ACL" and sub == "SETUSER":
-        out[3:] = [f"{a[0]}{REDACTED}" if isinstance(a, str) and a[:1] in "><#!" and a[1:]
-                   else a for a in out[3:]]
+        out[3:] = [
+            f"{a[0]}{REDACTED}" if isinstance(a, str) and a[:1] in "><#!" and a[1:] else a
+            for a in out[3:]
+        ]
     elif name == "CONFIG" and sub == "SET":
         for i in range(2, len(out) - 1, 2):
             if str(out[i]).lower() in ("requirepass", "masterauth", "masteruser"):
@@ -119,7 +127,7 @@ def decode_value(value: Any) -> Any:
         return [decode_value(v) for v in value]
     if not isinstance(value, dict) or len(value) != 1:
         return value
-    (tag, inner), = value.items()
+    ((tag, inner),) = value.items()
     if tag == "$bytes":
         return str(inner).encode("utf-8")
     if tag == "$b64":
@@ -150,8 +158,9 @@ def _exception(text: str) -> Exception:
     name, message = error_class_name({"error": text})
     exc_type = getattr(rexc, name, None)
     if not (isinstance(exc_type, type) and issubclass(exc_type, rexc.RedisError)):
-        exc_type = rexc.ConnectionError if "onnect" in name or "imeout" in name \
-            else rexc.ResponseError
+        exc_type = (
+            rexc.ConnectionError if "onnect" in name or "imeout" in name else rexc.ResponseError
+        )
     return exc_type(message or name)
 
 
@@ -170,8 +179,9 @@ def _finish(ctx: ExchangeContext, call: dict[str, Any], started: float, result: 
     return result
 
 
-def _recorded(ctx: ExchangeContext, call: dict[str, Any], original: Any, /, *args: Any,
-              **options: Any) -> Any:
+def _recorded(
+    ctx: ExchangeContext, call: dict[str, Any], original: Any, /, *args: Any, **options: Any
+) -> Any:
     with recording(ctx, call, _LABEL) as started:
         result = original(*args, **options)
     return _finish(ctx, call, started, result)
@@ -308,8 +318,11 @@ def _targets() -> list[tuple[type, str, Any]]:
 
     targets: list[tuple[type, str, Any]] = [
         (redis.Redis, "execute_command", _sync_command("execute_command")),
-        (redis.client.Pipeline, "immediate_execute_command",
-         _sync_command("immediate_execute_command")),
+        (
+            redis.client.Pipeline,
+            "immediate_execute_command",
+            _sync_command("immediate_execute_command"),
+        ),
         (redis.client.Pipeline, "execute", _sync_execute),
     ]
     try:
@@ -318,8 +331,11 @@ def _targets() -> list[tuple[type, str, Any]]:
         return targets
     targets += [
         (aclient.Redis, "execute_command", _async_command("execute_command")),
-        (aclient.Pipeline, "immediate_execute_command",
-         _async_command("immediate_execute_command")),
+        (
+            aclient.Pipeline,
+            "immediate_execute_command",
+            _async_command("immediate_execute_command"),
+        ),
         (aclient.Pipeline, "execute", _async_execute),
     ]
     return targets

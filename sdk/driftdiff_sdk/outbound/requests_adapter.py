@@ -30,8 +30,9 @@ def _send(self: requests.Session, request: requests.PreparedRequest, **kwargs: A
     ctx = active_exchange()
     if ctx is None:
         return _patch.original(self, request, **kwargs)
-    call = start_call(ctx, request.method or "GET", request.url or "", request.headers,
-                      request.body)
+    call = start_call(
+        ctx, request.method or "GET", request.url or "", request.headers, request.body
+    )
     if ctx.replay and call is not None:
         return _replayed(call, request)
     with recording(ctx, call) as started:
@@ -39,9 +40,17 @@ def _send(self: requests.Session, request: requests.PreparedRequest, **kwargs: A
     try:
         loaded = bool(getattr(response, "_content_consumed", False)) and not kwargs.get("stream")
         body = response.content if loaded else None
-        finish_call(ctx, call, started,
-                    response_dict(response.status_code, response.headers, body,
-                                  unread=not loaded and request.method != "HEAD"))
+        finish_call(
+            ctx,
+            call,
+            started,
+            response_dict(
+                response.status_code,
+                response.headers,
+                body,
+                unread=not loaded and request.method != "HEAD",
+            ),
+        )
     except Exception:
         count_error("outbound requests")
     return response

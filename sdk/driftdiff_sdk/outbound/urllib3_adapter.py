@@ -40,8 +40,15 @@ def _absolute(pool: HTTPConnectionPool, url: str) -> str:
     return f"{pool.scheme}://{netloc}{url if url.startswith('/') else '/' + url}"
 
 
-def _urlopen(self: HTTPConnectionPool, method: str, url: str, body: Any = None,
-             headers: Any = None, *args: Any, **kwargs: Any) -> Any:
+def _urlopen(
+    self: HTTPConnectionPool,
+    method: str,
+    url: str,
+    body: Any = None,
+    headers: Any = None,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
     ctx = active_exchange()
     if ctx is None:
         return _patch.original(self, method, url, body, headers, *args, **kwargs)
@@ -55,9 +62,17 @@ def _urlopen(self: HTTPConnectionPool, method: str, url: str, body: Any = None,
         # preload_content=False leaves the body to the app: not read behind its back
         loaded = getattr(response, "_body", None) is not None
         data = response.data if loaded else None
-        finish_call(ctx, call, started,
-                    response_dict(response.status, response.headers.items(), data,
-                                  unread=not loaded and method.upper() != "HEAD"))
+        finish_call(
+            ctx,
+            call,
+            started,
+            response_dict(
+                response.status,
+                response.headers.items(),
+                data,
+                unread=not loaded and method.upper() != "HEAD",
+            ),
+        )
     except Exception:
         count_error("outbound urllib3")
     return response
@@ -79,8 +94,9 @@ def _error(name: str, message: str, pool: HTTPConnectionPool, url: str) -> BaseE
     return MaxRetryError(pool, url, reason)
 
 
-def _replayed(pool: HTTPConnectionPool, call: dict[str, Any], method: str, url: str,
-              preload: bool) -> urllib3.HTTPResponse:
+def _replayed(
+    pool: HTTPConnectionPool, call: dict[str, Any], method: str, url: str, preload: bool
+) -> urllib3.HTTPResponse:
     status, headers, data, _ = replay_http(call, _error, pool, url)
     return urllib3.HTTPResponse(
         body=io.BytesIO(data),

@@ -31,8 +31,10 @@ from driftdiff_sdk.recorder import count_error
 
 __all__ = ["install", "uninstall"]
 
-def _do_open(self: Any, http_class: Any, req: urllib.request.Request,
-             **kwargs: Any) -> http.client.HTTPResponse:
+
+def _do_open(
+    self: Any, http_class: Any, req: urllib.request.Request, **kwargs: Any
+) -> http.client.HTTPResponse:
     ctx = active_exchange()
     if ctx is None:
         return _patch.original(self, http_class, req, **kwargs)  # type: ignore[no-any-return]
@@ -44,9 +46,17 @@ def _do_open(self: Any, http_class: Any, req: urllib.request.Request,
         response: http.client.HTTPResponse = _patch.original(self, http_class, req, **kwargs)
     try:
         data = _read_and_rewind(response, method)
-        finish_call(ctx, call, started,
-                    response_dict(response.status, response.headers.items(), data,
-                                  unread=data is None and method != "HEAD"))
+        finish_call(
+            ctx,
+            call,
+            started,
+            response_dict(
+                response.status,
+                response.headers.items(),
+                data,
+                unread=data is None and method != "HEAD",
+            ),
+        )
     except Exception:
         count_error("outbound urllib")
     return response
@@ -79,13 +89,17 @@ class _RecordedSocket:
 
 
 def _error(name: str, message: str) -> BaseException:
-    reason: OSError = TimeoutError(message) if "Timeout" in name or "timed out" in message \
+    reason: OSError = (
+        TimeoutError(message)
+        if "Timeout" in name or "timed out" in message
         else ConnectionRefusedError(message or name)
+    )
     return URLError(reason)
 
 
-def _replayed(call: dict[str, Any], req: urllib.request.Request,
-              method: str) -> http.client.HTTPResponse:
+def _replayed(
+    call: dict[str, Any], req: urllib.request.Request, method: str
+) -> http.client.HTTPResponse:
     status, headers, data, _ = replay_http(call, _error)
     try:
         phrase = HTTPStatus(status).phrase
@@ -94,8 +108,8 @@ def _replayed(call: dict[str, Any], req: urllib.request.Request,
     head = [f"HTTP/1.1 {status} {phrase}"]
     head += [f"{name}: {value}" for name, value in headers]
     raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1", "replace") + data
-    response = http.client.HTTPResponse(_RecordedSocket(raw), method=method,  # type: ignore[arg-type]
-                                        url=req.full_url)
+    sock: Any = _RecordedSocket(raw)  # a file-like stand-in: HTTPResponse only calls makefile()
+    response = http.client.HTTPResponse(sock, method=method, url=req.full_url)
     response.begin()
     response.url = req.full_url  # what do_open sets (geturl())
     # urllib expects the reason in .msg (do_open does the same)

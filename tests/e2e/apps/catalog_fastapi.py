@@ -29,7 +29,6 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:9/0")
 VARIANT = os.environ.get("CATALOG_VARIANT", "")
 
 
-
 @contextlib.asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     db()  # at start-up, outside any exchange: not recorded; in replay answered without a server
@@ -59,8 +58,13 @@ def db() -> Any:
 
 
 def _item(row: Any) -> dict[str, Any]:
-    return {"id": str(row["id"]), "sku": row["sku"], "name": row["name"],
-            "price": float(row["price"]), "created_at": row["created_at"].isoformat()}
+    return {
+        "id": str(row["id"]),
+        "sku": row["sku"],
+        "name": row["name"],
+        "price": float(row["price"]),
+        "created_at": row["created_at"].isoformat(),
+    }
 
 
 @api.get("/health")
@@ -89,9 +93,11 @@ def get_item(sku: str) -> Any:
     cached = cache.get(f"item:{sku}")
     if cached is not None:
         return {**json.loads(cached), "cached": True}
-    query = ("SELECT id, sku, name, price, created_at FROM items WHERE sku = %s"
-             if VARIANT != "changed-query"
-             else "SELECT id, sku, name, price, created_at FROM items WHERE lower(sku) = lower(%s)")
+    query = (
+        "SELECT id, sku, name, price, created_at FROM items WHERE sku = %s"
+        if VARIANT != "changed-query"
+        else "SELECT id, sku, name, price, created_at FROM items WHERE lower(sku) = lower(%s)"
+    )
     if VARIANT == "raw-socket":
         parts = urlsplit(PG_DSN)
         with contextlib.suppress(OSError):
@@ -122,8 +128,12 @@ def stats() -> dict[str, Any]:
     with db().cursor() as cur:
         cur.execute("SELECT count(*), max(price) FROM items")
         total, top = cur.fetchone()
-    return {"created": int(created or 0), "views": views, "total": total,
-            "top_price": float(top) if top is not None else None}
+    return {
+        "created": int(created or 0),
+        "views": views,
+        "total": total,
+        "top_price": float(top) if top is not None else None,
+    }
 
 
 app = DriftDiffMiddleware(api, service="catalog-fastapi")

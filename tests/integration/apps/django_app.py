@@ -58,8 +58,9 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def stream(request: HttpRequest) -> HttpResponse:
-    return StreamingHttpResponse((f"line {i}\n".encode() for i in range(50)),
-                                 content_type="text/plain")
+    return StreamingHttpResponse(
+        (f"line {i}\n".encode() for i in range(50)), content_type="text/plain"
+    )
 
 
 def login(request: HttpRequest) -> HttpResponse:

@@ -42,21 +42,31 @@ async def sdk_stats() -> dict[str, int]:
 async def get_user(user_id: int, tag: str = "") -> dict[str, Any]:
     async with httpx.AsyncClient() as client:
         item = (await client.get(f"{UPSTREAM}/items/{user_id}", params={"tag": tag})).json()
-    async with aiohttp.ClientSession() as session, \
-            session.post(f"{UPSTREAM}/echo?tag={tag}", json={"user": user_id}) as resp:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{UPSTREAM}/echo?tag={tag}", json={"user": user_id}) as resp,
+    ):
         echoed = await resp.json()
     # a worker thread with the context copied (asyncio.to_thread does that)
     threaded = await asyncio.to_thread(
-        lambda: requests.get(f"{UPSTREAM}/items/t{user_id}", params={"tag": tag}).json())
-    return {"id": user_id, "email": "jane.doe@example.com", "item": item, "echo": echoed,
-            "threaded": threaded}
+        lambda: requests.get(f"{UPSTREAM}/items/t{user_id}", params={"tag": tag}).json()
+    )
+    return {
+        "id": user_id,
+        "email": "jane.doe@example.com",
+        "item": item,
+        "echo": echoed,
+        "threaded": threaded,
+    }
 
 
 @api.get("/fanout/{tag}")
 async def fanout(tag: str) -> dict[str, Any]:
     async with httpx.AsyncClient() as client:
+
         async def one(i: int) -> Any:
             return (await client.get(f"{UPSTREAM}/items/{i}", params={"tag": tag})).json()
+
         results = await asyncio.gather(*(asyncio.create_task(one(i)) for i in range(3)))
     return {"tag": tag, "results": results}
 
@@ -64,8 +74,13 @@ async def fanout(tag: str) -> dict[str, Any]:
 @api.post("/login")
 async def login(request: Request) -> JSONResponse:
     body = await request.json()
-    response = JSONResponse({"user": body.get("username"), "token": "tok_live_abcdef123456",
-                             "card": "4111 1111 1111 1111"})
+    response = JSONResponse(
+        {
+            "user": body.get("username"),
+            "token": "tok_live_abcdef123456",
+            "card": "4111 1111 1111 1111",
+        }
+    )
     response.set_cookie("session", "sess-SECRETCOOKIE-998877")
     return response
 
@@ -83,8 +98,9 @@ async def upload(request: Request) -> dict[str, Any]:
 @api.post("/echo-bytes")
 async def echo_bytes(request: Request) -> Response:
     data = await request.body()
-    return Response(data, media_type=request.headers.get("content-type",
-                                                         "application/octet-stream"))
+    return Response(
+        data, media_type=request.headers.get("content-type", "application/octet-stream")
+    )
 
 
 @api.get("/stream")
@@ -93,6 +109,7 @@ async def stream() -> StreamingResponse:
         for i in range(50):
             yield f"line {i}\n".encode()
             await asyncio.sleep(0)
+
     return StreamingResponse(chunks(), media_type="text/plain")
 
 

@@ -20,15 +20,21 @@ def apply() -> None:
     real_dump = writer.dump_line
 
     if fault == "serializer":
+
         def broken_dump(obj: dict[str, Any]) -> bytes:
             raise ValueError("injected serializer fault")
+
         writer.dump_line = broken_dump
     elif fault == "redactor":
+
         def broken_redact(self: Any, exchange: dict[str, Any]) -> dict[str, Any]:
             raise RuntimeError("injected redactor fault")
+
         redact.Redactor.redact_exchange = broken_redact  # type: ignore[method-assign]
     elif fault == "slow-writer":
+
         def slow_dump(obj: dict[str, Any]) -> bytes:
             time.sleep(0.05)
             return real_dump(obj)
+
         writer.dump_line = slow_dump

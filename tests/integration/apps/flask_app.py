@@ -44,12 +44,14 @@ def sdk_stats() -> Any:
 def get_user(user_id: int) -> Any:
     tag = request.args.get("tag", "")
     via_requests = requests.get(f"{UPSTREAM}/items/{user_id}", params={"tag": tag}).json()
-    via_urllib3 = json.loads(pool.request("POST", f"{UPSTREAM}/echo?tag={tag}",
-                                          json={"user": user_id}).data)
+    via_urllib3 = json.loads(
+        pool.request("POST", f"{UPSTREAM}/echo?tag={tag}", json={"user": user_id}).data
+    )
     with urllib.request.urlopen(f"{UPSTREAM}/items/u{user_id}?tag={tag}") as resp:
         via_urllib = json.loads(resp.read())
-    return jsonify(id=user_id, email="jane.doe@example.com", a=via_requests, b=via_urllib3,
-                   c=via_urllib)
+    return jsonify(
+        id=user_id, email="jane.doe@example.com", a=via_requests, b=via_urllib3, c=via_urllib
+    )
 
 
 @flask_app.get("/orders/<order_id>/lines/<int:line>")
@@ -88,6 +90,7 @@ def stream() -> Any:
     def lines() -> Iterator[bytes]:
         for i in range(50):
             yield f"line {i}\n".encode()
+
     return Response(lines(), mimetype="text/plain")
 
 

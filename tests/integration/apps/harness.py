@@ -56,8 +56,12 @@ def sdk_service(
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with upstream() as up, server_process(command(port), f"{base}/health", cwd=REPO,
-                                          env=sdk_env(traces, up, **extra_env)) as proc:
+    with (
+        upstream() as up,
+        server_process(
+            command(port), f"{base}/health", cwd=REPO, env=sdk_env(traces, up, **extra_env)
+        ) as proc,
+    ):
         yield base, proc
 
 
@@ -79,8 +83,9 @@ def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
         proc.wait(timeout=20)
 
 
-def read_traces(traces: Path, *, at_least: int = 1, deadline_s: float = 15.0,
-                where: Any = None) -> list[dict[str, Any]]:
+def read_traces(
+    traces: Path, *, at_least: int = 1, deadline_s: float = 15.0, where: Any = None
+) -> list[dict[str, Any]]:
     """Poll the traces folder until ``at_least`` matching exchanges are on disk."""
     end = time.monotonic() + deadline_s
     found: list[dict[str, Any]] = []

@@ -21,15 +21,21 @@ class Handler(JsonHandler):
         if parts.path == "/health":
             self._send(200, {"ok": True})
         elif parts.path.startswith("/items/"):
-            self._send(200, {"id": parts.path.rsplit("/", 1)[1], "tag": query.get("tag"),
-                             "owner_email": "owner@example.com", "price": 12.5})
+            self._send(
+                200,
+                {
+                    "id": parts.path.rsplit("/", 1)[1],
+                    "tag": query.get("tag"),
+                    "owner_email": "owner@example.com",
+                    "price": 12.5,
+                },
+            )
         elif parts.path == "/echo":
             try:
                 received = json.loads(raw) if raw else None
             except ValueError:
                 received = raw.decode("latin-1")
-            self._send(200, {"method": self.command, "tag": query.get("tag"),
-                             "received": received})
+            self._send(200, {"method": self.command, "tag": query.get("tag"), "received": received})
         elif parts.path == "/binary":
             self._send(200, bytes(range(256)), "application/octet-stream")
         elif parts.path == "/missing":

@@ -13,8 +13,14 @@ from tests.stdlib_server import JsonHandler, serve
 class Handler(JsonHandler):
     def do_GET(self) -> None:
         if self.path.startswith("/users/"):
-            self._send(200, {"id": int(self.path.split("/")[2].split("?")[0]),
-                             "email": "jane.doe@corp.example", "name": "Jane"})
+            self._send(
+                200,
+                {
+                    "id": int(self.path.split("/")[2].split("?")[0]),
+                    "email": "jane.doe@corp.example",
+                    "name": "Jane",
+                },
+            )
         else:
             self._send(404, {"error": "not found"})
 
