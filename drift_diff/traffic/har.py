@@ -150,12 +150,18 @@ def _load_entries(path: Path) -> tuple[list[Any], bytes]:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         where = _json_position(data, exc)
-        raise InputError(path, f"not valid JSON: {exc.msg}", position=where) from None
+        message = "JSON nested too deeply" if _too_deep(exc) else f"not valid JSON: {exc.msg}"
+        raise InputError(path, message, position=where) from None
     log = doc.get("log") if isinstance(doc, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list):
         raise InputError(path, "not a HAR file: no 'log.entries' list")
     return entries, hashlib.blake2b(data, digest_size=32).digest()
+
+
+def _too_deep(exc: orjson.JSONDecodeError) -> bool:
+    """orjson refuses documents nested past its depth limit with a decode error."""
+    return "depth" in exc.msg or "recursion" in exc.msg
 
 
 def _json_position(data: bytes, exc: orjson.JSONDecodeError) -> str:

@@ -203,7 +203,13 @@ def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
                     # what a crash left behind
                     try:
                         obj = orjson.loads(line)
-                    except orjson.JSONDecodeError:
+                    except orjson.JSONDecodeError as exc:
+                        if "depth" in exc.msg or "recursion" in exc.msg:
+                            raise InputError(
+                                path,
+                                f"JSON nested deeper than {MAX_DEPTH} levels",
+                                position=f"line {lineno}",
+                            ) from None
                         stats.partial_lines += 1
                         stats.partial_files.append(f"{path}:{lineno}")
                         continue
@@ -228,6 +234,10 @@ def _parse_line(path: Path, lineno: int, line: bytes) -> dict[str, Any]:
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
+        if "depth" in exc.msg or "recursion" in exc.msg:  # orjson's own nesting limit
+            raise InputError(
+                path, f"JSON nested deeper than {MAX_DEPTH} levels", position=f"line {lineno}"
+            ) from None
         raise InputError(path, f"not valid JSON ({exc})", position=f"line {lineno}") from None
     return _validated(path, lineno, obj, line)
 

@@ -311,7 +311,7 @@ def test_reimport_is_byte_identical(tmp_path: Path) -> None:
         (b'{"log": {"entries": [{"x": "\xff\xfe"}]}}', "byte 28"),  # invalid UTF-8
         (b'{"log": {"pages": []}}', "no 'log.entries' list"),
         (b"[1, 2, 3]", "no 'log.entries' list"),
-        (b'{"log": {"entries": [' + b"[" * 10_000 + b"]" * 10_000 + b"]}}", "no usable entry"),
+        (b'{"log": {"entries": [' + b"[" * 10_000 + b"]" * 10_000 + b"]}}", "nested too deeply"),
         (b'{"log": {"entries": [{"request": {}, "response": {}}]}}', "request.method"),
     ],
 )
@@ -351,10 +351,7 @@ def test_cli_error_is_one_line_and_earlier_files_stay(tmp_path: Path) -> None:
     assert res.code == 2
     lines = res.stderr.strip().splitlines()
     assert lines[0].startswith("a-good.har: 1 exchange")
-    assert (
-        lines[-1] == f"driftdiff: error: {broken}:line 5, column 1: not valid JSON: "
-        "unexpected character"
-    )
+    assert lines[-1].startswith(f"driftdiff: error: {broken}:line 5, column 1: not valid JSON: ")
     assert "Traceback" not in res.stderr and res.stdout == ""
     assert sorted(p.name for p in out.iterdir()) == ["a-good.jsonl"]  # no partial, no temp file
 
