@@ -364,9 +364,8 @@ _ARRAY_INDEX = re.compile(r"\[\d+\]")
 def aggregate_changes(changes: Iterable[Change]) -> list[Change]:
     """One finding per rule, endpoint, location and severity; the evidence counts occurrences.
 
-    Array indices are folded (``items[3].price`` → ``items[].price``, the diff's notation) so a
-    change to every element of a list is one finding, not one per element; the message keeps
-    the first concrete example.
+    Array indices fold (``items[3].price`` → ``items[].price``): a change to every element of a
+    list is one finding, whose message keeps the first concrete example.
     """
     groups: dict[tuple[str, str, str, str], list[Change]] = {}
     for change in changes:
