@@ -1,7 +1,10 @@
-"""The committed example gate through the CLI: v1 against its own recording is clean, v2 fails.
+"""The example's gate through the CLI: v1 against its own recording is clean, v2 fails.
 
 This is the promise users judge us on: replaying a build against its own recording reports
-nothing (no breaking change, no warning), and the upgraded build fails the gate.
+nothing (no breaking change, no warning), and the upgraded build fails the gate. The recording
+is made here, in this environment (``driftdiff demo --write-traces``): the committed traces were
+recorded with other library versions, and a dependency that rewords an error message is a real
+value change that replay rightly reports.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +21,22 @@ from tests.support import REPO, free_port, run_cli
 pytestmark = pytest.mark.e2e
 
 
-def _check(version: str, *gate: str) -> tuple[int, dict[str, object], str]:
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("shop")
+    res = run_cli(
+        "demo",
+        "--write-traces",
+        str(folder / "traces"),
+        "--write-baseline",
+        str(folder / "shop.json"),
+        cwd=REPO,
+    )
+    assert res.code == 0, res.stderr
+    return folder
+
+
+def _check(recorded: Path, version: str, *gate: str) -> tuple[int, dict[str, object], str]:
     port = free_port()
     start = shlex.join(
         [
@@ -34,8 +53,8 @@ def _check(version: str, *gate: str) -> tuple[int, dict[str, object], str]:
     res = run_cli(
         "check",
         "--baseline",
-        "baselines/shop.json",
-        "examples/traces",
+        str(recorded / "shop.json"),
+        str(recorded / "traces"),
         "--target",
         f"http://127.0.0.1:{port}",
         "--start",
@@ -49,16 +68,16 @@ def _check(version: str, *gate: str) -> tuple[int, dict[str, object], str]:
     return res.code, json.loads(res.stdout), res.stderr
 
 
-def test_v1_against_its_own_recording_reports_nothing() -> None:
-    code, report, stderr = _check("shop_v1", "--fail-on", "warning")
+def test_v1_against_its_own_recording_reports_nothing(recorded: Path) -> None:
+    code, report, stderr = _check(recorded, "shop_v1", "--fail-on", "warning")
     assert code == 0, stderr
     assert report["summary"] == {"breaking": 0, "warning": 0, "info": 0}
     assert report["changes"] == []
     assert "35 pass" in stderr
 
 
-def test_v2_fails_the_gate_on_breaking_changes() -> None:
-    code, report, _ = _check("shop_v2", "--fail-on-breaking")
+def test_v2_fails_the_gate_on_breaking_changes(recorded: Path) -> None:
+    code, report, _ = _check(recorded, "shop_v2", "--fail-on-breaking")
     assert code == 1
     summary = report["summary"]
     assert isinstance(summary, dict) and summary["breaking"] >= 4
