@@ -16,6 +16,7 @@ from typing import Any
 from drift_diff.errors import FormatVersionError, InputError
 from drift_diff.jsonfile import load_json
 from drift_diff.model import BASELINE_FORMAT, Baseline
+from drift_diff.schema_keywords import SUB_LIST, SUB_MAP, SUB_ONE
 from drift_diff.schemas import validation_error
 
 __all__ = [
@@ -75,22 +76,11 @@ def baseline_from_dict(data: Any, path: str | os.PathLike[str] = "<baseline>") -
     )
 
 
-#: keywords of an embedded schema whose value is one subschema / a list / a map of them
-_SUB_ONE = (
-    "additionalProperties",
-    "items",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "contentSchema",
-)
-_SUB_LIST = ("prefixItems", "allOf", "anyOf", "oneOf")
-_SUB_MAP = ("properties", "patternProperties", "dependentSchemas")
+#: keywords of an embedded schema whose value is one subschema / a list / a map of them: the
+#: core ones the diff reads directly, plus the shared lists of the other subschema keywords
+_SUB_ONE = ("additionalProperties", "items", "not", *SUB_ONE)
+_SUB_LIST = ("allOf", "anyOf", "oneOf", *SUB_LIST)
+_SUB_MAP = ("properties", *SUB_MAP)
 _SCALAR = (str, int, float, bool, type(None))
 
 

@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from drift_diff.errors import InputError
-from drift_diff.traffic.traces import TRACE_SUFFIXES, ReadStats, iter_raw_exchanges
+from drift_diff.traffic.traces import (
+    TRACE_SUFFIXES,
+    ReadStats,
+    expand_folders,
+    iter_raw_exchanges,
+)
 
 __all__ = ["SourceStats", "find_source_files", "iter_source_exchanges"]
 
@@ -50,27 +55,15 @@ class SourceStats:
         return text
 
 
-def _is_source_file(path: Path) -> bool:
-    return path.is_file() and path.name.endswith((*TRACE_SUFFIXES, HAR_SUFFIX))
-
-
 def find_source_files(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
     """Files named directly, and trace/HAR files found (recursively, sorted) under folders."""
     if not sources:
         raise InputError("<sources>", "no traffic source given")
-    files: list[Path] = []
-    for source in sources:
-        path = Path(source)
-        if path.is_dir():
-            found = sorted(f for f in path.rglob("*") if _is_source_file(f))
-            if not found:
-                raise InputError(path, "folder holds no traces (*.jsonl, *.jsonl.gz) or HAR files")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputError(path, "no such file or folder")
-    return files
+    return expand_folders(
+        sources,
+        (*TRACE_SUFFIXES, HAR_SUFFIX),
+        "folder holds no traces (*.jsonl, *.jsonl.gz) or HAR files",
+    )
 
 
 def iter_source_exchanges(

@@ -25,6 +25,7 @@ from drift_diff.model import Exchange
 __all__ = [
     "ReadStats",
     "check_exchange",
+    "expand_folders",
     "find_trace_files",
     "iter_exchanges",
     "iter_raw_exchanges",
@@ -44,15 +45,25 @@ class ReadStats:
 
 def find_trace_files(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Trace files named directly or found (recursively, sorted) under folders."""
+    return expand_folders(
+        sources, TRACE_SUFFIXES, "folder holds no trace files (*.jsonl, *.jsonl.gz)"
+    )
+
+
+def expand_folders(
+    sources: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...], empty_folder: str
+) -> list[Path]:
+    """Files named directly, plus the files ending in ``suffixes`` under folders (sorted).
+
+    A folder with none of them, or a path that does not exist, is an ``InputError``.
+    """
     files: list[Path] = []
     for src in sources:
         p = Path(src)
         if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*") if f.is_file() and f.name.endswith(TRACE_SUFFIXES)
-            )
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.name.endswith(suffixes))
             if not found:
-                raise InputError(p, "folder holds no trace files (*.jsonl, *.jsonl.gz)")
+                raise InputError(p, empty_folder)
             files.extend(found)
         elif p.is_file():
             files.append(p)
