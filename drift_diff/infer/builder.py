@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from genson import SchemaBuilder
+from genson.schema.builder import SchemaBuilder
 from genson.schema.node import SchemaNode
+from mypy_extensions import mypyc_attr
 
 from drift_diff.infer.containers import ArrayStrategy, ObjectStrategy
 from drift_diff.infer.strategies import (
@@ -36,7 +37,8 @@ def _value_key(value: Any) -> tuple[int, Any]:
     return (_TYPE_RANK[type(value)], value)
 
 
-class DriftNode(SchemaNode):  # type: ignore[misc]
+@mypyc_attr(native_class=False)
+class DriftNode(SchemaNode):
     """A schema node whose strategies are driftdiff's and whose output is one folded schema."""
 
     def __init__(self) -> None:
@@ -104,7 +106,8 @@ class DriftNode(SchemaNode):  # type: ignore[misc]
         return out
 
 
-class DriftSchemaBuilder(SchemaBuilder):  # type: ignore[misc]
+@mypyc_attr(native_class=False)
+class DriftSchemaBuilder(SchemaBuilder):
     """genson ``SchemaBuilder`` learning formats, presence counts, nullability, values and maps."""
 
     EXTRA_STRATEGIES = (
@@ -134,10 +137,17 @@ class DriftSchemaBuilder(SchemaBuilder):  # type: ignore[misc]
         return self._root_node.to_schema()  # type: ignore[no-any-return]
 
 
-# genson's metaclass builds a plain SchemaNode subclass for every builder class; ours adds the
-# folding and the fast dispatch, so it is installed after the class exists.
-DriftNode.STRATEGIES = DriftSchemaBuilder.STRATEGIES
-DriftSchemaBuilder.NODE_CLASS = DriftNode
+# genson's metaclass derives STRATEGIES (ours first, then genson's, deduplicated) and builds a
+# plain SchemaNode subclass for every builder class. Our node adds the folding and the fast
+# dispatch, so both are installed here, after the class exists — explicitly, with the values the
+# metaclass would compute, because a mypyc-compiled build (setup.py) sets class attributes after
+# the metaclass has run.
+_STRATEGIES = tuple(
+    dict.fromkeys((*DriftSchemaBuilder.EXTRA_STRATEGIES, *SchemaBuilder.STRATEGIES))
+)
+setattr(DriftSchemaBuilder, "STRATEGIES", _STRATEGIES)  # noqa: B010 (mypyc: no class assignment)
+setattr(DriftNode, "STRATEGIES", _STRATEGIES)  # noqa: B010
+setattr(DriftSchemaBuilder, "NODE_CLASS", DriftNode)  # noqa: B010
 
 
 def schema_of(*schemas: dict[str, Any]) -> dict[str, Any]:

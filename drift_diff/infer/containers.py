@@ -13,11 +13,14 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from drift_diff.infer.strategies import MAP_MAX_KEYS, _Strategy, is_map_key
 
 __all__ = ["ArrayStrategy", "ObjectStrategy"]
 
 
+@mypyc_attr(native_class=False)
 class ArrayStrategy(_Strategy):
     """One merged ``items`` schema: mixed objects become one object schema with presence counts."""
 
@@ -61,6 +64,7 @@ class ArrayStrategy(_Strategy):
         return {"type": "array", "items": self._items.to_schema()}
 
 
+@mypyc_attr(native_class=False)
 class ObjectStrategy(_Strategy):
     """Properties with presence counts, or — for id-keyed objects — a map of one value schema."""
 

@@ -16,9 +16,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -38,8 +37,7 @@ Progress = Callable[[int], None]
 _VERSION_1 = re.compile(r"driftdiff\.exchange/1(\.[0-9]+)?")
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):  # a tuple: it pickles to workers in compiled builds too
     path: str
     start: int = 0
     end: int = -1  # -1: the whole file through the ordinary reader

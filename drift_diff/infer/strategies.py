@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from genson.schema.strategies import SchemaStrategy
+from mypy_extensions import mypyc_attr
 
 from drift_diff.infer.formats import (
     all_have_format,
@@ -57,7 +58,8 @@ def is_map_key(key: str) -> bool:
     return key.isdigit() or is_uuid(key) or is_ulid(key) or is_hex_id(key) or is_date(key)
 
 
-class _Strategy(SchemaStrategy):  # type: ignore[misc]
+@mypyc_attr(native_class=False)
+class _Strategy(SchemaStrategy):
     """Common shape: ``add_object`` is ``add_weighted(obj, 1)``; no free-form extra keywords."""
 
     JS_TYPE = ""
@@ -87,6 +89,7 @@ class _Strategy(SchemaStrategy):  # type: ignore[misc]
         return {"type": self.JS_TYPE}
 
 
+@mypyc_attr(native_class=False)
 class _ValueStrategy(_Strategy):
     """A scalar type whose distinct values are kept while few (``x-values``)."""
 
@@ -134,6 +137,7 @@ class _ValueStrategy(_Strategy):
         return self._values
 
 
+@mypyc_attr(native_class=False)
 class NullStrategy(_Strategy):
     JS_TYPE = "null"
     idle = True
@@ -150,9 +154,10 @@ class NullStrategy(_Strategy):
         pass
 
 
+@mypyc_attr(native_class=False)
 class BooleanStrategy(_ValueStrategy):
     JS_TYPE = "boolean"
-    PYTHON_TYPES = (bool,)
+    PYTHON_TYPES: tuple[type, ...] = (bool,)
 
     @classmethod
     def match_schema(cls, schema: dict[str, Any]) -> bool:
@@ -168,10 +173,11 @@ class BooleanStrategy(_ValueStrategy):
         self.idle = self._values is None or len(self._values) == 2
 
 
+@mypyc_attr(native_class=False)
 class NumberStrategy(_ValueStrategy):
     """``integer`` until a float (or a ``number`` schema) arrives; values kept for integers only."""
 
-    PYTHON_TYPES = (int, float)
+    PYTHON_TYPES: tuple[type, ...] = (int, float)
 
     def __init__(self, node_class: Any) -> None:
         super().__init__(node_class)
@@ -207,9 +213,10 @@ class NumberStrategy(_ValueStrategy):
         self.idle = self.JS_TYPE == "number"  # values are dropped with the first float
 
 
+@mypyc_attr(native_class=False)
 class StringStrategy(_ValueStrategy):
     JS_TYPE = "string"
-    PYTHON_TYPES = (str,)
+    PYTHON_TYPES: tuple[type, ...] = (str,)
 
     def __init__(self, node_class: Any) -> None:
         super().__init__(node_class)

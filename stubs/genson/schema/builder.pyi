@@ -1,0 +1,13 @@
+from typing import Any
+
+from genson.schema.node import SchemaNode
+
+class SchemaBuilder:
+    STRATEGIES: tuple[Any, ...]
+    EXTRA_STRATEGIES: tuple[Any, ...]
+    NODE_CLASS: type[SchemaNode]
+    _root_node: Any
+    def __init__(self, schema_uri: str | None = ...) -> None: ...
+    def add_schema(self, schema: Any) -> None: ...
+    def add_object(self, obj: Any) -> None: ...
+    def to_schema(self) -> Any: ...
