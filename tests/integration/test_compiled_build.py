@@ -1,0 +1,150 @@
+"""The optional compiled build (``DRIFTDIFF_COMPILE=1``, mypyc) behaves exactly like pure Python.
+
+The build is made once per session with ``bench/build_compiled.py`` (what the benchmark uses:
+``setup.py build_ext --inplace`` in a copy) and put first on ``PYTHONPATH`` of real CLI
+processes. Each case runs the same command on both builds: baselines must be byte-identical and
+errors must read the same, on the sequential reader, the 2-process reader, HAR input, merging and
+malformed input.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import REPO, CliResult, run_cli
+
+pytestmark = pytest.mark.integration
+
+sys.path.insert(0, str(REPO / "bench"))
+from infer_corpus import write_corpus  # noqa: E402
+
+HARS = (
+    "chrome-requestgenerator-665.har",
+    "mitmproxy-suite-firefox.har",
+    "mitmproxy-export-successful_log.har",
+    "mitmproxy-suite-with-bom.har",
+)
+
+
+@pytest.fixture(scope="session")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("compiled-build")
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "build_compiled.py"), str(dest)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert Path(proc.stdout.strip()) == dest
+    return dest
+
+
+def _pythonpath(compiled: Path) -> dict[str, str]:
+    return {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(compiled), os.environ.get("PYTHONPATH")]))
+    }
+
+
+def _both(compiled: Path, cwd: Path, *args: str) -> tuple[CliResult, CliResult]:
+    """``driftdiff ARGS`` on the pure build, then on the compiled one (cwd outside the repo, so
+    the checkout's sources do not shadow the compiled modules)."""
+    return run_cli(*args, cwd=cwd), run_cli(*args, cwd=cwd, env=_pythonpath(compiled))
+
+
+def test_the_compiled_modules_are_the_ones_imported(compiled: Path, tmp_path: Path) -> None:
+    probe = (
+        "import drift_diff.infer.engine as e, drift_diff.traffic.traces as t;"
+        "print(e.__file__, t.__file__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={**os.environ, **_pythonpath(compiled)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert all(name.endswith(".so") and name.startswith(str(compiled)) for name in out), out
+
+
+def _same_baseline(compiled: Path, tmp_path: Path, *args: str) -> bytes:
+    """``driftdiff ARGS --out F`` on both builds: the same file and the same summary line."""
+    pure = run_cli(*args, "--out", "pure.json", cwd=tmp_path)
+    assert pure.code == 0, pure.stderr
+    fast = run_cli(*args, "--out", "fast.json", cwd=tmp_path, env=_pythonpath(compiled))
+    assert fast.code == 0, fast.stderr
+    data = (tmp_path / "pure.json").read_bytes()
+    assert (tmp_path / "fast.json").read_bytes() == data
+    assert fast.stderr.replace("fast.json", "pure.json") == pure.stderr
+    return data
+
+
+def test_example_traces_give_the_same_baseline(compiled: Path, tmp_path: Path) -> None:
+    data = _same_baseline(compiled, tmp_path, "baseline", str(REPO / "examples" / "traces"))
+    assert b'"endpoints"' in data
+
+
+def test_two_process_reader_gives_the_same_baseline(compiled: Path, tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus.jsonl", 7_000)
+    assert corpus.stat().st_size > 8 * 1024 * 1024  # past PARALLEL_MIN_BYTES: workers are used
+    data = _same_baseline(compiled, tmp_path, "baseline", str(corpus), "--workers", "2")
+    assert b"/api/v1/orders/{order_id}" in data
+
+
+def test_har_files_give_the_same_baseline(
+    compiled: Path, tmp_path: Path, conformance_dir: Path
+) -> None:
+    hars = [str(conformance_dir / "har" / name) for name in HARS]
+    data = _same_baseline(compiled, tmp_path, "baseline", *hars)
+    assert b"/api/status/{status_id}" in data
+
+
+def test_merge_gives_the_same_baseline(compiled: Path, tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus.jsonl", 300)
+    for name, source in (("a.json", corpus), ("b.json", REPO / "examples" / "traces")):
+        assert run_cli("baseline", str(source), "--out", name, cwd=tmp_path).code == 0
+    data = _same_baseline(compiled, tmp_path, "baseline", "merge", "a.json", "b.json")
+    assert b"/api/v1/users/{user_id}" in data
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("malformed.jsonl", b'{"format": "driftdiff.exchange/1", "request": \n{}\n'),
+        ("binary.jsonl", bytes(range(256)) * 8),
+        (
+            "deep.jsonl",
+            b'{"format":"driftdiff.exchange/1","request":{"method":"GET","path":"/",'
+            + b'"body":'
+            + b"[" * 300
+            + b"]" * 300
+            + b'},"response":{"status":200}}\n',
+        ),
+        (
+            "types.jsonl",
+            b'{"format":"driftdiff.exchange/1","request":{"method":"GET","path":"/",'
+            b'"headers":{"a":[1]}},"response":{"status":200}}\n',
+        ),
+        (
+            "status.jsonl",
+            b'{"format":"driftdiff.exchange/1","request":{"method":"GET",'
+            b'"path":"/"},"response":{"status":"200"}}\n',
+        ),
+    ],
+)
+def test_bad_input_reads_the_same(
+    compiled: Path, tmp_path: Path, name: str, content: bytes
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    pure, fast = _both(compiled, tmp_path, "baseline", name, "--out", "b.json")
+    assert pure.code == fast.code == 2
+    assert fast.stderr == pure.stderr
+    assert name in pure.stderr and "Traceback" not in fast.stderr
+    assert len(pure.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "b.json").exists()
