@@ -67,6 +67,8 @@ def expand_folders(
             files.extend(found)
         elif p.is_file():
             files.append(p)
+        elif p.exists():
+            raise InputError(p, "not a regular file or folder (a pipe or device is not read)")
         else:
             raise InputError(p, "no such file or folder")
     return files

@@ -180,8 +180,10 @@ def test_baseline_with_an_integer_past_the_digit_limit(tmp_path: Path, command: 
         ["baseline", "merge", "{f}", "{f}", "--out", "{tmp}/m.json"],
         ["import", "har", "{f}", "--out", "{tmp}/out"],
         ["diff", str(TRACES), str(TRACES), "--config", "{f}"],
+        ["baseline", "{f}", "--out", "{tmp}/b.json"],
+        ["diff", str(TRACES), "{f}"],
     ],
-    ids=["show", "diff", "export", "merge", "import-har", "config"],
+    ids=["show", "diff", "export", "merge", "import-har", "config", "baseline-source", "traces"],
 )
 def test_fifo_is_refused_not_waited_on(tmp_path: Path, args: list[str]) -> None:
     fifo = tmp_path / "pipe.json"
@@ -189,6 +191,7 @@ def test_fifo_is_refused_not_waited_on(tmp_path: Path, args: list[str]) -> None:
     argv = [a.format(f=fifo, tmp=tmp_path) for a in args]
     result = run_cli(*argv, timeout=TIMEOUT)
     assert_one_error(result, "pipe.json")
+    assert "no such file" not in result.stderr  # it exists: say what it is
 
 
 def test_diff_against_empty_traces_is_an_error_not_everything_removed(tmp_path: Path) -> None:
