@@ -94,6 +94,11 @@ class ObjectStrategy(_Strategy):
         self._seen[key] = 0
         return node
 
+    def _map_node(self) -> Any:
+        """The map's value node. A method on purpose: the caller's ``self._map`` was narrowed to
+        None before ``_new_property`` set it, and a compiled build checks narrowed types."""
+        return self._map
+
     def _become_map(self) -> None:
         node = self.node_class()
         for prop in self._props.values():
@@ -113,7 +118,7 @@ class ObjectStrategy(_Strategy):
             if node is None:
                 node = self._new_property(key)
                 if node is None:  # became a map: the rest of this object goes to the map
-                    value_node: Any = self._map
+                    value_node = self._map_node()
                     value_node.add_weighted(value, weight)
                     for _, rest in items:
                         value_node.add_weighted(rest, weight)

@@ -10,6 +10,7 @@ malformed input.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,16 @@ pytestmark = pytest.mark.integration
 sys.path.insert(0, str(REPO / "bench"))
 from infer_corpus import write_corpus  # noqa: E402
 
+#: Unit suites that drive the compiled modules in-process (or through the CLI from their folder).
+UNIT_SUITES = (
+    "test_infer_builder.py",
+    "test_infer_baseline.py",
+    "test_merge.py",
+    "test_paths.py",
+    "test_traces.py",
+    "test_cli_baseline.py",
+    "test_hostile_inputs.py",
+)
 HARS = (
     "chrome-requestgenerator-665.har",
     "mitmproxy-suite-firefox.har",
@@ -148,3 +159,32 @@ def test_bad_input_reads_the_same(
     assert name in pure.stderr and "Traceback" not in fast.stderr
     assert len(pure.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "b.json").exists()
+
+
+def test_inference_unit_suites_pass_on_the_compiled_build(compiled: Path, tmp_path: Path) -> None:
+    """The unit suites of the compiled modules, run in a copy of the repo whose ``drift_diff``
+    is the compiled build (a compiled build checks narrowed types at run time: pure-Python
+    runs cannot catch a wrong narrowing)."""
+    work = tmp_path / "repo"
+    shutil.copytree(compiled, work, symlinks=True)
+    skip = shutil.ignore_patterns("__pycache__", "out", ".pytest_cache")
+    for name in ("tests", "examples", "baselines", "bench"):
+        shutil.copytree(REPO / name, work / name, symlinks=True, ignore=skip)
+    shared = REPO.parent / "shared"
+    if shared.is_dir():
+        (tmp_path / "shared").symlink_to(shared)
+    probe = "import drift_diff.infer.containers as c; print(c.__file__)"
+    used = subprocess.run(
+        [sys.executable, "-c", probe], cwd=work, capture_output=True, text=True, check=True
+    )
+    assert used.stdout.strip().endswith(".so"), used.stdout
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
+        + [f"tests/unit/{name}" for name in UNIT_SUITES],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert " passed" in proc.stdout
