@@ -77,10 +77,10 @@ new string, value sets, presence counts), already done by C calls over columns; 
 none of it. Speeding up the line check by batching it into C-level set operations made it slower
 (6.8 µs against 4.3). So one process needs ~43 µs (pure) or ~35 µs (compiled) per exchange
 against 6.6 µs for the bare parse, and 2 processes scale ~1.7–1.9×: on this machine the ceiling
-is about a third of bare parse and ~2.5× naive genson. The targets need ≤ 16 µs of wall time per exchange
-on 2 cores — parse, check and learn in ≤ 2.5× a bare parse per core — which a CPython program
-that builds and frees the parsed objects does not reach, whatever it learns from them; it would
-take a native walker over the raw bytes (C, or Rust, whose crate registry this machine cannot
+is about a third of bare parse and ~2.5× naive genson. The targets need ≤ 16 µs of wall time
+per exchange on 2 cores — parse, check and learn in ≤ 2.5× a bare parse per core — which a
+CPython program that builds and frees the parsed objects does not reach, whatever it learns
+from them; it would take a native walker over the raw bytes (C, or Rust, whose crate registry this machine cannot
 reach) or learning from a sample of bodies, which would change the baseline the issue defines.
 
 History (same corpus and machine): the per-value code ran at 11,632 exch/s on 1 process and
