@@ -80,8 +80,9 @@ against 6.6 µs for the bare parse, and 2 processes scale ~1.7–1.9×: on this 
 is about a third of bare parse and ~2.5× naive genson. The targets need ≤ 16 µs of wall time
 per exchange on 2 cores — parse, check and learn in ≤ 2.5× a bare parse per core — which a
 CPython program that builds and frees the parsed objects does not reach, whatever it learns
-from them; it would take a native walker over the raw bytes (C, or Rust, whose crate registry this machine cannot
-reach) or learning from a sample of bodies, which would change the baseline the issue defines.
+from them; it would take a native walker over the raw bytes (C, or Rust, whose crate registry
+this machine cannot reach) or learning from a sample of bodies, which would change the baseline
+the issue defines.
 
 History (same corpus and machine): the per-value code ran at 11,632 exch/s on 1 process and
 23,850 on 2 (0.67× / 1.38× naive genson, 8 % / 17 % of bare parse); columnar batching roughly
