@@ -63,20 +63,20 @@ stay byte-identical). Path templates, wire-typed values, media types and header 
 per distinct string; the cyclic GC is paused while inferring; on 2 processes the parent infers
 one half of the file itself and the worker's part is merged (the split costs ~0.15 s).
 
-Why the targets are missed — the floor, measured (1 process, CPU time per exchange, the first
-50,000 exchanges of this corpus): ``orjson.loads`` 6.6 µs; checking the line (the types of the
-fields the pipeline relies on, nesting depth) 5.3 µs pure, ~3 µs compiled; learning ~31 µs pure,
-~25 µs compiled. A sampling profile of the compiled build puts ~35 % of all its time in freeing
-parsed exchanges: a batch of 64 per endpoint keeps ~3,200 exchanges alive, and freeing them once
-they have left the CPU cache costs far more than right after parsing (a bare loop that keeps the
-last 3,200 parsed lines alive runs at 11.1 µs per line instead of 6.6). Smaller batches free
-warm memory but pay each schema node's per-batch cost more often: 8 / 16 / 32 / 64 / 128 per
-endpoint gave 46 / 38 / 35 / 36 / 40 µs (pure); one window across endpoints is worse (256
-exchanges: 64 µs). The rest is the per-value work the issue asks for (a format checked on every
-new string, value sets, presence counts), already done by C calls over columns; naive genson does
-none of it. Speeding up the line check by batching it into C-level set operations made it slower
-(6.8 µs against 4.3). So one process needs ~43 µs (pure) or ~35 µs (compiled) per exchange
-against 6.6 µs for the bare parse, and 2 processes scale ~1.7–1.9×: on this machine the ceiling
+Why the targets are missed — the floor, measured with ``python bench/infer_floor.py`` (1
+process, CPU time per exchange, a 50,000-exchange corpus; pure build, and compiled with
+``PYTHONPATH=bench/out/compiled``): ``orjson.loads`` 6.5 µs; checking the line (the types of the
+fields the pipeline relies on, nesting depth) 5.3 µs pure, 3.2 µs compiled; learning 36 µs pure,
+32 µs compiled. A sampling profile (py-spy, native frames) of the compiled build put ~35 % of
+its time in freeing parsed exchanges: a batch of 64 per endpoint keeps ~3,200 exchanges alive,
+and freeing them once they have left the CPU cache costs far more than right after parsing (a
+bare loop that keeps the last 3,200 parsed lines alive runs at 11.4 µs per line instead of 6.5).
+Smaller batches free warm memory but pay each schema node's per-batch cost more often: 8 / 16 /
+32 / 64 / 128 per endpoint gave 57 / 52 / 48 / 48 / 51 µs for parse, check and learn (pure). The
+rest is the per-value work the issue asks for (a format checked on every new string, value sets,
+presence counts), already done by C calls over columns; naive genson does none of it.
+So one process needs ~48 µs (pure) or ~42 µs (compiled) per exchange against 6.5 µs for the
+bare parse, and 2 processes scale ~1.7–1.9×: on this machine the ceiling
 is about a third of bare parse and ~2.5× naive genson. The targets need ≤ 16 µs of wall time
 per exchange on 2 cores — parse, check and learn in ≤ 2.5× a bare parse per core — which a
 CPython program that builds and frees the parsed objects does not reach, whatever it learns
