@@ -19,7 +19,7 @@ import pytest
 
 from tests.support import REPO, CliResult, run_cli
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.heavy]
 
 sys.path.insert(0, str(REPO / "bench"))
 from infer_corpus import write_corpus  # noqa: E402
