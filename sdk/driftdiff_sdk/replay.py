@@ -1,4 +1,4 @@
-"""Replay mode inside the service: recorded answers for outbound calls, and a socket guard.
+"""Replay mode inside the service: recorded answers for outbound calls, behind a socket guard.
 
 With ``DRIFTDIFF_MODE=replay`` the SDK calls :func:`activate` once at start-up. From then on:
 
@@ -7,12 +7,10 @@ With ``DRIFTDIFF_MODE=replay`` the SDK calls :func:`activate` once at start-up. 
   exchange being replayed; driftdiff's mock server answers over a Unix socket
   (``DRIFTDIFF_MOCK_SOCKET``; ``DRIFTDIFF_MOCK_ADDR=127.0.0.1:PORT`` as a TCP fallback) with
   newline-delimited JSON. No recorded answer raises :class:`MockNotFound`, never a live call;
-* the **socket guard** blocks every other outbound connection (a dependency that no adapter
-  covers: a database driver, a raw socket) with :class:`UnpatchedDependency` and reports it to
-  driftdiff by name ("unpatched dependency: connect to 10.0.0.5:5432"). Allowed: Unix sockets,
-  the mock server's own address, and loopback ports listed in ``DRIFTDIFF_ALLOW_PORTS``
-  (driftdiff lists the service's own port). Loopback is *not* blanket-allowed: a stopped
-  upstream on ``127.0.0.1`` must see no connection at all.
+* the **socket guard** (:mod:`driftdiff_sdk.guard`) blocks every other outbound connection
+  with :class:`UnpatchedDependency` and reports it here. Allowed: Unix sockets, the mock
+  server's own address, and loopback ports listed in ``DRIFTDIFF_ALLOW_PORTS`` (driftdiff
+  lists the service's own port).
 
 Stdlib only: this module runs inside the service. Wire protocol (one JSON object per line)::
 
@@ -25,13 +23,14 @@ Stdlib only: this module runs inside the service. Wire protocol (one JSON object
 from __future__ import annotations
 
 import contextlib
-import errno
-import ipaddress
 import json
 import os
 import socket
 import threading
 from typing import Any
+
+from driftdiff_sdk import guard
+from driftdiff_sdk.guard import UnpatchedDependency
 
 __all__ = [
     "EXCHANGE_HEADER",
@@ -60,12 +59,6 @@ class MockServerUnavailable(MockNotFound):
     """The replay mock server could not be reached (so no recorded answer can be given)."""
 
 
-class UnpatchedDependency(ConnectionRefusedError):
-    """A connection that no instrumentation covered, blocked by the replay socket guard."""
-
-
-_orig_connect = socket.socket.connect
-_orig_connect_ex = socket.socket.connect_ex
 _state_lock = threading.Lock()
 _local = threading.local()
 
@@ -76,7 +69,6 @@ class _Settings:
         self.tcp_addr: tuple[str, int] | None = None
         self.allow_ports: set[int] = set()
         self.active = False
-        self.guard = False
 
 
 _settings = _Settings()
@@ -112,20 +104,17 @@ def activate(config: Any = None) -> None:
             else _parse_ports(os.environ.get("DRIFTDIFF_ALLOW_PORTS", ""))
         )
         _settings.active = True
-        if os.environ.get("DRIFTDIFF_SOCKET_GUARD", "1") != "0" and not _settings.guard:
-            socket.socket.connect = _guarded_connect  # type: ignore[method-assign,assignment]
-            socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign,assignment]
-            _settings.guard = True
+        if os.environ.get("DRIFTDIFF_SOCKET_GUARD", "1") != "0":
+            guard.install(
+                mock_addr=_settings.tcp_addr, allow_ports=_settings.allow_ports, report=report
+            )
     _local.__dict__.pop("conn", None)
 
 
 def deactivate() -> None:
     """Remove the socket guard and forget the mock server (used by tests)."""
     with _state_lock:
-        if _settings.guard:
-            socket.socket.connect = _orig_connect  # type: ignore[method-assign]
-            socket.socket.connect_ex = _orig_connect_ex  # type: ignore[method-assign]
-            _settings.guard = False
+        guard.uninstall()
         _settings.active = False
     _close_conn()
 
@@ -157,11 +146,11 @@ class _Conn:
         if _settings.unix_path:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.settimeout(_TIMEOUT_S)
-            _orig_connect(sock, _settings.unix_path)
+            guard.original_connect(sock, _settings.unix_path)
         elif _settings.tcp_addr:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.settimeout(_TIMEOUT_S)
-            _orig_connect(sock, _settings.tcp_addr)
+            guard.original_connect(sock, _settings.tcp_addr)
         else:
             raise MockServerUnavailable(
                 "driftdiff replay: no mock server configured "
@@ -246,45 +235,3 @@ def report(kind: str, message: str) -> None:
         _request(
             {"op": "report", "exchange": _current_exchange_id(), "kind": kind, "message": message}
         )
-
-
-# --- the socket guard ----------------------------------------------------------------------------
-
-
-def _allowed(family: int, address: Any) -> bool:
-    if family == getattr(socket, "AF_UNIX", -1):
-        return True
-    if not isinstance(address, tuple) or len(address) < 2:
-        return True  # not an IP address (e.g. AF_NETLINK): not a network dependency
-    host, port = str(address[0]), address[1]
-    if _settings.tcp_addr is not None and (host, port) == _settings.tcp_addr:
-        return True
-    try:
-        loopback = ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    return loopback and port in _settings.allow_ports
-
-
-def _block(address: Any) -> UnpatchedDependency:
-    where = (
-        f"{address[0]}:{address[1]}"
-        if isinstance(address, tuple) and len(address) >= 2
-        else str(address)
-    )
-    message = f"unpatched dependency: connect to {where}"
-    report("unpatched-dependency", message)
-    return UnpatchedDependency(f"driftdiff replay blocked a connection: {message}")
-
-
-def _guarded_connect(self: socket.socket, address: Any) -> None:
-    if _settings.active and not _allowed(self.family, address):
-        raise _block(address)
-    _orig_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
-    if _settings.active and not _allowed(self.family, address):
-        _block(address)
-        return errno.ECONNREFUSED
-    return _orig_connect_ex(self, address)
