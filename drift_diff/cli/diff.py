@@ -8,8 +8,8 @@ import typer
 
 from drift_diff.cli._common import echo_err, exit_with
 from drift_diff.config import find_config, load_config
-from drift_diff.diff import diff_baselines
-from drift_diff.diff.inputs import load_side
+from drift_diff.diff import diff_sides
+from drift_diff.diff.inputs import load_input
 from drift_diff.errors import UsageError
 from drift_diff.model import Severity
 from drift_diff.report import FORMATS, render
@@ -57,9 +57,9 @@ def register(app: typer.Typer) -> None:
                 ) from None
             threshold = level if threshold is None else min(threshold, level)
         cfg = load_config(config) if config is not None else find_config(Path.cwd())
-        result = diff_baselines(
-            load_side(base, validate_openapi=not lenient),
-            load_side(current, validate_openapi=not lenient),
+        result = diff_sides(
+            load_input(base, validate_openapi=not lenient),
+            load_input(current, validate_openapi=not lenient),
             config=cfg,
         )
         text = render(result, fmt)

@@ -1,7 +1,10 @@
 """Diff two baselines: a neutral structural diff (``structural``), judged by the rule catalogue.
 
     diff_baselines(base, current, config=None) -> DiffResult
+    diff_sides(base, current, config=None) -> DiffResult   (sides from ``inputs.load_input``)
 
+When the current side is traffic the facts are re-read for coverage first
+(``coverage.Semantics.OBSERVED``): what it did not exercise is unobserved, not removed.
 ``apply_config`` turns any list of ``Change`` (from this diff or from replay) into a
 ``DiffResult`` with the configuration's severity overrides and ignores applied.
 """
@@ -15,14 +18,24 @@ from functools import cache
 from typing import Any
 
 from drift_diff.config import Config
+from drift_diff.diff.coverage import Semantics, observe
 from drift_diff.diff.evidence import evidence_for
 from drift_diff.diff.facts import Fact
+from drift_diff.diff.inputs import DiffSide
 from drift_diff.diff.messages import message_for
 from drift_diff.diff.registry import Rule, all_rules
 from drift_diff.diff.structural import structural_diff
 from drift_diff.model import Baseline, Change, Severity
 
-__all__ = ["DiffResult", "IgnoredChange", "apply_config", "changes_from_facts", "diff_baselines"]
+__all__ = [
+    "DiffResult",
+    "IgnoredChange",
+    "Semantics",
+    "apply_config",
+    "changes_from_facts",
+    "diff_baselines",
+    "diff_sides",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,14 @@ def _rules_by_kind() -> dict[str, tuple[Rule, ...]]:
         for kind in r.kinds:
             index[kind].append(r)
     return {k: tuple(v) for k, v in index.items()}
+
+
+def _raises_concern(fact: Fact) -> bool:
+    """Some rule would judge ``fact`` above info."""
+    return any(
+        r.severity is not Severity.INFO and r.check(fact)
+        for r in _rules_by_kind().get(fact.kind, ())
+    )
 
 
 def changes_from_facts(facts: list[Fact] | Any) -> list[Change]:
@@ -136,7 +157,28 @@ def apply_config(
 
 
 def diff_baselines(
-    base: Baseline, current: Baseline, *, config: Config | None = None, today: dt.date | None = None
+    base: Baseline,
+    current: Baseline,
+    *,
+    config: Config | None = None,
+    today: dt.date | None = None,
+    semantics: Semantics = Semantics.STRICT,
 ) -> DiffResult:
-    """Every change from ``base`` to ``current``, judged by the rule catalogue."""
-    return apply_config(changes_from_facts(structural_diff(base, current)), config, today=today)
+    """Every change from ``base`` to ``current``, judged by the rule catalogue.
+
+    ``Semantics.OBSERVED``: ``current`` is traffic, judged coverage-aware (``coverage``).
+    """
+    facts: Any = structural_diff(base, current)
+    if semantics is Semantics.OBSERVED:
+        facts = observe(facts, current, _raises_concern)
+    return apply_config(changes_from_facts(facts), config, today=today)
+
+
+def diff_sides(
+    base: DiffSide, current: DiffSide, *, config: Config | None = None, today: dt.date | None = None
+) -> DiffResult:
+    """``diff_baselines`` with the semantics the current side's kind calls for."""
+    semantics = Semantics.OBSERVED if current.is_traffic else Semantics.STRICT
+    return diff_baselines(
+        base.baseline, current.baseline, config=config, today=today, semantics=semantics
+    )

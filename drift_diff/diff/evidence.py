@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drift_diff.diff import facts as F
+from drift_diff.diff.coverage import UNOBSERVED, unobserved_evidence
 from drift_diff.diff.facts import Fact, Presence
 
 __all__ = ["evidence_for"]
@@ -28,6 +29,8 @@ def _count(p: Presence | None, noun: str, prefix: str) -> str:
 
 def evidence_for(fact: Fact) -> str:
     """One line of evidence for a fact; empty when neither side has anything to say."""
+    if fact.kind == UNOBSERVED:
+        return unobserved_evidence(fact)
     if fact.kind in (F.ENDPOINT_REMOVED, F.STATUS_REMOVED, F.MEDIA_TYPE_REMOVED, F.BODY_REMOVED):
         return f"{_count(fact.base, fact.noun, '')}; now absent"
     if fact.kind in (F.ENDPOINT_ADDED, F.STATUS_ADDED, F.MEDIA_TYPE_ADDED):

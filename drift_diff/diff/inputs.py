@@ -3,10 +3,17 @@
 ``load_side(path)`` accepts a baseline file, an OpenAPI 3.0/3.1 document (JSON or YAML,
 detected by its ``openapi`` key), a HAR file, or trace files/folders (``*.jsonl[.gz]``), which
 are inferred into a baseline on the fly.
+
+``load_input(path)`` says what kind of input it was as well (``DiffSide``): a side that is
+traffic (HAR, traces, replay output) is judged coverage-aware when it is the current side —
+what it did not exercise is *unobserved*, not removed (``drift_diff.diff.coverage``). A
+baseline file is a contract even when it was learned from traffic: it is judged strictly.
 """
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +21,30 @@ from drift_diff.baseline import baseline_from_dict, is_baseline_file, load_basel
 from drift_diff.errors import InputError
 from drift_diff.model import Baseline
 
-__all__ = ["load_side"]
+__all__ = ["DiffSide", "SideKind", "load_input", "load_side"]
 
 _TRACE_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+class SideKind(str, enum.Enum):
+    """What a diff side was read from."""
+
+    BASELINE = "baseline"
+    OPENAPI = "openapi"
+    #: HAR, trace files/folders, replay output: observations, not a contract
+    TRAFFIC = "traffic"
+
+
+@dataclass(frozen=True, slots=True)
+class DiffSide:
+    """One side of a diff: the contract it reads as, and what kind of input it was."""
+
+    baseline: Baseline
+    kind: SideKind
+
+    @property
+    def is_traffic(self) -> bool:
+        return self.kind is SideKind.TRAFFIC
 
 
 def _infer(paths: list[Path]) -> Baseline:
@@ -33,7 +61,12 @@ def _infer(paths: list[Path]) -> Baseline:
 
 
 def load_side(path: str | Path, *, validate_openapi: bool = True) -> Baseline:
-    """Read ``path`` as whatever it is and return it as a ``Baseline``.
+    """Read ``path`` as whatever it is and return it as a ``Baseline``."""
+    return load_input(path, validate_openapi=validate_openapi).baseline
+
+
+def load_input(path: str | Path, *, validate_openapi: bool = True) -> DiffSide:
+    """Read ``path`` as whatever it is: its ``Baseline`` and the ``SideKind`` it was.
 
     ``validate_openapi=False`` diffs OpenAPI documents that openapi-spec-validator refuses
     (best effort); by default they are an ``OpenAPIError`` with the validator's message.
@@ -43,18 +76,20 @@ def load_side(path: str | Path, *, validate_openapi: bool = True) -> Baseline:
         raise InputError(p, "no such file or directory")
     name = p.name.lower()
     if p.is_dir() or name.endswith(_TRACE_SUFFIXES) or name.endswith(".har"):
-        return _infer([p])
+        return DiffSide(_infer([p]), SideKind.TRAFFIC)
     if is_baseline_file(p):
-        return load_baseline(p)
+        return DiffSide(load_baseline(p), SideKind.BASELINE)
     from drift_diff.openapi.importer import import_openapi, load_document
 
     doc: Any = load_document(p)
     if isinstance(doc, dict) and "openapi" in doc:
-        return import_openapi(doc, source=str(p), validate=validate_openapi)
+        return DiffSide(
+            import_openapi(doc, source=str(p), validate=validate_openapi), SideKind.OPENAPI
+        )
     if isinstance(doc, dict) and str(doc.get("format", "")).startswith("driftdiff.baseline/"):
-        return baseline_from_dict(doc, p)
+        return DiffSide(baseline_from_dict(doc, p), SideKind.BASELINE)
     if isinstance(doc, dict) and isinstance(doc.get("log"), dict):
-        return _infer([p])
+        return DiffSide(_infer([p]), SideKind.TRAFFIC)
     if isinstance(doc, dict) and "swagger" in doc:
         raise InputError(p, "Swagger/OpenAPI 2.0 is not supported; convert it to OpenAPI 3 first")
     raise InputError(

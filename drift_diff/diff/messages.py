@@ -54,6 +54,10 @@ MESSAGES: dict[str, str] = {
     "request-parameter-format-removed": "format {before} of {location} was dropped",
     "response-property-format-changed": "format of {location} changed from {before} to {after}",
     "response-property-format-added": "{location} now has format {after}",
+    "endpoint-unobserved": "endpoint {endpoint} was not exercised by the current side",
+    "response-status-unobserved": "status {before} was not observed on the current side",
+    "response-part-unobserved": "{location} was not observed on the current side",
+    "request-part-unobserved": "{location} was not sent as before by the current side's clients",
 }
 
 _KINDS = ("body", "property", "parameter", "array-item")

@@ -158,4 +158,7 @@ def rules_markdown() -> str:
     for r in all_rules():
         if r.direction is not Direction.ENDPOINT:
             lines.append(f"| `{r.id}` | {r.mirror} |")
+    from drift_diff.diff.rules._notes import notes_markdown
+
+    lines += notes_markdown()
     return "\n".join(lines) + "\n"

@@ -21,8 +21,8 @@ def content(schema: Any, samples: int = N, mt: str = "application/json") -> dict
     return {mt: {"samples": samples, "schema": schema}}
 
 
-def resp(schema: Any, status: str = "200", **extra: Any) -> dict[str, Any]:
-    return {status: {"samples": N, "content": content(schema), **extra}}
+def resp(schema: Any, status: str = "200", samples: int = N, **extra: Any) -> dict[str, Any]:
+    return {status: {"samples": samples, "content": content(schema, samples), **extra}}
 
 
 def obj(
@@ -273,3 +273,24 @@ def _rule_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
 
 
 RULE_CASES = _rule_cases()
+
+
+def _observed_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Rules that fire only when the current side is traffic (``Semantics.OBSERVED``)."""
+    ok = resp(obj({"id": S}))
+    rare = {**ok, "201": {"samples": 1, "content": content(obj({"id": S}), 1)}}
+    return {
+        "endpoint-unobserved": (endpoint(responses=ok), {**endpoint(responses=ok), "path": "/x"}),
+        "response-status-unobserved": (endpoint(responses=rare), endpoint(responses=ok)),
+        "response-part-unobserved": (
+            endpoint(responses=resp(obj({"id": S, "name": S}), samples=3)),
+            endpoint(responses=resp(obj({"id": S}, total=3), samples=3)),
+        ),
+        "request-part-unobserved": (
+            place("request", "property", S),
+            place("request", "body", obj({})),
+        ),
+    }
+
+
+OBSERVED_CASES = _observed_cases()

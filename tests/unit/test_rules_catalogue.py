@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 import drift_diff.diff.rules as rules_pkg
-from drift_diff.diff import diff_baselines
+from drift_diff.diff import Semantics, diff_baselines
 from drift_diff.diff.messages import MESSAGES
 from drift_diff.diff.registry import RULES, Registry, all_rules, rules_markdown
 from drift_diff.model import Direction
 from tests.support import REPO
-from tests.unit._diff_cases import RULE_CASES, baseline
+from tests.unit._diff_cases import OBSERVED_CASES, RULE_CASES, baseline
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULE_CASES))
@@ -27,8 +27,23 @@ def test_rule_fires(rule_id: str) -> None:
     assert fired[rule_id].message and "{location}" not in fired[rule_id].message
 
 
+@pytest.mark.parametrize("rule_id", sorted(OBSERVED_CASES))
+def test_coverage_rule_fires_alone_on_traffic(rule_id: str) -> None:
+    """The unobserved rules fire only when the current side is traffic, and nothing else does."""
+    base, current = OBSERVED_CASES[rule_id]
+    strict = diff_baselines(baseline(base), baseline(current)).changes
+    assert rule_id not in {c.rule for c in strict}
+    observed = diff_baselines(baseline(base), baseline(current), semantics=Semantics.OBSERVED)
+    # an endpoint case renames the only endpoint: the new name is an added endpoint
+    also = {"endpoint-added"} if rule_id == "endpoint-unobserved" else set()
+    assert sorted(c.rule for c in observed.changes) == sorted({rule_id} | also)
+    fired = next(c for c in observed.changes if c.rule == rule_id)
+    assert fired.severity is RULES[rule_id].severity
+
+
 def test_every_rule_has_a_firing_case() -> None:
-    assert {r.id for r in all_rules()} == set(RULE_CASES)
+    assert {r.id for r in all_rules()} == set(RULE_CASES) | set(OBSERVED_CASES)
+    assert not set(RULE_CASES) & set(OBSERVED_CASES)
 
 
 def test_every_rule_has_a_message_and_kebab_id() -> None:
