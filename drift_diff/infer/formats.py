@@ -1,4 +1,5 @@
-"""String shapes: the JSON Schema ``format`` of a value, and id-like path segments.
+"""String shapes: the JSON Schema ``format`` of a value (the kind checks come from
+``driftdiff_sdk.kinds``, re-exported here for inference's other modules).
 
 ``string_format`` returns at most one format per string (the checks are mutually exclusive), so
 a strategy can track a single candidate and drop it on the first counterexample — which keeps
@@ -11,6 +12,20 @@ import ipaddress
 import re
 from collections.abc import Callable, Collection
 from functools import lru_cache
+
+from driftdiff_sdk.kinds import (
+    DATE,
+    DATE_TIME,
+    EMAIL,
+    UUID,
+    is_date,
+    is_date_time,
+    is_email,
+    is_hex_id,
+    is_mixed_token,
+    is_ulid,
+    is_uuid,
+)
 
 __all__ = [
     "FORMATS",
@@ -27,49 +42,10 @@ __all__ = [
 #: Every format we learn, in the order ``string_format`` tries them.
 FORMATS = ("uuid", "date-time", "date", "email", "ipv4", "ipv6", "uri")
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_ULID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}")
-_HEX_ID = re.compile(r"[0-9a-fA-F]{16,}")
-_MIXED = re.compile(r"[A-Za-z0-9_-]{16,}")
-_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
-_DATE_TIME = re.compile(
-    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)"
-    r"(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):?[0-5]\d)"
-)
-_EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
-)
+# The id and time patterns are the shared kinds (``driftdiff_sdk.kinds``): inference, replay and
+# redaction agree on what a UUID, a ULID or an e-mail is. URIs and IP addresses are formats only.
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]*[^\s]*")
 _IPV4 = re.compile(r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
-
-
-def is_uuid(s: str) -> bool:
-    """Any UUID version (v1–v8, nil, max): the canonical 8-4-4-4-12 hex form."""
-    return len(s) == 36 and _UUID.fullmatch(s) is not None
-
-
-def is_ulid(s: str) -> bool:
-    """A ULID (26 Crockford base32 characters) that mixes letters and digits."""
-    if len(s) != 26 or _ULID.fullmatch(s) is None:
-        return False
-    return any(c.isdigit() for c in s) and any(c.isalpha() for c in s)
-
-
-def is_hex_id(s: str) -> bool:
-    """16+ hex digits with at least one digit (object ids, hashes) — not a long word."""
-    return _HEX_ID.fullmatch(s) is not None and any(c.isdigit() for c in s)
-
-
-def is_mixed_token(s: str) -> bool:
-    """A long opaque token: 16+ url-safe characters mixing letters and digits."""
-    if _MIXED.fullmatch(s) is None:
-        return False
-    return any(c.isdigit() for c in s) and any(c.isalpha() for c in s)
-
-
-def is_date(s: str) -> bool:
-    return len(s) == 10 and _DATE.fullmatch(s) is not None
 
 
 def _is_ipv6(s: str) -> bool:
@@ -84,9 +60,9 @@ def _is_ipv6(s: str) -> bool:
 
 _CHECKS: dict[str, Callable[[str], bool]] = {
     "uuid": is_uuid,
-    "date-time": lambda s: 20 <= len(s) <= 40 and _DATE_TIME.fullmatch(s) is not None,
+    "date-time": is_date_time,
     "date": is_date,
-    "email": lambda s: "@" in s and len(s) <= 254 and _EMAIL.fullmatch(s) is not None,
+    "email": is_email,
     "ipv4": lambda s: 7 <= len(s) <= 15 and _IPV4.fullmatch(s) is not None,
     "ipv6": _is_ipv6,
     "uri": lambda s: "://" in s and _URI.fullmatch(s) is not None,
@@ -118,7 +94,7 @@ def _joined(pattern: str) -> re.Pattern[str]:
 # check decides (so a rare Unicode digit costs time, not correctness).
 _DIGITS_DATE = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
 _FAST_COLUMN = {
-    "uuid": _joined(_UUID.pattern),
+    "uuid": _joined(UUID.pattern),
     "date": _joined(_DIGITS_DATE),
     "date-time": _joined(
         _DIGITS_DATE + r"[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]+)?"
@@ -149,14 +125,14 @@ def all_have_format(strings: Collection[str], fmt: str) -> bool:
 def _each_has_format(strings: Collection[str], fmt: str) -> bool:
     """``all_have_format``, string by string: the common formats' patterns at C speed."""
     if fmt == "uuid":
-        return all(map(_UUID.fullmatch, strings))  # the pattern is 36 characters long
+        return all(map(UUID.fullmatch, strings))  # the pattern is 36 characters long
     if fmt == "date":
-        return all(map(_DATE.fullmatch, strings))  # the pattern is 10 characters long
+        return all(map(DATE.fullmatch, strings))  # the pattern is 10 characters long
     if fmt == "date-time":
         lengths = set(map(len, strings))
-        return min(lengths) >= 20 and max(lengths) <= 40 and all(map(_DATE_TIME.fullmatch, strings))
+        return min(lengths) >= 20 and max(lengths) <= 40 and all(map(DATE_TIME.fullmatch, strings))
     if fmt == "email":  # the pattern needs the "@"
-        return max(map(len, strings)) <= 254 and all(map(_EMAIL.fullmatch, strings))
+        return max(map(len, strings)) <= 254 and all(map(EMAIL.fullmatch, strings))
     if fmt == "uri":  # the pattern needs the "://"
         return all(map(_URI.fullmatch, strings))
     check = _CHECKS[fmt]

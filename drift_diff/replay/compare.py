@@ -3,7 +3,8 @@
 One finding per location, never one per body. Severity follows the consumer's risk: a status
 that changes class, a missing field, a changed type or content type is **breaking**; a changed
 value of a stable field is a **warning** (always with the path and both values); an added field
-is **info**. Values that carry ids or times compare by kind (:mod:`drift_diff.replay.kinds`),
+is **info**. Values that carry ids or times, durations under timing field names and redaction
+placeholders compare by kind (:func:`driftdiff_sdk.kinds.same_kind`),
 locations that varied between recordings of the same request are noise
 (:class:`~drift_diff.replay.noise.NoiseModel`), user ignore patterns match exact paths with
 wildcards (:class:`~drift_diff.replay.paths.PathMatcher`), and the recorded origin inside string
@@ -20,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from driftdiff_sdk.kinds import same_kind
+
 from drift_diff.model import Change, Severity
-from drift_diff.replay.kinds import dynamic_kind
 from drift_diff.replay.noise import Difference, NoiseModel, endpoint_of, json_differences
-from drift_diff.replay.paths import PathMatcher
+from drift_diff.replay.paths import PathMatcher, split_location
 
 __all__ = [
     "RULE_CONTENT_TYPE_CHANGED",
@@ -297,7 +299,7 @@ class _Comparer:
             )
         elif diff.kind == "type":
             self.report_type(diff)
-        elif not _same_dynamic_kind(diff.before, diff.after):
+        elif not same_kind(diff.before, diff.after, _field_name(loc)):
             self.add(
                 RULE_VALUE_CHANGED,
                 Severity.WARNING,
@@ -346,9 +348,12 @@ def _digest(data: bytes) -> str:
     return f"sha256:{hashlib.sha256(data).hexdigest()[:16]} ({len(data)} bytes)"
 
 
-def _same_dynamic_kind(a: Any, b: Any) -> bool:
-    kind = dynamic_kind(a)
-    return kind is not None and kind == dynamic_kind(b)
+def _field_name(location: str) -> str | None:
+    """The last key of a location (``response.body.meta.query_ms`` → ``query_ms``)."""
+    for segment in reversed(split_location(location)):
+        if not segment.startswith("["):
+            return segment
+    return None
 
 
 def compare_exchange(

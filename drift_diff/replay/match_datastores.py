@@ -22,9 +22,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from driftdiff_sdk.kinds import normalize_kinds
 from driftdiff_sdk.redact import Redactor
-
-from drift_diff.replay.kinds import normalize_dynamic
 
 __all__ = [
     "DATASTORE_KINDS",
@@ -85,7 +84,7 @@ def _fold(chunk: str) -> str:
 def _by_kind(value: Any) -> Any:
     """Dynamic values replaced by their kind; so are the values the recording redacted
     (e-mails, named parameters such as ``%(password)s``), which cannot be compared."""
-    value = normalize_dynamic(value)
+    value = normalize_kinds(value)
     if isinstance(value, list):
         return [_by_kind(v) for v in value]
     if isinstance(value, dict):

@@ -26,9 +26,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from driftdiff_sdk.exchange import parse_query
+from driftdiff_sdk.kinds import normalize_kinds
 
 from drift_diff.replay import match_datastores
-from drift_diff.replay.kinds import normalize_dynamic
 
 __all__ = ["STAGES", "MatchResult", "RecordedCall", "describe_call", "match_call"]
 
@@ -170,14 +170,14 @@ def match_body(a: dict[str, Any], b: dict[str, Any]) -> str | None:
 
 def match_body_dynamic(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     (ka, va), (kb, vb) = _body(a), _body(b)
-    if ka == kb == "body" and normalize_dynamic(va) == normalize_dynamic(vb):
+    if ka == kb == "body" and normalize_kinds(va) == normalize_kinds(vb):
         return None
     return match_body(a, b)
 
 
 def match_command(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     ca, cb = a.get("command"), b.get("command")
-    if ca == cb or normalize_dynamic(ca) == normalize_dynamic(cb):
+    if ca == cb or normalize_kinds(ca) == normalize_kinds(cb):
         return None
     return f"command differed ({_short(ca)} vs {_short(cb)})"
 

@@ -26,6 +26,16 @@ import os
 import re
 from typing import Any
 
+from driftdiff_sdk.kinds import (
+    REDACTED_EMAIL_DOMAIN,
+    REDACTED_JWT_HEADER,
+    REDACTED_JWT_PAYLOAD,
+    REDACTED_PREFIX,
+    is_email,
+    is_jwt,
+    is_uuid,
+)
+
 # Local part: the common characters only; '/', '=', '?', '&', quotes are delimiters in URLs and
 # text far more often than they are part of an address.
 EMAIL = re.compile(
@@ -39,16 +49,14 @@ CARD = re.compile(
     re.ASCII,
 )
 AUTH_SCHEME = re.compile(r"\b(Bearer|bearer|BEARER|Basic|basic|BASIC)(\s+)([\w~+/.=-]{8,})")
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]{0,63})"(\s*:\s*)("(?:[^"\\]|\\.){0,4096}"|-?\d{1,40})')
 KV_PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,63})=([^&\s;#\"'<>,]*)")
 SCHEME_VALUE = re.compile(r"([A-Za-z][\w-]{0,30})( +)(\S.*)", re.DOTALL)
 HEX = re.compile(r"[0-9a-f]{8,}|[0-9A-F]{8,}")
 
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
-_JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}
-_JWT_PAYLOAD = base64.urlsafe_b64encode(b'{"redacted":true}').rstrip(b"=").decode()
-_EMAIL_DOMAIN = "@redacted.invalid"
+# The placeholders' marks (e-mail domain, JWT header and payload, secret prefix) and the kind
+# checks are shared with inference and replay: ``driftdiff_sdk.kinds``.
 CACHE_MAX = 8192
 MEMO_LEN = 256  # strings up to this long have their redaction memoized (header values, URLs)
 MAX_DEPTH = 64  # JSON nested deeper is replaced by a placeholder (``redact``)
@@ -109,15 +117,15 @@ class Masker:
         return "".join(alphabet[b % len(alphabet)] for b in raw)
 
     def _mask_email(self, email: str) -> str:
-        if email.endswith(_EMAIL_DOMAIN):
+        if email.endswith(REDACTED_EMAIL_DOMAIN):
             return email
-        return f"user-{self._digest('email', email.lower(), 4).hex()}{_EMAIL_DOMAIN}"
+        return f"user-{self._digest('email', email.lower(), 4).hex()}{REDACTED_EMAIL_DOMAIN}"
 
     def _mask_jwt(self, token: str) -> str:
-        if token.startswith(f"{_JWT_HEADER}.{_JWT_PAYLOAD}."):
+        if token.startswith(f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}."):
             return token
         sig = base64.urlsafe_b64encode(self._digest("jwt", token)).rstrip(b"=").decode()
-        return f"{_JWT_HEADER}.{_JWT_PAYLOAD}.{sig}"
+        return f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}.{sig}"
 
     def _mask_card(self, text: str) -> str:
         digits = [c for c in text if c.isdigit()]
@@ -140,7 +148,7 @@ class Masker:
 
     def _mask_secret_header(self, value: str) -> str:
         """The value of a secret header: a JWT or a scheme's credentials keep their shape."""
-        if value.startswith("eyJ") and JWT.fullmatch(value):
+        if is_jwt(value):
             return self._mask_jwt(value)
         m = SCHEME_VALUE.fullmatch(value)
         if m is not None:
@@ -186,11 +194,11 @@ class Masker:
         n = len(value)
         if n == 0:
             return value
-        if n == 36 and UUID.fullmatch(value):
+        if is_uuid(value):
             return self._mask_uuid(value)
-        if "@" in value and EMAIL.fullmatch(value):
+        if is_email(value):
             return self._mask_email(value)
-        if value.startswith("eyJ") and JWT.fullmatch(value):
+        if is_jwt(value):
             return self._mask_jwt(value)
         if value.isdigit() and value.isascii():
             if 13 <= n <= 19 and _luhn_ok(value):
@@ -205,7 +213,7 @@ class Masker:
             alphabet = "0123456789abcdef" if not value.isupper() else "0123456789ABCDEF"
             return self._chars("hex", value, size, alphabet)
         fill = self._chars("str", value, size, _B32)
-        return ("redacted" + fill)[:size] if size >= 16 else fill
+        return (REDACTED_PREFIX + fill)[:size] if size >= 16 else fill
 
     def _mask_number(self, value: int | float) -> int | float:
         if isinstance(value, float):

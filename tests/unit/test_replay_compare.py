@@ -6,10 +6,10 @@ import base64
 from typing import Any
 
 import pytest
+from driftdiff_sdk.kinds import value_kind
 
 from drift_diff.model import Severity
 from drift_diff.replay.compare import CompareContext, aggregate_changes, compare_exchange
-from drift_diff.replay.kinds import dynamic_kind
 from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.paths import PathMatcher, format_location
 
@@ -100,7 +100,7 @@ def test_charset_parameter_is_not_a_content_type_change() -> None:
     ],
 )
 def test_dynamic_values_compare_by_kind(a: Any, b: Any) -> None:
-    assert dynamic_kind(a) == dynamic_kind(b) is not None
+    assert value_kind(a) == value_kind(b) is not None
     assert compare_exchange(exchange({"v": a}), exchange({"v": b})) == []
 
 
@@ -112,7 +112,7 @@ def test_dynamic_value_of_another_kind_is_reported() -> None:
 
 
 def test_small_numbers_are_not_epochs() -> None:
-    assert dynamic_kind(42) is None and dynamic_kind(True) is None
+    assert value_kind(42) is None and value_kind(True) is None
     changes = compare_exchange(exchange({"qty": 2}), exchange({"qty": 3}))
     assert rules(changes) == [("replay-value-changed", "warning", "response.body.qty")]
 
