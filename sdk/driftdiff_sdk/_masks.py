@@ -26,6 +26,7 @@ import os
 import re
 from typing import Any
 
+from driftdiff_sdk.detectors import URL_CREDENTIALS, known_token_prefix
 from driftdiff_sdk.kinds import (
     REDACTED_EMAIL_DOMAIN,
     REDACTED_JWT_HEADER,
@@ -40,8 +41,11 @@ from driftdiff_sdk.kinds import (
 # text far more often than they are part of an address.
 EMAIL = re.compile(
     r"(?<![\w.+~!-])[\w.+~!-]{1,64}"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-])"
-)
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-]|:[\w~/])"
+)  # ``git@github.com:org/repo.git`` is an SSH remote, not an address
+#: ``scheme://user:password@`` (groups 1-3, ``detectors.URL_CREDENTIALS``) or an e-mail address,
+#: in one pass: the password of a URL is never mistaken for an address's local part.
+AT_SIGN = re.compile(f"{URL_CREDENTIALS.pattern}|{EMAIL.pattern}")
 JWT = re.compile(r"(?<![\w-])eyJ[\w-]{2,}={0,2}\.[\w-]{2,}={0,2}\.[\w-]*={0,2}(?![\w-])")
 CARD = re.compile(
     r"(?<![\w.,-])(?:[2-6]\d{12,18}|[2-6]\d{3}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?"
@@ -120,6 +124,42 @@ class Masker:
         if email.endswith(REDACTED_EMAIL_DOMAIN):
             return email
         return f"user-{self._digest('email', email.lower(), 4).hex()}{REDACTED_EMAIL_DOMAIN}"
+
+    def mask_token(self, kind: str, value: str, n: int) -> str:
+        """``redacted`` and ``n`` hashed characters: the placeholder of a token whose format
+        does not matter (URL passwords, path segments); ``kinds`` recognises it."""
+        return REDACTED_PREFIX + self._chars(kind, value, n, _B32)
+
+    def _sub_at_sign(self, m: re.Match[str]) -> str:
+        """``AT_SIGN`` callback: URL credentials keep their shape, an e-mail stays an e-mail."""
+        scheme = m.group(1)
+        if scheme is None:
+            return self._mask_email(m.group())
+        user, password = m.group(2), m.group(3)
+        if password.startswith(REDACTED_PREFIX):
+            return m.group()  # already a placeholder
+        name = self.mask_value(user) if user else ""
+        return f"{scheme}{name}:{self.mask_token('url', password, 8)}@"
+
+    def _sub_known_token(self, m: re.Match[str]) -> str:
+        """``KNOWN_TOKEN`` callback: the vendor prefix stays, the body becomes a placeholder
+        that no secret scanner (ours included) takes for a live token."""
+        prefix, body = known_token_prefix(m)
+        if body.startswith(REDACTED_PREFIX) or body.endswith("EXAMPLE"):
+            return m.group()
+        if body.isupper() and body.isalnum():  # AWS key ids: AWS's own documentation style
+            fill = self._chars("token", body, len(body) - 7, _B32.upper())
+            return f"{prefix}{fill}EXAMPLE"
+        return f"{prefix}{REDACTED_PREFIX}-{self._chars('token', body, 8, _B32)}"
+
+    def _sub_pem(self, m: re.Match[str]) -> str:
+        """``PEM_PRIVATE_KEY`` callback: the BEGIN/END lines stay, the key material goes."""
+        begin, body, end = m.group(1), m.group(2), m.group(3)
+        if body.replace("\\n", "").strip() == "REDACTED":
+            return m.group()
+        newline = "\\n" if "\\n" in body and "\n" not in body else "\n"
+        end = end or begin.replace("BEGIN", "END", 1)
+        return f"{begin}{newline}REDACTED{newline}{end}"
 
     def _mask_jwt(self, token: str) -> str:
         if token.startswith(f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}."):

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from driftdiff_sdk._bodies import redact_body_b64
 from driftdiff_sdk._masks import MAX_DEPTH, MEMO_LEN, memo
+from driftdiff_sdk._stores import redact_postgres, redact_redis
 
 if TYPE_CHECKING:
     from driftdiff_sdk.redact import Redactor
@@ -127,7 +129,7 @@ def share_query(r: Redactor, query: Any) -> Any:
     if type(query) is not dict:
         return r.redact_query(query)
     for name, values in query.items():
-        if type(name) is not str or type(values) is not list or r.is_secret_key(name):
+        if type(name) is not str or type(values) is not list or r.is_secret_param(name):
             return r.redact_query(query)
         for v in values:
             if type(v) is not str or r.redact_text(v) != v:
@@ -150,6 +152,8 @@ def share_message(r: Redactor, message: dict[str, Any]) -> dict[str, Any]:
         out["body"] = share_json(r, out["body"])
     if isinstance(out.get("body_text"), str):
         out["body_text"] = r.redact_body_text(out["body_text"], out.get("content_type"))
+    if isinstance(out.get("body_b64"), str):
+        out["body_b64"] = redact_body_b64(r, out["body_b64"], out.get("content_type"))
     return out
 
 
@@ -161,10 +165,17 @@ def share_outbound(r: Redactor, call: Any) -> Any:
     for part in ("request", "response"):
         if isinstance(new.get(part), dict):
             new[part] = share_message(r, new[part])
-    if "command" in new:
-        new["command"] = _command(r, new["command"])
-    if "result" in new:
-        new["result"] = share_json(r, new["result"])
+    kind = new.get("kind")
+    if kind in ("redis", "postgres") and "command" in new:
+        store = redact_redis if kind == "redis" else redact_postgres
+        new["command"], result = store(r, new["command"], new.get("result"))
+        if "result" in new:
+            new["result"] = result
+    else:
+        if "command" in new:
+            new["command"] = _command(r, new["command"])
+        if "result" in new:
+            new["result"] = share_json(r, new["result"])
     if isinstance(new.get("error"), str):
         new["error"] = r.redact_text(new["error"])
     return new

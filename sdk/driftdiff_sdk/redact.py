@@ -37,11 +37,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
+from driftdiff_sdk._bodies import redact_body_b64, redact_multipart
 from driftdiff_sdk._masks import (
+    AT_SIGN,
     AUTH_SCHEME,
     CACHE_MAX,
     CARD,
-    EMAIL,
     JSON_PAIR,
     JWT,
     KV_PAIR,
@@ -51,34 +52,36 @@ from driftdiff_sdk._masks import (
     memo,
 )
 from driftdiff_sdk._share import share_message, share_outbound
+from driftdiff_sdk.detectors import (
+    KNOWN_TOKEN,
+    PEM_PRIVATE_KEY,
+    QUERY_KEYS,
+    SECRET_HEADER_PARTS,
+    SECRET_HEADERS,
+    SECRET_KEY_SUFFIXES,
+    SECRET_KEYS,
+    high_entropy_segment,
+    may_hold_known_token,
+)
+from driftdiff_sdk.kinds import REDACTED_PREFIX
 
 __all__ = ["DEFAULT_HEADERS", "DEFAULT_KEYS", "MAX_DEPTH", "RedactionConfig", "Redactor"]
 
-# fmt: off
-DEFAULT_HEADERS = frozenset({
-    "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
-    "x-auth-token", "x-access-token", "x-refresh-token", "x-csrf-token", "x-xsrf-token",
-    "x-csrftoken", "x-amz-security-token", "x-goog-api-key", "x-client-secret", "x-session-id",
-})
+DEFAULT_HEADERS = SECRET_HEADERS
 #: Secret key names; matching ignores case, ``-`` and ``_`` (``apiKey`` = ``api_key``).
-DEFAULT_KEYS = frozenset({
-    "password", "passwd", "pwd", "passphrase", "secret", "token", "access_token", "refresh_token",
-    "id_token", "api_key", "apikey", "client_secret", "private_key", "authorization", "auth",
-    "credentials", "session", "session_id", "sid", "cookie", "set_cookie", "ssn",
-    "social_security_number", "card_number", "credit_card", "cc_number", "pan", "cvv", "cvv2",
-    "cvc", "pin", "otp", "totp", "iban", "account_number", "routing_number", "csrf", "xsrf",
-    "signature",
-})
-#: Keys ending like these are secret too (``newPassword``, ``csrf_token``, ``stripe_secret``).
-_KEY_SUFFIXES = ("password", "passwd", "passphrase", "secret", "token", "apikey", "privatekey")
-_HEADER_PARTS = ("auth", "token", "secret", "api-key", "apikey", "session", "csrf", "xsrf",
-                 "password", "cookie")
-# fmt: on
+DEFAULT_KEYS = SECRET_KEYS
+_KEY_SUFFIXES = SECRET_KEY_SUFFIXES
+_HEADER_PARTS = SECRET_HEADER_PARTS
 _HEADER_EXEMPT = frozenset({"www-authenticate", "proxy-authenticate"})  # challenges, not secrets
 
 _PLAIN, _COOKIE, _SET_COOKIE, _SECRET = 0, 1, 2, 3  # what a header's name says about its values
 _TOO_DEEP = "[redacted: nested deeper than 64 levels]"
 _OFF = frozenset({"0", "false", "no", "off"})
+
+
+def _tokenish(segment: str) -> bool:
+    """A path segment that could be a credential: not a plain lower-case word or slug."""
+    return not segment.replace("-", "").replace("_", "").isalpha() or not segment.islower()
 
 
 def _norm_key(key: object) -> str:
@@ -129,6 +132,7 @@ class Redactor(Masker):
         self._header_kind: dict[str, int] = {}
         self._header_cache: dict[tuple[str, str], str] = {}  # (name, value) → redacted value
         self._url_cache: dict[str, str] = {}
+        self._path_cache: dict[str, str] = {}
 
     # ----------------------------------------------------------------- matching
     def is_secret_key(self, key: object) -> bool:
@@ -143,6 +147,11 @@ class Redactor(Masker):
                 self._key_cache.clear()
             self._key_cache[key] = hit
         return hit
+
+    def is_secret_param(self, name: object) -> bool:
+        """Whether a URL query or form parameter names a secret: a secret key, or one of the
+        names that are secret in URLs only (``sig``, ``key``, ``X-Amz-Signature``...)."""
+        return self.is_secret_key(name) or _norm_key(name) in QUERY_KEYS
 
     def is_secret_header(self, name: str) -> bool:
         low = name.lower()
@@ -169,7 +178,11 @@ class Redactor(Masker):
         if "=" in text:
             text = KV_PAIR.sub(self._sub_kv_pair, text)
         if "@" in text:
-            text = EMAIL.sub(lambda m: self._mask_email(m.group()), text)
+            text = AT_SIGN.sub(self._sub_at_sign, text)
+        if may_hold_known_token(text):
+            text = KNOWN_TOKEN.sub(self._sub_known_token, text)
+        if "PRIVATE KEY-----" in text:
+            text = PEM_PRIVATE_KEY.sub(self._sub_pem, text)
         if "eyJ" in text:
             text = JWT.sub(lambda m: self._mask_jwt(m.group()), text)
         if "asic" in text or "earer" in text or "ASIC" in text or "EARER" in text:
@@ -196,7 +209,7 @@ class Redactor(Masker):
         return f'"{m.group(1)}"{m.group(2)}{new}'
 
     def _sub_kv_pair(self, m: re.Match[str]) -> str:
-        if not m.group(2) or not self.is_secret_key(unquote_plus(m.group(1))):
+        if not m.group(2) or not self.is_secret_param(unquote_plus(m.group(1))):
             return m.group()
         return f"{m.group(1)}={quote_plus(self.mask_value(unquote_plus(m.group(2))), safe='@:')}"
 
@@ -275,7 +288,7 @@ class Redactor(Masker):
             return dict(query) if isinstance(query, dict) else query
         out: dict[str, Any] = {}
         for name, values in query.items():
-            secret = self.is_secret_key(name)
+            secret = self.is_secret_param(name)
             vals = values if isinstance(values, list) else [values]
             red = [self._walk(v, secret, 0) for v in vals]
             out[name] = red if isinstance(values, list) else red[0]
@@ -289,7 +302,7 @@ class Redactor(Masker):
         for part in text.split("&"):
             name, eq, value = part.partition("=")
             raw = unquote_plus(value)
-            if eq and self.is_secret_key(unquote_plus(name)):
+            if eq and self.is_secret_param(unquote_plus(name)):
                 new = self.mask_value(raw)
             else:
                 new = self.redact_text(raw)
@@ -322,14 +335,38 @@ class Redactor(Masker):
         return f"{origin}{self.redact_path(path)}{q}{self.redact_form(query)}{hash_}{fragment}"
 
     def redact_path(self, path: str) -> str:
-        """Redact a URL path, percent-encoded or not (``/users/bob%40example.com``)."""
+        """Redact a URL path, percent-encoded or not (``/users/bob%40example.com``): secrets by
+        shape, random-looking token segments (``detectors.high_entropy_segment``) and the
+        segment after one named like a secret (``/reset-token/<x>``, ``/api_key/<x>``)."""
         if not self.config.enabled or not isinstance(path, str):
             return path
+        if type(path) is not str or len(path) > MEMO_LEN:
+            return self._redact_path(path)
+        hit = self._path_cache.get(path)
+        if hit is None:
+            hit = memo(self._path_cache, path, self._redact_path(path))
+        return hit
+
+    def _redact_path(self, path: str) -> str:
         plain = unquote(path)
-        red = self.redact_text(plain)
+        red = self._redact_segments(self.redact_text(plain))
         if red == plain:
             return path
         return red if plain == path else quote(red, safe="/:@!$&'()*+,;=%~")
+
+    def _redact_segments(self, path: str) -> str:
+        if len(path) < 9 or "/" not in path:
+            return path
+        segments = path.split("/")
+        changed = False
+        for i, seg in enumerate(segments):
+            if len(seg) < 8 or seg.startswith(REDACTED_PREFIX):
+                continue
+            after_secret = i > 0 and self.is_secret_key(segments[i - 1]) and _tokenish(seg)
+            if after_secret or high_entropy_segment(seg):
+                segments[i] = self.mask_token("path", seg, 16)
+                changed = True
+        return "/".join(segments) if changed else path
 
     # ----------------------------------------------------------------- exchanges
     def redact_message(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -351,6 +388,8 @@ class Redactor(Masker):
             out["body"] = self.redact_json(out["body"])
         if isinstance(out.get("body_text"), str):
             out["body_text"] = self.redact_body_text(out["body_text"], out.get("content_type"))
+        if isinstance(out.get("body_b64"), str):
+            out["body_b64"] = redact_body_b64(self, out["body_b64"], out.get("content_type"))
         return out
 
     def redact_body_text(self, text: str, content_type: object = None) -> str:
@@ -358,6 +397,8 @@ class Redactor(Masker):
         ct = content_type.lower() if isinstance(content_type, str) else ""
         if "x-www-form-urlencoded" in ct:
             return self.redact_form(text)
+        if ct.startswith("multipart/") and isinstance(content_type, str):
+            return redact_multipart(self, text, content_type)
         head = text[:1] if text[:1] not in " \t\r\n" else text.lstrip()[:1]
         if head in ("{", "[") and len(text) < 50_000_000:
             try:
@@ -389,4 +430,8 @@ class Redactor(Masker):
         outbound = out.get("outbound")
         if isinstance(outbound, list):
             out["outbound"] = [share_outbound(self, call) for call in outbound]
+        meta = out.get("meta")
+        if isinstance(meta, dict) and isinstance(meta.get("error"), str):
+            # exception text: ``OperationalError: ... postgres://app:pw@db``
+            out["meta"] = {**meta, "error": self.redact_text(meta["error"])}
         return out
