@@ -6,7 +6,11 @@ exchange is dropped and counted: the host is never blocked. Each batch is writte
 ``os.write`` of whole lines on an ``O_APPEND`` descriptor, so a crash loses at most the partial
 last line, and files rotate by size as ``<service>-<pid>-<n>.jsonl``.
 
-Everything here swallows its own errors and counts them in ``stats()``.
+Everything here swallows its own errors and counts them in ``stats()``. A disk that refuses
+writes (full, read-only, quota) is not retried on every flush: the writer keeps its one open
+file (never a new empty file per attempt), cuts off any partial line, drops what is queued
+(counted as ``unwritten``) and tries again after a back-off that doubles from 1 s to 60 s,
+logging one line per outage and one when writing works again.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import logging
 import os
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -28,7 +33,10 @@ __all__ = ["Recorder", "get_recorder", "reset_recorder", "stats"]
 
 log = logging.getLogger("driftdiff_sdk")
 
-_RETRY_OPEN_S = 5.0  # after a failed open (read-only folder...), wait before trying again
+# after the disk refused a write or an open (full, read-only, quota...), drop what comes for a
+# back-off doubling from _BACKOFF_MIN_S up to _BACKOFF_MAX_S before trying again
+_BACKOFF_MIN_S = 1.0
+_BACKOFF_MAX_S = 60.0
 # The writer wakes every _FLUSH_EVERY_S, or early once _WAKE_AT exchanges wait: waking it on
 # every request costs a futex call and a thread switch per request on the host's hot path,
 # while a long queue keeps exchanges alive long enough for the garbage collector to promote them
@@ -41,12 +49,13 @@ _YIELD_EVERY = 4
 
 
 class _Counters:
-    __slots__ = ("dropped", "errors", "recorded")
+    __slots__ = ("dropped", "errors", "recorded", "unwritten")
 
     def __init__(self) -> None:
         self.recorded = 0
         self.dropped = 0
         self.errors = 0
+        self.unwritten = 0  # lost because the traces folder refused them (also in ``errors``)
 
 
 _counters = _Counters()
@@ -62,7 +71,7 @@ def count_error(what: str = "capture", n: int = 1) -> None:
         log.warning(
             "driftdiff: %s error (counted in driftdiff_sdk.stats(); logged once)",
             what,
-            exc_info=True,
+            exc_info=sys.exc_info()[0] is not None,  # a traceback only when there is one
         )
 
 
@@ -72,6 +81,7 @@ def stats() -> dict[str, int]:
         "recorded": _counters.recorded,
         "dropped": _counters.dropped,
         "errors": _counters.errors,
+        "unwritten": _counters.unwritten,
         "queued": len(rec._queue) if rec is not None else 0,
     }
 
@@ -92,9 +102,11 @@ class Recorder:
         self._stop = False
         self._closed = False
         self._fd: int | None = None
+        self._path = ""
         self._file_bytes = 0
         self._next_index = 0
-        self._open_failed_at = 0.0
+        self._backoff = 0.0  # seconds; 0 while the disk takes writes
+        self._retry_at = 0.0  # monotonic time before which nothing is written
         self._redactor = self._make_redactor(config)
         self._thread = threading.Thread(target=self._run, name="driftdiff-writer", daemon=True)
         self._thread.start()
@@ -140,6 +152,13 @@ class Recorder:
 
     def _drain(self) -> None:
         queue = self._queue
+        if self._backoff and time.monotonic() < self._retry_at:
+            lost = 0
+            while queue:  # the disk refused the last write: do not serialize for nothing
+                queue.popleft()
+                lost += 1
+            self._lost(lost)
+            return
         # one write per batch; a batch never spans a rotation boundary
         limit = max(1, min(256 * 1024, self.config.rotate_bytes))
         batch: list[bytes] = []
@@ -173,24 +192,59 @@ class Recorder:
             self._write(batch, size)
 
     def _write(self, batch: list[bytes], size: int) -> None:
-        fd = self._ensure_file(size)
-        if fd is None:
-            count_error("traces folder", len(batch))
+        if self._backoff and time.monotonic() < self._retry_at:
+            self._lost(len(batch))
             return
         data = b"".join(batch)
         try:
+            fd = self._ensure_file(size)
             view = memoryview(data)
             while view:  # os.write may be partial on some filesystems: finish the lines
                 written = os.write(fd, view)
                 view = view[written:]
-        except OSError:
-            count_error("write", len(batch))
-            self._close_file()
+        except OSError as exc:
+            self._cut_partial_line()
+            self._disk_refused(exc, len(batch))
             return
         self._file_bytes += len(data)
         _counters.recorded += len(batch)
+        if self._backoff:
+            self._backoff = 0.0
+            log.warning("driftdiff: writing traces to %s again", self.config.traces_dir)
 
-    def _ensure_file(self, incoming: int) -> int | None:
+    def _lost(self, n: int) -> None:
+        _counters.errors += n
+        _counters.unwritten += n
+
+    def _disk_refused(self, exc: OSError, n: int) -> None:
+        """Count the lost lines, back off, and say so once per outage (no traceback)."""
+        self._lost(n)
+        first = not self._backoff
+        self._backoff = min(max(self._backoff * 2, _BACKOFF_MIN_S), _BACKOFF_MAX_S)
+        self._retry_at = time.monotonic() + self._backoff
+        if first:
+            log.warning(
+                "driftdiff: cannot write traces to %s (%s); dropping exchanges until it works "
+                "again (retrying after %g s, backing off to %g s; counted as 'unwritten' in "
+                "driftdiff_sdk.stats())",
+                self._path or self.config.traces_dir,
+                exc.strerror or exc,
+                self._backoff,
+                _BACKOFF_MAX_S,
+            )
+
+    def _cut_partial_line(self) -> None:
+        """After a failed write, cut the file back to its last whole line (or give it up)."""
+        if self._fd is None:
+            return
+        try:
+            if os.fstat(self._fd).st_size != self._file_bytes:
+                os.ftruncate(self._fd, self._file_bytes)
+        except OSError:
+            self._close_file()
+
+    def _ensure_file(self, incoming: int) -> int:
+        """The open trace file (rotated by size); raises ``OSError`` when it cannot be made."""
         if (
             self._fd is not None
             and self._file_bytes
@@ -199,35 +253,28 @@ class Recorder:
             self._close_file()
         if self._fd is not None:
             return self._fd
-        now = time.monotonic()
-        if self._open_failed_at and now - self._open_failed_at < _RETRY_OPEN_S:
-            return None
-        try:
-            os.makedirs(self.config.traces_dir, exist_ok=True)
-            prefix = f"{_safe_name(self.config.service)}-{self.pid}-"
-            while True:
-                path = os.path.join(self.config.traces_dir, f"{prefix}{self._next_index}.jsonl")
-                self._next_index += 1
-                try:
-                    # O_EXCL: a file left by an earlier process with the same pid is never reused
-                    self._fd = os.open(
-                        path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640
-                    )
-                    break
-                except FileExistsError:
-                    continue
-        except OSError:
-            self._open_failed_at = now  # counted by the caller, per exchange lost
-            return None
-        self._open_failed_at = 0.0
-        self._file_bytes = 0
-        return self._fd
+        os.makedirs(self.config.traces_dir, exist_ok=True)
+        prefix = f"{_safe_name(self.config.service)}-{self.pid}-"
+        while True:
+            path = os.path.join(self.config.traces_dir, f"{prefix}{self._next_index}.jsonl")
+            self._next_index += 1
+            try:
+                # O_EXCL: a file left by an earlier process with the same pid is never reused
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
+                break
+            except FileExistsError:
+                continue
+        self._fd, self._path, self._file_bytes = fd, path, 0
+        return fd
 
     def _close_file(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
             with contextlib.suppress(OSError):
                 os.close(fd)
+            if not self._file_bytes:  # never leave an empty trace file behind
+                with contextlib.suppress(OSError):
+                    os.unlink(self._path)
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued, stop the thread and close the file (idempotent)."""
@@ -284,7 +331,7 @@ def reset_recorder() -> None:
 
 
 def reset_stats() -> None:
-    _counters.recorded = _counters.dropped = _counters.errors = 0
+    _counters.recorded = _counters.dropped = _counters.errors = _counters.unwritten = 0
 
 
 def _after_fork_in_child() -> None:
