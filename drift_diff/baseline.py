@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from drift_diff.errors import FormatVersionError, InputError
 from drift_diff.jsonfile import load_json
 from drift_diff.model import BASELINE_FORMAT, Baseline
+from drift_diff.output import is_baseline_output, write_output
 from drift_diff.schema_keywords import SUB_LIST, SUB_MAP, SUB_ONE
 from drift_diff.schemas import validation_error
 
@@ -34,18 +35,18 @@ def dumps_baseline(baseline: Baseline) -> str:
     return json.dumps(baseline.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def save_baseline(baseline: Baseline, path: str | os.PathLike[str]) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = dumps_baseline(baseline)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def save_baseline(
+    baseline: Baseline,
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    force: bool = False,
+) -> None:
+    """Write ``baseline`` by the output rules of ``drift_diff.output``: an earlier baseline is
+    replaced, any other existing file only with ``force``; never one of ``inputs``."""
+    write_output(
+        path, dumps_baseline(baseline), inputs=inputs, force=force, owned=is_baseline_output
+    )
 
 
 def baseline_from_dict(data: Any, path: str | os.PathLike[str] = "<baseline>") -> Baseline:

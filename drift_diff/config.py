@@ -140,6 +140,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML where a timestamp that is no real date (``2026-02-30``) stays a string, so the
+    ``expires`` check names it instead of the YAML library failing with an internal error."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _date(text: str | None, source: str, index: int) -> dt.date | None:
     if text is None:
         return None
@@ -177,7 +192,7 @@ def load_config(path: str | Path) -> Config:
             raise ConfigError(f"{p}: not valid TOML: {exc}") from None
         return Config.from_dict(_tool_table(doc, p), f"{p} [tool.driftdiff]")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
         if expanded_nodes(data) > MAX_YAML_NODES:
             raise ConfigError(f"{p}: YAML aliases expand to more than {MAX_YAML_NODES:,} nodes")
     except RecursionError:

@@ -8,6 +8,7 @@ line on stderr and exit code 2.
     ├── UsageError            bad options or arguments
     ├── InputError            a file that cannot be read as what it claims (names file + position)
     │   └── FormatVersionError    a known format with an unknown major version
+    ├── OutputError           an output that must not or cannot be written (names the file)
     ├── ConfigError           an invalid driftdiff.yaml / [tool.driftdiff]
     ├── OpenAPIError          an OpenAPI document the validator refuses, or one we cannot normalise
     └── ReplayError           the replay target is unreachable, never ready, or the run failed
@@ -21,6 +22,7 @@ __all__ = [
     "FormatVersionError",
     "InputError",
     "OpenAPIError",
+    "OutputError",
     "ReplayError",
     "UsageError",
 ]
@@ -50,6 +52,14 @@ class InputError(DriftDiffError):
 
 class FormatVersionError(InputError):
     """A driftdiff file whose ``format`` major version this release does not know."""
+
+
+class OutputError(DriftDiffError):
+    """An output file that would replace something it must not, or that cannot be written."""
+
+    def __init__(self, path: object, message: str) -> None:
+        self.path = str(path)
+        super().__init__(f"{self.path}: {message}")
 
 
 class ConfigError(DriftDiffError):

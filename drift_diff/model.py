@@ -241,7 +241,8 @@ class Change:
     def fingerprint(self) -> str:
         """Stable short id (rule + endpoint + location) that ignore lists and PR comments cite."""
         text = f"{self.rule}\x00{self.endpoint}\x00{self.location}"
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+        # surrogatepass: a lone surrogate from a hostile field name must not crash a report
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from drift_diff.cli._common import echo_err
 from drift_diff.errors import InputError
+from drift_diff.output import check_output, is_baseline_output
 
 DEFAULT_COMMAND = "build"
 
@@ -81,12 +82,17 @@ def build(
     workers: int = typer.Option(
         0, "--workers", min=0, help="Processes for large inputs (0: one per CPU, up to 4)."
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace an existing --out file that is not a baseline."
+    ),
 ) -> None:
     """Learn a baseline (endpoints, parameters, body schemas per status) from traffic."""
     from drift_diff.baseline import save_baseline
     from drift_diff.infer.parallel import infer_sources
     from drift_diff.traffic.sources import SourceStats
 
+    if out is not None:
+        check_output(out, inputs=sources, force=force, owned=is_baseline_output)
     stats = SourceStats()
     with _progress("learning from exchanges") as progress:
         baseline = infer_sources(
@@ -95,7 +101,7 @@ def build(
     if not baseline.endpoints:
         raise InputError(", ".join(map(str, sources)), f"no API exchange found ({stats.summary()})")
     target = out if out is not None else Path("baselines") / f"{_file_name(baseline.service)}.json"
-    save_baseline(baseline, target)
+    save_baseline(baseline, target, inputs=sources, force=force)
     echo_err(f"{stats.summary()} -> {len(baseline.endpoints)} endpoints -> {target}")
 
 
@@ -108,13 +114,17 @@ def merge(
     baselines: list[Path] = typer.Argument(..., metavar="BASELINE...", help="Baseline files."),
     out: Path = typer.Option(..., "--out", "-o", help="Merged baseline file to write."),
     service: str | None = typer.Option(None, "--service", help="Service name of the result."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace an existing --out file that is not a baseline."
+    ),
 ) -> None:
     """Merge baselines learned from different traffic into one."""
     from drift_diff.baseline import load_baseline, save_baseline
     from drift_diff.infer import merge_baselines
 
+    check_output(out, inputs=baselines, force=force, owned=is_baseline_output)
     merged = merge_baselines([load_baseline(p) for p in baselines], service=service)
-    save_baseline(merged, out)
+    save_baseline(merged, out, inputs=baselines, force=force)
     echo_err(
         f"merged {len(baselines)} baselines ({merged.sources.get('exchanges', 0):,} exchanges) "
         f"-> {len(merged.endpoints)} endpoints -> {out}"

@@ -33,11 +33,20 @@ def register(app: typer.Typer) -> None:
         fail_on: str | None = typer.Option(None, "--fail-on", help="breaking | warning | info"),
         fmt: str = typer.Option("text", "--format", help="Report format (text, json, …)."),
         config_file: Path | None = typer.Option(None, "--config", help="driftdiff.yaml"),
-        output: Path | None = typer.Option(None, "--output", help="Write the report here."),
+        output: Path | None = typer.Option(
+            None, "--output", help="Write the report here ('-': standard output)."
+        ),
+        force: bool = typer.Option(
+            False, "--force", help="Let --output replace a baseline, trace or OpenAPI file."
+        ),
     ) -> None:
         """Replay the recording against a build and diff its live contract with the baseline."""
+        from drift_diff.output import check_output, is_report_output, is_stdout, write_output
         from drift_diff.replay.check import run_check
 
+        inputs = [baseline, *sources, *([config_file] if config_file is not None else [])]
+        if output is not None:
+            check_output(output, inputs=inputs, force=force, owned=is_report_output)
         threshold, config, options = replay_setup(
             target,
             start,
@@ -56,9 +65,9 @@ def register(app: typer.Typer) -> None:
         echo_summary(outcome.replay, fmt)
         report = render_result(outcome.result, fmt)
         if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(report + "\n", encoding="utf-8")
-            typer.echo(f"report written to {output}", err=True)
+            write_output(output, report + "\n", inputs=inputs, force=force, owned=is_report_output)
+            if not is_stdout(output):
+                typer.echo(f"report written to {output}", err=True)
         else:
             typer.echo(report)
         if threshold is not None and outcome.fails(threshold):

@@ -12,6 +12,7 @@ from drift_diff.diff import diff_sides
 from drift_diff.diff.inputs import load_input
 from drift_diff.errors import UsageError
 from drift_diff.model import Severity
+from drift_diff.output import check_output, is_report_output, is_stdout, write_output
 from drift_diff.report import FORMATS, render
 from drift_diff.report._common import headline
 
@@ -26,7 +27,12 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option(
             "text", "--format", "-f", help=f"report format: {'|'.join(FORMATS)}"
         ),
-        output: Path | None = typer.Option(None, "--output", "-o", help="write the report to FILE"),
+        output: Path | None = typer.Option(
+            None, "--output", "-o", help="write the report to FILE ('-': standard output)"
+        ),
+        force: bool = typer.Option(
+            False, "--force", help="let -o replace a baseline, trace or OpenAPI file"
+        ),
         fail_on_breaking: bool = typer.Option(
             False, "--fail-on-breaking", help="exit 1 on a breaking change"
         ),
@@ -56,6 +62,9 @@ def register(app: typer.Typer) -> None:
                     f"unknown --fail-on {fail_on!r} (choose from breaking, warning, info)"
                 ) from None
             threshold = level if threshold is None else min(threshold, level)
+        inputs = [base, current, *([config] if config is not None else [])]
+        if output is not None:
+            check_output(output, inputs=inputs, force=force, owned=is_report_output)
         cfg = load_config(config) if config is not None else find_config(Path.cwd())
         result = diff_sides(
             load_input(base, validate_openapi=not lenient),
@@ -64,9 +73,9 @@ def register(app: typer.Typer) -> None:
         )
         text = render(result, fmt)
         if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-            echo_err(f"driftdiff: {headline(result)}; report written to {output}")
+            write_output(output, text, inputs=inputs, force=force, owned=is_report_output)
+            if not is_stdout(output):
+                echo_err(f"driftdiff: {headline(result)}; report written to {output}")
         else:
             typer.echo(text, nl=False)
         for note in result.expired_ignores:

@@ -9,6 +9,8 @@ import typer
 from drift_diff.baseline import load_baseline
 from drift_diff.cli._common import echo_err
 from drift_diff.openapi import dumps_openapi, export_openapi
+from drift_diff.openapi.exporter import EXPORT_MARKER
+from drift_diff.output import check_output, has_marker, is_stdout, write_output
 
 
 def register(app: typer.Typer) -> None:
@@ -18,16 +20,22 @@ def register(app: typer.Typer) -> None:
     def openapi(
         baseline: Path = typer.Argument(..., help="baseline file"),
         out: Path | None = typer.Option(
-            None, "--out", "-o", help="FILE (.json, or .yaml/.yml for YAML)"
+            None, "--out", "-o", help="FILE (.json, or .yaml/.yml for YAML; '-': standard output)"
+        ),
+        force: bool = typer.Option(
+            False, "--force", help="replace an existing --out file this command did not write"
         ),
     ) -> None:
         """Write BASELINE as an OpenAPI 3.1 document (JSON, or YAML by the --out extension)."""
+        owned = has_marker(EXPORT_MARKER.encode())
+        if out is not None:
+            check_output(out, inputs=[baseline], force=force, owned=owned)
         text = dumps_openapi(export_openapi(load_baseline(baseline)), out)
         if out is None:
             typer.echo(text, nl=False)
         else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            echo_err(f"driftdiff: OpenAPI 3.1 written to {out}")
+            write_output(out, text, inputs=[baseline], force=force, owned=owned)
+            if not is_stdout(out):
+                echo_err(f"driftdiff: OpenAPI 3.1 written to {out}")
 
     app.add_typer(export_app, name="export")

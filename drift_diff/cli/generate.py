@@ -8,6 +8,8 @@ import typer
 
 from drift_diff.cli._common import echo_err
 from drift_diff.errors import UsageError
+from drift_diff.generate.pytest_writer import GENERATED_MARKER
+from drift_diff.output import check_output, has_marker, is_stdout, write_output
 
 generate_app = typer.Typer(help="Generate tests from recorded traffic.", no_args_is_help=True)
 
@@ -21,6 +23,9 @@ def generate_pytest_cmd(
     ),
     per_endpoint: int = typer.Option(3, min=1, help="cases kept per endpoint and status"),
     target: str = typer.Option("http://127.0.0.1:8000", help="default DRIFTDIFF_TARGET"),
+    force: bool = typer.Option(
+        False, help="replace an existing --out module that driftdiff did not generate"
+    ),
 ) -> None:
     """Write a pytest module replaying recorded requests; checks status, media type, schema."""
     from drift_diff.baseline import load_baseline
@@ -28,18 +33,18 @@ def generate_pytest_cmd(
     from drift_diff.infer import infer_baseline
     from drift_diff.traffic.sources import iter_source_exchanges
 
-    if out.suffix != ".py":
-        raise UsageError(f"--out must name a .py file, got {out}")
+    if out.suffix != ".py" and not is_stdout(out):
+        raise UsageError(f"--out must name a .py file (or '-'), got {out}")
+    inputs: list[str | Path] = [*sources, *([baseline] if baseline else [])]
+    owned = has_marker(GENERATED_MARKER.encode())
+    check_output(out, inputs=inputs, force=force, owned=owned)
     learned = (
         load_baseline(baseline) if baseline else infer_baseline(iter_source_exchanges(sources))
     )
     code, stats = generate_pytest(
         iter_source_exchanges(sources), learned, per_endpoint=per_endpoint, default_target=target
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(code, encoding="utf-8")
-    tmp.replace(out)
+    write_output(out, code, inputs=inputs, force=force, owned=owned)
     echo_err(
         f"wrote {stats.cases} cases for {len(stats.endpoints)} endpoints to {out} "
         f"(from {stats.exchanges} exchanges"

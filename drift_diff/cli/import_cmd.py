@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from drift_diff.cli._common import echo_err
+from drift_diff.output import check_output, write_errors
 from drift_diff.traffic.har import HarStats, read_har
 from drift_diff.traffic.traces import write_exchanges
 
@@ -32,20 +33,32 @@ def import_har(
     no_redact: bool = typer.Option(
         False, "--no-redact", help="Keep secrets (tokens, cookies, e-mails...) as recorded."
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace trace files that already exist in --out."
+    ),
 ) -> None:
     """Turn the API calls of HAR files into traces; page assets and websockets are skipped.
 
     Each FILE is read whole before its trace is written atomically, so a file that fails leaves
-    no partial output (files imported before it stay).
+    no partial output (files imported before it stay). An existing <stem>.jsonl (an earlier
+    import or a recording) is kept unless --force is given.
     """
-    for har in files:
+    targets = [out / f"{har.stem}.jsonl" for har in files]
+    for target in targets:
+        check_output(target, inputs=files, force=force, owned=_never)
+    for har, target in zip(files, targets, strict=True):
         stats = HarStats()
         exchanges = list(read_har(har, service=service, redact=not no_redact, stats=stats))
-        target = out / f"{har.stem}.jsonl"
-        write_exchanges(target, exchanges)
+        check_output(target, inputs=files, force=force, owned=_never)
+        with write_errors(target):
+            write_exchanges(target, exchanges)
         note = f"; first invalid entry: {stats.first_invalid}" if stats.first_invalid else ""
         noun = "exchange" if stats.api == 1 else "exchanges"
         echo_err(f"{har.name}: {stats.api} {noun} -> {target}; {stats.summary()}{note}")
+
+
+def _never(path: Path) -> bool:
+    return False
 
 
 def register(app: typer.Typer) -> None:

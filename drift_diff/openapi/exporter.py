@@ -117,10 +117,14 @@ def export_openapi(baseline: Baseline, *, version: str = "1.0.0") -> dict[str, A
         "info": {
             "title": baseline.service or "driftdiff baseline",
             "version": version,
-            "description": "Exported by driftdiff from a baseline learned from traffic.",
+            "description": EXPORT_MARKER,
         },
         "paths": paths,
     }
+
+
+#: the document description; also how ``export --out`` knows a file it may replace
+EXPORT_MARKER = "Exported by driftdiff from a baseline learned from traffic."
 
 
 def dumps_openapi(doc: dict[str, Any], path: str | Path | None = None) -> str:

@@ -1,10 +1,14 @@
 """GitHub workflow commands: ``::error title=...::message`` per finding.
 
 Escaping follows GitHub's rules: in the message ``%``, ``\\r``, ``\\n`` are percent-encoded; in
-property values ``:`` and ``,`` as well.
+property values ``:`` and ``,`` as well. Terminal escape sequences (CSI, OSC) and the other
+control characters are removed first: the runner prints annotations to the job log, where an
+escape sequence from a recorded field name could rewrite what the reader sees.
 """
 
 from __future__ import annotations
+
+import re
 
 from drift_diff.diff import DiffResult
 from drift_diff.model import Severity
@@ -13,8 +17,24 @@ from drift_diff.report._common import headline
 _COMMAND = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
+#: ANSI/VT escape sequences: CSI (ESC [ or the 8-bit CSI), OSC (ESC ] ... BEL or ST), ESC + one
+_ESCAPES = re.compile(
+    "(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    "|(?:\x1b\\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|\x1b[ -~]?"
+)
+#: control characters other than tab, CR and LF (CR and LF are percent-encoded)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without terminal escape sequences and control characters (tab, CR, LF kept);
+    the Unicode line and paragraph separators, which log viewers break lines at, become spaces."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text)).replace("\u2028", " ").replace("\u2029", " ")
+
+
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return strip_controls(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

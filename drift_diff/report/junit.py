@@ -1,11 +1,33 @@
-"""JUnit XML: one testcase per change (classname = endpoint); breaking changes are failures."""
+"""JUnit XML: one testcase per change (classname = endpoint); breaking changes are failures.
+
+Every field may hold what a recording or a document carried (field names, paths, messages), so
+text and attributes go through ``xml_text``: characters XML 1.0 cannot hold (C0 controls other
+than tab/CR/LF, lone surrogates, U+FFFE/U+FFFF) become visible ``\\xNN``/``\\uNNNN`` escapes,
+keeping the document parseable by any JUnit consumer.
+"""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from drift_diff.diff import DiffResult
 from drift_diff.model import Severity
+
+#: characters outside XML 1.0's ``Char`` production
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry written as a visible escape."""
+    return _NOT_XML.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
 
 
 def render(result: DiffResult) -> str:
@@ -19,26 +41,24 @@ def render(result: DiffResult) -> str:
         skipped=str(len(result.ignored)),
     )
     if not result.changes:
-        ET.SubElement(suite, "testcase", classname="driftdiff", name="no contract changes")
+        _element(suite, "testcase", classname="driftdiff", name="no contract changes")
     for c in result.changes:
-        case = ET.SubElement(
+        case = _element(
             suite, "testcase", classname=c.endpoint, name=f"{c.rule} {c.location}".strip()
         )
         body = f"{c.message}\n{c.evidence}\nfingerprint: {c.fingerprint}".strip()
         if c.severity is Severity.BREAKING:
-            failure = ET.SubElement(case, "failure", message=c.message, type=c.rule)
-            failure.text = body
+            _element(case, "failure", body, message=c.message, type=c.rule)
         else:
-            out = ET.SubElement(case, "system-out")
-            out.text = f"[{c.severity.value}] {body}"
+            _element(case, "system-out", f"[{c.severity.value}] {body}")
     for i in result.ignored:
-        case = ET.SubElement(
+        case = _element(
             suite,
             "testcase",
             classname=i.change.endpoint,
             name=f"{i.change.rule} {i.change.location}".strip(),
         )
-        ET.SubElement(case, "skipped", message=f"ignored by config: {i.reason}")
+        _element(case, "skipped", message=f"ignored by config: {i.reason}")
     suites = ET.Element("testsuites", name="driftdiff")
     suites.append(suite)
     ET.indent(suites)

@@ -1,9 +1,17 @@
 """Markdown report for a PR comment or a job step summary.
 
 Headline counts, a table per severity (info collapsed in ``<details>``), notes last.
+
+Every field may hold what a recording or a document carried, so nothing is written raw: line
+breaks (CR, LF, Unicode separators) become spaces so a finding stays one table row; in plain
+text ``text`` escapes Markdown punctuation and HTML, and breaks ``@name`` so no one is
+mentioned; ``code`` picks a backtick fence longer than any run inside the value. Pipes are
+escaped in both (GitHub splits table cells before it reads code spans).
 """
 
 from __future__ import annotations
+
+import re
 
 from drift_diff.diff import DiffResult
 from drift_diff.model import Change, Severity
@@ -17,17 +25,43 @@ _TITLE = {
 _ICON = {Severity.BREAKING: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+#: every character a Markdown or GitHub reader takes as a line break
+_BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+#: other control characters (terminal escapes among them): dropped
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+#: punctuation that means something mid-line (emphasis, links, HTML, code, cells, math)
+_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&$])")
+#: "@name" would notify the user or team on GitHub
+_MENTION = re.compile(r"(?<![A-Za-z0-9])@(?=[A-Za-z0-9])")
+
+
+def _one_line(value: str) -> str:
+    return _CONTROLS.sub("", _BREAKS.sub(" ", value))
+
+
+def text(value: str) -> str:
+    """``value`` as inline Markdown text that renders literally, on one line."""
+    escaped = _PUNCTUATION.sub(r"\\\1", _one_line(value))
+    return _MENTION.sub("@\u2060", escaped)
+
+
+def code(value: str) -> str:
+    """``value`` as an inline code span on one line (empty: an em dash)."""
+    value = _one_line(value).replace("|", "\\|")
+    if not value.strip():
+        return "—"
+    longest = max((len(run) for run in re.findall("`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") or longest else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
 
 
 def _table(changes: list[Change]) -> list[str]:
     lines = ["| endpoint | location | change | evidence | rule |", "|---|---|---|---|---|"]
     for c in changes:
-        loc = f"`{_cell(c.location)}`" if c.location else "—"
         lines.append(
-            f"| `{_cell(c.endpoint)}` | {loc} | {_cell(c.message)} | {_cell(c.evidence) or '—'} | "
-            f"`{c.rule}` <sub>{c.fingerprint}</sub> |"
+            f"| {code(c.endpoint)} | {code(c.location)} | {text(c.message)} | "
+            f"{text(c.evidence) or '—'} | {code(c.rule)} <sub>{c.fingerprint}</sub> |"
         )
     return lines
 
@@ -57,11 +91,11 @@ def render(result: DiffResult) -> str:
     if result.ignored:
         lines += ["<details>", f"<summary>Ignored by config ({len(result.ignored)})</summary>", ""]
         lines += [
-            f"- `{i.change.rule}` {_cell(i.change.endpoint)} `{_cell(i.change.location)}` — "
-            f"{_cell(i.reason)}"
+            f"- {code(i.change.rule)} {code(i.change.endpoint)} {code(i.change.location)} — "
+            f"{text(i.reason)}"
             for i in result.ignored
         ]
         lines += ["", "</details>", ""]
     for note in result.expired_ignores:
-        lines.append(f"> ⚠️ {_cell(note)}")
+        lines.append(f"> ⚠️ {text(note)}")
     return "\n".join(lines).rstrip() + "\n"
