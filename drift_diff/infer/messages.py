@@ -20,6 +20,7 @@ __all__ = [
     "add_queries",
     "header_params",
     "header_table",
+    "is_volatile_header",
     "media_type",
     "query_params",
     "wire_text",
@@ -108,6 +109,11 @@ VOLATILE_HEADERS = frozenset(
     }
 )
 _VOLATILE_PREFIXES = (":", "sec-", "cf-", "x-amz-", "x-datadog-", "x-envoy-", "x-vercel-")
+
+
+def is_volatile_header(name: str) -> bool:
+    """A header that is framing or per-request noise, not part of the contract (lowercase name)."""
+    return name in VOLATILE_HEADERS or name.startswith(_VOLATILE_PREFIXES)
 
 
 #: Per header-name tuple: the (name, key) pairs kept. Header sets repeat, so this stays small;

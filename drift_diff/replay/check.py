@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from drift_diff.baseline import load_baseline
 from drift_diff.model import Baseline, Severity
 from drift_diff.replay.findings import ReplayRun
-from drift_diff.replay.fold import fold_replay_findings
+from drift_diff.replay.fold import file_under_templates, fold_replay_findings
 from drift_diff.replay.runner import ReplayOptions, run_replay
 from drift_diff.traffic.traces import ReadStats, iter_raw_exchanges
 
@@ -79,7 +79,9 @@ def run_check(
     run = run_replay(recorded, with_config_paths(options, config))
     current = infer_baseline(run.live, service=base.service or None, sources=None)
     schema = diff_baselines(base, current)
-    replay_left, schema_changes = fold_replay_findings(run.changes, schema.changes)
+    templates = [*base.endpoints, *current.endpoints]
+    replay_changes = file_under_templates(run.changes, templates)
+    replay_left, schema_changes = fold_replay_findings(replay_changes, schema.changes)
     result = apply_config([*replay_left, *schema_changes], config)
     notes = list(result.expired_ignores)
     if stats.partial_lines:

@@ -26,11 +26,27 @@ from driftdiff_sdk.kinds import same_kind
 from drift_diff.model import Change, Severity
 from drift_diff.replay.noise import Difference, NoiseModel, endpoint_of, json_differences
 from drift_diff.replay.paths import PathMatcher, split_location
+from drift_diff.replay.request_evidence import Evidence, array_findings, json_type, missing_headers
+from drift_diff.replay.rules import (
+    RULE_ARRAY_EMPTIED,
+    RULE_CONTENT_TYPE_CHANGED,
+    RULE_FIELD_ADDED,
+    RULE_FIELD_MISSING,
+    RULE_HEADER_MISSING,
+    RULE_MOCK_NOT_FOUND,
+    RULE_REQUEST_FAILED,
+    RULE_STATUS_CHANGED,
+    RULE_TYPE_CHANGED,
+    RULE_UNPATCHED_DEPENDENCY,
+    RULE_VALUE_CHANGED,
+)
 
 __all__ = [
+    "RULE_ARRAY_EMPTIED",
     "RULE_CONTENT_TYPE_CHANGED",
     "RULE_FIELD_ADDED",
     "RULE_FIELD_MISSING",
+    "RULE_HEADER_MISSING",
     "RULE_MOCK_NOT_FOUND",
     "RULE_REQUEST_FAILED",
     "RULE_STATUS_CHANGED",
@@ -42,16 +58,6 @@ __all__ = [
     "compare_exchange",
     "origin_of",
 ]
-
-RULE_STATUS_CHANGED = "replay-status-changed"
-RULE_CONTENT_TYPE_CHANGED = "replay-content-type-changed"
-RULE_FIELD_MISSING = "replay-field-missing"
-RULE_TYPE_CHANGED = "replay-type-changed"
-RULE_VALUE_CHANGED = "replay-value-changed"
-RULE_FIELD_ADDED = "replay-field-added"
-RULE_MOCK_NOT_FOUND = "replay-mock-not-found"
-RULE_UNPATCHED_DEPENDENCY = "replay-unpatched-dependency"
-RULE_REQUEST_FAILED = "replay-request-failed"
 
 _SHOWN = 200  # characters of a value quoted in a finding
 
@@ -113,16 +119,12 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+def _status_severity(recorded: int, live: int) -> Severity:
+    """A change of class breaks consumers, except a client error that became a success (404 →
+    200: the resource now exists), which is info; within a class it is a warning."""
+    if 400 <= recorded < 500 and 200 <= live < 300:
+        return Severity.INFO
+    return Severity.BREAKING if recorded // 100 != live // 100 else Severity.WARNING
 
 
 class _Comparer:
@@ -166,7 +168,7 @@ class _Comparer:
             breaking = rs // 100 != ls // 100
             self.add(
                 RULE_STATUS_CHANGED,
-                Severity.BREAKING if breaking else Severity.WARNING,
+                _status_severity(rs, ls),
                 "response.status",
                 f"status {rs} became {ls}",
                 rs,
@@ -191,6 +193,7 @@ class _Comparer:
             return self.changes
         if 300 <= ls < 400:
             self.compare_location_header(rec, live)
+        self.record(missing_headers(rec, live))
         if rec.get("truncated") or live.get("truncated"):
             return self.changes  # a cut body cannot be compared fairly; status and type were
         self.compare_body(rec, live)
@@ -219,8 +222,12 @@ class _Comparer:
     def compare_body(self, rec: dict[str, Any], live: dict[str, Any]) -> None:
         loc = "response.body"
         if "body" in rec and "body" in live:
-            for diff in json_differences(self.rewrite(rec["body"]), live["body"]):
-                self.report(diff)
+            before = self.rewrite(rec["body"])
+            found, arrays = array_findings(before, live["body"], self.recorded.get("request") or {})
+            self.record(found)
+            for diff in json_differences(before, live["body"]):
+                if not any(diff.location.startswith(a + "[") for a in arrays):
+                    self.report(diff)
             return
         if not _has_body(rec) and not _has_body(live):
             return
@@ -264,6 +271,11 @@ class _Comparer:
                 _digest(before_bytes),
                 _digest(after_bytes),
             )
+
+    def record(self, found: list[Evidence]) -> None:
+        for f in found:
+            if not self.skip(f.location, f.kind):
+                self.add(f.rule, f.severity, f.location, f.message, f.before, f.after)
 
     def report(self, diff: Difference) -> None:
         loc = diff.location
@@ -310,7 +322,7 @@ class _Comparer:
             )
 
     def report_type(self, diff: Difference) -> None:
-        before, after = _json_type(diff.before), _json_type(diff.after)
+        before, after = json_type(diff.before), json_type(diff.after)
         if before == "null":  # a value where the recording had null: the consumer gets more
             self.add(
                 RULE_VALUE_CHANGED,

@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drift_diff.model import Change, Severity
-from drift_diff.replay.compare import (
+from drift_diff.replay.compare import CompareContext, aggregate_changes, compare_exchange
+from drift_diff.replay.mockserver import MOCK_NOT_FOUND, UNPATCHED, MockEvent
+from drift_diff.replay.noise import endpoint_of
+from drift_diff.replay.rules import (
     RULE_MOCK_NOT_FOUND,
     RULE_REQUEST_FAILED,
     RULE_UNPATCHED_DEPENDENCY,
-    CompareContext,
-    aggregate_changes,
-    compare_exchange,
 )
-from drift_diff.replay.mockserver import MOCK_NOT_FOUND, UNPATCHED, MockEvent
-from drift_diff.replay.noise import endpoint_of
 
 if TYPE_CHECKING:
     from drift_diff.replay.mockserver import MockStore

@@ -1,84 +1,139 @@
-"""Fold a replay finding into the schema change that already reports the same break.
+"""One finding per break: replay findings filed under their endpoint template, then folded into
+the schema change that reports the same break.
 
-``check`` sees one break twice: replay finds ``response.body.price`` changed type in some
-exchanges, and the diff of the live contract finds ``response.200.body.price`` changed type in
-the baseline. One change should be one finding, so the replay finding is folded into the schema
-change (its evidence appended) when both name the same endpoint, the same place and the same
-kind of change, and the schema change is at least as severe. A replay finding with no such
-counterpart (a value change, a mock not found, a break seen only in some exchanges) stays.
+``check`` sees one break twice: replay finds ``response.body.price`` changed type in exchanges of
+``GET /items/7``, and the diff of the live contract finds ``response.200.body.price`` changed type
+under ``GET /items/{item_id}``. ``file_under_templates`` first files every replay finding under
+the endpoint template its concrete path belongs to (the path stays in the evidence), so findings
+of ``/items/7`` and ``/items/8`` become one. ``fold_replay_findings`` then joins a replay finding
+and a schema change that name the same endpoint, the same place and related rules (an explicit
+table, not substrings): the more severe of the two is kept — a break seen in the same recorded
+request outranks "optional across the endpoint" — carrying the other's evidence. A replay finding
+with no such counterpart (a value change, a mock not found) stays as it is.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from drift_diff.model import Change
-from drift_diff.replay.compare import (
+from drift_diff.replay.compare import aggregate_changes
+from drift_diff.replay.paths import endpoint_template
+from drift_diff.replay.rules import (
     RULE_CONTENT_TYPE_CHANGED,
     RULE_FIELD_ADDED,
     RULE_FIELD_MISSING,
+    RULE_HEADER_MISSING,
     RULE_STATUS_CHANGED,
     RULE_TYPE_CHANGED,
 )
 
-__all__ = ["fold_replay_findings"]
+__all__ = ["RELATED_RULES", "file_under_templates", "fold_replay_findings"]
 
-#: replay rule → what the matching schema rule's id contains
-_KIND = {
-    RULE_FIELD_MISSING: "property-removed",
-    RULE_TYPE_CHANGED: "type-",
-    RULE_FIELD_ADDED: "property-added",
-    RULE_CONTENT_TYPE_CHANGED: "media-type-removed",
-    RULE_STATUS_CHANGED: "status-removed",
+#: replay rule → the catalogue rules that report the same break from the contract's side
+RELATED_RULES: dict[str, frozenset[str]] = {
+    RULE_FIELD_MISSING: frozenset(
+        {
+            "response-required-property-removed",
+            "response-optional-property-removed",
+            "response-property-became-optional",
+        }
+    ),
+    RULE_TYPE_CHANGED: frozenset(
+        f"response-{what}-type-{how}"
+        for what in ("property", "array-item", "body")
+        for how in ("changed", "narrowed", "widened")
+    ),
+    RULE_FIELD_ADDED: frozenset(
+        {"response-optional-property-added", "response-required-property-added"}
+    ),
+    RULE_CONTENT_TYPE_CHANGED: frozenset({"response-media-type-removed"}),
+    RULE_STATUS_CHANGED: frozenset(
+        {"response-success-status-removed", "response-non-success-status-removed"}
+    ),
+    RULE_HEADER_MISSING: frozenset(
+        {
+            "required-response-header-removed",
+            "optional-response-header-removed",
+            "response-header-became-optional",
+        }
+    ),
 }
-_STATUS_BODY = re.compile(r"^response\.\d{3}\.body")
-_STATUS = re.compile(r"^response\.(\d{3})")
+_STATUS_PART = re.compile(r"^response\.\d{3}\.(body|headers)")
+_STATUS = re.compile(r"^response\.(\d{3})$")
+_INDEX = re.compile(r"\[\d+\]")
 
 
-def _schema_places(change: Change) -> set[str]:
-    """The replay-style locations a schema change speaks for."""
-    places = {_STATUS_BODY.sub("response.body", change.location)}
+def _schema_place(change: Change) -> str:
+    """The replay-style place a schema change speaks for (``response.200.body.x`` →
+    ``response.body.x``; a removed status → ``response.status:200``)."""
     m = _STATUS.match(change.location)
-    if m and "status-removed" in change.rule:
-        places.add(f"response.status:{m.group(1)}")
-    if m and "media-type-removed" in change.rule:
-        places.add("response.content-type")
-    return places
+    if m and "status" in change.rule:
+        return f"response.status:{m.group(1)}"
+    if m and "media-type" in change.rule:
+        return "response.content_type"
+    return _STATUS_PART.sub(r"response.\1", change.location)
 
 
 def _replay_place(change: Change) -> str:
     if change.rule == RULE_STATUS_CHANGED:
         return f"response.status:{change.before}"
-    if change.rule == RULE_CONTENT_TYPE_CHANGED:
-        return "response.content-type"
-    return change.location
+    return _INDEX.sub("[]", change.location)
+
+
+def file_under_templates(changes: Iterable[Change], templates: Iterable[str]) -> list[Change]:
+    """Replay findings of a concrete path (``GET /posts/1``) filed under the endpoint template
+    among ``templates`` it belongs to (``GET /posts/{post_id}``); the concrete request goes into
+    the evidence, and findings that now coincide are aggregated into one."""
+    keys = list(templates)
+    out: list[Change] = []
+    for change in changes:
+        template = endpoint_template(change.endpoint, keys)
+        if template is None or template == change.endpoint:
+            out.append(change)
+            continue
+        evidence = f"{change.endpoint}: {change.evidence}"
+        out.append(dataclasses.replace(change, endpoint=template, evidence=evidence))
+    return aggregate_changes(out)
+
+
+def _with_evidence(kept: Change, other: Change) -> Change:
+    return dataclasses.replace(
+        kept, evidence=f"{kept.evidence}; {other.rule}: {other.message} ({other.evidence})"
+    )
 
 
 def fold_replay_findings(
     replay: Sequence[Change], schema: Sequence[Change]
 ) -> tuple[list[Change], list[Change]]:
-    """``(replay findings left, schema changes with folded evidence)``."""
+    """``(replay findings left, schema changes with folded evidence)``.
+
+    Where the replay finding is the more severe, it takes the schema change's place (with the
+    schema change's evidence), so each break is listed once at the severity it deserves.
+    """
     index: dict[tuple[str, str], list[int]] = {}
     for i, change in enumerate(schema):
-        for place in _schema_places(change):
-            index.setdefault((change.endpoint, place), []).append(i)
+        index.setdefault((change.endpoint, _schema_place(change)), []).append(i)
     folded = list(schema)
     left: list[Change] = []
     for change in replay:
-        kind = _KIND.get(change.rule)
-        target = None
-        if kind is not None:
-            for i in index.get((change.endpoint, _replay_place(change)), []):
-                if kind in folded[i].rule and folded[i].severity >= change.severity:
-                    target = i
-                    break
+        related = RELATED_RULES.get(change.rule, frozenset())
+        target = next(
+            (
+                i
+                for i in index.get((change.endpoint, _replay_place(change)), [])
+                if folded[i].rule in related or folded[i].rule == change.rule
+            ),
+            None,
+        )
         if target is None:
             left.append(change)
             continue
         into = folded[target]
-        folded[target] = dataclasses.replace(
-            into, evidence=f"{into.evidence}; {change.rule}: {change.message} ({change.evidence})"
-        )
+        if into.severity >= change.severity:
+            folded[target] = _with_evidence(into, change)
+        else:
+            folded[target] = _with_evidence(change, into)
     return left, folded

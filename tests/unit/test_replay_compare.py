@@ -240,3 +240,64 @@ def test_aggregation_folds_array_indices_into_one_finding() -> None:
         ("replay-type-changed", "response.body.items[].price")
     ]
     assert "3 occurrence(s) in 1 exchange(s)" in merged[0].evidence
+
+
+def test_a_client_error_that_became_a_success_is_not_breaking() -> None:
+    changes = compare_exchange(exchange({"e": 1}, status=404), exchange({"id": 1}, status=200))
+    assert rules(changes) == [("replay-status-changed", "info", "response.status")]
+    changes = compare_exchange(exchange({"id": 1}, status=200), exchange({"e": 1}, status=404))
+    assert rules(changes) == [("replay-status-changed", "breaking", "response.status")]
+
+
+def test_a_recorded_header_missing_from_the_replay_is_breaking() -> None:
+    rec = exchange([{"id": 1}])
+    rec["response"]["headers"] = {
+        "x-total-count": ["1"],
+        "link": ["<x>; rel=next"],
+        "date": ["Sun, 06 Dec 2026 03:55:20 GMT"],
+        "content-length": ["10"],
+        "etag": ['W/"a"'],
+        "set-cookie": ["s=1"],
+    }
+    live = exchange([{"id": 1}])
+    live["response"]["headers"] = {"link": ["<x>; rel=next"]}
+    assert rules(compare_exchange(rec, live)) == [
+        ("replay-header-missing", "breaking", "response.headers.x-total-count")
+    ]
+
+
+def test_array_items_that_change_type_are_one_breaking_finding() -> None:
+    before = {"tags": ["a", "b"]}
+    after = {"tags": [{"name": "a"}, {"name": "b"}, {"name": "c"}]}
+    assert rules(compare_exchange(exchange(before), exchange(after))) == [
+        ("replay-type-changed", "breaking", "response.body.tags[]")
+    ]
+
+
+def test_an_array_that_came_back_empty_names_the_query() -> None:
+    before = [{"id": 1, "comments": [{"id": 1}, {"id": 2}]}]
+    after = [{"id": 1, "comments": []}]
+    query = {"_embed": ["comments"]}
+    changes = compare_exchange(exchange(before, query=query), exchange(after, query=query))
+    assert rules(changes) == [("replay-array-emptied", "warning", "response.body[0].comments")]
+    assert "?_embed=comments" in changes[0].message
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ({"meta": {"query_ms": 3}}, {"meta": {"query_ms": 41}}),
+        ({"took": 12, "elapsed": "0.5s"}, {"took": 7, "elapsed": "1.25s"}),
+        ({"email": "user-1a2b3c4d@redacted.invalid"}, {"email": "jane@corp.example"}),
+    ],
+)
+def test_timings_and_redaction_placeholders_compare_by_kind(before: Any, after: Any) -> None:
+    assert compare_exchange(exchange(before), exchange(after)) == []
+
+
+def test_a_timing_field_still_keeps_its_presence_and_type() -> None:
+    changes = compare_exchange(exchange({"query_ms": 3, "took": 4}), exchange({"took": "4"}))
+    assert sorted(rules(changes)) == [
+        ("replay-field-missing", "breaking", "response.body.query_ms"),
+        ("replay-type-changed", "breaking", "response.body.took"),
+    ]

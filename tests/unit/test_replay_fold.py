@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from drift_diff.model import Change, Severity
-from drift_diff.replay.fold import fold_replay_findings
+from drift_diff.replay.fold import file_under_templates, fold_replay_findings
 
 B, W = Severity.BREAKING, Severity.WARNING
 
@@ -38,17 +38,55 @@ def test_status_change_folds_into_the_removed_status_it_explains() -> None:
     assert "replay-status-changed" not in folded[1].evidence
 
 
-def test_unrelated_or_weaker_counterparts_do_not_absorb_a_replay_finding() -> None:
+def test_unrelated_counterparts_do_not_absorb_a_replay_finding() -> None:
     replay = [
-        _c("replay-field-missing", "response.body.name"),  # schema says optional: warning
         _c("replay-value-changed", "response.body.total", W),  # schema cannot see values
         _c("replay-type-changed", "response.body.id"),  # other endpoint in schema
+        _c("replay-field-missing", "response.body.name"),  # unrelated rule at that place
         _c("replay-mock-not-found", "outbound GET http://x/y"),
     ]
     schema = [
-        _c("response-optional-property-removed", "response.200.body.name", W),
         _c("response-property-type-changed", "response.200.body.id", endpoint="GET /other"),
+        _c("response-property-enum-value-removed", "response.200.body.name", W),
     ]
     left, folded = fold_replay_findings(replay, schema)
     assert left == replay
     assert folded == schema
+
+
+def test_per_request_evidence_outranks_a_weaker_schema_view_and_is_listed_once() -> None:
+    # the same request returned ``name``; across the endpoint it is optional (a warning)
+    replay = [_c("replay-field-missing", "response.body[0].name")]
+    schema = [_c("response-optional-property-removed", "response.200.body[].name", W)]
+    left, folded = fold_replay_findings(replay, schema)
+    assert left == []
+    assert [(c.rule, c.severity) for c in folded] == [("replay-field-missing", B)]
+    assert "response-optional-property-removed: msg" in folded[0].evidence
+
+
+def test_findings_of_concrete_paths_are_filed_under_the_template_once() -> None:
+    replay = [
+        _c("replay-type-changed", "response.body.price", endpoint="GET /items/7"),
+        _c("replay-type-changed", "response.body.price", endpoint="GET /items/8"),
+        _c("replay-value-changed", "response.body.note", W, endpoint="GET /items/7.json"),
+    ]
+    templates = ["GET /items/{id}", "GET /items/{id}.json", "GET /items/new"]
+    filed = file_under_templates(replay, templates)
+    assert [(c.rule, c.endpoint) for c in filed] == [
+        ("replay-type-changed", "GET /items/{id}"),
+        ("replay-value-changed", "GET /items/{id}.json"),
+    ]
+    assert filed[0].evidence.startswith("GET /items/7: ev; 2 occurrence(s)")
+    schema = [_c("response-property-type-changed", "response.200.body.price")]
+    left, folded = fold_replay_findings(filed, schema)
+    assert [c.rule for c in left] == ["replay-value-changed"]
+    assert [c.rule for c in folded] == ["response-property-type-changed"]
+    assert "GET /items/7" in folded[0].evidence
+
+
+def test_a_missing_header_folds_into_the_schema_header_change() -> None:
+    replay = [_c("replay-header-missing", "response.headers.x-total-count")]
+    schema = [_c("optional-response-header-removed", "response.200.headers.x-total-count", W)]
+    left, folded = fold_replay_findings(replay, schema)
+    assert left == []
+    assert [(c.rule, c.severity) for c in folded] == [("replay-header-missing", B)]
