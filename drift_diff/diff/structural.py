@@ -90,7 +90,9 @@ class _Walker:
             self.add(
                 F.TYPE_CHANGED, loc, side, target, before=sorted(btypes), after=sorted(ctypes), **kw
             )
-        if b.nullable != c.nullable:
+        # only null seen = "type unknown, nullable": a first concrete type is no nullability change
+        unknown_got_known = not btypes and b.nullable and bool(ctypes)
+        if b.nullable != c.nullable and not unknown_got_known:
             self.add(
                 F.NULLABLE_CHANGED, loc, side, target, before=b.nullable, after=c.nullable, **kw
             )

@@ -2,8 +2,11 @@
 
 A JSON body feeds the schema builder. A text or binary body counts as a sample of its media type
 with schema ``{"type": "string"}`` (the contract says "a string of that media type"; its content
-is not JSON Schema's business). A truncated body counts as a sample and teaches no schema: half a
-document would only teach a wrong one.
+is not JSON Schema's business). A form body (``application/x-www-form-urlencoded``,
+``multipart/form-data``) is decoded into an object of its fields (``forms``), file parts as
+``format: binary`` strings, so that a form field added, removed or retyped shows in the diff. A
+truncated body counts as a sample and teaches no schema: half a document would only teach a
+wrong one.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift_diff.infer.builder import DriftSchemaBuilder
+from drift_diff.infer.forms import FORM_MEDIA_TYPES, form_fields
 from drift_diff.infer.messages import add_headers, media_type
 
 __all__ = ["BodyStats", "ResponseStats", "add_content_dicts", "content_dicts"]
@@ -65,6 +69,10 @@ class BodyStats:
             if is_json:
                 columns.setdefault(mt, []).append(message["body"])
             elif not message.get("truncated"):
+                fields = form_fields(message, mt) if mt in FORM_MEDIA_TYPES else None
+                if fields is not None:
+                    columns.setdefault(mt, []).append(fields)
+                    continue
                 if mt in columns:  # keep the order: the bodies before this one go in first
                     stats.builder.add_column(columns.pop(mt))
                 stats.builder.add_schema(_STRING)

@@ -5,7 +5,7 @@ Every strategy keeps *sufficient statistics* and writes all of them into its sch
 would have given (that is what makes baselines merge associatively):
 
 * ``String`` — one candidate ``format`` (formats are mutually exclusive), dropped for good on
-  the first counterexample;
+  the first counterexample; a file part of a form (``forms.FilePart``) is format ``binary``;
 * value-carrying types (string, integer, boolean) — the distinct values while few (``x-values``);
 * ``Object`` — how many objects were seen and how many had each property (``x-seen``), and map
   detection: once a key looks like an id, or there are too many keys, the object becomes
@@ -35,10 +35,12 @@ from drift_diff.infer.formats import (
 )
 
 __all__ = [
+    "BINARY",
     "MAP_MAX_KEYS",
     "VALUES_CAP",
     "VALUE_MAX_LEN",
     "BooleanStrategy",
+    "FilePart",
     "NullStrategy",
     "NumberStrategy",
     "StringStrategy",
@@ -51,6 +53,14 @@ VALUES_CAP = 12
 VALUE_MAX_LEN = 64
 #: An object with more distinct keys than this is a map, whatever its keys look like.
 MAP_MAX_KEYS = 100
+#: The format of a file part of a multipart form (OpenAPI's spelling)
+BINARY = "binary"
+
+
+class FilePart(str):
+    """A file part of a multipart form (``forms``): learned as ``format: binary``, no values."""
+
+    __slots__ = ()
 
 
 def is_map_key(key: str) -> bool:
@@ -216,7 +226,7 @@ class NumberStrategy(_ValueStrategy):
 @mypyc_attr(native_class=False)
 class StringStrategy(_ValueStrategy):
     JS_TYPE = "string"
-    PYTHON_TYPES: tuple[type, ...] = (str,)
+    PYTHON_TYPES: tuple[type, ...] = (str, FilePart)
 
     def __init__(self, node_class: Any) -> None:
         super().__init__(node_class)
@@ -237,7 +247,16 @@ class StringStrategy(_ValueStrategy):
     def _settle(self) -> None:
         self.idle = self._started and self._format is None and self._values is None
 
+    def _meet_file(self) -> None:
+        """A file part: format ``binary``, and its content is no enum-like value."""
+        self._meet_format(BINARY)
+        self._values = None
+        self._settle()
+
     def add_weighted(self, obj: Any, weight: int) -> None:
+        if type(obj) is FilePart:
+            self._meet_file()
+            return
         if self._values is not None and obj in self._values:
             return  # already seen: its format was met then (the hot path of enum-like fields)
         if self._format is not None or not self._started:
@@ -252,6 +271,9 @@ class StringStrategy(_ValueStrategy):
     def add_column(self, column: list[Any]) -> None:
         # Order-free: the format is kept iff every string has it, the values are dropped iff
         # one is long or there are too many — so the distinct strings are all that matters.
+        if type(column[0]) is FilePart:  # a column is of one type: all file parts
+            self._meet_file()
+            return
         values = self._values
         if values is None:  # only the format is left to learn (else the strategy is idle)
             if self._format is not None and not all_have_format(column, self._format):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -84,7 +86,35 @@ def exchanges(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()) and draw(st.booleans()):
         raw["response"]["body_text"] = raw["response"].pop("body", "text")
         raw["response"]["content_type"] = "text/plain"
+    form = draw(st.sampled_from([None, None, "urlencoded", "multipart"]))
+    if form is not None:
+        fields = draw(
+            st.lists(
+                st.tuples(st.sampled_from(["a", "b", "file"]), st.sampled_from(["1", "x", ""])),
+                max_size=4,
+            )
+        )
+        raw["request"].pop("body", None)
+        raw["request"].update(form_body(form, fields))
     return raw
+
+
+def form_body(kind: str, fields: list[tuple[str, str]]) -> dict[str, Any]:
+    """A request's body fields for a form of ``fields`` (a ``file`` field is a file part)."""
+    if kind == "urlencoded":
+        text = urlencode(fields)
+        return {"content_type": "application/x-www-form-urlencoded", "body_text": text}
+    parts = []
+    for name, value in fields:
+        head = f'Content-Disposition: form-data; name="{name}"'
+        if name == "file":
+            head += '; filename="f.bin"\r\nContent-Type: application/octet-stream'
+        parts.append(f"--XB\r\n{head}\r\n\r\n{value}\r\n")
+    data = ("".join(parts) + "--XB--\r\n").encode()
+    return {
+        "content_type": "multipart/form-data; boundary=XB",
+        "body_b64": base64.b64encode(data).decode(),
+    }
 
 
 def assert_mergeable(traffic: list[dict[str, Any]], cut1: int, cut2: int) -> None:
