@@ -21,6 +21,7 @@ __all__ = [
     "ENDPOINT_REMOVED",
     "ENUM_CHANGED",
     "FORMAT_CHANGED",
+    "MAP_BECAME_OBJECT",
     "MEDIA_TYPE_ADDED",
     "MEDIA_TYPE_REMOVED",
     "NULLABLE_CHANGED",
@@ -53,6 +54,9 @@ NULLABLE_CHANGED = "nullable-changed"
 ENUM_CHANGED = "enum-changed"
 VALUES_CHANGED = "values-changed"
 FORMAT_CHANGED = "format-changed"
+#: a map (``additionalProperties``) became an object of named properties;
+#: ``before`` = the map's value types, ``after`` = the types of the new properties' values
+MAP_BECAME_OBJECT = "map-became-object"
 
 #: what a fact is about: ``body`` = the root of a body schema, ``property`` = anything inside
 #: one (properties, array items, map values), ``parameter`` = a query/header/path parameter,

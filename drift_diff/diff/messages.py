@@ -54,6 +54,13 @@ MESSAGES: dict[str, str] = {
     "request-parameter-format-removed": "format {before} of {location} was dropped",
     "response-property-format-changed": "format of {location} changed from {before} to {after}",
     "response-property-format-added": "{location} now has format {after}",
+    "response-property-format-narrowed": "format of {location} narrowed from {before} to {after}",
+    "response-property-format-removed": "format {before} of {location} was dropped",
+    "response-map-became-object": "map {location} became an object with named properties",
+    "response-map-became-object-retyped": (
+        "map {location} became an object with other value types: {before} -> {after}"
+    ),
+    "request-map-became-object": "map {location} became an object with named properties",
     "endpoint-unobserved": "endpoint {endpoint} was not exercised by the current side",
     "response-status-unobserved": "status {before} was not observed on the current side",
     "response-part-unobserved": "{location} was not observed on the current side",

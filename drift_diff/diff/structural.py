@@ -111,6 +111,16 @@ class _Walker:
         # array items of a parameter stay parameter facts; inside bodies they are "items"
         items_target = "parameter" if target == "parameter" else "items"
         value_target = "parameter" if target == "parameter" else "property"
+        if b.additional is not None and c.additional is None and c.properties:
+            self.add(
+                F.MAP_BECAME_OBJECT,
+                loc,
+                side,
+                target,
+                before=sorted(view(b.additional).types),
+                after=sorted({t for s in c.properties.values() for t in view(s).types}),
+                **kw,
+            )
         if b.items is not None and c.items is not None:
             self.schema(f"{loc}[]", b.items, c.items, side, items_target, bcount, ccount, depth + 1)
         if b.additional is not None and c.additional is not None:

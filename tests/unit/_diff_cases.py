@@ -262,12 +262,35 @@ def _rule_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
         place("request", "parameter", S),
     )
     cases["response-property-format-changed"] = (
+        place("response", "property", {**S, "format": "date"}),
+        place("response", "property", {**S, "format": "date-time"}),
+    )
+    cases["response-property-format-removed"] = (
         place("response", "property", uuid),
         place("response", "property", S),
+    )
+    cases["response-property-format-narrowed"] = (
+        place("response", "property", {"type": "integer", "format": "int64"}),
+        place("response", "property", {"type": "integer", "format": "int32"}),
     )
     cases["response-property-format-added"] = (
         place("response", "property", S),
         place("response", "property", uuid),
+    )
+    string_map = {"type": "object", "additionalProperties": S, "x-map": True}
+    named = {"type": "object", "properties": {"en": S, "fr": S}}
+    mixed = {"type": "object", "properties": {"en": S, "count": {"type": "integer"}}}
+    cases["response-map-became-object"] = (
+        place("response", "property", string_map),
+        place("response", "property", named),
+    )
+    cases["response-map-became-object-retyped"] = (
+        place("response", "property", string_map),
+        place("response", "property", mixed),
+    )
+    cases["request-map-became-object"] = (
+        place("request", "property", string_map),
+        place("request", "property", named),
     )
     return cases
 

@@ -13,6 +13,7 @@ from drift_diff.diff.rules import (  # noqa: F401  (imported to register)
     enums,
     formats,
     headers,
+    maps,
     media_types,
     nullability,
     parameters,

@@ -48,6 +48,46 @@ def _coverage() -> list[str]:
     ]
 
 
+def _severities() -> list[str]:
+    return [
+        "## Severities argued",
+        "",
+        "Three changes real API histories show often, where tools and vendors disagree. Each is "
+        "decided against oasdiff and the vendors' own changelog labels (Twilio's calls all "
+        "three breaking); any of them can be re-set per rule id in `driftdiff.yaml`.",
+        "",
+        "**A response field's format replaced (`date` -> `date-time`)**: `breaking` "
+        "(`response-property-format-changed`). A consumer parsing the old format (a date "
+        "parser) is handed values it cannot read; oasdiff reports it as "
+        "`response-property-type-changed` at error level and Twilio calls it breaking. Two "
+        "neighbours are judged apart: a number format narrowing in a response (`int64` -> "
+        "`int32`, `double` -> `float`) is `info` (`response-property-format-narrowed`, every "
+        "new value fits the old reading; oasdiff makes the same exception), and a format "
+        "dropped (`uuid` -> free string) stays a `warning` (`response-property-format-removed`): "
+        "consumers that validate the format may fail, most treat it as a string, and a format "
+        "learned from traffic is dropped on the first value that does not fit, so it is "
+        "weaker evidence than a declared one.",
+        "",
+        "**A string map becoming an object** (`additionalProperties` -> named properties): "
+        "oasdiff has no check; Twilio calls it breaking because its generated SDKs change type "
+        "(`Map<String, String>` -> a class). On the wire a reader of a map of strings still "
+        "reads an object of strings, so it is a `warning` when the named properties keep the "
+        "map's value type (`response-map-became-object`) and `breaking` when one does not "
+        "(`response-map-became-object-retyped`: consumers reading every value as a string get "
+        "a number). In a request it is a `warning` (`request-map-became-object`): keys clients "
+        "send outside the named properties may be ignored or refused; the named properties "
+        "themselves are judged by the property rules (a new required one breaks).",
+        "",
+        "**An optional request field removed**: stays a `warning` (`request-property-removed`, "
+        "`request-parameter-removed`), as in oasdiff (`request-property-removed`: warning). "
+        "Clients that keep sending it are not refused by an open schema, the server only stops "
+        "reading it: what breaks is the behaviour the field controlled, which no schema diff "
+        "can see. An API that refuses unknown fields (a 4xx) should set "
+        "`severity: {request-property-removed: breaking, request-parameter-removed: breaking}` "
+        "in `driftdiff.yaml`.",
+    ]
+
+
 def notes_markdown() -> list[str]:
     """The hand-written sections, as lines."""
-    return ["", *_coverage()]
+    return ["", *_coverage(), "", *_severities()]
