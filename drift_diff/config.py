@@ -20,6 +20,7 @@ import yaml
 from drift_diff.errors import ConfigError
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, not_a_file_problem
 from drift_diff.model import Change, Severity
+from drift_diff.replay.credentials import KINDS, Credential
 from drift_diff.schemas import validation_error
 
 __all__ = ["Config", "Ignore", "find_config", "load_config", "location_segments", "match_segments"]
@@ -101,6 +102,7 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     ignores: tuple[Ignore, ...] = ()
     replay_ignore_paths: tuple[str, ...] = ()
+    replay_credentials: tuple[Credential, ...] = ()
     source: str = ""
 
     @classmethod
@@ -125,6 +127,12 @@ class Config:
             severity={k: Severity(v) for k, v in data.get("severity", {}).items()},
             ignores=ignores,
             replay_ignore_paths=tuple(data.get("replay", {}).get("ignore_paths", [])),
+            replay_credentials=tuple(
+                Credential.of(kind, item[kind], item["env"], f"{source}: replay/credentials/{i}")
+                for i, item in enumerate(data.get("replay", {}).get("credentials", []))
+                for kind in KINDS
+                if kind in item
+            ),
             source=source,
         )
 

@@ -109,8 +109,10 @@ def replay_setup(
     fail_on_breaking: bool,
     fail_on: str | None,
     config_file: Path | None,
+    credential: list[str] | None = None,
 ) -> tuple[Severity | None, Config | None, ReplayOptions]:
     """The options ``replay`` and ``check`` share, parsed: threshold, config, ReplayOptions."""
+    from drift_diff.replay.credentials import Credential, merge_credentials
     from drift_diff.replay.runner import ReplayOptions
 
     threshold = fail_threshold(fail_on_breaking, fail_on)
@@ -125,5 +127,9 @@ def replay_setup(
         timeout=timeout,
         headers=parse_headers(header),
         ordered_mutations=not parallel_mutations,
+        credentials=merge_credentials(
+            config.replay_credentials if config else (),
+            [Credential.parse(c) for c in credential or []],
+        ),
     )
     return threshold, config, options

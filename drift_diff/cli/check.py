@@ -24,6 +24,12 @@ def register(app: typer.Typer) -> None:
         concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once."),
         timeout: float = typer.Option(10.0, "--timeout", help="Per-request timeout (seconds)."),
         header: list[str] | None = typer.Option(None, "--header", help="'Name: value' override."),
+        credential: list[str] | None = typer.Option(
+            None,
+            "--credential",
+            help="header:NAME=ENV_VAR, cookie:NAME=ENV_VAR or query:NAME=ENV_VAR: a fresh "
+            "secret from the environment where the recording held a redacted one (repeatable).",
+        ),
         parallel_mutations: bool = typer.Option(
             False, "--parallel-mutations", help="Do not keep mutating requests in order."
         ),
@@ -60,6 +66,7 @@ def register(app: typer.Typer) -> None:
             fail_on_breaking=fail_on_breaking,
             fail_on=fail_on,
             config_file=config_file,
+            credential=credential,
         )
         outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
         echo_summary(outcome.replay, fmt)

@@ -32,6 +32,12 @@ def register(app: typer.Typer) -> None:
         header: list[str] | None = typer.Option(
             None, "--header", help="'Name: value' replacing the recorded header (repeatable)."
         ),
+        credential: list[str] | None = typer.Option(
+            None,
+            "--credential",
+            help="header:NAME=ENV_VAR, cookie:NAME=ENV_VAR or query:NAME=ENV_VAR: a fresh "
+            "secret from the environment where the recording held a redacted one (repeatable).",
+        ),
         parallel_mutations: bool = typer.Option(
             False,
             "--parallel-mutations",
@@ -61,6 +67,7 @@ def register(app: typer.Typer) -> None:
             fail_on_breaking=fail_on_breaking,
             fail_on=fail_on,
             config_file=config_file,
+            credential=credential,
         )
         recorded, _stats = load_recording([str(s) for s in sources])
         run = run_replay(recorded, with_config_paths(options, config))

@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 _SHOWN = 200  # characters of a value quoted in a finding
+NOT_MODIFIED = 304
 
 
 @dataclass
@@ -164,6 +165,8 @@ class _Comparer:
     def run(self) -> list[Change]:
         rec, live = self.recorded.get("response") or {}, self.live.get("response") or {}
         rs, ls = int(rec.get("status", 0)), int(live.get("status", 0))
+        if rs == NOT_MODIFIED and 200 <= ls < 300:
+            return self.changes  # a recorded cache revalidation answered in full: no body to hold
         if rs != ls:
             breaking = rs // 100 != ls // 100
             self.add(

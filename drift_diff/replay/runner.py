@@ -18,8 +18,7 @@ code, and the run finishes normally.
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
+import http.cookiejar
 import os
 import shutil
 import tempfile
@@ -28,39 +27,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body, headers_to_map, utc_now_iso
 
 from drift_diff.errors import UsageError
 from drift_diff.replay.compare import CompareContext, origin_of
+from drift_diff.replay.credentials import Credential, Secrets
 from drift_diff.replay.findings import ReplayRun, RequestOutcome, collect_findings
 from drift_diff.replay.mockserver import MockServer, MockStore
 from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.paths import PathMatcher
 from drift_diff.replay.service import ServiceProcess, describe_exit, wait_until_ready
+from drift_diff.replay.wire import EXCHANGE_HEADER, SAFE_METHODS, build_request, decoded_response
 
-__all__ = ["EXCHANGE_HEADER", "ReplayOptions", "build_request", "run_replay"]
-
-EXCHANGE_HEADER = "x-driftdiff-exchange-id"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-#: Recorded headers never replayed: the connection's own, recomputed by the client.
-_DROP_HEADERS = frozenset(
-    {
-        "host",
-        "content-length",
-        "transfer-encoding",
-        "connection",
-        "keep-alive",
-        "upgrade",
-        "te",
-        "trailer",
-        "proxy-connection",
-        "expect",
-        EXCHANGE_HEADER,
-    }
-)
+__all__ = ["EXCHANGE_HEADER", "SAFE_METHODS", "ReplayOptions", "build_request", "run_replay"]
 
 
 @dataclass
@@ -79,6 +61,8 @@ class ReplayOptions:
     env: dict[str, str] = field(default_factory=dict)
     allow_ports: Sequence[int] = ()
     mock_tcp: bool = False
+    #: headers / cookies / query parameters whose fresh value comes from the environment
+    credentials: Sequence[Credential] = ()
 
     def validate(self) -> None:
         parts = urlsplit(self.target)
@@ -93,40 +77,6 @@ class ReplayOptions:
     def target_port(self) -> int:
         parts = urlsplit(self.target)
         return parts.port or (443 if parts.scheme == "https" else 80)
-
-
-def _body_bytes(request: dict[str, Any]) -> bytes | None:
-    if "body" in request:
-        return json.dumps(request["body"], ensure_ascii=False, separators=(",", ":")).encode()
-    if "body_text" in request:
-        return str(request["body_text"]).encode("utf-8", "surrogatepass")
-    if "body_b64" in request:
-        return base64.b64decode(request["body_b64"])
-    return None
-
-
-def build_request(
-    exchange: dict[str, Any], target: str, overrides: dict[str, str] | None = None
-) -> tuple[str, str, list[tuple[str, str]], bytes | None]:
-    """Method, URL, headers and body bytes that replay ``exchange`` against ``target``."""
-    request = exchange["request"]
-    url = request.get("url")
-    raw = urlsplit(url) if isinstance(url, str) and url else None
-    path = (raw.path if raw and raw.path else None) or str(request.get("path") or "/")
-    query = raw.query if raw and raw.query else urlencode(request.get("query") or {}, doseq=True)
-    full = target.rstrip("/") + (path if path.startswith("/") else "/" + path)
-    if query:
-        full += "?" + query
-    lowered = {k.lower(): v for k, v in (overrides or {}).items()}
-    headers = [
-        (name, value)
-        for name, values in (request.get("headers") or {}).items()
-        if name.lower() not in _DROP_HEADERS and name.lower() not in lowered
-        for value in (values if isinstance(values, list) else [values])
-    ]
-    headers.extend(lowered.items())
-    headers.append((EXCHANGE_HEADER, str(exchange.get("id", ""))))
-    return str(request["method"]).upper(), full, headers, _body_bytes(request)
 
 
 def _segments(exchanges: Sequence[dict[str, Any]], ordered: bool) -> list[list[int]]:
@@ -155,9 +105,11 @@ class _Replayer:
         store: MockStore,
         client: httpx.AsyncClient,
         service: ServiceProcess | None,
+        secrets: Secrets,
     ) -> None:
         self.exchanges, self.options, self.store = exchanges, options, store
-        self.client, self.service = client, service
+        self.client, self.service, self.secrets = client, service, secrets
+        self.timeout = httpx.Timeout(options.timeout).as_dict()
         self.outcomes: list[RequestOutcome | None] = [None] * len(exchanges)
         self.live: list[dict[str, Any] | None] = [None] * len(exchanges)
         self.exit_note: str | None = None
@@ -193,11 +145,15 @@ class _Replayer:
             )
             return
         method, url, headers, body = build_request(
-            exchange, self.options.target, self.options.headers
+            exchange, self.options.target, self.options.headers, self.secrets
+        )
+        # built by hand, not by the client: no default headers and no cookies are merged in
+        wire = httpx.Request(
+            method, url, headers=headers, content=body, extensions={"timeout": self.timeout}
         )
         started = time.perf_counter()
         try:
-            response = await self.client.request(method, url, headers=headers, content=body)
+            response = await self.client.send(wire)
         except httpx.TimeoutException:
             outcome.error = f"timed out after {self.options.timeout:g}s"
         except httpx.HTTPError as exc:
@@ -212,14 +168,13 @@ class _Replayer:
     def capture(
         self, exchange: dict[str, Any], url: str, response: httpx.Response, started: float
     ) -> dict[str, Any]:
-        """The live exchange. Its request is the recorded one (with ``--header`` overrides), not
-        the wire copy: the exchange-id tag and connection headers are replay mechanics, and a
-        baseline learned from the replay must not see them as request changes."""
+        """The live exchange. Its request is the recorded one, not the wire copy: the exchange-id
+        tag, credentials and ``--header`` overrides are replay mechanics (a baseline learned from
+        the replay must not see them as request changes) and secrets (never written). The
+        response body is the decoded content; a secret the service echoes is scrubbed."""
         request = dict(exchange["request"])
-        request["url"] = url
-        overrides = {k.lower(): [v] for k, v in self.options.headers.items()}
-        if overrides:
-            request["headers"] = {**(request.get("headers") or {}), **overrides}
+        request["url"] = self.secrets.scrub(url)
+        content = self.secrets.scrub_bytes(response.content) if self.secrets else response.content
         return {
             "format": EXCHANGE_FORMAT,
             "id": exchange.get("id"),
@@ -231,12 +186,36 @@ class _Replayer:
             "request": request,
             "response": {
                 "status": response.status_code,
-                "headers": headers_to_map(response.headers.multi_items()),
-                **encode_body(response.content, response.headers.get("content-type")),
+                "headers": self.secrets.scrub(headers_to_map(response.headers.multi_items())),
+                **encode_body(content, response.headers.get("content-type")),
             },
             "outbound": [],
             "meta": {"replay_of": exchange.get("id"), "target": self.options.target},
         }
+
+
+class _RefuseCookies(http.cookiejar.DefaultCookiePolicy):
+    """Replay keeps no cookie jar: each request carries the recorded ``Cookie`` header only."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+_NO_COOKIES = http.cookiejar.CookieJar(policy=_RefuseCookies())
+
+
+def _scrub_file(path: Path, secrets: Secrets) -> None:
+    """Take replay credentials out of the service's log (a service may log what it receives)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    clean = secrets.scrub_bytes(data)
+    if clean != data:
+        path.write_bytes(clean)
 
 
 def _order(exchanges: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -252,6 +231,7 @@ async def _run(
     options: ReplayOptions,
     workdir: Path,
     holder: list[ServiceProcess],
+    secrets: Secrets,
 ) -> tuple[ReplayRun, MockStore]:
     store = MockStore(exchanges)
     mock = MockServer(store, unix_path=str(workdir / "mock.sock"), tcp=options.mock_tcp)
@@ -260,9 +240,14 @@ async def _run(
         max_connections=options.concurrency, max_keepalive_connections=options.concurrency
     )
     started = time.perf_counter()
+    log_path = (options.out_dir or workdir) / "service.log"
     try:
         async with httpx.AsyncClient(
-            follow_redirects=False, timeout=options.timeout, limits=limits, trust_env=False
+            follow_redirects=False,
+            timeout=options.timeout,
+            limits=limits,
+            trust_env=False,
+            cookies=_NO_COOKIES,
         ) as client:
             service = None
             if options.start:
@@ -274,18 +259,19 @@ async def _run(
                     "DRIFTDIFF_MODE": "replay",
                     "DRIFTDIFF_ALLOW_PORTS": ",".join(str(p) for p in sorted(ports)),
                 }
-                log_path = (options.out_dir or workdir) / "service.log"
                 log_path.parent.mkdir(parents=True, exist_ok=True)
                 service = ServiceProcess(options.start, env=env, log_path=log_path, cwd=options.cwd)
                 holder.append(service)
             ready = options.target.rstrip("/") + "/" + options.ready_path.lstrip("/")
             await wait_until_ready(client, ready, deadline_s=options.ready_timeout, service=service)
-            replayer = _Replayer(exchanges, options, store, client, service)
+            replayer = _Replayer(exchanges, options, store, client, service, secrets)
             await replayer.run()
     finally:
         for service in holder:  # stop the service before its mock server goes away
             await asyncio.to_thread(service.stop)
         await mock.close()
+        if secrets and holder:
+            _scrub_file(log_path, secrets)
     outcomes = [o for o in replayer.outcomes if o is not None]
     return ReplayRun(
         target=options.target,
@@ -306,12 +292,14 @@ def run_replay(
     does); everything that goes wrong per request is data in the returned ``ReplayRun``.
     """
     options.validate()
-    recorded = _order(exchanges)
+    secrets = Secrets.load(options.credentials, extra=options.headers.values())
+    # compared as content: a recorded body a capture left compressed is decoded first
+    recorded = [decoded_response(e) for e in _order(exchanges)]
     noise = noise if noise is not None else NoiseModel.learn(recorded)
     workdir = Path(tempfile.mkdtemp(prefix="driftdiff-replay-"))
     holder: list[ServiceProcess] = []
     try:
-        run, store = asyncio.run(_run(recorded, options, workdir, holder))
+        run, store = asyncio.run(_run(recorded, options, workdir, holder, secrets))
     finally:
         for service in holder:
             service.stop()

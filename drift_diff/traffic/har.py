@@ -31,7 +31,6 @@ import binascii
 import hashlib
 import os
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,7 +39,13 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import orjson
-from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body, headers_to_map, parse_query
+from driftdiff_sdk.exchange import (
+    EXCHANGE_FORMAT,
+    decoded_content,
+    encode_body,
+    headers_to_map,
+    parse_query,
+)
 from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 from drift_diff.errors import InputError
@@ -306,7 +311,7 @@ def _request_body(req: dict[str, Any], headers: dict[str, list[str]], cap: int) 
         data = urlencode(pairs).encode()
     else:
         data = b""
-    return encode_body(data, content_type, cap=cap)
+    return encode_body(data, content_type, cap=cap, layout=True)
 
 
 def _response_body(
@@ -316,9 +321,8 @@ def _response_body(
     if not isinstance(text, str) or not text:
         return encode_body(None, content_type)
     data = _decode_text(text, content.get("encoding"), "response.content")
-    encoding = ",".join(headers.get("content-encoding") or []).lower()
-    if data[:2] == b"\x1f\x8b" and "gzip" in encoding:
-        data = _gunzip(data, cap)
+    # browsers store the decoded content; a tool may have left it encoded
+    data = decoded_content(data, ",".join(headers.get("content-encoding") or []))
     return encode_body(data, content_type, cap=cap)
 
 
@@ -329,16 +333,6 @@ def _decode_text(text: str, encoding: Any, where: str) -> bytes:
         except (binascii.Error, ValueError):
             raise _BadEntry(f"{where}.text is not valid base64") from None
     return text.encode("utf-8", "surrogatepass")
-
-
-def _gunzip(data: bytes, cap: int) -> bytes:
-    """Decompress a body a tool left gzipped; corrupt data is kept as it is (bytes)."""
-    try:
-        d = zlib.decompressobj(wbits=31)
-        out = d.decompress(data, cap + 1)  # bounded: a gzip bomb cannot blow up memory
-    except zlib.error:
-        return data
-    return out if d.eof or len(out) > cap else data  # a truncated stream is corrupt too
 
 
 def _iso_utc(value: Any) -> str | None:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from driftdiff_sdk.config import SDKConfig
 from driftdiff_sdk.exchange import (
     EXCHANGE_FORMAT,
+    decoded_content,
     encode_body,
     headers_to_map,
     new_exchange_id,
@@ -176,12 +177,16 @@ class RecordingProxy:
             "path": parts.path or "/",
             "query": parse_query(parts.query),
             "headers": req_map,
-            **encode_body(req_body, _first(req_map, "content-type"), cap=self.max_body),
+            **encode_body(
+                req_body, _first(req_map, "content-type"), cap=self.max_body, layout=True
+            ),
         }
+        # bodies are stored decoded (the header stays, a fact); decoding is size-bounded
+        content = decoded_content(resp_body, ",".join(resp_map.get("content-encoding") or []))
         response: dict[str, Any] = {
             "status": status,
             "headers": resp_map,
-            **encode_body(resp_body, _first(resp_map, "content-type"), cap=self.max_body),
+            **encode_body(content, _first(resp_map, "content-type"), cap=self.max_body),
         }
         self.recorder.submit(
             {

@@ -114,10 +114,13 @@ class BodyCapture:
     def fields(self, content_type: str | None) -> dict[str, Any]:
         return encode_body(bytes(self.buf), content_type, truncated=self.truncated)
 
-    def fill(self, message: dict[str, Any], content_type: str | None) -> None:
-        """Add ``fields`` to ``message`` (an empty body takes no ``encode_body`` call)."""
+    def fill(self, message: dict[str, Any], content_type: str | None, layout: bool = False) -> None:
+        """Add ``fields`` to ``message`` (an empty body takes no ``encode_body`` call);
+        ``layout`` for a request body, which replay sends again (``body_layout``)."""
         if self.buf:
-            message.update(encode_body(bytes(self.buf), content_type, truncated=self.truncated))
+            message.update(
+                encode_body(bytes(self.buf), content_type, truncated=self.truncated, layout=layout)
+            )
         else:
             message["content_type"] = content_type
             message["truncated"] = bool(self.truncated)
@@ -176,7 +179,7 @@ def build_exchange(
         "headers": req_headers,
     }
     # no capture (a body left unread): the same fields as an empty one
-    (req_body or _NO_BODY).fill(request, first(req_headers, "content-type"))
+    (req_body or _NO_BODY).fill(request, first(req_headers, "content-type"), layout=True)
     response: dict[str, Any] = {"status": status, "headers": resp_headers}
     (resp_body or _NO_BODY).fill(response, first(resp_headers, "content-type"))
     exchange: dict[str, Any] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, cast
@@ -18,16 +19,36 @@ from urllib.parse import parse_qsl
 __all__ = [
     "EXCHANGE_FORMAT",
     "EXCHANGE_FORMAT_MAJOR",
+    "JSON_LAYOUTS",
+    "decode_content",
+    "decoded_content",
+    "dump_json",
     "encode_body",
     "headers_to_map",
     "is_json_content_type",
+    "json_layout",
     "new_exchange_id",
     "parse_query",
     "utc_now_iso",
 ]
 
-EXCHANGE_FORMAT = "driftdiff.exchange/1"
+#: 1.1 added ``body_layout`` on request bodies (1.0 lines read as before: no layout known).
+EXCHANGE_FORMAT = "driftdiff.exchange/1.1"
 EXCHANGE_FORMAT_MAJOR = 1
+
+#: How the text of a JSON body was laid out: ``json.dumps`` arguments that give back the bytes
+#: the client sent, from the parsed ``body``. A request body is kept parsed (inference learns
+#: from it, redaction walks it) and its layout by name, so replay sends the recorded bytes again
+#: (with redaction's placeholders in place of secrets) without a second, unredacted copy of the
+#: text in the trace. ``None`` (no layout gives the bytes back) replays as ``compact``.
+JSON_LAYOUTS: dict[str, dict[str, Any]] = {
+    "compact": {"separators": (",", ":"), "ensure_ascii": False},  # JS JSON.stringify, httpx
+    "spaced-ascii": {"separators": (", ", ": "), "ensure_ascii": True},  # Python json.dumps
+    "spaced": {"separators": (", ", ": "), "ensure_ascii": False},
+    "compact-ascii": {"separators": (",", ":"), "ensure_ascii": True},
+    "indent-2": {"indent": 2, "separators": (",", ": "), "ensure_ascii": False},
+    "indent-4": {"indent": 4, "separators": (",", ": "), "ensure_ascii": False},
+}
 
 #: Textual content types that are stored as ``body_text`` when they are not JSON.
 _TEXT_PREFIXES = ("text/",)
@@ -138,19 +159,109 @@ def _loads(data: bytes) -> Any:
     return json.loads(data)
 
 
+def dump_json(body: Any, layout: str | None = None) -> bytes:
+    """``body`` as JSON text in ``layout`` (one of ``JSON_LAYOUTS``; unknown or None: compact)."""
+    options = JSON_LAYOUTS.get(layout or "compact") or JSON_LAYOUTS["compact"]
+    return json.dumps(body, **options).encode("utf-8", "surrogatepass")
+
+
+def json_layout(data: bytes, body: Any) -> str | None:
+    """The name of the layout in which ``body`` serialises to exactly ``data``, or None."""
+    names = list(JSON_LAYOUTS)
+    if b"\n" in data:  # only an indented layout has a newline outside strings
+        names = [n for n in names if n.startswith("indent")]
+    for name in names:
+        try:
+            if dump_json(body, name) == data:
+                return name
+        except (ValueError, RecursionError):
+            return None
+    return None
+
+
+#: ``Content-Encoding`` tokens undone by ``decode_content`` (``br`` only with ``brotli``).
+_GZIP, _DEFLATE, _BROTLI, _IDENTITY = ("gzip", "x-gzip"), ("deflate",), ("br",), ("identity", "")
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes | None:
+    try:
+        d = zlib.decompressobj(wbits=wbits)
+        out = d.decompress(data, limit + 1)  # bounded: a compression bomb stops at the limit
+    except zlib.error:
+        return None
+    return out if d.eof and len(out) <= limit else None
+
+
+def _unbrotli(data: bytes, limit: int) -> bytes | None:
+    try:
+        import brotli  # optional: Google's binding, as httpx uses it
+    except ImportError:
+        return None
+    try:
+        d = brotli.Decompressor()
+        out = d.process(data, output_buffer_limit=limit + 1)
+    except Exception:  # brotli.error, or a binding without output_buffer_limit
+        return None
+    return out if d.is_finished() and len(out) <= limit else None
+
+
+def decode_content(data: bytes, coding: str | None, limit: int = 64 << 20) -> bytes | None:
+    """``data`` with its ``Content-Encoding`` undone, or None when it is not encoded that way.
+
+    ``coding`` is the header's value (``gzip``, ``deflate``, ``br``, or a list applied in order,
+    ``gzip, br``). None also when the data does not decode (a capture that stored the body
+    already decoded, a truncated or corrupt stream), when a coding is unknown (or ``br``
+    without the ``brotli`` package), or when the result would exceed ``limit`` bytes.
+    """
+    tokens = [t.strip().lower() for t in (coding or "").split(",")]
+    out: bytes | None = data
+    for token in reversed(tokens):  # the last coding applied is undone first
+        if out is None or token in _IDENTITY:
+            continue
+        if token in _GZIP:
+            out = _inflate(out, 31, limit)
+        elif token in _DEFLATE:  # zlib-wrapped per RFC 9110; some servers send it raw
+            out = _inflate(out, 15, limit) or _inflate(out, -15, limit)
+        elif token in _BROTLI:
+            out = _unbrotli(out, limit)
+        else:
+            return None
+    return out if out is not data else None
+
+
+def decoded_content(data: bytes, coding: str | None, limit: int = 64 << 20) -> bytes:
+    """The content of a body a capture may have stored encoded or already decoded.
+
+    Browsers' HAR files and the SDK store decoded content beside a ``Content-Encoding`` header;
+    a raw capture stores the encoded bytes. Valid UTF-8 is taken as decoded already (gzip and
+    zlib streams never are, brotli streams hardly ever); anything else is decoded when it
+    decodes and kept as it is when it does not.
+    """
+    if not data or not coding:
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = decode_content(data, coding, limit)
+        return data if decoded is None else decoded
+    return data
+
+
 def encode_body(
     data: bytes | None,
     content_type: str | None,
     *,
     cap: int | None = None,
     truncated: bool = False,
+    layout: bool = False,
 ) -> dict[str, Any]:
     """The body fields of a request/response object for ``data``.
 
     JSON content that parses becomes ``body``; other text becomes ``body_text``; anything else
     (or text that is not valid UTF-8) becomes ``body_b64``. Bodies longer than ``cap`` bytes are
     cut and marked ``truncated`` — a truncated JSON document is kept as text, never half-parsed.
-    Always includes ``content_type`` and ``truncated``.
+    Always includes ``content_type`` and ``truncated``; with ``layout`` (request bodies, which
+    replay sends again) a parsed JSON body also gets ``body_layout`` (see ``JSON_LAYOUTS``).
     """
     out: dict[str, Any] = {"content_type": content_type, "truncated": bool(truncated)}
     if not data:
@@ -162,9 +273,12 @@ def encode_body(
     if is_json and not out["truncated"]:
         try:
             out["body"] = _loads(data)
-            return out
         except (ValueError, RecursionError):
             pass  # not JSON after all: fall through and keep it as text or bytes
+        else:
+            if layout:
+                out["body_layout"] = json_layout(data, out["body"])
+            return out
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

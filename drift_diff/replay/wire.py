@@ -1,0 +1,129 @@
+"""The replayed request on the wire: exactly what was recorded, bytes and headers.
+
+* **Headers**: the recorded ones, in recorded order, and nothing else — no ``Accept``,
+  ``User-Agent``, ``Accept-Encoding`` or cookie jar of an HTTP client. Left out: the hop-by-hop
+  headers of the recording client's own connection (``Connection``, ``Keep-Alive``, ``TE``…) and
+  the framing ones recomputed for the bytes sent (``Content-Length``, ``Transfer-Encoding``);
+  ``Host`` is the target's. Added: ``x-driftdiff-exchange-id`` (the SDK in the service matches
+  outbound mocks by it), the configured credentials and ``--header`` overrides.
+* **Conditional GETs**: a recorded ``If-None-Match`` / ``If-Modified-Since`` on a safe request
+  whose recorded answer was not ``304`` is dropped — the recording client's cache copy was stale
+  then, and the same build would now say ``304 Not Modified`` to a request whose recorded answer
+  was the full ``200``. A request recorded with a ``304`` keeps them (the live ``304``, or a full
+  ``2xx``, is what a cache expects; :mod:`~drift_diff.replay.compare` accepts either).
+* **Body**: the recorded bytes. Text and binary bodies are stored as they were; a JSON body is
+  stored parsed with its layout (``body_layout``, exchange format 1.1) and serialised back in
+  that layout. A body redaction changed is sent with the placeholders in the recorded layout;
+  a layout that no known one reproduces (or a 1.0 trace) is sent compact.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from driftdiff_sdk.exchange import decoded_content, dump_json, encode_body
+
+from drift_diff.replay.credentials import Secrets
+
+__all__ = [
+    "CONDITIONAL_HEADERS",
+    "EXCHANGE_HEADER",
+    "SAFE_METHODS",
+    "body_bytes",
+    "build_request",
+    "decoded_response",
+]
+
+EXCHANGE_HEADER = "x-driftdiff-exchange-id"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Cache validators: with them a server may answer 304 instead of the recorded full answer.
+CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
+#: Recorded headers never replayed: the connection's own, and framing recomputed for the body.
+_DROP_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "te",
+        "trailer",
+        "proxy-connection",
+        "expect",
+        EXCHANGE_HEADER,
+    }
+)
+
+
+def body_bytes(request: dict[str, Any]) -> bytes | None:
+    """The recorded request body as bytes (a JSON body in its recorded layout)."""
+    if "body" in request:
+        return dump_json(request["body"], request.get("body_layout"))
+    if "body_text" in request:
+        return str(request["body_text"]).encode("utf-8", "surrogatepass")
+    if "body_b64" in request:
+        return base64.b64decode(request["body_b64"])
+    return None
+
+
+def _dropped(name: str, conditional: bool) -> bool:
+    low = name.lower()
+    return low in _DROP_HEADERS or (conditional and low in CONDITIONAL_HEADERS)
+
+
+def build_request(
+    exchange: dict[str, Any],
+    target: str,
+    overrides: dict[str, str] | None = None,
+    secrets: Secrets | None = None,
+) -> tuple[str, str, list[tuple[str, str]], bytes | None]:
+    """Method, URL, headers and body bytes that replay ``exchange`` against ``target``."""
+    request = exchange["request"]
+    method = str(request["method"]).upper()
+    url = request.get("url")
+    raw = urlsplit(url) if isinstance(url, str) and url else None
+    path = (raw.path if raw and raw.path else None) or str(request.get("path") or "/")
+    query = raw.query if raw and raw.query else urlencode(request.get("query") or {}, doseq=True)
+    secrets = secrets or Secrets()
+    query = secrets.apply_query(query)
+    full = target.rstrip("/") + (path if path.startswith("/") else "/" + path)
+    if query:
+        full += "?" + query
+    status = (exchange.get("response") or {}).get("status")
+    conditional = method in SAFE_METHODS and status != 304
+    lowered = {k.lower(): v for k, v in (overrides or {}).items()}
+    headers = [
+        (str(name), str(value))
+        for name, values in (request.get("headers") or {}).items()
+        if not _dropped(str(name), conditional) and str(name).lower() not in lowered
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    headers = secrets.apply_headers(headers)
+    headers.extend(lowered.items())
+    headers.append((EXCHANGE_HEADER, str(exchange.get("id", ""))))
+    return method, full, headers, body_bytes(request)
+
+
+def decoded_response(exchange: dict[str, Any]) -> dict[str, Any]:
+    """``exchange`` with a recorded response body that a capture left compressed decoded.
+
+    Replay compares content: the live body is decoded by the client, and a capture may have
+    stored gzip bytes (older SDKs, some HAR tools). ``Content-Encoding`` stays a header fact.
+    """
+    response = exchange.get("response") or {}
+    coding = ",".join((response.get("headers") or {}).get("content-encoding") or [])
+    if not coding or "body_b64" not in response or response.get("truncated"):
+        return exchange
+    try:
+        data = base64.b64decode(response["body_b64"])
+    except ValueError:
+        return exchange
+    content = decoded_content(data, coding)
+    if content is data:
+        return exchange
+    body = {k: v for k, v in response.items() if k not in ("body", "body_text", "body_b64")}
+    body.update(encode_body(content, response.get("content_type")))
+    return {**exchange, "response": body}
