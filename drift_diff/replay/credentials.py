@@ -10,7 +10,8 @@ them, so an endpoint that answered 401 to an anonymous client is still asked ano
 
 The value never reaches an artifact: the live exchange keeps the recorded (redacted) request,
 and ``Secrets.scrub`` replaces the value wherever the service echoes it (response headers and
-bodies, the service log) before anything is compared or written.
+bodies, the service log) before anything is compared or written — by the placeholder the
+recording held in its place, so an echo compares equal to the recorded echo.
 """
 
 from __future__ import annotations
@@ -148,14 +149,38 @@ class Secrets:
                 found.add(quote_plus(value))
         return sorted((n for n in found if len(n) >= 4), key=len, reverse=True)
 
-    def scrub(self, value: Any) -> Any:
-        """``value`` (JSON, text or a header map) with every secret replaced by ``MASK``."""
-        needles = self._needles()
-        return _scrub(value, needles) if needles else value
+    def recorded_values(self, request: dict[str, Any]) -> dict[str, str]:
+        """Each credential value → the (redacted) value the recorded ``request`` held in its
+        place: what an echo of the secret in the live answer is put back to, so it compares
+        equal to the recording's echo of the same placeholder."""
+        out: dict[str, str] = {}
+        headers = {str(k).lower(): v for k, v in (request.get("headers") or {}).items()}
+        for cred, secret in self.values:
+            if cred.kind == "header":
+                held = headers.get(cred.name) or []
+            elif cred.kind == "cookie":
+                held = [
+                    value.strip()
+                    for line in headers.get("cookie") or []
+                    for key, eq, value in (pair.partition("=") for pair in line.split(";"))
+                    if eq and key.strip() == cred.name
+                ]
+            else:
+                held = list((request.get("query") or {}).get(cred.name) or [])
+            if held and isinstance(held[0], str):
+                out[secret] = held[0]
+        return out
 
-    def scrub_bytes(self, data: bytes) -> bytes:
+    def scrub(self, value: Any, recorded: dict[str, str] | None = None) -> Any:
+        """``value`` (JSON, text or a header map) with every secret replaced: by the recorded
+        value it stood in for (``recorded_values``) when known, else by ``MASK``."""
+        needles = self._needles()
+        return _scrub(value, needles, recorded or {}) if needles else value
+
+    def scrub_bytes(self, data: bytes, recorded: dict[str, str] | None = None) -> bytes:
         for needle in self._needles():
-            data = data.replace(needle.encode("utf-8", "surrogatepass"), MASK.encode())
+            instead = (recorded or {}).get(needle, MASK)
+            data = data.replace(needle.encode("utf-8", "surrogatepass"), instead.encode())
         return data
 
     def __bool__(self) -> bool:
@@ -172,14 +197,16 @@ def _replace_cookie(header: str, name: str, secret: str) -> str:
     return ";".join(pairs)
 
 
-def _scrub(value: Any, needles: list[str]) -> Any:
+def _scrub(value: Any, needles: list[str], recorded: dict[str, str]) -> Any:
     if isinstance(value, str):
         for needle in needles:
             if needle in value:
-                value = value.replace(needle, MASK)
+                value = value.replace(needle, recorded.get(needle, MASK))
         return value
     if isinstance(value, dict):
-        return {_scrub(k, needles): _scrub(v, needles) for k, v in value.items()}
+        return {
+            _scrub(k, needles, recorded): _scrub(v, needles, recorded) for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_scrub(v, needles) for v in value]
+        return [_scrub(v, needles, recorded) for v in value]
     return value

@@ -30,7 +30,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body, headers_to_map, utc_now_iso
+from driftdiff_sdk.exchange import (
+    EXCHANGE_FORMAT,
+    decoded_response,
+    encode_body,
+    headers_to_map,
+    utc_now_iso,
+)
 
 from drift_diff.errors import UsageError
 from drift_diff.replay.compare import CompareContext, origin_of
@@ -40,7 +46,7 @@ from drift_diff.replay.mockserver import MockServer, MockStore
 from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.paths import PathMatcher
 from drift_diff.replay.service import ServiceProcess, describe_exit, wait_until_ready
-from drift_diff.replay.wire import EXCHANGE_HEADER, SAFE_METHODS, build_request, decoded_response
+from drift_diff.replay.wire import EXCHANGE_HEADER, SAFE_METHODS, build_request
 
 __all__ = ["EXCHANGE_HEADER", "SAFE_METHODS", "ReplayOptions", "build_request", "run_replay"]
 
@@ -173,8 +179,11 @@ class _Replayer:
         the replay must not see them as request changes) and secrets (never written). The
         response body is the decoded content; a secret the service echoes is scrubbed."""
         request = dict(exchange["request"])
-        request["url"] = self.secrets.scrub(url)
-        content = self.secrets.scrub_bytes(response.content) if self.secrets else response.content
+        held = self.secrets.recorded_values(request)
+        request["url"] = self.secrets.scrub(url, held)
+        content = response.content
+        if self.secrets:
+            content = self.secrets.scrub_bytes(content, held)
         return {
             "format": EXCHANGE_FORMAT,
             "id": exchange.get("id"),
@@ -186,7 +195,7 @@ class _Replayer:
             "request": request,
             "response": {
                 "status": response.status_code,
-                "headers": self.secrets.scrub(headers_to_map(response.headers.multi_items())),
+                "headers": self.secrets.scrub(headers_to_map(response.headers.multi_items()), held),
                 **encode_body(content, response.headers.get("content-type")),
             },
             "outbound": [],
@@ -216,6 +225,14 @@ def _scrub_file(path: Path, secrets: Secrets) -> None:
     clean = secrets.scrub_bytes(data)
     if clean != data:
         path.write_bytes(clean)
+
+
+def _decoded(exchange: dict[str, Any]) -> dict[str, Any]:
+    response = exchange.get("response")
+    if not isinstance(response, dict):
+        return exchange
+    decoded = decoded_response(response)
+    return exchange if decoded is response else {**exchange, "response": decoded}
 
 
 def _order(exchanges: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -294,7 +311,7 @@ def run_replay(
     options.validate()
     secrets = Secrets.load(options.credentials, extra=options.headers.values())
     # compared as content: a recorded body a capture left compressed is decoded first
-    recorded = [decoded_response(e) for e in _order(exchanges)]
+    recorded = [_decoded(e) for e in _order(exchanges)]
     noise = noise if noise is not None else NoiseModel.learn(recorded)
     workdir = Path(tempfile.mkdtemp(prefix="driftdiff-replay-"))
     holder: list[ServiceProcess] = []

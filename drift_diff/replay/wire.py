@@ -23,7 +23,7 @@ import base64
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from driftdiff_sdk.exchange import decoded_content, dump_json, encode_body
+from driftdiff_sdk.exchange import dump_json
 
 from drift_diff.replay.credentials import Secrets
 
@@ -33,7 +33,6 @@ __all__ = [
     "SAFE_METHODS",
     "body_bytes",
     "build_request",
-    "decoded_response",
 ]
 
 EXCHANGE_HEADER = "x-driftdiff-exchange-id"
@@ -105,25 +104,3 @@ def build_request(
     headers.extend(lowered.items())
     headers.append((EXCHANGE_HEADER, str(exchange.get("id", ""))))
     return method, full, headers, body_bytes(request)
-
-
-def decoded_response(exchange: dict[str, Any]) -> dict[str, Any]:
-    """``exchange`` with a recorded response body that a capture left compressed decoded.
-
-    Replay compares content: the live body is decoded by the client, and a capture may have
-    stored gzip bytes (older SDKs, some HAR tools). ``Content-Encoding`` stays a header fact.
-    """
-    response = exchange.get("response") or {}
-    coding = ",".join((response.get("headers") or {}).get("content-encoding") or [])
-    if not coding or "body_b64" not in response or response.get("truncated"):
-        return exchange
-    try:
-        data = base64.b64decode(response["body_b64"])
-    except ValueError:
-        return exchange
-    content = decoded_content(data, coding)
-    if content is data:
-        return exchange
-    body = {k: v for k, v in response.items() if k not in ("body", "body_text", "body_b64")}
-    body.update(encode_body(content, response.get("content_type")))
-    return {**exchange, "response": body}

@@ -2,7 +2,9 @@
 
 Reading streams line by line, so memory does not grow with the number of exchanges. A partial
 last line (a crash mid-write) is skipped and counted in ``ReadStats``; any other malformed line
-is an ``InputError`` naming the file and line number.
+is an ``InputError`` naming the file and line number. A response body that a capture stored
+still compressed (``Content-Encoding`` and base64 bytes) is read decoded, so inference, replay
+and diffs see content whichever way it was captured.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import orjson
-from driftdiff_sdk.exchange import EXCHANGE_FORMAT_MAJOR
+from driftdiff_sdk.exchange import EXCHANGE_FORMAT_MAJOR, decoded_response
 from driftdiff_sdk.writer import write_jsonl_atomic
 
 from drift_diff.errors import FormatVersionError, InputError
@@ -275,6 +277,11 @@ def _validated(path: Path, lineno: int, obj: Any, line: bytes) -> dict[str, Any]
                 f"(reads major version {EXCHANGE_FORMAT_MAJOR}); upgrade driftdiff",
                 position=f"line {lineno}",
             )
+        # a body a capture stored compressed is read as its content (Content-Encoding stays)
+        response = obj["response"]
+        decoded = decoded_response(response)
+        if decoded is not response:
+            obj["response"] = decoded
         return obj  # type: ignore[no-any-return]
     raise InputError(path, problem, position=f"line {lineno}")
 

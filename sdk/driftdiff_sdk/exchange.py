@@ -22,6 +22,7 @@ __all__ = [
     "JSON_LAYOUTS",
     "decode_content",
     "decoded_content",
+    "decoded_response",
     "dump_json",
     "encode_body",
     "headers_to_map",
@@ -245,6 +246,27 @@ def decoded_content(data: bytes, coding: str | None, limit: int = 64 << 20) -> b
         decoded = decode_content(data, coding, limit)
         return data if decoded is None else decoded
     return data
+
+
+def decoded_response(response: dict[str, Any]) -> dict[str, Any]:
+    """A response object whose body a capture stored still compressed, with the body decoded
+    (``response`` itself when there is nothing to decode). ``Content-Encoding`` stays in the
+    headers: a fact about the wire, while bodies are compared, learned and shown as content.
+    Responses only: a request body is replayed as stored, so it keeps its coding."""
+    headers = response.get("headers")
+    coding = ",".join(headers.get("content-encoding") or []) if type(headers) is dict else ""
+    if not coding or type(response.get("body_b64")) is not str or response.get("truncated"):
+        return response
+    try:
+        data = base64.b64decode(response["body_b64"])
+    except ValueError:
+        return response
+    content = decoded_content(data, coding)
+    if content is data:
+        return response
+    out = {k: v for k, v in response.items() if k not in ("body", "body_text", "body_b64")}
+    out.update(encode_body(content, out.get("content_type")))
+    return out
 
 
 def encode_body(
