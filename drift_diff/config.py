@@ -104,9 +104,13 @@ class Config:
     replay_ignore_paths: tuple[str, ...] = ()
     replay_credentials: tuple[Credential, ...] = ()
     source: str = ""
+    #: ``paths:`` templates as written, and OpenAPI documents whose paths are templates too
+    path_templates: tuple[str, ...] = ()
+    path_openapi: tuple[Path, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: Any, source: str = "<config>") -> Config:
+    def from_dict(cls, data: Any, source: str = "<config>", base: Path | None = None) -> Config:
+        """``base`` is the folder relative paths in the config (``paths: - openapi:``) start in."""
         data = _plain(data if data is not None else {})
         problem = validation_error("config", data)
         if problem:
@@ -134,7 +138,26 @@ class Config:
                 if kind in item
             ),
             source=source,
+            path_templates=tuple(p for p in data.get("paths", []) if isinstance(p, str)),
+            path_openapi=tuple(
+                (base or Path(".")) / p["openapi"]
+                for p in data.get("paths", [])
+                if isinstance(p, dict)
+            ),
         )
+
+    def templates(self) -> list[str]:
+        """The endpoint templates the user states (``paths:``), OpenAPI documents read."""
+        from drift_diff.openapi.importer import load_document
+
+        out = list(self.path_templates)
+        for document in self.path_openapi:
+            doc = load_document(document)
+            paths = doc.get("paths") if isinstance(doc, dict) else None
+            if not isinstance(paths, dict):
+                raise ConfigError(f"{self.source}: paths: {document} has no 'paths' object")
+            out.extend(k for k in paths if isinstance(k, str) and k.startswith("/"))
+        return out
 
 
 def _plain(value: Any) -> Any:
@@ -198,7 +221,7 @@ def load_config(path: str | Path) -> Config:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML: {exc}") from None
-        return Config.from_dict(_tool_table(doc, p), f"{p} [tool.driftdiff]")
+        return Config.from_dict(_tool_table(doc, p), f"{p} [tool.driftdiff]", p.parent)
     try:
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
         if expanded_nodes(data) > MAX_YAML_NODES:
@@ -210,7 +233,7 @@ def load_config(path: str | Path) -> Config:
         where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{p}{where}: not valid YAML: {problem}") from None
-    return Config.from_dict(data, str(p))
+    return Config.from_dict(data, str(p), p.parent)
 
 
 def find_config(directory: str | Path = ".") -> Config | None:

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from drift_diff.cli._common import echo_err
+from drift_diff.cli._common import echo_err, load_config_option
 from drift_diff.errors import InputError
 from drift_diff.output import check_output, is_baseline_output
 
@@ -85,6 +85,9 @@ def build(
     force: bool = typer.Option(
         False, "--force", help="Replace an existing --out file that is not a baseline."
     ),
+    config_file: Path | None = typer.Option(
+        None, "--config", help="driftdiff.yaml (its `paths:` templates override inference)."
+    ),
 ) -> None:
     """Learn a baseline (endpoints, parameters, body schemas per status) from traffic."""
     from drift_diff.baseline import save_baseline
@@ -93,10 +96,17 @@ def build(
 
     if out is not None:
         check_output(out, inputs=sources, force=force, owned=is_baseline_output)
+    config = load_config_option(config_file)
+    templates = config.templates() if config is not None else []
     stats = SourceStats()
     with _progress("learning from exchanges") as progress:
         baseline = infer_sources(
-            sources, service=service, workers=workers or None, stats=stats, progress=progress
+            sources,
+            service=service,
+            workers=workers or None,
+            stats=stats,
+            progress=progress,
+            templates=templates,
         )
     if not baseline.endpoints:
         raise InputError(", ".join(map(str, sources)), f"no API exchange found ({stats.summary()})")

@@ -36,13 +36,16 @@ def infer_baseline(
     *,
     service: str | None = None,
     sources: dict[str, int] | None = None,
+    templates: Iterable[str] = (),
 ) -> Baseline:
     """Learn a baseline from exchange dicts (trace lines) or ``Exchange`` objects, streamed once.
 
     ``service`` overrides the name found in the exchanges; ``sources`` adds counts to the
-    baseline's ``sources`` (the exchanges are always counted, in total and per source kind).
+    baseline's ``sources`` (the exchanges are always counted, in total and per source kind);
+    ``templates`` are endpoint templates the user states (config ``paths:``), which win over
+    inferred ones.
     """
-    inference = Inference(service=service)
+    inference = Inference(service=service, templates=templates)
     for exchange in exchanges:
         inference.add(exchange.raw if isinstance(exchange, Exchange) else exchange)
     return inference.baseline(sources=sources)

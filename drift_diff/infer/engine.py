@@ -11,6 +11,7 @@ even when ids escape shape templating. Baselines are added through the same stat
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -18,12 +19,14 @@ from drift_diff.infer.endpoint import EndpointStats
 from drift_diff.infer.paths import (
     Segments,
     is_param,
+    param_suffix,
     parse_template,
     plan_folds,
     render,
     route_segments,
     shape_parts,
     shape_segment,
+    user_template,
 )
 from drift_diff.model import Baseline, endpoint_key, split_endpoint_key
 
@@ -53,6 +56,12 @@ def _param_positions(segments: Segments) -> tuple[int, ...]:
     return positions
 
 
+def _param_value(part: str, segment: str) -> str:
+    """The value of a parameter segment (``1.json`` under ``{}.json`` → ``1``)."""
+    suffix = param_suffix(segment)
+    return part[: -len(suffix)] if suffix and part.endswith(suffix) else part
+
+
 def _resolve(method: str, path: str, route: str | None) -> tuple[EndpointId, dict[int, str]]:
     """The endpoint of one request, and its path parameter values by position."""
     if route is None and path.startswith("/") and "?" not in path:
@@ -74,7 +83,7 @@ def _resolve(method: str, path: str, route: str | None) -> tuple[EndpointId, dic
     positions = _param_positions(segments)
     values: dict[int, str] = {}
     if positions and len(parts) == len(segments):  # else a catch-all route parameter
-        values = {i: parts[i] for i in positions}
+        values = {i: _param_value(parts[i], segments[i]) for i in positions}
     resolved = ((method.upper(), segments), values)
     if all(len(value) <= _CACHED_VALUE_MAX for value in values.values()):  # else one of a kind
         if len(_RESOLVED) >= _RESOLVED_MAX:
@@ -86,7 +95,9 @@ def _resolve(method: str, path: str, route: str | None) -> tuple[EndpointId, dic
 class Inference:
     """Add exchanges (``add``) or baselines (``add_baseline``), then ``baseline()``."""
 
-    def __init__(self, *, service: str | None = None) -> None:
+    def __init__(self, *, service: str | None = None, templates: Iterable[str] = ()) -> None:
+        """``templates``: endpoint templates the user states; they override inference."""
+        self.templates = tuple(templates)
         self.endpoints: dict[EndpointId, EndpointStats] = {}
         self.counts: Counter[str] = Counter()
         self.services: set[str] = set()
@@ -107,7 +118,7 @@ class Inference:
         method, path = str(request["method"]), str(request["path"])
         route = raw.get("route")
         if not isinstance(route, str) or not route:
-            route = None
+            route = user_template(path, self.templates) if self.templates else None
         resolved = _RESOLVED.get((method, path, route))
         key, values = resolved if resolved is not None else _resolve(method, path, route)
         stats = self.endpoints.get(key)

@@ -55,11 +55,14 @@ def infer_sources(
     stats: SourceStats | None = None,
     progress: Progress | None = None,
     parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+    templates: Sequence[str] = (),
 ) -> Baseline:
     """A baseline from trace files/folders and HAR files, on ``workers`` processes (default: CPUs).
 
     Inputs smaller than ``parallel_min_bytes`` (and any HAR input) are read in this process.
+    ``templates``: endpoint templates the user states (config ``paths:``).
     """
+    templates = tuple(templates)
     stats = stats if stats is not None else SourceStats()
     files = find_source_files(sources)
     workers = workers or min(os.cpu_count() or 1, 4)
@@ -67,7 +70,9 @@ def infer_sources(
     has_har = any(f.name.lower().endswith(".har") for f in files)
     if workers > 1 and size >= parallel_min_bytes and not has_har:
         try:
-            baseline, counts = _parallel(files, service, workers, progress, parallel_min_bytes)
+            baseline, counts = _parallel(
+                files, service, workers, progress, parallel_min_bytes, templates
+            )
         except _Fallback:
             pass  # rerun sequentially: it names the file and line of the problem
         else:
@@ -75,7 +80,7 @@ def infer_sources(
             stats.traces.partial_lines += counts["partial"]
             stats.traces.files += len(files)
             return baseline
-    return _sequential(files, service, stats, progress)
+    return _sequential(files, service, stats, progress, templates)
 
 
 @contextmanager
@@ -92,9 +97,13 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _sequential(
-    files: list[Path], service: str | None, stats: SourceStats, progress: Progress | None
+    files: list[Path],
+    service: str | None,
+    stats: SourceStats,
+    progress: Progress | None,
+    templates: tuple[str, ...] = (),
 ) -> Baseline:
-    inference = Inference(service=service)
+    inference = Inference(service=service, templates=templates)
     with _gc_paused():
         for n, raw in enumerate(iter_source_exchanges(files, stats=stats, service=service), 1):
             inference.add(raw)
@@ -122,7 +131,12 @@ def _units(files: list[Path], workers: int, min_bytes: int) -> list[_Unit]:
 
 
 def _parallel(
-    files: list[Path], service: str | None, workers: int, progress: Progress | None, min_bytes: int
+    files: list[Path],
+    service: str | None,
+    workers: int,
+    progress: Progress | None,
+    min_bytes: int,
+    templates: tuple[str, ...] = (),
 ) -> tuple[Baseline, dict[str, int]]:
     """Infer the units on ``workers`` processes — this one included — and merge the parts."""
     parts: list[Baseline] = []
@@ -145,9 +159,11 @@ def _parallel(
 
     units = _units(files, workers, min_bytes)
     with ProcessPoolExecutor(max_workers=max(1, min(workers - 1, len(units) - 1))) as pool:
-        futures = [pool.submit(_infer_unit, unit, service) for unit in units[1:]]
+        futures = [pool.submit(_infer_unit, unit, service, templates) for unit in units[1:]]
         try:
-            take(*_infer_unit(units[0], service))  # this process works too, not only waits
+            take(
+                *_infer_unit(units[0], service, templates)
+            )  # this process works too, not only waits
             for future in as_completed(futures):
                 take(*future.result())
         except (_Fallback, DriftDiffError, OSError, ValueError):
@@ -157,9 +173,11 @@ def _parallel(
     return merge_baselines(parts, service=service), totals
 
 
-def _infer_unit(unit: _Unit, service: str | None) -> tuple[dict[str, Any], dict[str, int]]:
+def _infer_unit(
+    unit: _Unit, service: str | None, templates: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], dict[str, int]]:
     """Worker: infer one unit; returns the baseline dict and read counts."""
-    inference = Inference(service=service)
+    inference = Inference(service=service, templates=templates)
     with _gc_paused():
         if unit.end < 0:
             stats = SourceStats()

@@ -5,7 +5,9 @@ Two passes, both mergeable:
 * **shape** (per exchange, streamed): a segment that *looks* like an id — an integer, a UUID of
   any version (v7 and nil included), a ULID, a long hex id, a long mixed token, an e-mail, a date
   (except in API-version position: first segment or right after ``api``) — becomes a parameter.
-  Words (``users``, ``query-params``) and version segments (``v1``, ``v2.1``) never do.
+  An id followed by a file extension (``1.json``) becomes a parameter with that suffix
+  (``{post_id}.json``). Words (``users``, ``query-params``), names with a number
+  (``GetNavigationMenu2``) and version segments (``v1``, ``v2.1``) never do.
 * **cardinality** (``plan_folds``, at finalize and merge time, over distinct endpoint keys): when
   one position under the same method and prefix takes ``FOLD_MIN_VALUES`` or more distinct
   id-like literals (segments with a digit, such as ``208methods``), those literals fold into a
@@ -14,7 +16,10 @@ Two passes, both mergeable:
 
 Inside the package a template is a tuple of segments; a parameter is ``"{}"`` when its name is
 generated (from the previous word: ``users`` → ``user_id``, de-duplicated) or ``"{name}"`` when a
-framework route named it. ``render`` gives the public string, ``parse_template`` reads it back.
+framework route or the user named it, either one optionally followed by an extension
+(``"{}.json"``). ``render`` gives the public string, ``parse_template`` reads it back. Templates
+the user states (config ``paths:``) override inference: ``user_template`` finds the one a
+concrete path belongs to.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
-from drift_diff.infer.formats import is_date, is_hex_id, is_mixed_token, is_ulid, is_uuid
+from driftdiff_sdk.kinds import is_date, is_hex_id, is_mixed_token, is_ulid, is_uuid
 
 __all__ = [
     "FOLD_MIN_VALUES",
@@ -31,7 +37,9 @@ __all__ = [
     "Segments",
     "is_id_literal",
     "is_param",
+    "param_name",
     "param_names",
+    "param_suffix",
     "parse_template",
     "plan_folds",
     "render",
@@ -40,6 +48,7 @@ __all__ = [
     "shape_segment",
     "shape_segments",
     "template_path",
+    "user_template",
 ]
 
 Segments = tuple[str, ...]
@@ -53,10 +62,33 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z_-]*")
 _EMAIL = re.compile(r"[^@/\s]+@[^@/\s]+\.[A-Za-z]{2,}")
 _ROUTE_PARAM = re.compile(r"^(?:\{([^}:]+)(?::[^}]*)?\}|<(?:[^:>]+:)?([^>]+)>|:([A-Za-z_]\w*))$")
 _VERSION_PARENTS = frozenset({"", "api", "rest"})
+_PARAM_SEGMENT = re.compile(r"\{([^{}/]*)\}(\.[A-Za-z][A-Za-z0-9]{0,7})?")
+_EXTENSION = re.compile(r"[A-Za-z][A-Za-z0-9]{0,7}")
 
 
 def is_param(segment: str) -> bool:
-    return segment.startswith("{") and segment.endswith("}")
+    """``{}``, ``{name}``, or either followed by an extension (``{post_id}.json``)."""
+    return segment.startswith("{") and _PARAM_SEGMENT.fullmatch(segment) is not None
+
+
+def param_name(segment: str) -> str:
+    """The name of a parameter segment (``""`` for a generated one)."""
+    m = _PARAM_SEGMENT.fullmatch(segment)
+    return m.group(1) if m else ""
+
+
+def param_suffix(segment: str) -> str:
+    """The extension after a parameter (``".json"``), or ``""``."""
+    m = _PARAM_SEGMENT.fullmatch(segment)
+    return (m.group(2) or "") if m else ""
+
+
+def _split_extension(segment: str) -> tuple[str, str] | None:
+    """``1.json`` → ``("1", ".json")``; None without a short alphabetic extension."""
+    stem, dot, ext = segment.rpartition(".")
+    if not dot or not stem or _EXTENSION.fullmatch(ext) is None:
+        return None
+    return stem, "." + ext
 
 
 def _is_shape_param(segment: str, prev: str | None) -> bool:
@@ -110,13 +142,23 @@ def shape_parts(raw: list[str]) -> Segments:
     return tuple(out)
 
 
+def _shape(segment: str, prev: str | None) -> str:
+    if _is_shape_param(segment, prev):
+        return GENERATED
+    split = _split_extension(segment) if "." in segment else None
+    if split is not None and _is_shape_param(split[0], prev):
+        return GENERATED + split[1]
+    return _literal(segment)
+
+
 def shape_segment(segment: str, prev: str | None) -> str:
     """One segment of ``shape_segments``, given the raw segment before it (None for the first)."""
     shaped = _SHAPED.get(segment)
     if shaped is None:
-        shaped = GENERATED if _is_shape_param(segment, prev) else _literal(segment)
+        shaped = _shape(segment, prev)
         # a date's shape depends on its position; long ids (UUIDs, tokens) rarely repeat
-        if not is_date(segment) and (shaped != GENERATED or len(segment) <= 12):
+        dated = is_date(segment) or is_date(segment.rpartition(".")[0])
+        if not dated and (not is_param(shaped) or len(segment) <= 12):
             if len(_SHAPED) >= _SHAPED_MAX:
                 _SHAPED.clear()
             _SHAPED[segment] = shaped
@@ -150,12 +192,12 @@ def _singular(word: str) -> str:
 def param_names(segments: Segments) -> dict[int, str]:
     """Position → name of every parameter (generated names de-duplicated left to right)."""
     names: dict[int, str] = {}
-    used = {s[1:-1] for s in segments if is_param(s) and s != GENERATED}
+    used = {param_name(s) for s in segments if is_param(s)} - {""}
     for i, segment in enumerate(segments):
         if not is_param(segment):
             continue
-        if segment != GENERATED:
-            names[i] = segment[1:-1]
+        if param_name(segment):
+            names[i] = param_name(segment)
             continue
         prev = segments[i - 1] if i else ""
         base = "id"
@@ -173,7 +215,9 @@ def param_names(segments: Segments) -> dict[int, str]:
 def render(segments: Segments) -> str:
     """The public template string, with generated parameter names filled in."""
     names = param_names(segments)
-    return "/" + "/".join("{" + names[i] + "}" if i in names else s for i, s in enumerate(segments))
+    return "/" + "/".join(
+        "{" + names[i] + "}" + param_suffix(s) if i in names else s for i, s in enumerate(segments)
+    )
 
 
 def parse_template(template: str) -> Segments:
@@ -183,13 +227,43 @@ def parse_template(template: str) -> Segments:
     anonymous = tuple(GENERATED if is_param(s) else s for s in given)
     generated = param_names(anonymous)
     return tuple(
-        GENERATED if is_param(s) and generated.get(i) == s[1:-1] else s for i, s in enumerate(given)
+        GENERATED + param_suffix(s) if is_param(s) and generated.get(i) == param_name(s) else s
+        for i, s in enumerate(given)
     )
 
 
 def template_path(path: str, route: str | None = None) -> str:
     """The template of one request (shape pass only): ``/users/42`` → ``/users/{user_id}``."""
     return render(route_segments(route) if route else shape_segments(path))
+
+
+_PARAM_TEXT = re.compile(r"\{[^{}/]*\}")
+
+
+@lru_cache(maxsize=1024)
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """``/posts/{post_id}.json`` → a pattern for ``/posts/1.json`` (a parameter is a non-empty
+    part of one segment; the literal text around it must match exactly)."""
+    return re.compile("[^/]+?".join(re.escape(p) for p in _PARAM_TEXT.split(template)))
+
+
+def user_template(path: str, templates: Iterable[str]) -> str | None:
+    """The template among ``templates`` that the concrete ``path`` belongs to, or None: every
+    segment matches; the most literal wins (fewest parameters, then the most literal text, so
+    ``/items/{id}.json`` before ``/items/{id}`` and ``/items/new`` before both)."""
+    best: tuple[int, int, str] | None = None
+    depth = path.count("/")
+    for template in templates:
+        if template.count("/") != depth:
+            continue
+        if template == path:
+            return template
+        if _template_pattern(template).fullmatch(path) is None:
+            continue
+        rank = (len(_PARAM_TEXT.findall(template)), -len(_PARAM_TEXT.sub("", template)), template)
+        if best is None or rank < best:
+            best = rank
+    return best[2] if best else None
 
 
 EndpointId = tuple[str, Segments]  # (METHOD, segments)

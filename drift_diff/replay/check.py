@@ -77,10 +77,13 @@ def run_check(
     base = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
     recorded, stats = load_recording(sources)
     run = run_replay(recorded, with_config_paths(options, config))
-    current = infer_baseline(run.live, service=base.service or None, sources=None)
+    templates = config.templates() if config is not None else []
+    current = infer_baseline(
+        run.live, service=base.service or None, sources=None, templates=templates
+    )
     schema = diff_baselines(base, current)
-    templates = [*base.endpoints, *current.endpoints]
-    replay_changes = file_under_templates(run.changes, templates)
+    keys = [*base.endpoints, *current.endpoints]
+    replay_changes = file_under_templates(run.changes, keys)
     replay_left, schema_changes = fold_replay_findings(replay_changes, schema.changes)
     result = apply_config([*replay_left, *schema_changes], config)
     notes = list(result.expired_ignores)

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from drift_diff.infer.paths import user_template
+
 __all__ = ["PathMatcher", "endpoint_template", "format_location", "generalize", "split_location"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
@@ -97,32 +99,11 @@ class PathMatcher:
         return any(_match(p, tokens) for p in self._compiled)
 
 
-_PARAM = re.compile(r"\{[^{}/]*\}")
-
-
-@lru_cache(maxsize=1024)
-def _template_pattern(template: str) -> re.Pattern[str]:
-    """``/posts/{post_id}.json`` → a pattern matching ``/posts/1.json`` (a parameter is one
-    non-empty run of a segment; the literal text around it must match exactly)."""
-    pieces = _PARAM.split(template)
-    return re.compile("[^/]+?".join(re.escape(p) for p in pieces))
-
-
 def endpoint_template(endpoint: str, templates: Iterable[str]) -> str | None:
     """The endpoint key among ``templates`` (``METHOD /template``) that the concrete ``endpoint``
-    (``GET /posts/1``) belongs to: same method, every segment matching; the most literal wins
-    (fewest parameters, then the most literal text: ``{id}.json`` before ``{id}``)."""
+    (``GET /posts/1``) belongs to (``infer.paths.user_template`` decides the match)."""
     method, _, path = endpoint.partition(" ")
-    best: tuple[int, int, str] | None = None
-    for key in templates:
-        key_method, _, template = key.partition(" ")
-        if key_method != method or template.count("/") != path.count("/"):
-            continue
-        if key == endpoint:
-            return key
-        if _template_pattern(template).fullmatch(path) is None:
-            continue
-        rank = (len(_PARAM.findall(template)), -len(_PARAM.sub("", template)), key)
-        if best is None or rank < best:
-            best = rank
-    return best[2] if best else None
+    prefix = method + " "
+    paths = [key[len(prefix) :] for key in templates if key.startswith(prefix)]
+    found = user_template(path, paths)
+    return prefix + found if found is not None else None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from drift_diff.cli import main
 from drift_diff.infer import infer_baseline
 from drift_diff.infer.paths import (
     FOLD_MIN_VALUES,
@@ -13,7 +17,9 @@ from drift_diff.infer.paths import (
     route_segments,
     shape_segments,
     template_path,
+    user_template,
 )
+from drift_diff.traffic.traces import write_exchanges
 from tests.unit.infer_support import exchange
 
 
@@ -101,3 +107,66 @@ def test_folding_in_a_baseline_records_values_and_marker() -> None:
     assert param["status_id"]["x-folded"] is True
     assert param["status_id"]["x-seen"] == [8, 8]
     assert param["status_id"]["x-values"] == sorted(f"{200 + i}methods" for i in range(8))
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("/blog/posts/1.json", "/blog/posts/{post_id}.json"),
+        ("/posts/1.json/comments/2.xml", "/posts/{post_id}.json/comments/{comment_id}.xml"),
+        ("/files/index.html", "/files/index.html"),  # a word with an extension stays
+        ("/json/GetNavigationMenu2", "/json/GetNavigationMenu2"),  # a name with a number
+        ("/api/v2.1/items", "/api/v2.1/items"),
+    ],
+)
+def test_ids_with_an_extension_and_names_with_a_number(path: str, template: str) -> None:
+    assert template_path(path) == template
+    assert render(parse_template(template)) == template
+
+
+def test_an_id_with_an_extension_keeps_its_value_without_the_extension() -> None:
+    baseline = infer_baseline([exchange("GET", f"/blog/posts/{i}.json") for i in (1, 2)])
+    (key,) = baseline.endpoints
+    assert key == "GET /blog/posts/{post_id}.json"
+    schema = baseline.endpoints[key]["path_params"]["properties"]["post_id"]
+    assert schema["type"] == "integer"
+
+
+def test_user_templates_override_inference() -> None:
+    rows = [
+        exchange("GET", "/json/GetNavigationMenu2"),
+        exchange("GET", "/json/GetFooter"),
+        exchange("GET", "/users/42"),
+        exchange("GET", "/users/me"),
+    ]
+    templates = ["/json/{method}", "/users/{id}", "/users/me"]
+    assert sorted(infer_baseline(rows, templates=templates).endpoints) == [
+        "GET /json/{method}",
+        "GET /users/me",
+        "GET /users/{id}",
+    ]
+    assert user_template("/users/7", templates) == "/users/{id}"
+    assert user_template("/users/7/x", templates) is None
+
+
+def test_config_paths_and_an_openapi_document_drive_baseline_build(tmp_path: Path) -> None:
+    write_exchanges(
+        tmp_path / "t.jsonl",
+        [
+            exchange("GET", "/json/GetNavigationMenu2"),
+            exchange("GET", "/shop/cart-2024"),
+            exchange("GET", "/blog/posts/1.json"),
+        ],
+    )
+    (tmp_path / "api.yaml").write_text("openapi: 3.0.3\npaths:\n  /shop/{cart}: {}\n")
+    (tmp_path / "driftdiff.yaml").write_text("paths:\n  - /json/{method}\n  - openapi: api.yaml\n")
+    out = tmp_path / "b.json"
+    argv = ["baseline", str(tmp_path / "t.jsonl"), "--out", str(out)]
+    assert main([*argv, "--config", str(tmp_path / "driftdiff.yaml")]) == 0
+    assert sorted(json.loads(out.read_text())["endpoints"]) == [
+        "GET /blog/posts/{post_id}.json",
+        "GET /json/{method}",
+        "GET /shop/{cart}",
+    ]
+    (tmp_path / "driftdiff.yaml").write_text("paths:\n  - openapi: missing.yaml\n")
+    assert main([*argv, "--force", "--config", str(tmp_path / "driftdiff.yaml")]) == 2
