@@ -17,8 +17,8 @@ from typing import Any
 import tomllib
 import yaml
 
-from drift_diff.errors import ConfigError
-from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, not_a_file_problem
+from drift_diff.errors import ConfigError, InputError
+from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, not_a_file_problem, read_text
 from drift_diff.model import Change, Severity
 from drift_diff.replay.credentials import KINDS, Credential
 from drift_diff.schemas import validation_error
@@ -211,11 +211,9 @@ def load_config(path: str | Path) -> Config:
     if problem:
         raise ConfigError(f"{p}: {problem}")
     try:
-        text = p.read_text("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot read: {exc}") from None
+        text = read_text(p)  # bounded: a config given as /dev/zero is one error line
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
     if p.name == "pyproject.toml" or p.suffix == ".toml":
         try:
             doc = tomllib.loads(text)

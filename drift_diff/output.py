@@ -67,6 +67,8 @@ def check_output(
 ) -> Path:
     """Raise ``OutputError`` unless ``path`` may be (re)written; returns it as a ``Path``."""
     target = Path(path)
+    if is_stdout(path):
+        return target
     try:
         info = target.lstat()
     except FileNotFoundError:

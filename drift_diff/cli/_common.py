@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ __all__ = [
     "fail_threshold",
     "load_config_option",
     "parse_headers",
+    "positive",
     "render_result",
     "replay_setup",
 ]
@@ -47,6 +49,14 @@ def parse_headers(values: list[str] | None) -> dict[str, str]:
             raise UsageError(f"--header must look like 'Name: value', got {value!r}")
         out[name.strip()] = rest.strip()
     return out
+
+
+def positive(option: str, value: float) -> float:
+    """``value`` when it is a finite number above zero, else a ``UsageError`` naming ``option``
+    (``nan`` would make every deadline comparison false: a wait that never ends)."""
+    if not (math.isfinite(value) and value > 0):
+        raise UsageError(f"{option} must be a finite number above 0, got {value}")
+    return value
 
 
 def fail_threshold(fail_on_breaking: bool, fail_on: str | None) -> Severity | None:
@@ -115,6 +125,9 @@ def replay_setup(
     from drift_diff.replay.credentials import Credential, merge_credentials
     from drift_diff.replay.runner import ReplayOptions
 
+    positive("--ready-timeout", ready_timeout)
+    positive("--timeout", timeout)
+    positive("--concurrency", concurrency)
     threshold = fail_threshold(fail_on_breaking, fail_on)
     config = load_config_option(config_file)
     options = ReplayOptions(

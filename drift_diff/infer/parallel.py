@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
 from drift_diff.errors import DriftDiffError
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
+from drift_diff.jsonfile import max_line_bytes
 from drift_diff.model import Baseline
 from drift_diff.traffic.sources import SourceStats, find_source_files, iter_source_exchanges
 from drift_diff.traffic.traces import check_exchange, too_deep
@@ -123,11 +124,24 @@ def _units(files: list[Path], workers: int, min_bytes: int) -> list[_Unit]:
         with open(path, "rb") as fh:
             for k in range(1, workers):
                 fh.seek(max(size * k // workers, cuts[-1]))
-                fh.readline()  # move to the next line start
+                _skip_line(fh)  # move to the next line start
                 cuts.append(fh.tell())
         cuts.append(size)
         units.extend(_Unit(str(path), a, b) for a, b in itertools.pairwise(cuts) if b > a)
     return units
+
+
+def _skip_line(fh: BinaryIO) -> None:
+    """Move past the next newline (or to the end) reading a block at a time: a file with no
+    newline (zeros, a sparse file) must not be read into memory whole."""
+    while True:
+        block = fh.read(1 << 16)
+        newline = block.find(b"\n")
+        if newline >= 0:
+            fh.seek(newline + 1 - len(block), os.SEEK_CUR)
+            return
+        if not block:
+            return
 
 
 def _parallel(
@@ -194,9 +208,12 @@ def _read_range(unit: _Unit, inference: Inference) -> dict[str, int]:
     pos, end = unit.start, unit.end
     versions: set[str] = set()  # format strings already checked
     add = inference.add
+    limit = max_line_bytes()
     with open(unit.path, "rb") as fh:
         fh.seek(pos)
-        for line in fh:
+        for line in iter(lambda: fh.readline(limit + 1), b""):
+            if len(line) > limit:
+                raise _Fallback()  # the sequential reader reports it, with the line number
             if pos >= end:
                 break
             pos += len(line)

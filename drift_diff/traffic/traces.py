@@ -22,6 +22,7 @@ from driftdiff_sdk.exchange import EXCHANGE_FORMAT_MAJOR, decoded_response
 from driftdiff_sdk.writer import write_jsonl_atomic
 
 from drift_diff.errors import FormatVersionError, InputError
+from drift_diff.jsonfile import bounded_lines
 from drift_diff.model import Exchange
 
 __all__ = [
@@ -210,7 +211,8 @@ def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
     try:
         with _open(path) as fh:
             pending: bytes | None = None
-            for line in fh:
+            gz = path.stat().st_size if path.name.endswith(".gz") else None
+            for line in bounded_lines(fh, path, compressed_size=gz):
                 if pending is not None:
                     yield _parse_line(path, lineno, pending)
                     stats.exchanges += 1
