@@ -90,10 +90,12 @@ def render_result(result: Any, fmt: str) -> str:
 
 
 def echo_summary(run: Any, fmt: str) -> None:
+    from drift_diff.redaction import artifact_redactor
     from drift_diff.replay.summary import summary_line, summary_table
 
     to_err = fmt != "text"
-    typer.echo(summary_table(run), err=to_err)
+    # the table quotes live errors and mock misses (URLs with credentials): redacted like reports
+    typer.echo(artifact_redactor().redact_text(summary_table(run)), err=to_err)
     typer.echo(summary_line(run), err=to_err)
     if run.out_file is not None:
         typer.echo(f"live exchanges written to {run.out_file}", err=True)

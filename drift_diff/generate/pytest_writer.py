@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from drift_diff.model import Baseline, split_endpoint_key
+from drift_diff.redaction import artifact_redactor
 
 __all__ = ["GENERATED_MARKER", "GenerateStats", "generate_pytest", "literal", "match_endpoint"]
 
@@ -113,6 +114,7 @@ def generate_pytest(
 ) -> tuple[str, GenerateStats]:
     """Source of a pytest module with at most ``per_endpoint`` cases per endpoint and status."""
     stats = GenerateStats()
+    redactor = artifact_redactor()  # traces from elsewhere may hold secrets: none in the module
     schemas: dict[str, Any] = {}
     cases: list[dict[str, Any]] = []
     taken: dict[tuple[str, int], int] = {}
@@ -129,7 +131,7 @@ def generate_pytest(
         if taken.get(slot, 0) >= per_endpoint:
             continue
         taken[slot] = taken.get(slot, 0) + 1
-        cases.append(_case(raw, key, schemas, baseline))
+        cases.append(_case(redactor.redact_exchange(raw), key, schemas, baseline))
         stats.endpoints.add(key)
     stats.cases = len(cases)
     return _render(cases, schemas, baseline, default_target), stats

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drift_diff.model import Change, Severity
+from drift_diff.redaction import redact_change
 from drift_diff.replay.compare import CompareContext, aggregate_changes, compare_exchange
 from drift_diff.replay.mockserver import MOCK_NOT_FOUND, UNPATCHED, MockEvent
 from drift_diff.replay.noise import endpoint_of
@@ -170,8 +171,9 @@ def collect_findings(
             live = live_by_id.get(outcome.exchange_id)
             if live is not None:
                 outcome.changes = compare_exchange(recorded[outcome.exchange_id], live, ctx)
+        outcome.changes = [redact_change(c) for c in outcome.changes]  # live values
         everything.extend(outcome.changes)
     known = {o.exchange_id for o in run.outcomes}
     run.service_events = [e for e in store.all_events() if e.exchange_id not in known]
-    everything.extend(_event_change(e, "(service)") for e in run.service_events)
+    everything.extend(redact_change(_event_change(e, "(service)")) for e in run.service_events)
     run.changes = aggregate_changes(everything)

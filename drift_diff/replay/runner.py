@@ -329,8 +329,10 @@ def run_replay(
     by_id = {str(e.get("id")): e for e in recorded}
     collect_findings(run, by_id, store, ctx)
     if options.out_dir is not None:
+        from drift_diff.redaction import redact_exchanges, redact_text_file
         from drift_diff.traffic.traces import write_exchanges
 
         run.out_file = options.out_dir / "replay.jsonl"
-        write_exchanges(run.out_file, run.live)
+        write_exchanges(run.out_file, redact_exchanges(run.live))  # live values: redacted
+        redact_text_file(options.out_dir / "service.log")
     return run

@@ -2,7 +2,8 @@
 
     render(result, "markdown") -> str
 
-Every renderer handles any ``Change`` (diff rules and ``replay-*`` findings alike).
+Every renderer handles any ``Change`` (diff rules and ``replay-*`` findings alike). ``render``
+redacts the result first (``drift_diff.redaction``): no format prints a secret.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from drift_diff.diff import DiffResult
 from drift_diff.diff.registry import Registry
 from drift_diff.errors import UsageError
+from drift_diff.redaction import redact_result
 from drift_diff.report import github, json_report, junit, markdown, sarif, text
 
 __all__ = ["FORMATS", "RENDERERS", "render"]
@@ -33,4 +35,4 @@ def render(result: DiffResult, fmt: str = "text") -> str:
     renderer = RENDERERS.get(fmt)
     if renderer is None:
         raise UsageError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
-    return renderer(result)
+    return renderer(redact_result(result))

@@ -127,7 +127,8 @@ KNOWN_TOKEN = re.compile(
 )
 #: Substrings at least one of which a known token contains (cheap pre-checks).
 KNOWN_TOKEN_HINTS = (
-    "A3T", "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "gh", "glpat-",
+    "A3T", "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "gh", "github_pat_",
+    "glpat-",
     "_live_", "_test_", "whsec_", "xox", "xapp-", "AIza", "ya29.", "sk-", "npm_", "pypi-",
     "SG.", "shp", "hvs.", "hvb.", "dop_v1_", "dapi", "key-", "SK", "AGE-SECRET",
 )  # fmt: skip

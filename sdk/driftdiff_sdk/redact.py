@@ -220,6 +220,13 @@ class Redactor(Masker):
             return value
         return self._walk(value, False, 0)
 
+    def mask_json(self, value: Any) -> Any:
+        """A copy of a decoded JSON value with every leaf replaced (it sits under a secret
+        name): strings and numbers keep their format, ``None`` and booleans stay."""
+        if not self.config.enabled:
+            return value
+        return self._walk(value, True, 0)
+
     def _walk(self, value: Any, secret: bool, depth: int) -> Any:
         if isinstance(value, str):
             return self.mask_value(value) if secret else self.redact_text(value)

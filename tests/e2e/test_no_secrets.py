@@ -1,7 +1,16 @@
-"""Planted secrets never reach any artifact: traces, baselines, reports, OpenAPI, generated tests.
+"""Planted secrets never reach any artifact: traces, baselines, reports, OpenAPI, generated tests,
+replay output.
 
-Traffic full of secrets goes in through HAR import (and straight into ``baseline``/``diff``),
-and every file driftdiff writes from it is searched byte for byte.
+``test_no_planted_secret_reaches_any_artifact``: traffic full of secrets goes in through HAR
+import (and straight into ``baseline``/``diff``), and every file driftdiff writes from it is
+searched byte for byte.
+
+``test_planted_secrets_through_real_servers`` (heavy): the secrets of ``tests/e2e/planted.py``,
+one per place listed in issue 13 item 4, go through a real Flask app recorded by the SDK (with
+real Redis, Postgres and an upstream), through ``driftdiff record`` in front of it, and through
+a HAR built from the same traffic; a replay against a "new build" returns live tokens. Every
+artifact (traces, baselines, six report formats, replay output, OpenAPI, generated tests, what
+the CLI printed) is searched for every secret raw, JSON-escaped, percent-encoded and in base64.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.real_secrets import run_planted_secrets
 from tests.support import run_cli
 
 pytestmark = pytest.mark.e2e
@@ -142,3 +152,8 @@ def test_no_planted_secret_reaches_any_artifact(tmp_path: Path) -> None:
     out.append(generated)
 
     _assert_clean(out)
+
+
+@pytest.mark.heavy
+def test_planted_secrets_through_real_servers(tmp_path: Path) -> None:
+    run_planted_secrets(tmp_path)
