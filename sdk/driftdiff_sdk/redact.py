@@ -72,7 +72,10 @@ DEFAULT_HEADERS = SECRET_HEADERS
 DEFAULT_KEYS = SECRET_KEYS
 _KEY_SUFFIXES = SECRET_KEY_SUFFIXES
 _HEADER_PARTS = SECRET_HEADER_PARTS
-_HEADER_EXEMPT = frozenset({"www-authenticate", "proxy-authenticate"})  # challenges, not secrets
+# challenges and CORS policy (``Access-Control-Allow-Credentials: true``), not secrets
+_HEADER_EXEMPT = frozenset(
+    {"www-authenticate", "proxy-authenticate", "access-control-allow-credentials"}
+)
 
 _PLAIN, _COOKIE, _SET_COOKIE, _SECRET = 0, 1, 2, 3  # what a header's name says about its values
 _TOO_DEEP = "[redacted: nested deeper than 64 levels]"
