@@ -176,7 +176,13 @@ def observe(
 
 
 def unobserved_evidence(fact: Fact) -> str:
-    """``seen in 1 of 30 responses; now in 0 of 29 comparable (removal needs ...)``."""
+    """``seen in 1 of 30 responses; now absent from 29 comparable responses (removal ...)``."""
+    if fact.side is Direction.ENDPOINT:
+        calls = fact.base.seen if fact.base is not None and fact.base.seen is not None else 0
+        return (
+            f"seen in {calls:,} requests; not called by the current side (a removed endpoint "
+            "would show as 404/405 answers to calls)"
+        )
     base = fact.base
     if base is None:
         before = "not counted"
@@ -187,7 +193,7 @@ def unobserved_evidence(fact: Fact) -> str:
     cur = fact.current
     if fact.side is Direction.REQUEST:
         now = "not sent this way by the current side's clients"
-    elif fact.side is Direction.ENDPOINT or cur is None or cur.total is None:
+    elif cur is None or cur.total is None:
         now = "not exercised by the current side"
     else:
         now = f"now absent from {cur.total:,} comparable {fact.noun}"

@@ -12,7 +12,7 @@ import re
 
 from drift_diff.diff import DiffResult
 from drift_diff.model import Severity
-from drift_diff.report._common import headline
+from drift_diff.report._common import headline, items
 
 _COMMAND = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -43,7 +43,7 @@ def escape_property(text: str) -> str:
 
 def render(result: DiffResult) -> str:
     lines = []
-    for c in result.changes:
+    for c in items(result):
         title = escape_property(f"{c.rule}: {c.endpoint}")
         msg = f"{c.message}" + (f" ({c.evidence})" if c.evidence else "") + f" [{c.fingerprint}]"
         lines.append(f"::{_COMMAND[c.severity]} title={title}::{escape_data(msg)}")

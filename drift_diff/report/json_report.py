@@ -1,4 +1,5 @@
-"""JSON report (``schemas/report.schema.json``): summary, changes, ignored findings, notes."""
+"""JSON report (``schemas/report.schema.json``): summary, every change, the groups (one per
+underlying change, each holding its changes in full), ignored findings, notes."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import json
 from typing import Any
 
 from drift_diff.diff import DiffResult
+from drift_diff.report._common import Group, items
 
-REPORT_FORMAT = "driftdiff.report/1"
+#: 1.1 added ``groups``; a 1.0 reader still finds every change in ``changes``
+REPORT_FORMAT = "driftdiff.report/1.1"
 
 
 def to_document(result: DiffResult) -> dict[str, Any]:
-    return {"format": REPORT_FORMAT, **result.to_dict()}
+    doc = {"format": REPORT_FORMAT, **result.to_dict()}
+    doc["groups"] = [i.to_dict() for i in items(result) if isinstance(i, Group)]
+    return doc
 
 
 def render(result: DiffResult) -> str:

@@ -1,4 +1,5 @@
-"""JUnit XML: one testcase per change (classname = endpoint); breaking changes are failures.
+"""JUnit XML: one testcase per underlying change (classname = endpoint, or "N endpoints" for a
+group of findings, whose evidence lists them); breaking changes are failures.
 
 Every field may hold what a recording or a document carried (field names, paths, messages), so
 text and attributes go through ``xml_text``: characters XML 1.0 cannot hold (C0 controls other
@@ -13,6 +14,7 @@ import xml.etree.ElementTree as ET
 
 from drift_diff.diff import DiffResult
 from drift_diff.model import Severity
+from drift_diff.report._common import items
 
 #: characters outside XML 1.0's ``Char`` production
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -31,18 +33,19 @@ def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str
 
 
 def render(result: DiffResult) -> str:
-    breaking = result.count(Severity.BREAKING)
+    found = items(result)
+    breaking = sum(1 for c in found if c.severity is Severity.BREAKING)
     suite = ET.Element(
         "testsuite",
         name="driftdiff",
-        tests=str(max(1, len(result.changes))),
+        tests=str(max(1, len(found))),
         failures=str(breaking),
         errors="0",
         skipped=str(len(result.ignored)),
     )
     if not result.changes:
         _element(suite, "testcase", classname="driftdiff", name="no contract changes")
-    for c in result.changes:
+    for c in found:
         case = _element(
             suite, "testcase", classname=c.endpoint, name=f"{c.rule} {c.location}".strip()
         )

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from drift_diff.diff import DiffResult
-from drift_diff.model import Change, Severity
-from drift_diff.report._common import ORDER, by_severity, headline
+from drift_diff.model import Severity
+from drift_diff.report._common import ORDER, Finding, headline, items_by_severity
 
 _TITLE = {
     Severity.BREAKING: "Breaking changes",
@@ -56,7 +56,7 @@ def code(value: str) -> str:
     return f"{fence}{pad}{value}{pad}{fence}"
 
 
-def _table(changes: list[Change]) -> list[str]:
+def _table(changes: list[Finding]) -> list[str]:
     lines = ["| endpoint | location | change | evidence | rule |", "|---|---|---|---|---|"]
     for c in changes:
         lines.append(
@@ -72,7 +72,7 @@ def render(result: DiffResult) -> str:
     )
     lines = [f"## driftdiff: {verdict}", "", f"**{headline(result)}**", ""]
     for sev in ORDER:
-        changes = by_severity(result, sev)
+        changes: list[Finding] = list(items_by_severity(result, sev))
         if not changes:
             continue
         title = f"{_ICON[sev]} {_TITLE[sev]} ({len(changes)})"

@@ -1,4 +1,5 @@
-"""SARIF 2.1.0: rules from the registry, one result per change with its fingerprint."""
+"""SARIF 2.1.0: rules from the registry, one result per underlying change with its fingerprint
+(a group of findings is one result with a logical location per endpoint and field)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ from typing import Any
 from drift_diff import __version__
 from drift_diff.diff import DiffResult
 from drift_diff.diff.registry import all_rules
-from drift_diff.model import Severity
+from drift_diff.model import Change, Severity
+from drift_diff.report._common import Group, items
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _location(c: Change) -> dict[str, Any]:
+    name = f"{c.endpoint} {c.location}".strip()
+    return {"logicalLocations": [{"fullyQualifiedName": name, "kind": "member"}]}
 
 
 def render(result: DiffResult) -> str:
@@ -29,31 +36,24 @@ def render(result: DiffResult) -> str:
             }
         )
     results = []
-    for c in result.changes:
+    for c in items(result):
         if c.rule not in index:  # findings of other stages (replay-*) get a minimal rule entry
             index[c.rule] = len(rules)
             rules.append({"id": c.rule, "name": c.rule, "shortDescription": {"text": c.rule}})
+        members = c.changes if isinstance(c, Group) else (c,)
         results.append(
             {
                 "ruleId": c.rule,
                 "ruleIndex": index[c.rule],
                 "level": _LEVEL[c.severity],
                 "message": {"text": c.message + (f" ({c.evidence})" if c.evidence else "")},
-                "locations": [
-                    {
-                        "logicalLocations": [
-                            {
-                                "fullyQualifiedName": f"{c.endpoint} {c.location}".strip(),
-                                "kind": "member",
-                            }
-                        ]
-                    }
-                ],
+                "locations": [_location(m) for m in members],
                 "partialFingerprints": {"driftdiff/v1": c.fingerprint},
                 "properties": {
                     "endpoint": c.endpoint,
                     "location": c.location,
                     "severity": c.severity.value,
+                    "findings": len(members),
                 },
             }
         )

@@ -1,18 +1,19 @@
-"""Plain-text report for a terminal (a table per finding, then the summary)."""
+"""Plain-text report for a terminal (a table row per finding, one per underlying change, then
+the summary)."""
 
 from __future__ import annotations
 
 from tabulate import tabulate
 
 from drift_diff.diff import DiffResult
-from drift_diff.report._common import headline
+from drift_diff.report._common import headline, items
 
 
 def render(result: DiffResult) -> str:
     lines: list[str] = []
     if result.changes:
         rows = []
-        for c in result.changes:
+        for c in items(result):
             detail = c.message + (f"\n({c.evidence})" if c.evidence else "")
             rows.append([c.severity.value.upper(), c.rule, c.endpoint, c.location or "-", detail])
         lines.append(

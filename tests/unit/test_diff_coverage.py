@@ -78,7 +78,7 @@ def test_endpoint_not_called_is_unobserved_not_removed() -> None:
     observed = diff_baselines(base_b, cur_b, semantics=Semantics.OBSERVED).changes
     assert strict == {"endpoint-removed"}
     assert [c.rule for c in observed] == ["endpoint-unobserved"]
-    assert observed[0].evidence.startswith("seen in 100 of 100 requests; not exercised")
+    assert observed[0].evidence.startswith("seen in 100 requests; not called")
 
 
 def _accept(seen: int, total: int) -> dict[str, Any]:
