@@ -13,7 +13,9 @@ shown up:
   least ``MIN_EVIDENCE`` comparable samples (same endpoint and status; conditional requests
   answered 304 Not Modified are not comparable to the 200 they revalidate), and at the share
   the base saw it, all those samples missing it would happen with probability at most
-  ``1 - CONFIDENCE``. Otherwise it is unobserved (info, with the counts);
+  ``1 - CONFIDENCE``. Otherwise it is unobserved (info, with the counts). A response property
+  gone from several statuses of one endpoint is judged on the counts pooled over them (the
+  same field missing from every answer of an exercised endpoint, whatever its status);
 * request parts are what clients chose to send (an ``Accept`` header, an optional query
   parameter, a body field): they are never read as the server's contract. A part no longer
   sent, or narrowed, is unobserved; a part sent every time is a client's choice, never
@@ -42,6 +44,7 @@ __all__ = [
     "Semantics",
     "evidenced",
     "observe",
+    "status_free",
     "unobserved_evidence",
 ]
 
@@ -107,6 +110,45 @@ def _comparable_responses(endpoint: dict[str, Any] | None, status: str | None = 
     return total - revalidated
 
 
+def status_free(location: str) -> str:
+    """``response.200.body.a`` -> ``response.body.a``: one field whatever the status. A status
+    itself (``response.404``) and request locations stay as they are."""
+    parts = location.split(".")
+    if len(parts) > 2 and parts[0] == "response":
+        return ".".join(["response", *parts[2:]])
+    return location
+
+
+def _pooled(facts: list[Fact]) -> dict[int, Fact]:
+    """Response properties removed under several statuses of one endpoint, each re-stated with
+    the presence counts pooled over those statuses (by ``id`` of the original fact)."""
+    pools: dict[tuple[str, str], list[Fact]] = {}
+    for fact in facts:
+        if fact.kind == F.PROPERTY_REMOVED and fact.side is Direction.RESPONSE:
+            pools.setdefault((fact.endpoint, status_free(fact.location)), []).append(fact)
+    out: dict[int, Fact] = {}
+    for pool in pools.values():
+        counted = [
+            f
+            for f in pool
+            if f.base is not None
+            and not f.base.declared
+            and f.current is not None
+            and f.current.total is not None
+        ]
+        if len(pool) < 2 or len(counted) != len(pool):
+            continue
+        base = Presence(
+            all(f.base.always for f in counted if f.base is not None),
+            sum(f.base.seen or 0 for f in counted if f.base is not None),
+            sum(f.base.total or 0 for f in counted if f.base is not None),
+        )
+        current = Presence(False, 0, sum(f.current.total or 0 for f in counted if f.current))
+        for f in pool:
+            out[id(f)] = replace(f, base=base, current=current)
+    return out
+
+
 def _status_of(location: str) -> str | None:
     # "response.200.content(application/json)" -> "200"
     parts = location.split(".", 2)
@@ -161,7 +203,10 @@ def observe(
     ``raises_concern(fact)`` tells whether the catalogue would judge a fact above info; a
     request-side one becomes unobserved (clients' choices are not the server's contract).
     """
-    for fact in facts:
+    listed = list(facts)
+    pooled = _pooled(listed)
+    for fact in listed:
+        fact = pooled.get(id(fact), fact)
         if fact.kind == F.ENDPOINT_REMOVED:
             yield _unobserved(fact, None)
             continue

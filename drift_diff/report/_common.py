@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from drift_diff.diff import DiffResult
+from drift_diff.diff.coverage import status_free
 from drift_diff.model import Change, Severity
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "Finding",
     "Group",
     "by_severity",
-    "field_of",
     "group_changes",
     "headline",
     "items",
@@ -111,15 +111,6 @@ class Group:
         }
 
 
-def field_of(location: str) -> str:
-    """``response.200.body.a`` -> ``response.body.a``; a status itself (``response.404``) and
-    request locations stay as they are."""
-    parts = location.split(".")
-    if len(parts) > 2 and parts[0] == "response":
-        return ".".join(["response", *parts[2:]])
-    return location
-
-
 def _parent(field: str) -> str:
     return field.rsplit(".", 1)[0] if "." in field else field
 
@@ -132,7 +123,7 @@ def group_changes(changes: Iterable[Change]) -> list[Change | Group]:
     # 1. sites: one rule changing one field the same way, with the endpoints it happens on
     sites: dict[tuple[str, str, str, str], list[Change]] = defaultdict(list)
     for c in ordered:
-        sites[(c.rule, field_of(c.location), repr(c.before), repr(c.after))].append(c)
+        sites[(c.rule, status_free(c.location), repr(c.before), repr(c.after))].append(c)
     # 2. groups: sites of one rule under one parent on the same endpoints
     groups: dict[tuple[str, str, frozenset[str]], list[tuple[str, list[Change]]]] = defaultdict(
         list

@@ -170,3 +170,24 @@ def test_input_kinds(tmp_path: Any) -> None:
 
     assert main(["baseline", str(har), "-o", str(base)]) == 0
     assert load_input(base).kind is SideKind.BASELINE
+
+
+def test_a_field_gone_from_every_status_is_judged_on_pooled_counts() -> None:
+    def ep(props: dict[str, Any], statuses: tuple[str, ...]) -> dict[str, Any]:
+        responses: dict[str, Any] = {}
+        for status in statuses:
+            responses.update(resp(obj(props, total=1), status, samples=1))
+        return endpoint(samples=len(statuses), responses=responses)
+
+    many = tuple(str(200 + i) for i in range(8))
+    base = ep({"id": S, "name": S}, many)
+    cur = ep({"id": S}, many)
+    assert _observed(base, cur) == {"response-required-property-removed"}
+    result = diff_baselines(baseline(base), baseline(cur), semantics=Semantics.OBSERVED)
+    assert len(result.changes) == 8
+    assert result.changes[0].evidence == "present in 8 of 8 responses; now in 0 of 8"
+    # too few statuses even pooled: unobserved
+    few = many[:3]
+    assert _observed(ep({"id": S, "name": S}, few), ep({"id": S}, few)) == {
+        "response-part-unobserved"
+    }

@@ -98,13 +98,28 @@ def test_halves_of_one_capture_give_nothing_breaking(conformance_dir: Path, tmp_
                         assert re.match(r"seen in \d+ (of \d+ )?\w+; ", c["evidence"]), c
 
 
-def _retype(entry: dict[str, Any], field: str) -> dict[str, Any]:
-    """The entry with ``field`` of its JSON response body turned from a number into text."""
+def _edit(entry: dict[str, Any], field: str, drop: bool) -> dict[str, Any]:
+    """The entry with ``field`` of its JSON response body dropped, or turned into text."""
     content = entry["response"]["content"]
     body = json.loads(content["text"])
-    body[field] = f"code {body[field]}"
+    if drop:
+        del body[field]
+    else:
+        body[field] = f"code {body[field]}"
     text = json.dumps(body)
     return {**entry, "response": {**entry["response"], "content": {**content, "text": text}}}
+
+
+def _break(entries: list[Any], method: str, field: str, *, drop: bool) -> list[Any]:
+    """``entries`` with ``field`` edited in every JSON response of ``method /api/status/...``."""
+    return [
+        _edit(e, field, drop)
+        if e["request"]["method"] == method
+        and "/api/status/" in e["request"]["url"]
+        and (e["response"].get("content") or {}).get("text", "").startswith("{")
+        else e
+        for e in entries
+    ]
 
 
 def test_a_real_break_in_traffic_is_still_found(conformance_dir: Path, tmp_path: Path) -> None:
@@ -112,29 +127,32 @@ def test_a_real_break_in_traffic_is_still_found(conformance_dir: Path, tmp_path:
     doc = json.loads(har.read_text("utf-8-sig"))
     entries = doc["log"]["entries"]
     second = entries[len(entries) // 2 :]
-    target = "/api/status/"
-    broken = [
-        _retype(e, "statusExpected")
-        if e["request"]["method"] == "PUT"
-        and target in e["request"]["url"]
-        and (e["response"].get("content") or {}).get("text", "").startswith("{")
-        else e
-        for e in second
-    ]
-    assert broken != second
     whole = _write(doc, entries, tmp_path / "whole.har")
-    unchanged = _write(doc, second, tmp_path / "second.har")
-    changed = _write(doc, broken, tmp_path / "second-broken.har")
 
-    code, report = _diff(whole, unchanged, tmp_path / "same.json")
+    code, report = _diff(whole, _write(doc, second, tmp_path / "second.har"), tmp_path / "r.json")
     assert code == 0 and report["summary"]["breaking"] == 0
 
-    code, report = _diff(whole, changed, tmp_path / "broken.json")
+    # a field's type changed in every response of an endpoint the second half exercised
+    retyped = _break(second, "PUT", "statusExpected", drop=False)
+    assert retyped != second
+    code, report = _diff(whole, _write(doc, retyped, tmp_path / "t.har"), tmp_path / "t.json")
     assert code == 1
-    breaking = {
-        (c["rule"], c["endpoint"]) for c in report["changes"] if c["severity"] == "breaking"
+    breaking = [c for c in report["changes"] if c["severity"] == "breaking"]
+    assert {(c["rule"], c["endpoint"]) for c in breaking} == {
+        ("response-property-type-changed", "PUT /api/status/{status_id}/put")
     }
-    assert breaking == {("response-property-type-changed", "PUT /api/status/{status_id}/put")}
-    locations = {c["location"] for c in report["changes"] if c["severity"] == "breaking"}
-    assert all(loc.endswith(".body.statusExpected") for loc in locations)
-    assert len(locations) > 1
+    assert len(breaking) > 1 and all(c["location"].endswith(".statusExpected") for c in breaking)
+    # ... and it is one group (one field, every status)
+    groups = [g for g in report["groups"] if g["severity"] == "breaking"]
+    assert [g["fields"] for g in groups] == [["response.body.statusExpected"]]
+
+    # a field removed from every response of an exercised endpoint: each status was answered
+    # once, but pooled over its statuses the endpoint is evidence enough
+    dropped = _break(second, "PATCH", "methodUsed", drop=True)
+    code, report = _diff(whole, _write(doc, dropped, tmp_path / "d.har"), tmp_path / "d.json")
+    assert code == 1
+    breaking = [c for c in report["changes"] if c["severity"] == "breaking"]
+    assert {(c["rule"], c["endpoint"]) for c in breaking} == {
+        ("response-required-property-removed", "PATCH /api/status/{status_id}/patch")
+    }
+    assert all(c["location"].endswith(".body.methodUsed") for c in breaking)

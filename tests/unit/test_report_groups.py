@@ -12,9 +12,10 @@ import jsonschema
 from drift_diff.baseline import dumps_baseline
 from drift_diff.cli import main
 from drift_diff.diff import DiffResult, diff_baselines
+from drift_diff.diff.coverage import status_free
 from drift_diff.model import Severity
 from drift_diff.report import FORMATS, render
-from drift_diff.report._common import Group, field_of, group_changes, items
+from drift_diff.report._common import Group, group_changes, items
 from drift_diff.schemas import load_schema
 from tests.unit._diff_cases import S, baseline, endpoint, obj, resp
 
@@ -70,9 +71,9 @@ def test_unrelated_changes_stay_apart() -> None:
     assert [i.endpoint for i in found] == ["GET /a", "GET /b"]
     assert all(isinstance(i, Group) and len(i.changes) == 2 for i in found)
     assert group_changes([]) == []
-    assert field_of("response.404") == "response.404"
-    assert field_of("response.200.body.a[].b") == "response.body.a[].b"
-    assert field_of("request.query.q") == "request.query.q"
+    assert status_free("response.404") == "response.404"
+    assert status_free("response.200.body.a[].b") == "response.body.a[].b"
+    assert status_free("request.query.q") == "request.query.q"
 
 
 def test_json_keeps_every_change_inside_its_group() -> None:

@@ -42,9 +42,12 @@ def _coverage() -> list[str]:
         "that became null, a new enum value, a status or field that vanished with the "
         "evidence above.",
         "",
-        "The floor is per status: a capture whose every status was answered once (as in "
-        "`../shared/conformance/har/chrome-requestgenerator-665.har`) cannot evidence a "
-        "removed field, only changed ones.",
+        "A response property gone under several statuses of one endpoint is judged on the "
+        "counts pooled over those statuses: in "
+        "`../shared/conformance/har/chrome-requestgenerator-665.har` every status of an "
+        "endpoint was answered once, so no single status can evidence a removed field, but a "
+        "field missing from all 29 answers of an endpoint the current side called is "
+        "`response-required-property-removed`.",
     ]
 
 
