@@ -1,19 +1,25 @@
 """Secret redaction that keeps each value's format, so schemas learned from it stay right.
 
 Every capture source runs exchanges through ``Redactor.redact_exchange`` before anything is
-written. Three things are redacted:
+written (and driftdiff's own writers run replay output, findings and reports through it). What
+counts as a secret lives in ``detectors``; what is redacted:
 
 * **headers** named in ``RedactionConfig.headers`` or whose name contains ``auth``, ``token``,
-  ``secret``, ``api-key``/``apikey``, ``session``, ``csrf``/``xsrf``, ``password`` (an
-  ``Authorization`` scheme such as ``Bearer`` is kept; cookie names and ``Set-Cookie``
-  attributes are kept, cookie values are replaced);
-* **values under secret keys** (JSON keys at any depth, query and form parameters, ``key=value``
-  and ``"key": value`` pairs inside text) — matched case-insensitively, ignoring ``-`` and
-  ``_``, exactly against ``RedactionConfig.keys`` or by a strong suffix (``newPassword``,
-  ``csrf_token``);
+  ``secret``, ``signature``, ``session``, ``cookie``... (an ``Authorization`` scheme such as
+  ``Bearer`` is kept; cookie names and ``Set-Cookie`` attributes are kept, values replaced);
+* **values under secret keys** (JSON keys at any depth, query and form parameters, multipart
+  part names, ``key=value`` and ``"key": value`` pairs inside text) — matched
+  case-insensitively, ignoring ``-`` and ``_``, exactly against ``RedactionConfig.keys`` or by a
+  strong suffix (``newPassword``, ``csrf_token``); query/form parameters also by the signed-URL
+  names (``sig``, ``key``, ``X-Amz-Signature``...);
 * **values that are secrets wherever they appear**: e-mail addresses, card numbers (13-19
   digits, contiguous or in groups, Luhn-checked and starting with 2-6 so order numbers and
-  epoch milliseconds stay), JWTs, ``Bearer``/``Basic`` credentials, and user regexes.
+  epoch milliseconds stay), JWTs, ``Bearer``/``Basic`` credentials, vendor tokens (``AKIA…``,
+  ``ghp_…``, ``sk_live_…``, ``xoxb-…``, ``AIza…``...), PEM private keys, ``user:pass@`` in URLs,
+  random-looking URL path segments, and user regexes;
+* **bodies of every kind** (``_bodies``: base64-stored and multipart) and **datastore calls**
+  (``_stores``: Redis keys, fields and values; SQL parameters, literals and rows by column),
+  and exception text (``meta.error``).
 
 The replacements keep each value's format (an e-mail stays an e-mail, a card a Luhn-valid card,
 a JWT a JWT...) and are derived from a keyed hash; the patterns and placeholders live in
