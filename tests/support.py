@@ -69,7 +69,13 @@ def run_cli(
 
 
 def start_recorder(
-    target: str, listen_port: int, out: Path, service: str, *, stdout: int = subprocess.PIPE
+    target: str,
+    listen_port: int,
+    out: Path,
+    service: str,
+    *,
+    stdout: int = subprocess.PIPE,
+    extra: tuple[str, ...] = (),
 ) -> subprocess.Popen[bytes]:
     """``driftdiff record`` in front of ``target`` as a real process in its own group.
 
@@ -89,6 +95,7 @@ def start_recorder(
             str(out),
             "--service",
             service,
+            *extra,
         ],
         stdout=stdout,
         stderr=subprocess.PIPE,

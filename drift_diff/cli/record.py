@@ -9,7 +9,7 @@ from types import FrameType
 
 import typer
 
-from drift_diff.cli._common import echo_err
+from drift_diff.cli._common import echo_err, positive
 from drift_diff.errors import UsageError
 from drift_diff.traffic.proxy import RecordingProxy
 
@@ -36,6 +36,15 @@ def register(app: typer.Typer) -> None:
         service: str = typer.Option("service", help="service name written in each exchange"),
         no_redact: bool = typer.Option(False, "--no-redact", help="keep secrets (not advised)"),
         max_body: int = typer.Option(1 << 20, min=0, help="bytes of each body kept in the trace"),
+        idle_timeout: float = typer.Option(
+            30.0, help="seconds a client connection may stay silent (reading or writing)"
+        ),
+        request_timeout: float = typer.Option(
+            300.0, help="seconds a client may take to send one whole request"
+        ),
+        max_connections: int = typer.Option(
+            64, help="client connections served at once (the rest get 503)"
+        ),
     ) -> None:
         """Record traffic through a reverse proxy (any language); stop with Ctrl-C or SIGTERM.
 
@@ -44,6 +53,9 @@ def register(app: typer.Typer) -> None:
         outside: use the SDK middleware where replay needs recorded dependencies.
         """
         host, port = _split_listen(listen)
+        positive("--idle-timeout", idle_timeout)
+        positive("--request-timeout", request_timeout)
+        positive("--max-connections", max_connections)
         if Path(out).exists() and not Path(out).is_dir():
             raise UsageError(f"--out must be a folder, but {out} is a file")
         proxy = RecordingProxy(
@@ -54,6 +66,9 @@ def register(app: typer.Typer) -> None:
             port=port,
             max_body=max_body,
             redact=not no_redact,
+            idle_timeout=idle_timeout,
+            request_timeout=request_timeout,
+            max_connections=max_connections,
         )
         bound_host, bound_port = proxy.address
         echo_err(
@@ -75,11 +90,15 @@ def register(app: typer.Typer) -> None:
         finally:
             signal.signal(signal.SIGTERM, previous)
             proxy.close()
-        echo_err(
-            f"recorded {proxy.stats.recorded} exchanges into {out}"
-            + (
-                f"; {proxy.stats.upstream_errors} requests failed to reach the target"
-                if proxy.stats.upstream_errors
-                else ""
+        stats = proxy.stats
+        notes = [
+            f"{count} {what}"
+            for count, what in (
+                (stats.upstream_errors, "requests failed to reach the target"),
+                (stats.bad_requests, "malformed requests refused"),
+                (stats.timeouts, "connections timed out"),
+                (stats.refused, "connections refused over --max-connections"),
             )
-        )
+            if count
+        ]
+        echo_err("; ".join([f"recorded {stats.recorded} exchanges into {out}", *notes]))
