@@ -8,7 +8,10 @@ placeholders compare by kind (:func:`driftdiff_sdk.kinds.same_kind`),
 locations that varied between recordings of the same request are noise
 (:class:`~drift_diff.replay.noise.NoiseModel`), user ignore patterns match exact paths with
 wildcards (:class:`~drift_diff.replay.paths.PathMatcher`), and the recorded origin inside string
-values (``next_url``) is rewritten to the target's before anything is compared.
+values (``next_url``) is rewritten to the target's before anything is compared
+(:mod:`drift_diff.replay.origins`). What one recorded request proves beyond the diff — headers it
+carried, arrays that changed item type or came back empty — is
+:mod:`drift_diff.replay.request_evidence`.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from driftdiff_sdk.kinds import same_kind
 
 from drift_diff.model import Change, Severity
 from drift_diff.replay.noise import Difference, NoiseModel, endpoint_of, json_differences
+from drift_diff.replay.origins import recorded_origins, rewrite_origins
 from drift_diff.replay.paths import PathMatcher, split_location
 from drift_diff.replay.request_evidence import Evidence, array_findings, json_type, missing_headers
 from drift_diff.replay.rules import (
@@ -56,7 +59,6 @@ __all__ = [
     "CompareContext",
     "aggregate_changes",
     "compare_exchange",
-    "origin_of",
 ]
 
 _SHOWN = 200  # characters of a value quoted in a finding
@@ -70,39 +72,6 @@ class CompareContext:
     noise: NoiseModel = field(default_factory=NoiseModel)
     ignore: PathMatcher = field(default_factory=PathMatcher)
     target_origin: str | None = None
-
-
-def origin_of(url: str | None) -> str | None:
-    """``scheme://host[:port]`` of an absolute URL."""
-    if not url or "://" not in url:
-        return None
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
-
-
-def _recorded_origins(exchange: dict[str, Any]) -> list[str]:
-    request = exchange.get("request") or {}
-    origins = []
-    url_origin = origin_of(request.get("url"))
-    if url_origin:
-        origins.append(url_origin)
-    for host in (request.get("headers") or {}).get("host", []):
-        for scheme in ("http", "https"):
-            origins.append(f"{scheme}://{host}")
-    return sorted(set(origins), key=len, reverse=True)
-
-
-def _rewrite(value: Any, origins: list[str], target: str) -> Any:
-    if isinstance(value, str):
-        for origin in origins:
-            if origin in value:
-                value = value.replace(origin, target)
-        return value
-    if isinstance(value, dict):
-        return {k: _rewrite(v, origins, target) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rewrite(v, origins, target) for v in value]
-    return value
 
 
 def _media_type(message: dict[str, Any]) -> str:
@@ -202,12 +171,8 @@ class _Comparer:
         self.compare_body(rec, live)
         return self.changes
 
-    def origins(self) -> tuple[list[str], str | None]:
-        return _recorded_origins(self.recorded), self.ctx.target_origin
-
     def rewrite(self, value: Any) -> Any:
-        origins, target = self.origins()
-        return _rewrite(value, origins, target) if origins and target else value
+        return rewrite_origins(value, recorded_origins(self.recorded), self.ctx.target_origin)
 
     def compare_location_header(self, rec: dict[str, Any], live: dict[str, Any]) -> None:
         before = self.rewrite(((rec.get("headers") or {}).get("location") or [None])[0])

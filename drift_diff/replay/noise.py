@@ -3,7 +3,8 @@
 ``json_differences`` runs deepdiff and returns plain :class:`Difference` records (what, where,
 both values). ``NoiseModel.learn`` looks for requests recorded more than once (same method, path,
 query and body) whose responses differ: the locations that differ there (indices generalised to
-``[*]``) are noise for that endpoint and are compared by presence and type only.
+``[*]``) are noise for that endpoint and are compared by presence and type only; a response
+header present in one of them and not the other may be absent.
 """
 
 from __future__ import annotations
@@ -156,3 +157,7 @@ class NoiseModel:
         for name in ("location",):
             if (ra.get("headers") or {}).get(name) != (rb.get("headers") or {}).get(name):
                 self.add(endpoint, f"response.headers.{name}")
+        names_a = {str(k).lower() for k in ra.get("headers") or {}}
+        names_b = {str(k).lower() for k in rb.get("headers") or {}}
+        for name in names_a ^ names_b:  # a header the same request sometimes went without
+            self.add(endpoint, f"response.headers.{name}", "removed")

@@ -4,8 +4,8 @@ The same request (same path and query) answered once with a header, or an array 
 evidence about *that* request, whatever the endpoint's other requests do:
 
 * ``missing_headers``: a response header the recorded response carried and the replayed one
-  lacks (a pagination count such as ``X-Total-Count``) — framing, caching and per-request
-  headers (inference's volatile set, ``Content-Encoding``) are not compared;
+  lacks (a pagination count such as ``X-Total-Count``) — framing, caching, per-request and
+  CDN headers (inference's volatile set, ``Content-Encoding``, ``Via``…) are not compared;
 * ``array_findings``: an array whose items changed JSON type (``tags: ["a"]`` → ``[{"name":
   "a"}]``) is one breaking finding at ``tags[]``, not per-index noise; a non-empty array that
   came back empty is a warning naming the request's query parameters (``?_embed=comments``).
@@ -25,8 +25,35 @@ from drift_diff.replay.rules import RULE_ARRAY_EMPTIED, RULE_HEADER_MISSING, RUL
 
 __all__ = ["Evidence", "array_findings", "json_type", "missing_headers", "query_text"]
 
-#: Representation details the replay client and the service negotiate, not the contract.
-_NEGOTIATED = frozenset({"content-encoding", "vary", "etag", "last-modified", "expires", "age"})
+#: Not the service's contract: representation details the client and the service negotiate,
+#: and what proxies and CDNs in front of a recorded production service add (a capture replayed
+#: against a local build never has them).
+_NOT_CONTRACT = frozenset(
+    {
+        "content-encoding",
+        "vary",
+        "etag",
+        "last-modified",
+        "expires",
+        "age",
+        "via",
+        "alt-svc",
+        "server",
+        "server-timing",
+        "report-to",
+        "nel",
+        "x-cache",
+        "x-cache-hits",
+        "x-served-by",
+        "x-timer",
+        "x-request-id",
+        "x-correlation-id",
+        "x-trace-id",
+        "x-amzn-requestid",
+        "x-amzn-trace-id",
+        "x-powered-by",
+    }
+)
 _MAX_DEPTH = 64
 
 
@@ -71,7 +98,7 @@ def missing_headers(recorded: dict[str, Any], live: dict[str, Any]) -> list[Evid
     now = {str(k).lower() for k in (live.get("headers") or {})}
     out = []
     for name in sorted(rec - now):
-        if is_volatile_header(name) or name in _NEGOTIATED or name.startswith("x-driftdiff-"):
+        if is_volatile_header(name) or name in _NOT_CONTRACT or name.startswith("x-driftdiff-"):
             continue
         out.append(
             Evidence(

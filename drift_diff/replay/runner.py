@@ -39,11 +39,12 @@ from driftdiff_sdk.exchange import (
 )
 
 from drift_diff.errors import UsageError
-from drift_diff.replay.compare import CompareContext, origin_of
+from drift_diff.replay.compare import CompareContext
 from drift_diff.replay.credentials import Credential, Secrets
 from drift_diff.replay.findings import ReplayRun, RequestOutcome, collect_findings
 from drift_diff.replay.mockserver import MockServer, MockStore
 from drift_diff.replay.noise import NoiseModel
+from drift_diff.replay.origins import origin_of
 from drift_diff.replay.paths import PathMatcher
 from drift_diff.replay.service import ServiceProcess, describe_exit, wait_until_ready
 from drift_diff.replay.wire import EXCHANGE_HEADER, SAFE_METHODS, build_request

@@ -301,3 +301,19 @@ def test_a_timing_field_still_keeps_its_presence_and_type() -> None:
         ("replay-field-missing", "breaking", "response.body.query_ms"),
         ("replay-type-changed", "breaking", "response.body.took"),
     ]
+
+
+def test_a_header_the_same_request_sometimes_lacked_is_noise() -> None:
+    first = exchange([{"id": 1}], xid="a", headers={"x-total-count": ["1"], "x-page": ["1"]})
+    again = exchange([{"id": 1}], xid="b", headers={"x-page": ["1"]})
+    live = exchange([{"id": 1}], headers={})
+    ctx = CompareContext(noise=NoiseModel.learn([first, again]))
+    assert rules(compare_exchange(first, live, ctx)) == [
+        ("replay-header-missing", "breaking", "response.headers.x-page")
+    ]
+
+
+def test_cdn_and_negotiated_headers_are_not_contract() -> None:
+    names = ["via", "x-cache", "server-timing", "content-encoding", "etag", "cf-ray", "date"]
+    rec = exchange({"a": 1}, headers={n: ["x"] for n in names})
+    assert compare_exchange(rec, exchange({"a": 1})) == []
