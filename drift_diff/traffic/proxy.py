@@ -398,6 +398,10 @@ class _Client:
             self.proxy.stats.upstream_errors += 1
             _drop(self.pool)
             raise _Closed() from None
+        # read1 does not close a response whose announced length is used up; left open, the
+        # kept-alive connection refuses the next request (ResponseNotReady), which was then
+        # sent again on a fresh connection: a POST or DELETE reached the target twice
+        resp.close()
         if resp.will_close:
             _drop(self.pool)
         self.proxy.record(
