@@ -31,6 +31,7 @@ from drift_diff.errors import OutputError
 __all__ = [
     "STDOUT",
     "check_output",
+    "check_output_folder",
     "has_marker",
     "head_and_tail",
     "is_baseline_output",
@@ -91,6 +92,29 @@ def check_output(
             target, "exists and was not written by this command; pass --force to replace it"
         )
     return target
+
+
+def check_output_folder(
+    folder: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    files: Iterable[str] = (),
+) -> None:
+    """Raise ``OutputError`` unless ``folder`` may receive ``files``: it is a folder (or not
+    there yet), neither an input folder nor inside one (what is written there would be read as
+    recorded traffic next time), and each of ``files`` passes ``check_output``."""
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise OutputError(target, "is not a folder")
+    sources = list(inputs)
+    for source in sources:
+        src = Path(source)
+        if src.is_dir() and target.resolve().is_relative_to(src.resolve()):
+            raise OutputError(
+                target, f"is inside the input folder {source}; choose a folder of its own"
+            )
+    for name in files:
+        check_output(target / name, inputs=sources)
 
 
 def _same_or_inside(target: Path, info: os.stat_result | None, source: Path) -> bool:

@@ -6,6 +6,7 @@ import importlib
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,14 +123,20 @@ def replay_setup(
     fail_on: str | None,
     config_file: Path | None,
     credential: list[str] | None = None,
+    inputs: Sequence[Path] = (),
 ) -> tuple[Severity | None, Config | None, ReplayOptions]:
-    """The options ``replay`` and ``check`` share, parsed: threshold, config, ReplayOptions."""
+    """The options ``replay`` and ``check`` share, parsed: threshold, config, ReplayOptions.
+
+    ``inputs`` (the recording, the baseline) are what ``--out`` must stay out of."""
+    from drift_diff.output import check_output_folder
     from drift_diff.replay.credentials import Credential, merge_credentials
     from drift_diff.replay.runner import ReplayOptions
 
     positive("--ready-timeout", ready_timeout)
     positive("--timeout", timeout)
     positive("--concurrency", concurrency)
+    if out is not None:
+        check_output_folder(out, inputs=inputs, files=("replay.jsonl", "service.log"))
     threshold = fail_threshold(fail_on_breaking, fail_on)
     config = load_config_option(config_file)
     options = ReplayOptions(

@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
             fail_on=fail_on,
             config_file=config_file,
             credential=credential,
+            inputs=inputs,
         )
         outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
         echo_summary(outcome.replay, fmt)

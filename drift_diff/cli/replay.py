@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> None:
             fail_on=fail_on,
             config_file=config_file,
             credential=credential,
+            inputs=[*sources, *([config_file] if config_file is not None else [])],
         )
         recorded, _stats = load_recording([str(s) for s in sources])
         run = run_replay(recorded, with_config_paths(options, config))

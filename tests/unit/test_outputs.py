@@ -264,3 +264,25 @@ def test_invalid_expires_date_is_a_config_error(
     )
     code, _, err = run(capsys, "diff", str(base), str(base), "--config", str(config))
     assert_refused(code, err, str(config), "'2026-02-30' is not a valid date")
+
+
+def test_replay_out_folder_stays_out_of_the_recording(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    traces = tmp_path / "traces"
+    traces.mkdir()
+    shutil.copy(TRACES, traces / "shop.jsonl")
+    inside = traces / "live"
+    argv = ["replay", str(traces), "--target", "http://127.0.0.1:9", "--out"]
+    code, _, err = run(capsys, *argv, str(inside))
+    assert_refused(code, err, str(inside), "inside the input folder")
+    assert not inside.exists()
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", "utf-8")
+    code, _, err = run(capsys, *argv, str(a_file))
+    assert_refused(code, err, str(a_file), "is not a folder")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "service.log").symlink_to(a_file)
+    code, _, err = run(capsys, *argv, str(out))
+    assert_refused(code, err, "service.log", "symbolic link")
