@@ -103,6 +103,7 @@ class Config:
     ignores: tuple[Ignore, ...] = ()
     replay_ignore_paths: tuple[str, ...] = ()
     replay_credentials: tuple[Credential, ...] = ()
+    replay_clock: str | None = None  # "recorded" | "live"; None: the replay's default
     source: str = ""
     #: ``paths:`` templates as written, and OpenAPI documents whose paths are templates too
     path_templates: tuple[str, ...] = ()
@@ -137,6 +138,7 @@ class Config:
                 for kind in KINDS
                 if kind in item
             ),
+            replay_clock=data.get("replay", {}).get("clock"),
             source=source,
             path_templates=tuple(p for p in data.get("paths", []) if isinstance(p, str)),
             path_openapi=tuple(

@@ -53,6 +53,8 @@ def load_recording(
 def with_config_paths(options: ReplayOptions, config: Config | None) -> ReplayOptions:
     if config is not None and config.replay_ignore_paths:
         options.ignore_paths = [*options.ignore_paths, *config.replay_ignore_paths]
+    if config is not None and config.replay_clock is not None:
+        options.clock = config.replay_clock
     return options
 
 

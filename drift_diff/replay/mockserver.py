@@ -19,7 +19,11 @@ from typing import Any
 
 from drift_diff.replay.matching import MatchResult, RecordedCall, describe_call, match_call
 
-__all__ = ["MOCK_NOT_FOUND", "UNPATCHED", "MockEvent", "MockServer", "MockStore"]
+__all__ = ["CLOCKS", "MOCK_NOT_FOUND", "UNPATCHED", "MockEvent", "MockServer", "MockStore"]
+
+#: ``replay.clock``: what the service's clock reads inside a replayed request (the SDK asks
+#: with the ``clock`` op): the exchange's recorded arrival time plus elapsed time, or real time.
+CLOCKS = ("recorded", "live")
 
 MOCK_NOT_FOUND = "mock-not-found"
 UNPATCHED = "unpatched-dependency"
@@ -37,10 +41,15 @@ class MockEvent:
 
 
 class MockStore:
-    """Recorded outbound calls per exchange id, with used/unused state (thread-safe)."""
+    """Recorded outbound calls per exchange id, with used/unused state (thread-safe), and each
+    exchange's recorded arrival time for the service's clock."""
 
-    def __init__(self, exchanges: Iterable[dict[str, Any]] = ()) -> None:
+    def __init__(
+        self, exchanges: Iterable[dict[str, Any]] = (), *, clock: str = "recorded"
+    ) -> None:
+        self.clock = clock
         self._calls: dict[str, list[RecordedCall]] = {}
+        self._recorded_at: dict[str, str] = {}
         self._events: dict[str, list[MockEvent]] = {}
         self._lock = threading.Lock()
         self.lookups = 0
@@ -56,6 +65,16 @@ class MockStore:
         self._calls[str(exchange.get("id", ""))] = [
             RecordedCall(i, entry) for i, entry in enumerate(ordered)
         ]
+        recorded_at = exchange.get("recorded_at")
+        if isinstance(recorded_at, str) and recorded_at:
+            self._recorded_at[str(exchange.get("id", ""))] = recorded_at
+
+    def clock_reply(self, exchange_id: str) -> dict[str, Any]:
+        """What the service's clock reads for ``exchange_id`` (the ``clock`` op's answer)."""
+        recorded_at = self._recorded_at.get(exchange_id)
+        if self.clock == "recorded" and recorded_at is not None:
+            return {"ok": True, "clock": "recorded", "recorded_at": recorded_at}
+        return {"ok": True, "clock": "live"}
 
     def lookup(self, exchange_id: str, call: dict[str, Any]) -> MatchResult:
         with self._lock:
@@ -115,6 +134,8 @@ class MockStore:
                 str(message.get("message") or ""),
             )
             return {"ok": True}
+        if op == "clock":
+            return self.clock_reply(str(message.get("exchange") or ""))
         if op == "ping":
             return {"ok": True}
         return {"ok": False, "error": "bad-request", "message": f"unknown op {op!r}"}

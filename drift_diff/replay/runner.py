@@ -42,7 +42,7 @@ from drift_diff.errors import UsageError
 from drift_diff.replay.compare import CompareContext
 from drift_diff.replay.credentials import Credential, Secrets
 from drift_diff.replay.findings import ReplayRun, RequestOutcome, collect_findings
-from drift_diff.replay.mockserver import MockServer, MockStore
+from drift_diff.replay.mockserver import CLOCKS, MockServer, MockStore
 from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.origins import origin_of
 from drift_diff.replay.paths import PathMatcher
@@ -70,6 +70,7 @@ class ReplayOptions:
     mock_tcp: bool = False
     #: headers / cookies / query parameters whose fresh value comes from the environment
     credentials: Sequence[Credential] = ()
+    clock: str = "recorded"  # replay.clock: "recorded" | "live" (mockserver.CLOCKS)
 
     def validate(self) -> None:
         parts = urlsplit(self.target)
@@ -79,6 +80,8 @@ class ReplayOptions:
             raise UsageError("--concurrency must be at least 1")
         if self.timeout <= 0:
             raise UsageError("--timeout must be positive")
+        if self.clock not in CLOCKS:
+            raise UsageError(f"replay.clock must be one of {', '.join(CLOCKS)}, got {self.clock!r}")
 
     @property
     def target_port(self) -> int:
@@ -251,7 +254,7 @@ async def _run(
     holder: list[ServiceProcess],
     secrets: Secrets,
 ) -> tuple[ReplayRun, MockStore]:
-    store = MockStore(exchanges)
+    store = MockStore(exchanges, clock=options.clock)
     mock = MockServer(store, unix_path=str(workdir / "mock.sock"), tcp=options.mock_tcp)
     await mock.start()
     limits = httpx.Limits(

@@ -17,7 +17,7 @@ from typing import Any
 from driftdiff_sdk import runtime
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.context import ExchangeContext
-from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body
+from driftdiff_sdk.exchange import EXCHANGE_FORMAT, decode_content, encode_body
 
 __all__ = [
     "REPLAY_HEADER",
@@ -85,8 +85,13 @@ def new_id() -> str:
 
 
 def new_context(replay: bool, replay_id: str | None) -> ExchangeContext:
+    """A recorded request's context, or a replayed one's (which also travels the clock)."""
     if replay:
-        return ExchangeContext(replay_id or new_id(), replay=True)
+        from driftdiff_sdk.replay import prepare_request
+        from driftdiff_sdk.replay_clock import ReplayContext
+
+        prepare_request()
+        return ReplayContext(replay_id or new_id())
     return ExchangeContext(new_id())
 
 
@@ -111,20 +116,43 @@ class BodyCapture:
                 self.buf += chunk[:room]
             self.truncated = True
 
-    def fields(self, content_type: str | None) -> dict[str, Any]:
-        return encode_body(bytes(self.buf), content_type, truncated=self.truncated)
+    def fields(
+        self, content_type: str | None, content_encoding: str | None = None
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {}
+        self.fill(message, content_type, content_encoding=content_encoding)
+        return message
 
-    def fill(self, message: dict[str, Any], content_type: str | None, layout: bool = False) -> None:
-        """Add ``fields`` to ``message`` (an empty body takes no ``encode_body`` call);
-        ``layout`` for a request body, which replay sends again (``body_layout``)."""
-        if self.buf:
-            message.update(
-                encode_body(bytes(self.buf), content_type, truncated=self.truncated, layout=layout)
-            )
-        else:
+    def fill(
+        self,
+        message: dict[str, Any],
+        content_type: str | None,
+        layout: bool = False,
+        content_encoding: str | None = None,
+    ) -> None:
+        """Add the body fields to ``message`` (an empty body takes no ``encode_body`` call).
+
+        ``layout`` for a request body, which replay sends again (``body_layout``). A response
+        body sent compressed (``content_encoding``) is recorded decoded, cut at ``cap`` bytes of
+        content; one that does not decode (or decodes to more than ``_DECODE_FACTOR`` times the
+        cap) is kept as the bytes it was.
+        """
+        if not self.buf:
             message["content_type"] = content_type
             message["truncated"] = bool(self.truncated)
+            return
+        data = bytes(self.buf)
+        if content_encoding and not self.truncated:  # a cut stream does not decode
+            limit = max(self.cap, 1) * _DECODE_FACTOR
+            data = decode_content(data, content_encoding, limit) or data
+        message.update(
+            encode_body(data, content_type, cap=self.cap, truncated=self.truncated, layout=layout)
+        )
 
+
+#: A compressed response is decoded up to this many times the body cap (the rest is cut);
+#: past that it is kept compressed: bounded work and memory on the request path.
+_DECODE_FACTOR = 4
 
 _NO_BODY = BodyCapture(0)  # never added to: its fields are content_type and truncated=False
 
@@ -181,7 +209,9 @@ def build_exchange(
     # no capture (a body left unread): the same fields as an empty one
     (req_body or _NO_BODY).fill(request, first(req_headers, "content-type"), layout=True)
     response: dict[str, Any] = {"status": status, "headers": resp_headers}
-    (resp_body or _NO_BODY).fill(response, first(resp_headers, "content-type"))
+    (resp_body or _NO_BODY).fill(
+        response, first(resp_headers, "content-type"), content_encoding=_coding(resp_headers)
+    )
     exchange: dict[str, Any] = {
         "format": EXCHANGE_FORMAT,
         "id": ctx.id,
@@ -200,6 +230,11 @@ def build_exchange(
     if meta:
         exchange["meta"] = meta
     return exchange
+
+
+def _coding(headers: dict[str, list[str]]) -> str | None:
+    values = headers.get("content-encoding")
+    return ",".join(values) if values else None
 
 
 def _seq_key(call: dict[str, Any]) -> int:

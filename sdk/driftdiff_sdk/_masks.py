@@ -7,7 +7,8 @@ API, import from ``driftdiff_sdk.redact``.
 
 Why format-preserving: inference learns types and formats from these values. An e-mail becomes
 ``user-<8 hex>@redacted.invalid``, a card a Luhn-valid number with the same length and
-separators, a JWT a well-formed JWT whose payload is ``{"redacted":true}``, a UUID a UUID, an
+separators, a JWT a well-formed JWT (see ``_mask_jwt``: its header and claim names are kept, so
+replay mode can hand the service its claims; its signature is replaced), a UUID a UUID, an
 integer an integer with as many digits, other secrets a placeholder drawn from the same
 character class with a bucketed length (8, 16, 32, 64, ... so a password's length is not leaked).
 Placeholders come from a keyed BLAKE2b hash: the key is random per process (or
@@ -21,7 +22,9 @@ input). Stdlib only: this runs inside production services.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import json
 import os
 import re
 from typing import Any
@@ -31,6 +34,7 @@ from driftdiff_sdk.kinds import (
     REDACTED_EMAIL_DOMAIN,
     REDACTED_JWT_HEADER,
     REDACTED_JWT_PAYLOAD,
+    REDACTED_JWT_SIGNATURE,
     REDACTED_PREFIX,
     is_email,
     is_jwt,
@@ -61,6 +65,14 @@ HEX = re.compile(r"[0-9a-f]{8,}|[0-9A-F]{8,}")
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 # The placeholders' marks (e-mail domain, JWT header and payload, secret prefix) and the kind
 # checks are shared with inference and replay: ``driftdiff_sdk.kinds``.
+#: Claims whose values a redacted JWT keeps (redacted as a JSON body is: an e-mail ``sub`` is
+#: still masked): who, for whom, what scope, when — what replay mode hands the service so that
+#: authorization decides as it did. Every other claim keeps its name and a placeholder value.
+JWT_CLEAR_CLAIMS = frozenset({
+    "iss", "sub", "aud", "exp", "nbf", "iat", "auth_time", "jti", "azp", "client_id",
+    "scope", "scp", "scopes", "roles", "role", "groups", "permissions", "typ", "type",
+    "token_type", "token_use", "amr", "acr",
+})  # fmt: skip
 CACHE_MAX = 8192
 MEMO_LEN = 256  # strings up to this long have their redaction memoized (header values, URLs)
 MAX_DEPTH = 64  # JSON nested deeper is replaced by a placeholder (``redact``)
@@ -83,6 +95,14 @@ def _luhn_check_digit(body: str) -> str:
         if _luhn_ok(body + d):
             return d
     return "0"  # unreachable: one of ten digits always completes a Luhn sum
+
+
+def _b64_json(part: str) -> Any:
+    """A JWT segment decoded (base64url, JSON), or ``None`` when it is not one."""
+    try:
+        return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (ValueError, binascii.Error, RecursionError):
+        return None
 
 
 def memo(cache: dict[Any, Any], key: Any, value: Any) -> Any:
@@ -162,10 +182,48 @@ class Masker:
         return f"{begin}{newline}REDACTED{newline}{end}"
 
     def _mask_jwt(self, token: str) -> str:
+        """The original header, ``{"redacted": true, ...claims}`` and a placeholder signature.
+
+        A JWT is a credential because of its signature, which is replaced (the placeholder
+        verifies under no key). Its claims stay readable as claims: names all kept, values of
+        ``JWT_CLEAR_CLAIMS`` redacted like a JSON body, others replaced by format-preserving
+        placeholders. A token whose parts do not decode keeps no claim.
+        """
         if token.startswith(f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}."):
             return token
-        sig = base64.urlsafe_b64encode(self._digest("jwt", token)).rstrip(b"=").decode()
-        return f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}.{sig}"
+        header, _, rest = token.partition(".")
+        payload, _, signature = rest.partition(".")
+        if signature.startswith(REDACTED_JWT_SIGNATURE):
+            return token
+        digest = base64.urlsafe_b64encode(self._digest("jwt", token)).rstrip(b"=").decode()
+        claims = _b64_json(payload)
+        if not isinstance(claims, dict) or not isinstance(_b64_json(header), dict):
+            return f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}.{digest}"
+        kept: dict[str, Any] = {"redacted": True}
+        for name, value in claims.items():
+            if name != "redacted":
+                clear = name in JWT_CLEAR_CLAIMS
+                kept[name] = self.redact_json(value) if clear else self._mask_claim(value)
+        text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+        new_payload = base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+        return f"{header}.{new_payload}.{REDACTED_JWT_SIGNATURE}{digest}"
+
+    def redact_json(self, value: Any) -> Any:
+        """Redaction of a decoded JSON value (``Redactor`` walks it; a bare ``Masker`` keeps it)."""
+        return value
+
+    def _mask_claim(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.mask_value(value)
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, (int, float)):
+            return self._mask_number(value)
+        if isinstance(value, list):
+            return [self._mask_claim(v) for v in value[:MAX_DEPTH]]
+        if isinstance(value, dict):
+            return {str(k): self._mask_claim(v) for k, v in list(value.items())[:MAX_DEPTH]}
+        return None
 
     def _mask_card(self, text: str) -> str:
         digits = [c for c in text if c.isdigit()]

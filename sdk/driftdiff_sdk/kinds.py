@@ -28,6 +28,7 @@ __all__ = [
     "REDACTED_EMAIL_DOMAIN",
     "REDACTED_JWT_HEADER",
     "REDACTED_JWT_PAYLOAD",
+    "REDACTED_JWT_SIGNATURE",
     "REDACTED_PREFIX",
     "UUID",
     "is_date",
@@ -91,6 +92,8 @@ _EPOCH_MS = (1_000_000_000_000, 4_000_000_000_000)
 REDACTED_EMAIL_DOMAIN = "@redacted.invalid"
 REDACTED_JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}
 REDACTED_JWT_PAYLOAD = "eyJyZWRhY3RlZCI6dHJ1ZX0"  # {"redacted":true}, unpadded base64url
+#: How a redacted JWT that keeps its header and claims (``_masks``) starts its signature.
+REDACTED_JWT_SIGNATURE = "redacted-"
 REDACTED_PREFIX = "redacted"  # the start of a 16+ character secret's placeholder
 _REDACTED_SECRET = re.compile(REDACTED_PREFIX + r"[a-z2-7]{8,1016}")
 
@@ -171,14 +174,18 @@ def placeholder_kind(value: Any) -> str | None:
     """The kind a redaction placeholder stands for (``"email"``, ``"jwt"``, ``"secret"``), or None.
 
     Only placeholders that carry a mark are recognised: the e-mail domain, the JWT payload
-    ``{"redacted":true}``, the ``redacted…`` prefix of a long secret's placeholder.
+    ``{"redacted":true}`` or signature ``redacted-…``, the ``redacted…`` prefix of a long
+    secret's placeholder.
     """
     if not isinstance(value, str) or len(value) > _MAX_LEN:
         return None
     if value.endswith(REDACTED_EMAIL_DOMAIN) and is_email(value):
         return "email"
-    if value.startswith(f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}.") and is_jwt(value):
-        return "jwt"
+    if value.startswith("eyJ") and is_jwt(value):
+        if value.startswith(f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}."):
+            return "jwt"
+        if value.rpartition(".")[2].startswith(REDACTED_JWT_SIGNATURE):
+            return "jwt"
     if value.startswith(REDACTED_PREFIX) and _REDACTED_SECRET.fullmatch(value):
         return "secret"
     return None

@@ -10,7 +10,11 @@ With ``DRIFTDIFF_MODE=replay`` the SDK calls :func:`activate` once at start-up. 
 * the **socket guard** (:mod:`driftdiff_sdk.guard`) blocks every other outbound connection
   with :class:`UnpatchedDependency` and reports it here. Allowed: Unix sockets, the mock
   server's own address, and loopback ports listed in ``DRIFTDIFF_ALLOW_PORTS`` (driftdiff
-  lists the service's own port).
+  lists the service's own port);
+* inside each replayed request the wall clock reads the recorded time
+  (:mod:`driftdiff_sdk.replay_clock`, asked of the mock server with :func:`recorded_clock`) and
+  JWT decoders accept the recorded claims without signature or expiry checks
+  (:mod:`driftdiff_sdk.replay_jwt`); :func:`prepare_request` keeps both patched as modules load.
 
 Stdlib only: this module runs inside the service. Wire protocol (one JSON object per line)::
 
@@ -18,6 +22,9 @@ Stdlib only: this module runs inside the service. Wire protocol (one JSON object
     ← {"ok": true, "entry": {...}}  |  {"ok": false, "error": "mock-not-found", "message": ...}
     → {"op": "report", "exchange": ID, "kind": "unpatched-dependency", "message": ...}
     ← {"ok": true}
+    → {"op": "clock", "exchange": ID}
+    ← {"ok": true, "clock": "recorded", "recorded_at": "2026-01-02T03:04:05.678Z"}
+      | {"ok": true, "clock": "live"}
 """
 
 from __future__ import annotations
@@ -26,10 +33,11 @@ import contextlib
 import json
 import os
 import socket
+import sys
 import threading
 from typing import Any
 
-from driftdiff_sdk import guard
+from driftdiff_sdk import guard, replay_clock, replay_jwt
 from driftdiff_sdk.guard import UnpatchedDependency
 
 __all__ = [
@@ -41,6 +49,8 @@ __all__ = [
     "deactivate",
     "is_active",
     "lookup",
+    "prepare_request",
+    "recorded_clock",
     "report",
 ]
 
@@ -109,6 +119,21 @@ def activate(config: Any = None) -> None:
                 mock_addr=_settings.tcp_addr, allow_ports=_settings.allow_ports, report=report
             )
     _local.__dict__.pop("conn", None)
+    replay_clock.install()
+    replay_jwt.install()
+
+
+_modules_seen = 0
+
+
+def prepare_request() -> None:
+    """Before each replayed request: patch clocks and JWT decoders in modules imported since
+    the previous one (a length check when nothing was imported)."""
+    global _modules_seen
+    if _settings.active and len(sys.modules) != _modules_seen:
+        _modules_seen = len(sys.modules)
+        replay_clock.patch_new_modules()
+        replay_jwt.install()
 
 
 def deactivate() -> None:
@@ -116,6 +141,8 @@ def deactivate() -> None:
     with _state_lock:
         guard.uninstall()
         _settings.active = False
+    replay_clock.uninstall()
+    replay_jwt.uninstall()
     _close_conn()
 
 
@@ -227,6 +254,19 @@ def lookup(call: dict[str, Any]) -> dict[str, Any]:
     if reply.get("ok") and isinstance(entry, dict):
         return entry
     raise MockNotFound(str(reply.get("message") or f"no recorded {_describe(call)}"))
+
+
+def recorded_clock(exchange_id: str) -> str | None:
+    """The recorded arrival time (ISO 8601) of ``exchange_id`` when the replay runs on the
+    recorded clock; ``None`` for the live clock or when the mock server cannot say."""
+    try:
+        reply = _request({"op": "clock", "exchange": exchange_id})
+    except MockNotFound:
+        return None
+    found = reply.get("recorded_at")
+    if reply.get("ok") and reply.get("clock") == "recorded" and isinstance(found, str):
+        return found
+    return None
 
 
 def report(kind: str, message: str) -> None:

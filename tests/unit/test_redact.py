@@ -86,9 +86,14 @@ def test_jwt_becomes_a_well_formed_redacted_jwt(r: Redactor) -> None:
     out = r.redact_text(f"see {JWT} here")
     token = out.split()[1]
     header, payload, sig = token.split(".")
-    assert b64url_json(header)["typ"] == "JWT"
-    assert b64url_json(payload) == {"redacted": True}
-    assert re.fullmatch(r"[A-Za-z0-9_-]{20,}", sig)
+    assert b64url_json(header) == {"alg": "HS256", "typ": "JWT"}  # the header is kept
+    # claims keep their names; who and when stay (replay mode hands them to the service),
+    # other values become placeholders; the signature is replaced
+    claims = b64url_json(payload)
+    assert claims["redacted"] is True and claims["sub"] == "1234567890"
+    assert claims["iat"] == 1516239022 and claims["name"] != "John Doe"
+    assert re.fullmatch(r"redacted-[A-Za-z0-9_-]{20,}", sig)
+    assert r.redact_text(token) == token  # redacting a redacted token changes nothing
 
 
 def test_bearer_and_basic_credentials(r: Redactor) -> None:
@@ -115,7 +120,8 @@ def test_headers(r: Redactor) -> None:
     }
     out = r.redact_headers(headers)
     scheme, token = out["authorization"][0].split(" ")
-    assert scheme == "Bearer" and b64url_json(token.split(".")[1]) == {"redacted": True}
+    assert scheme == "Bearer" and b64url_json(token.split(".")[1])["redacted"] is True
+    assert token.split(".")[2].startswith("redacted-") and token != JWT
     assert out["x-api-key"][0] != "k-123456789"
     assert out["x-my-auth-thing"][0] != "opaque" and out["x-service-token"][0] != "abc"
     sid, theme = out["cookie"][0].split("; ")
