@@ -27,9 +27,13 @@ the real class (``from datetime import datetime``) or the ``datetime`` module it
 real classes (so pickling and C extensions are untouched). The stand-ins only redirect: their
 constructors return real instances, ``isinstance``/``issubclass`` checks answer for the real
 classes, and outside a replayed request every method behaves exactly as the real one. Modules
-imported later are patched when the next replayed request starts. The standard library and
-the SDK itself are left alone; ``time.time`` is replaced in the ``time`` module (and in modules
-that imported the function by name). Stdlib only.
+imported later are patched when the next replayed request starts. Only the application's own
+modules get the stand-ins: the standard library, the SDK and installed libraries
+(``site-packages``) keep the real classes, because libraries look classes up by identity (type
+registries, schema generators), so a library's own ``datetime.now()`` reads the real clock.
+``time.time`` is replaced in the ``time`` module itself (and in application modules that
+imported the function by name), so every ``time.time()`` call travels, libraries' included.
+Time read by C code (a database's ``now()``) is not moved. Stdlib only.
 """
 
 from __future__ import annotations
@@ -119,7 +123,17 @@ class _StandInMeta(type):
         return issubclass(sub, cls._real)
 
 
-class date(_real_date, metaclass=_StandInMeta):  # stands in for datetime.date
+class _StandIn:
+    """What schema generators see of a stand-in: the real class (pydantic's hook)."""
+
+    _real: type
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return handler.generate_schema(cls._real)
+
+
+class date(_StandIn, _real_date, metaclass=_StandInMeta):  # stands in for datetime.date
     _real = _real_date
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -131,7 +145,7 @@ class date(_real_date, metaclass=_StandInMeta):  # stands in for datetime.date
         return _real_date.today() if travelled is None else _real_date.fromtimestamp(travelled)
 
 
-class datetime(_real_datetime, metaclass=_StandInMeta):  # stands in for datetime.datetime
+class datetime(_StandIn, _real_datetime, metaclass=_StandInMeta):  # stands in for datetime.datetime
     _real = _real_datetime
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
@@ -181,9 +195,21 @@ _seen_modules = 0
 _LEAVE_ALONE = ("driftdiff_sdk", "drift_diff", "_pytest", "pytest", "pluggy", "typing")
 
 
-def _leave_alone(name: str) -> bool:
+_LIBRARY_DIRS = ("site-packages", "dist-packages")
+
+
+def _leave_alone(name: str, module: Any) -> bool:
+    """The standard library, the SDK and installed libraries keep the real ``datetime`` names
+    (libraries look classes up by identity: type registries, schema generators); what is left
+    is the application's own code."""
     top = name.partition(".")[0]
-    return top in sys.stdlib_module_names or top in _LEAVE_ALONE or name == __name__
+    if top in sys.stdlib_module_names or top in _LEAVE_ALONE or name == __name__:
+        return True
+    path = getattr(module, "__file__", None)
+    if not isinstance(path, str):
+        return True  # built-in or namespace module: nothing of the application's
+    parts = path.replace("\\", "/").split("/")
+    return any(d in parts for d in _LIBRARY_DIRS)
 
 
 def install() -> None:
@@ -216,7 +242,7 @@ def patch_new_modules() -> None:
         modules = list(sys.modules.items())
         _seen_modules = len(modules)
         for name, module in modules:
-            if name in _patched or _leave_alone(name):
+            if name in _patched or _leave_alone(name, module):
                 continue
             _patched[name] = _patch_module(module)
 

@@ -11,7 +11,9 @@ issuer, required claims) still runs:
 
 * PyJWT: ``jwt.decode`` / ``jwt.decode_complete`` and ``PyJWT`` instances (patched on the
   class, so ``from jwt import decode`` is covered too);
-* python-jose: ``jose.jwt.decode`` (called as a module attribute, ``from jose import jwt``).
+* python-jose: ``jose.jwt.decode`` (called as a module attribute, ``from jose import jwt``);
+* joserfc: ``joserfc.jwt.decode`` (signed tokens; an encrypted one still needs its key) and the
+  ``exp``/``nbf``/``iat`` checks of ``JWTClaimsRegistry``.
 
 Outside a replayed request (start-up code, record mode, mode ``off``) nothing is patched or
 skipped: :func:`install` is called only by replay activation, and the patched functions check
@@ -24,7 +26,9 @@ Stdlib only at import: each library is patched only when it is already imported.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import json
 import logging
 import sys
 import threading
@@ -103,10 +107,53 @@ def _patch_jose(module: Any) -> None:
     _originals["python-jose"] = (owner, "decode", original)
 
 
+def _patch_joserfc(module: Any) -> None:
+    for part in ("jwe", "jws", "errors"):  # the library is imported: so may its parts be
+        importlib.import_module(f"joserfc.{part}")
+    owner = module.jwt
+    original = owner.decode
+    signature = inspect.signature(original)
+
+    def decode(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        if not _in_replayed_request() or isinstance(
+            bound.arguments.get("registry"), module.jwe.JWERegistry
+        ):
+            return original(*args, **kwargs)  # encrypted tokens: nothing to read without a key
+        value = bound.arguments["value"]
+        compact = module.jws.extract_compact(value.encode() if isinstance(value, str) else value)
+        claims = json.loads(compact.payload, cls=bound.arguments.get("decoder_cls"))
+        if not isinstance(claims, dict):
+            raise module.errors.InvalidPayloadError()
+        return owner.Token(compact.headers(), claims)
+
+    decode.__wrapped__ = original  # type: ignore[attr-defined]
+    owner.decode = decode
+    _originals["joserfc"] = (owner, "decode", original)
+    # claims are validated apart from decoding: skip the time checks inside replayed requests
+    registry = owner.JWTClaimsRegistry
+    for name in ("validate_exp", "validate_nbf", "validate_iat"):
+        _skip_inside_replay(registry, name, f"joserfc.{name}")
+
+
+def _skip_inside_replay(owner: Any, name: str, key: str) -> None:
+    original = getattr(owner, name)
+
+    def check(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _in_replayed_request():
+            return None
+        return original(self, *args, **kwargs)
+
+    check.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(owner, name, check)
+    _originals[key] = (owner, name, original)
+
+
 #: library name → (module to look for in ``sys.modules``, patcher)
 _LIBRARIES: dict[str, tuple[str, Callable[[Any], None]]] = {
     "PyJWT": ("jwt.api_jwt", _patch_pyjwt),
     "python-jose": ("jose.jwt", _patch_jose),
+    "joserfc": ("joserfc.jwt", _patch_joserfc),
 }
 
 
@@ -116,8 +163,6 @@ def install() -> None:
     Called at replay activation and again before each replayed request, so a library imported
     after start-up is covered from its first replayed request on.
     """
-    if len(_originals) == len(_LIBRARIES):
-        return
     with _lock:
         for name, (module_name, patch) in _LIBRARIES.items():
             if name in _originals or module_name not in sys.modules:

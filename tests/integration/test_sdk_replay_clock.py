@@ -224,3 +224,25 @@ def test_python_jose_accepts_recorded_claims_in_replay(mock_server: MockStore) -
     assert asyncio.run(_call_with_token(app, token, "ex-2021"))["sub"] == "user-7"
     with pytest.raises(jose_jwt.JWTError):
         decode(token)
+
+
+def test_joserfc_accepts_recorded_claims_in_replay(mock_server: MockStore) -> None:
+    joserfc_jwt = pytest.importorskip("joserfc.jwt", reason="joserfc is not installed")
+    from joserfc.errors import BadSignatureError, ExpiredTokenError
+    from joserfc.jwk import OctKey
+
+    key = OctKey.import_key(SECRET)
+    token = _recorded_token({"sub": "user-9", "exp": 1_000_000_000})
+    registry = joserfc_jwt.JWTClaimsRegistry(exp={"essential": True})
+
+    def decode(value: str) -> Any:
+        claims = joserfc_jwt.decode(value, key, algorithms=["HS256"]).claims
+        registry.validate(claims)
+        return claims
+
+    app = DriftDiffMiddleware(_jwt_app(decode), mode="replay")
+    assert asyncio.run(_call_with_token(app, token, "ex-2021"))["sub"] == "user-9"
+    with pytest.raises(BadSignatureError):
+        decode(token)
+    with pytest.raises(ExpiredTokenError):
+        registry.validate({"sub": "user-9", "exp": 1_000_000_000})
