@@ -7,8 +7,13 @@ Stages (one package each): ``traffic`` (traces, HAR import, proxy), ``infer`` (b
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
 from drift_diff.errors import DriftDiffError
 from drift_diff.model import Baseline, Change, Exchange, Severity
 
 __all__ = ["Baseline", "Change", "DriftDiffError", "Exchange", "Severity", "__version__"]
-__version__ = "0.1.0"
+try:  # one version string: the distribution's metadata (pyproject.toml)
+    __version__ = version("driftdiff")
+except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
+    __version__ = "0+unknown"

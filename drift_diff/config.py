@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
 import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised by CI's Python 3.10 run
+    import tomli as tomllib
 
 from drift_diff.errors import ConfigError, InputError
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, not_a_file_problem, read_text

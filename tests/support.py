@@ -4,6 +4,7 @@ recording proxy, server processes."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import socket
 import subprocess
@@ -53,19 +54,67 @@ class CliResult:
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    process: bool = False,
 ) -> CliResult:
-    """Run ``driftdiff ARGS`` as a real subprocess (what a user types)."""
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
-    proc = subprocess.run(
-        [sys.executable, "-m", "drift_diff", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+    """Run ``driftdiff ARGS`` and capture its exit code, stdout and stderr.
+
+    In-process through ``drift_diff.cli.main`` by default (the same code path as the console
+    script, minus interpreter start-up); ``process=True`` runs a real subprocess for tests where
+    the process boundary itself is under test (signals, what the interpreter prints on exit).
+    """
+    full_env = {"NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
+    if process:
+        proc = subprocess.run(
+            [sys.executable, "-m", "drift_diff", *args],
+            cwd=cwd,
+            env={**os.environ, **full_env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+    return _run_cli_in_process(list(args), cwd=cwd, env=full_env)
+
+
+def _text_stream() -> io.TextIOWrapper:
+    # A text stream with a ``.buffer``, as click expects of sys.stdout for binary output.
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="replace", newline="")
+
+
+def _drain(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    raw = stream.buffer
+    assert isinstance(raw, io.BytesIO)
+    return raw.getvalue().decode("utf-8", "replace")
+
+
+def _run_cli_in_process(args: list[str], *, cwd: Path | None, env: dict[str, str]) -> CliResult:
+    from drift_diff.cli import main
+
+    saved_env = {name: os.environ.get(name) for name in env}
+    saved_cwd = os.getcwd()
+    saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+    out, err = _text_stream(), _text_stream()
+    try:
+        os.environ.update(env)
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.stdin = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        sys.stdout, sys.stderr = out, err
+        code = main(args)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return CliResult(code, _drain(out), _drain(err))
 
 
 def start_recorder(

@@ -11,10 +11,15 @@ DriftDiffWSGIMiddleware``, ``driftdiff_sdk.django.DriftDiffDjangoMiddleware``) a
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
 from driftdiff_sdk.config import SDKConfig
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT
 from driftdiff_sdk.recorder import stats
 from driftdiff_sdk.runtime import init, shutdown
 
-__all__ = ["EXCHANGE_FORMAT", "SDKConfig", "init", "shutdown", "stats"]
-__version__ = "0.1.0"
+__all__ = ["EXCHANGE_FORMAT", "SDKConfig", "__version__", "init", "shutdown", "stats"]
+try:  # one version string: the distribution's metadata (sdk/pyproject.toml)
+    __version__ = version("driftdiff-sdk")
+except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
+    __version__ = "0+unknown"

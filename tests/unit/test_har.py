@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -335,9 +334,7 @@ def test_one_bad_entry_is_skipped_and_reported(tmp_path: Path) -> None:
 def test_huge_body_is_capped_not_fatal(tmp_path: Path) -> None:
     big = '{"blob": "' + "x" * (50 * 1024 * 1024) + '"}'
     har = write_har(tmp_path / "big.har", [entry(text=big)])
-    start = time.perf_counter()
     (ex,), _ = read_all(har)
-    assert time.perf_counter() - start < 30
     assert ex["response"]["truncated"] is True and "body" not in ex["response"]
     assert len(ex["response"]["body_text"]) <= 8 * 1024 * 1024
 
