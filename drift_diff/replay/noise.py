@@ -34,8 +34,8 @@ _KINDS = {
 _GROUP = {
     "removed": "presence",
     "added": "presence",
-    "item-removed": "presence",
-    "item-added": "presence",
+    "item-removed": "items",
+    "item-added": "items",
     "value": "value",
     "type": "type",
 }
@@ -98,8 +98,11 @@ class NoiseModel:
     """Locations known to vary, per endpoint, learned from repeated recordings.
 
     What varied decides what is forgiven: a value that varied is compared by type only; a field
-    (or array item) that came and went may be absent; a type that varied (``null`` vs a string)
-    may change type. Anything else at a noisy location is still reported.
+    that came and went may be absent, and so may everything below it; array items that came and
+    went may come and go (values inside them may differ), but a field *inside* the items is
+    still judged by the same request's evidence (per-request evidence wins); a type that varied
+    (``null`` vs an object) may change type, and what is below it may be absent. Anything else
+    at a noisy location is still reported.
     """
 
     def __init__(self) -> None:
@@ -121,8 +124,8 @@ class NoiseModel:
                 continue
             if wanted == "value" or wanted in groups:
                 return True
-            if wanted == "presence" and general != path:
-                return True  # below something that varied as a whole
+            if general != path and groups & {"presence", "type"}:
+                return True  # below something that came and went, or changed type, as a whole
         return False
 
     def paths(self, endpoint: str) -> list[str]:

@@ -50,8 +50,9 @@ def split_location(location: str) -> tuple[str, ...]:
 
 
 def generalize(location: str) -> str:
-    """Every array index replaced by ``[*]`` (noise learned on item 0 applies to item 7)."""
-    return re.sub(r"\[\d+\]", "[*]", location)
+    """Every array index (and the ``[]`` of aggregated locations) replaced by ``[*]``: noise
+    learned on item 0 applies to item 7."""
+    return re.sub(r"\[\d*\]", "[*]", location)
 
 
 def _normalize_pattern(pattern: str) -> tuple[str, ...]:

@@ -317,3 +317,19 @@ def test_cdn_and_negotiated_headers_are_not_contract() -> None:
     names = ["via", "x-cache", "server-timing", "content-encoding", "etag", "cf-ray", "date"]
     rec = exchange({"a": 1}, headers={n: ["x"] for n in names})
     assert compare_exchange(rec, exchange({"a": 1})) == []
+
+
+def test_items_that_came_and_went_do_not_excuse_a_field_inside_them() -> None:
+    # the same request recorded before and after a new post: the list grew (noise), but the
+    # field each item carried in this request is still evidence
+    q = {"_embed": ["comments"]}
+    one = [{"id": 1, "comments": [{"id": 1}]}]
+    first = exchange(one, xid="a", query=q)
+    again = exchange([*one, {"id": 2, "comments": []}], xid="b", query=q)
+    ctx = CompareContext(noise=NoiseModel.learn([first, again]))
+    live = exchange([{"id": 1}], query=q)
+    assert rules(compare_exchange(first, live, ctx)) == [
+        ("replay-field-missing", "breaking", "response.body[0].comments")
+    ]
+    longer = exchange([*one, {"id": 3, "comments": []}], query=q)
+    assert compare_exchange(first, longer, ctx) == []  # more items: the noise it learned
