@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 __all__ = [
     "KNOWN_TOKEN",
@@ -44,6 +45,7 @@ __all__ = [
     "high_entropy_segment",
     "known_token_prefix",
     "may_hold_known_token",
+    "sub_known_tokens",
 ]
 
 # fmt: off
@@ -125,12 +127,12 @@ _TOKEN_RULES = (
 KNOWN_TOKEN = re.compile(
     "|".join(f"{_B}{rule}{_E}" for rule in _TOKEN_RULES).replace("?P<p>", "").replace("?P<r>", "")
 )
-#: Substrings at least one of which a known token contains (cheap pre-checks).
+#: The literal start of every ``KNOWN_TOKEN`` rule: a token can only begin where one is found.
 KNOWN_TOKEN_HINTS = (
     "A3T", "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "gh", "github_pat_",
-    "glpat-",
-    "_live_", "_test_", "whsec_", "xox", "xapp-", "AIza", "ya29.", "sk-", "npm_", "pypi-",
-    "SG.", "shp", "hvs.", "hvb.", "dop_v1_", "dapi", "key-", "SK", "AGE-SECRET",
+    "glpat-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "xox", "xapp-", "AIza",
+    "ya29.", "sk-", "npm_", "pypi-", "SG.", "shp", "hvs.", "hvb.", "dop_v1_", "dapi", "key-",
+    "SK", "AGE-SECRET",
 )  # fmt: skip
 
 #: A private key block; group 1 the BEGIN line, 2 the body, 3 the END line (absent if cut).
@@ -152,6 +154,27 @@ _HINT = re.compile("|".join(re.escape(h) for h in KNOWN_TOKEN_HINTS))
 def may_hold_known_token(text: str) -> bool:
     """Cheap test: could ``KNOWN_TOKEN`` match anywhere in ``text``? (One C-level scan.)"""
     return _HINT.search(text) is not None
+
+
+def sub_known_tokens(text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    """``KNOWN_TOKEN.sub(replace, text)``, trying the rules only where a token can start.
+
+    Every rule starts with one of ``KNOWN_TOKEN_HINTS``, so the alternation is run anchored at
+    each hint found by one literal scan instead of at every position (a 1 MiB binary body: a
+    few milliseconds instead of a second)."""
+    parts: list[str] = []
+    last = 0
+    for hint in _HINT.finditer(text):
+        if hint.start() < last:
+            continue  # inside the token just replaced
+        m = KNOWN_TOKEN.match(text, hint.start())
+        if m is not None:
+            parts += [text[last : m.start()], replace(m)]
+            last = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def known_token_prefix(match: re.Match[str]) -> tuple[str, str]:

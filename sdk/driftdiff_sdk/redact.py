@@ -59,7 +59,6 @@ from driftdiff_sdk._masks import (
 )
 from driftdiff_sdk._share import share_message, share_outbound
 from driftdiff_sdk.detectors import (
-    KNOWN_TOKEN,
     PEM_PRIVATE_KEY,
     QUERY_KEYS,
     SECRET_HEADER_PARTS,
@@ -67,7 +66,7 @@ from driftdiff_sdk.detectors import (
     SECRET_KEY_SUFFIXES,
     SECRET_KEYS,
     high_entropy_segment,
-    may_hold_known_token,
+    sub_known_tokens,
 )
 from driftdiff_sdk.kinds import REDACTED_PREFIX
 
@@ -188,8 +187,7 @@ class Redactor(Masker):
             text = KV_PAIR.sub(self._sub_kv_pair, text)
         if "@" in text:
             text = AT_SIGN.sub(self._sub_at_sign, text)
-        if may_hold_known_token(text):
-            text = KNOWN_TOKEN.sub(self._sub_known_token, text)
+        text = sub_known_tokens(text, self._sub_known_token)
         if "PRIVATE KEY-----" in text:
             text = PEM_PRIVATE_KEY.sub(self._sub_pem, text)
         if "eyJ" in text:
