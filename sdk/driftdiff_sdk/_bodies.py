@@ -8,7 +8,9 @@ place, leaving every other byte as it was. JSON content is parsed and walked whe
 multipart parts are split on their boundary, and a part named like a secret (``password``) has
 its whole value replaced unless it is a file.
 
-Media that cannot hold text worth scanning (images, audio, video, fonts, archives) are left as
+Other binary content (octet-stream, protobuf...) is scanned run by run: only its printable ASCII
+runs of 12 characters or more, so random bytes cost a single pass. Media that cannot hold text
+worth scanning (images, audio, video, fonts, archives) are left as
 they are: scanning a compressed stream finds nothing, only costs time.
 """
 
@@ -27,6 +29,8 @@ __all__ = ["redact_body_b64", "redact_multipart"]
 _OPAQUE = ("image/", "audio/", "video/", "font/")
 _ARCHIVES = ("zip", "gzip", "x-tar", "x-7z", "x-bzip", "x-xz", "zstd", "x-rar", "brotli")
 _BOUNDARY = re.compile(r'boundary=(?:"([^"]{1,200})"|([^\s;,]{1,200}))', re.IGNORECASE)
+# ASCII printable runs long enough to hold a secret (shortest shapes: ~16 characters)
+_PRINTABLE_RUN = re.compile(r"[\x20-\x7e\t\r\n]{12,}")
 _PART_NAME = re.compile(r'\bname="([^"]{0,256})"|\bname=([^\s;]{1,256})', re.IGNORECASE)
 
 
@@ -46,7 +50,10 @@ def redact_body_b64(r: Redactor, data: str, content_type: object) -> str:
     except (binascii.Error, ValueError):
         return data
     text = raw.decode("latin-1")
-    new = r.redact_body_text(text, content_type)
+    if media.startswith(("text/", "multipart/")) or "json" in media or "form" in media:
+        new = r.redact_body_text(text, content_type)
+    else:  # binary: only its printable runs can hold a token worth finding
+        new = _PRINTABLE_RUN.sub(lambda m: r.redact_text(m.group()), text)
     if new == text:
         return data
     return base64.b64encode(new.encode("latin-1", "replace")).decode("ascii")
