@@ -86,7 +86,9 @@ def run_check(
     schema = diff_baselines(base, current)
     keys = [*base.endpoints, *current.endpoints]
     replay_changes = file_under_templates(run.changes, keys)
-    replay_left, schema_changes = fold_replay_findings(replay_changes, schema.changes)
+    replay_left, schema_changes = fold_replay_findings(
+        replay_changes, schema.changes, config.severity if config is not None else None
+    )
     result = apply_config([*replay_left, *schema_changes], config)
     notes = list(result.expired_ignores)
     if stats.partial_lines:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from drift_diff.model import Change
+from drift_diff.model import Change, Severity
 from drift_diff.replay.compare import aggregate_changes
 from drift_diff.replay.paths import endpoint_template
 from drift_diff.replay.rules import (
@@ -99,6 +99,13 @@ def file_under_templates(changes: Iterable[Change], templates: Iterable[str]) ->
     return aggregate_changes(out)
 
 
+def _overridden(change: Change, overrides: Mapping[str, Severity]) -> Change:
+    severity = overrides.get(change.rule)
+    if severity is None or severity is change.severity:
+        return change
+    return dataclasses.replace(change, severity=severity)
+
+
 def _with_evidence(kept: Change, other: Change) -> Change:
     return dataclasses.replace(
         kept, evidence=f"{kept.evidence}; {other.rule}: {other.message} ({other.evidence})"
@@ -106,13 +113,20 @@ def _with_evidence(kept: Change, other: Change) -> Change:
 
 
 def fold_replay_findings(
-    replay: Sequence[Change], schema: Sequence[Change]
+    replay: Sequence[Change],
+    schema: Sequence[Change],
+    severity: Mapping[str, Severity] | None = None,
 ) -> tuple[list[Change], list[Change]]:
     """``(replay findings left, schema changes with folded evidence)``.
 
     Where the replay finding is the more severe, it takes the schema change's place (with the
     schema change's evidence), so each break is listed once at the severity it deserves.
+    ``severity`` holds the config's overrides (rule id → severity): they apply first, so a
+    downgraded rule never wins a fold at the severity it no longer has.
     """
+    overrides = severity or {}
+    replay = [_overridden(c, overrides) for c in replay]
+    schema = [_overridden(c, overrides) for c in schema]
     index: dict[tuple[str, str], list[int]] = {}
     for i, change in enumerate(schema):
         index.setdefault((change.endpoint, _schema_place(change)), []).append(i)

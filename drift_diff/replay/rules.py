@@ -57,7 +57,8 @@ REPLAY_RULES: dict[str, tuple[Severity, str]] = {
         Severity.BREAKING,
         "A response header the recorded response carried (e.g. a pagination count such as "
         "X-Total-Count) is absent from the replayed one; framing and per-request headers "
-        "(Date, Content-Length, Set-Cookie…) are not compared. Downgrade with `severity:`.",
+        "(Date, Content-Length, Set-Cookie…) and CDN headers are not compared. Downgrade with "
+        "`severity:` (with the contract's header rules when they report it too).",
     ),
     RULE_ARRAY_EMPTIED: (
         Severity.WARNING,

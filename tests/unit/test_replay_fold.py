@@ -90,3 +90,16 @@ def test_a_missing_header_folds_into_the_schema_header_change() -> None:
     left, folded = fold_replay_findings(replay, schema)
     assert left == []
     assert [(c.rule, c.severity) for c in folded] == [("replay-header-missing", B)]
+
+
+def test_config_downgrades_apply_before_the_fold() -> None:
+    # a missing count header, seen by the contract as a required header removed (breaking)
+    replay = [_c("replay-header-missing", "response.headers.x-total-count")]
+    schema = [_c("required-response-header-removed", "response.200.headers.x-total-count")]
+    downgrade = {"replay-header-missing": W, "required-response-header-removed": W}
+    left, folded = fold_replay_findings(replay, schema, downgrade)
+    assert left == []
+    assert [(c.rule, c.severity) for c in folded] == [("required-response-header-removed", W)]
+    # only the replay rule downgraded: the contract's view of the same break stays breaking
+    left, folded = fold_replay_findings(replay, schema, {"replay-header-missing": W})
+    assert [(c.rule, c.severity) for c in folded] == [("required-response-header-removed", B)]
