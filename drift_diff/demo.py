@@ -29,15 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drift_diff.demo_processes import (
-    DemoError,
-    ServiceProcess,
-    free_port,
-    port_is_open,
-    terminate_on_sigterm,
-)
+from drift_diff.demo_processes import DemoError, start_server
 from drift_diff.errors import DriftDiffError, UsageError
 from drift_diff.model import Baseline, Change
+from drift_diff.processes import ServiceProcess, free_port
 
 if TYPE_CHECKING:
     from drift_diff.diff import DiffResult
@@ -48,11 +43,8 @@ __all__ = [
     "DemoError",
     "DemoOptions",
     "DemoResult",
-    "ServiceProcess",
     "find_examples_dir",
-    "free_port",
     "run_demo",
-    "terminate_on_sigterm",
 ]
 
 #: The service name recorded by the example (``DRIFTDIFF_SERVICE``) and written in its baseline.
@@ -167,30 +159,36 @@ def _story(
     started: list[int] = []
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFTDIFF_")}
 
-    def start(name: str, app: str, env: dict[str, str], port: int | None = None) -> ServiceProcess:
+    def start(
+        name: str, app: str, env: dict[str, str], port: int | None = None
+    ) -> tuple[ServiceProcess, int]:
         port = port or free_port()
-        if port_is_open(port):
-            raise DemoError(f"cannot start {name}: port {port} is already in use")
-        proc = ServiceProcess(
-            name,
-            uvicorn_argv(app, examples, port),
-            port=port,
-            env={**base_env, **env},
-            cwd=workdir,
-            log_path=workdir / f"{name.replace(' ', '-')}.log",
-        )
-        started.append(proc.pid)
-        stack.callback(proc.stop, options.stop_deadline_s)
-        proc.wait_ready(options.ready_deadline_s)
-        return proc
+        on_start: list[ServiceProcess] = []
+        try:
+            server = start_server(
+                name,
+                uvicorn_argv(app, examples, port),
+                port=port,
+                env={**base_env, **env},
+                cwd=workdir,
+                log_path=workdir / f"{name.replace(' ', '-')}.log",
+                deadline_s=options.ready_deadline_s,
+                on_start=on_start,
+            )
+        finally:
+            for begun in on_start:
+                started.append(begun.pid)
+                stack.callback(begun.stop, options.stop_deadline_s)
+        return server, port
 
     say("1/6  starting the upstream (inventory + payments) and shop v1 with the SDK recording")
     # committed traces must replay without configuration: record them against the shop's
     # default upstream address, since recorded outbound calls are matched by origin
     upstream_port = DEFAULT_UPSTREAM_PORT if options.write_traces is not None else None
-    upstream = start("upstream", "upstream.app:app", {}, upstream_port)
-    upstream_env = {"SHOP_UPSTREAM_URL": upstream.url}
-    v1 = start(
+    upstream, upstream_port = start("upstream", "upstream.app:app", {}, upstream_port)
+    upstream_url = f"http://127.0.0.1:{upstream_port}"
+    upstream_env = {"SHOP_UPSTREAM_URL": upstream_url}
+    v1, v1_port = start(
         "shop v1",
         "shop_v1.app:app",
         {
@@ -200,11 +198,12 @@ def _story(
             "DRIFTDIFF_TRACES_DIR": str(traces),
         },
     )
-    say(f"     upstream on {upstream.url} (pid {upstream.pid}, port {upstream.port})")
-    say(f"     shop v1 on {v1.url} (pid {v1.pid}, port {v1.port}); traces go to {traces}")
+    v1_url = f"http://127.0.0.1:{v1_port}"
+    say(f"     upstream on {upstream_url} (pid {upstream.pid}, port {upstream_port})")
+    say(f"     shop v1 on {v1_url} (pid {v1.pid}, port {v1_port}); traces go to {traces}")
 
     say("2/6  driving traffic: examples/traffic.py (browsing, orders, a few errors on purpose)")
-    _drive_traffic(examples, v1.url, workdir)
+    _drive_traffic(examples, v1_url, workdir)
 
     say("3/6  stopping shop v1 gracefully so the SDK flushes its traces")
     v1.stop(options.stop_deadline_s)

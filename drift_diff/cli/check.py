@@ -45,6 +45,11 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(
             False, "--force", help="Let --output replace a baseline, trace or OpenAPI file."
         ),
+        sandbox: str = typer.Option(
+            "none",
+            "--sandbox",
+            help="none | netns: run --start's service in its own network namespace (Linux).",
+        ),
     ) -> None:
         """Replay the recording against a build and diff its live contract with the baseline."""
         from drift_diff.output import check_output, is_report_output, is_stdout, write_output
@@ -69,6 +74,7 @@ def register(app: typer.Typer) -> None:
             credential=credential,
             inputs=inputs,
         )
+        options.sandbox = sandbox
         outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
         echo_summary(outcome.replay, fmt)
         report = render_result(outcome.result, fmt)

@@ -52,7 +52,8 @@ def register(app: typer.Typer) -> None:
         recording) and prints what v2 breaks. Every process started is stopped on the way out.
         Exit 0: finding v2's breaking changes is the point of the demo.
         """
-        from drift_diff.demo import DemoOptions, run_demo, terminate_on_sigterm
+        from drift_diff.demo import DemoOptions, run_demo
+        from drift_diff.processes import interrupt_on_signals
 
         options = DemoOptions(
             examples_dir=examples,
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
             write_baseline=write_baseline,
             write_traces=write_traces,
         )
-        with terminate_on_sigterm():
+        with interrupt_on_signals():
             result = run_demo(options, narrate=echo_err)
         typer.echo(result.report, nl=not result.report.endswith("\n"))
         counts = result.summary

@@ -49,6 +49,11 @@ def register(app: typer.Typer) -> None:
         fail_on: str | None = typer.Option(None, "--fail-on", help="breaking | warning | info"),
         fmt: str = typer.Option("text", "--format", help="Report format (text, json, …)."),
         config_file: Path | None = typer.Option(None, "--config", help="driftdiff.yaml"),
+        sandbox: str = typer.Option(
+            "none",
+            "--sandbox",
+            help="none | netns: run --start's service in its own network namespace (Linux).",
+        ),
     ) -> None:
         """Replay recorded traffic against a build; outbound calls are served from the recording."""
         from drift_diff.replay.check import load_recording, replay_result, with_config_paths
@@ -70,6 +75,7 @@ def register(app: typer.Typer) -> None:
             credential=credential,
             inputs=[*sources, *([config_file] if config_file is not None else [])],
         )
+        options.sandbox = sandbox
         recorded, _stats = load_recording([str(s) for s in sources])
         run = run_replay(recorded, with_config_paths(options, config))
         echo_summary(run, fmt)

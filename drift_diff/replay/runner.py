@@ -39,6 +39,8 @@ from driftdiff_sdk.exchange import (
 )
 
 from drift_diff.errors import UsageError
+from drift_diff.processes import ServiceProcess, describe_exit, interrupt_on_signals
+from drift_diff.replay import sandbox as netns
 from drift_diff.replay.compare import CompareContext
 from drift_diff.replay.credentials import Credential, Secrets
 from drift_diff.replay.findings import ReplayRun, RequestOutcome, collect_findings
@@ -46,7 +48,7 @@ from drift_diff.replay.mockserver import CLOCKS, MockServer, MockStore
 from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.origins import origin_of
 from drift_diff.replay.paths import PathMatcher
-from drift_diff.replay.service import ServiceProcess, describe_exit, wait_until_ready
+from drift_diff.replay.service import SANDBOXES, start_service, wait_until_ready
 from drift_diff.replay.wire import EXCHANGE_HEADER, SAFE_METHODS, build_request
 
 __all__ = ["EXCHANGE_HEADER", "SAFE_METHODS", "ReplayOptions", "build_request", "run_replay"]
@@ -71,6 +73,7 @@ class ReplayOptions:
     #: headers / cookies / query parameters whose fresh value comes from the environment
     credentials: Sequence[Credential] = ()
     clock: str = "recorded"  # replay.clock: "recorded" | "live" (mockserver.CLOCKS)
+    sandbox: str | None = None  # "netns": the started service in its own network namespace
 
     def validate(self) -> None:
         parts = urlsplit(self.target)
@@ -82,6 +85,12 @@ class ReplayOptions:
             raise UsageError("--timeout must be positive")
         if self.clock not in CLOCKS:
             raise UsageError(f"replay.clock must be one of {', '.join(CLOCKS)}, got {self.clock!r}")
+        if self.sandbox is not None and self.sandbox not in SANDBOXES:
+            raise UsageError(
+                f"--sandbox must be one of {', '.join(SANDBOXES)}, got {self.sandbox!r}"
+            )
+        if self.sandbox not in (None, "none") and not self.start:
+            raise UsageError("--sandbox needs --start (driftdiff sandboxes the service it starts)")
 
     @property
     def target_port(self) -> int:
@@ -262,6 +271,7 @@ async def _run(
     )
     started = time.perf_counter()
     log_path = (options.out_dir or workdir) / "service.log"
+    sandboxed = options.sandbox == "netns" and options.start
     try:
         async with httpx.AsyncClient(
             follow_redirects=False,
@@ -269,6 +279,7 @@ async def _run(
             limits=limits,
             trust_env=False,
             cookies=_NO_COOKIES,
+            transport=netns.transport(workdir, limits) if sandboxed else None,
         ) as client:
             service = None
             if options.start:
@@ -281,7 +292,16 @@ async def _run(
                     "DRIFTDIFF_ALLOW_PORTS": ",".join(str(p) for p in sorted(ports)),
                 }
                 log_path.parent.mkdir(parents=True, exist_ok=True)
-                service = ServiceProcess(options.start, env=env, log_path=log_path, cwd=options.cwd)
+                service = start_service(
+                    options.start,
+                    target=options.target,
+                    env=env,
+                    log_path=log_path,
+                    cwd=options.cwd,
+                    sandbox=options.sandbox,
+                    sandbox_dir=workdir,
+                    allow_ports=set(options.allow_ports),
+                )
                 holder.append(service)
             ready = options.target.rstrip("/") + "/" + options.ready_path.lstrip("/")
             await wait_until_ready(client, ready, deadline_s=options.ready_timeout, service=service)
@@ -320,7 +340,8 @@ def run_replay(
     workdir = Path(tempfile.mkdtemp(prefix="driftdiff-replay-"))
     holder: list[ServiceProcess] = []
     try:
-        run, store = asyncio.run(_run(recorded, options, workdir, holder, secrets))
+        with interrupt_on_signals():  # SIGTERM/SIGINT/SIGHUP stop the service's whole group
+            run, store = asyncio.run(_run(recorded, options, workdir, holder, secrets))
     finally:
         for service in holder:
             service.stop()

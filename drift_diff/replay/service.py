@@ -1,161 +1,180 @@
-"""The service under test as a process: started in its own process group, stopped as a group.
+"""The service under test (``--start``): never a stale process, stopped group and all.
 
-``start_new_session=True`` puts the shell and everything it starts (a reloader, workers) in one
-process group, so stopping sends SIGTERM to the whole group, waits, then SIGKILLs it: no orphan
-keeps a port or a database file after the run, even when the run fails or is interrupted.
+Before ``--start`` runs, the ``--target`` port must be free: a port that already answers (or
+is bound) would be tested instead of the new build, so :func:`start_service` stops with a
+``ReplayError`` naming the holder (pid and command line from ``/proc`` where readable). After
+the target answers, :func:`wait_until_ready` checks that every socket listening on the target
+port belongs to the process group that ``--start`` started (Linux; elsewhere the pre-check is
+all there is). The process itself is a :class:`~drift_diff.processes.ServiceProcess` (its own
+process group, stopped as a whole; SIGTERM/SIGINT/SIGHUP stop it too while
+:func:`~drift_diff.processes.interrupt_on_signals` is active). With ``sandbox="netns"`` it runs
+in a network namespace of its own (:mod:`drift_diff.replay.sandbox`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import signal
-import subprocess
-import time
+import ipaddress
 from pathlib import Path
-from typing import IO
+from urllib.parse import urlsplit
 
 import httpx
 
-from drift_diff.errors import ReplayError
+from drift_diff.errors import ReplayError, UsageError
+from drift_diff.port_owner import describe_pid, group_members, port_sockets, socket_owners
+from drift_diff.processes import ServiceProcess, apoll_until, describe_exit, port_is_open
+from drift_diff.replay import sandbox as netns
 
 __all__ = [
+    "SANDBOXES",
     "ServiceProcess",
+    "check_port_free",
     "describe_exit",
-    "start_process_group",
-    "stop_process_group",
+    "start_service",
     "wait_until_ready",
 ]
 
-
-def describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"service was killed by {name}"
-    return f"service exited with code {code}"
+#: Values of ``--sandbox``.
+SANDBOXES = ("none", "netns")
 
 
-def start_process_group(
-    argv: list[str], *, env: dict[str, str], cwd: str | os.PathLike[str] | None, log_path: Path
-) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
-    """``argv`` in a new session (its own process group), output to ``log_path``.
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
 
-    Returns the process and the open log, which the caller closes after stopping the group.
-    ``OSError`` when it cannot start (the log is closed then).
-    """
-    log = open(log_path, "wb")  # noqa: SIM115 - handed to the caller, closed after the stop
+
+def _is_local(host: str) -> bool:
+    if host == "localhost":
+        return True
     try:
-        proc = subprocess.Popen(
-            argv,
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _holders(port: int, inodes: set[int]) -> str:
+    owners = socket_owners(inodes)
+    pids = sorted({pid for pids in owners.values() for pid in pids})
+    return ", ".join(describe_pid(pid) for pid in pids)
+
+
+def check_port_free(target: str) -> None:
+    """``ReplayError`` naming what holds the target port if anything answers or is bound there."""
+    host, port = _host_port(target)
+    sockets = port_sockets(port) if _is_local(host) else None
+    if sockets:
+        where = ", ".join(sorted({f"{s.address}:{s.port}" for s in sockets}))
+        holder = _holders(port, {s.inode for s in sockets}) or "a process driftdiff cannot see"
+        raise ReplayError(
+            f"--target port {port} is already in use by {holder} on {where}; stop it or choose "
+            f"a free port (--start would otherwise test that process, not the new build)"
         )
-    except OSError:
-        log.close()
-        raise
-    return proc, log
+    if port_is_open(port, host):
+        raise ReplayError(
+            f"--target {host}:{port} already answers before --start ran; stop what listens "
+            f"there or choose a free port (--start would otherwise test it, not the new build)"
+        )
 
 
-def stop_process_group(
-    proc: subprocess.Popen[bytes], grace_s: float, first: signal.Signals = signal.SIGTERM
-) -> None:
-    """Send ``first`` to the whole group, then SIGKILL what is left after ``grace_s`` seconds.
+def verify_listener(service: ServiceProcess, target: str) -> None:
+    """``ReplayError`` unless the started process group is what listens on the target port.
 
-    Children may outlive the leader (a shell, a reloader's workers): the group goes in any case.
+    Reads the service's own network namespace (``/proc/<leader>/net/tcp{,6}``); skipped where
+    ``/proc`` is not available and for a target that is not on this machine.
     """
-    pgid = proc.pid
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, first)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=grace_s)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=grace_s)
+    host, port = _host_port(target)
+    if not _is_local(host):
+        return
+    sockets = port_sockets(port, service.pid)
+    if sockets is None:
+        return
+    listening = {s.inode for s in sockets if s.listening}
+    if not listening:
+        raise ReplayError(
+            f"the target {host}:{port} answered, but no process started by --start listens on "
+            f"port {port} (is --target the port the service binds?)"
+        )
+    members = group_members(service.pid)
+    owners = socket_owners(listening)
+    strangers = {pid for inode in listening for pid in owners.get(inode, []) if pid not in members}
+    unowned = [inode for inode in listening if not owners.get(inode)]
+    if strangers or unowned:
+        holder = ", ".join(describe_pid(pid) for pid in sorted(strangers)) or (
+            "a process driftdiff cannot see"
+        )
+        raise ReplayError(
+            f"port {port} is served by {holder}, not by the process group --start started; "
+            f"stop it and run again"
+        )
 
 
-class ServiceProcess:
-    """``sh -c CMD`` in a new session, output to ``log_path``."""
+def start_service(
+    command: str,
+    *,
+    target: str,
+    env: dict[str, str],
+    log_path: Path,
+    cwd: str | None,
+    sandbox: str | None = None,
+    sandbox_dir: Path | None = None,
+    allow_ports: set[int] | frozenset[int] = frozenset(),
+) -> ServiceProcess:
+    """Check the target port is free, then start ``sh -c COMMAND`` in its own process group.
 
-    def __init__(
-        self, command: str, *, env: dict[str, str], log_path: Path, cwd: str | None = None
-    ) -> None:
-        self.command = command
-        self.log_path = log_path
-        try:
-            self.proc, self._log = start_process_group(
-                ["/bin/sh", "-c", command], env=env, cwd=cwd, log_path=log_path
-            )
-        except OSError as exc:
-            raise ReplayError(f"cannot start service {command!r}: {exc.strerror or exc}") from None
-        self.exit_code: int | None = None
-        self._stopped = False
-
-    def poll(self) -> int | None:
-        if self.exit_code is None:
-            self.exit_code = self.proc.poll()
-        return self.exit_code
-
-    async def wait_exit(self, timeout: float) -> int | None:
-        """The exit code if the service ends within ``timeout`` seconds (else None)."""
-        if self.poll() is not None:
-            return self.exit_code
-        try:
-            self.exit_code = await asyncio.to_thread(self.proc.wait, timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        return self.exit_code
-
-    def log_tail(self, lines: int = 3) -> str:
-        try:
-            text = self.log_path.read_bytes()[-4000:].decode("utf-8", "replace")
-        except OSError:
-            return ""
-        kept = [line.strip() for line in text.splitlines() if line.strip()]
-        return " | ".join(kept[-lines:])
-
-    def stop(self, grace_s: float = 5.0) -> None:
-        """SIGTERM the whole group, then SIGKILL what is left after ``grace_s`` seconds."""
-        if self._stopped:
-            return
-        self._stopped = True
-        stop_process_group(self.proc, grace_s)
-        self.poll()
-        self._log.close()
+    With ``sandbox="netns"`` the service runs in a new network namespace and is reached over
+    the Unix socket :func:`drift_diff.replay.sandbox.target_socket` of ``sandbox_dir``; the
+    port outside is then irrelevant and not checked.
+    """
+    argv = ["/bin/sh", "-c", command]
+    if sandbox in (None, "none"):
+        check_port_free(target)
+    elif sandbox == "netns":
+        if sandbox_dir is None:
+            raise UsageError("--sandbox netns needs a working folder")
+        _, port = _host_port(target)
+        argv = netns.wrap(
+            argv,
+            folder=sandbox_dir,
+            port=port,
+            allow_ports={port, *allow_ports},
+            mock_socket=env.get("DRIFTDIFF_MOCK_SOCKET", ""),
+        )
+        env = {k: v for k, v in env.items() if k != "DRIFTDIFF_MOCK_ADDR"}  # not reachable
+    else:
+        raise UsageError(f"--sandbox must be one of {', '.join(SANDBOXES)}, got {sandbox!r}")
+    try:
+        return ServiceProcess(argv, env=env, log_path=log_path, cwd=cwd)
+    except OSError as exc:
+        raise ReplayError(f"cannot start service {command!r}: {exc.strerror or exc}") from None
 
 
 async def wait_until_ready(
     client: httpx.AsyncClient, url: str, *, deadline_s: float, service: ServiceProcess | None = None
 ) -> None:
-    """Poll ``url`` until it answers with any HTTP status; ``ReplayError`` after the deadline.
+    """Poll ``url`` until it answers with any HTTP status; ``ReplayError`` after the deadline
+    or when the service dies first. A started service must then own the listening socket."""
+    last = ["no answer"]
 
-    The pause between polls grows from 20 ms to 250 ms and never goes past the deadline.
-    """
-    end = time.monotonic() + deadline_s
-    delay = 0.02
-    last = "no answer"
-    while True:
-        if service is not None and service.poll() is not None:
-            tail = service.log_tail()
-            raise ReplayError(
-                f"{describe_exit(service.exit_code or 0)} before {url} answered"
-                + (f" (last output: {tail})" if tail else "")
-            )
+    async def answers() -> bool:
         try:
-            await client.get(url, timeout=max(0.1, min(2.0, end - time.monotonic())))
-            return
+            await client.get(url, timeout=2.0)
         except httpx.HTTPError as exc:
-            last = str(exc) or type(exc).__name__
-        remaining = end - time.monotonic()
-        if remaining <= 0:
-            raise ReplayError(f"target {url} not ready after {deadline_s:g}s ({last})")
-        await asyncio.sleep(min(delay, remaining))
-        delay = min(delay * 2, 0.25)
+            last[0] = str(exc) or type(exc).__name__
+            return False
+        return True
+
+    def failed(message: str) -> ReplayError:
+        if "not ready after" in message:
+            return ReplayError(f"{message} ({last[0]})")
+        tail = service.log_tail() if service is not None else ""
+        return ReplayError(message + (f" (last output: {tail})" if tail else ""))
+
+    await apoll_until(
+        answers,
+        deadline_s=deadline_s,
+        exited=service.exited if service is not None else lambda: None,
+        what=f"target {url}",
+        error=failed,
+    )
+    if service is not None:
+        verify_listener(service, url)
