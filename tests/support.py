@@ -6,44 +6,56 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from drift_diff.processes import free_port, poll_until
+
+__all__ = [
+    "CONFORMANCE",
+    "REPO",
+    "CliResult",
+    "free_port",
+    "run_cli",
+    "server_process",
+    "start_recorder",
+    "wait_until_ready",
+]
+
 REPO = Path(__file__).resolve().parent.parent
 CONFORMANCE = REPO.parent / "shared" / "conformance"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until_ready(
     url: str, *, deadline_s: float = 20.0, proc: subprocess.Popen[bytes] | None = None
 ) -> None:
-    """Poll ``url`` until it answers (any status) or the deadline passes. No fixed sleeps."""
-    end = time.monotonic() + deadline_s
-    delay = 0.02
-    last: Exception | None = None
-    while time.monotonic() < end:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} was ready")
+    """Poll ``url`` until it answers (any status) or the deadline passes (the product's poll)."""
+    last: list[Exception] = []
+
+    def answers() -> bool:
         try:
             httpx.get(url, timeout=1.0)
-            return
         except httpx.HTTPError as exc:
-            last = exc
-        time.sleep(delay)  # back-off between polls, bounded by the deadline
-        delay = min(delay * 2, 0.25)
-    raise TimeoutError(f"{url} not ready after {deadline_s}s: {last}")
+            last[:] = [exc]
+            return False
+        return True
+
+    def exited() -> str | None:
+        if proc is None or proc.poll() is None:
+            return None
+        return f"process exited with {proc.returncode}"
+
+    def failed(message: str) -> Exception:
+        if "not ready after" in message:
+            return TimeoutError(f"{message}: {last[0] if last else 'no answer'}")
+        return RuntimeError(message)
+
+    poll_until(answers, deadline_s=deadline_s, exited=exited, what=url, error=failed)
 
 
 @dataclass

@@ -116,7 +116,10 @@ def activate(config: Any = None) -> None:
         _settings.active = True
         if os.environ.get("DRIFTDIFF_SOCKET_GUARD", "1") != "0":
             guard.install(
-                mock_addr=_settings.tcp_addr, allow_ports=_settings.allow_ports, report=report
+                mock_addr=_settings.tcp_addr,
+                mock_unix=_settings.unix_path,
+                allow_ports=_settings.allow_ports,
+                report=report,
             )
     _local.__dict__.pop("conn", None)
     replay_clock.install()

@@ -18,7 +18,6 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import free_port
+from drift_diff.processes import free_port, poll_until
 
 __all__ = ["Server", "postgres_bin", "postgres_server", "redis_server", "require"]
 
@@ -87,21 +86,17 @@ class Server:
 
 
 def _poll(ready: Callable[[], bool], server: Server, deadline_s: float = 30.0) -> None:
-    end = time.monotonic() + deadline_s
-    delay = 0.02
-    while time.monotonic() < end:
-        if server.proc.poll() is not None:
-            raise RuntimeError(
-                f"{server.name} exited with {server.proc.returncode}: {server.log()}"
-            )
-        if ready():
-            return
-        time.sleep(delay)  # back-off between polls, bounded by the deadline
-        delay = min(delay * 2, 0.25)
-    server.stop()
-    raise TimeoutError(
-        f"{server.name} not ready on port {server.port} after {deadline_s}s: {server.log()}"
-    )
+    """The product's readiness poll (``drift_diff.processes.poll_until``) on a test server."""
+
+    def exited() -> str | None:
+        code = server.proc.poll()
+        return None if code is None else f"{server.name} exited with {code}"
+
+    def failed(message: str) -> Exception:
+        server.stop()
+        return RuntimeError(f"{message} (port {server.port}): {server.log()}")
+
+    poll_until(ready, deadline_s=deadline_s, exited=exited, what=server.name, error=failed)
 
 
 def _redis_pong(port: int) -> bool:
