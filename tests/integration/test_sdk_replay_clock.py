@@ -246,3 +246,28 @@ def test_joserfc_accepts_recorded_claims_in_replay(mock_server: MockStore) -> No
         decode(token)
     with pytest.raises(ExpiredTokenError):
         registry.validate({"sub": "user-9", "exp": 1_000_000_000})
+
+
+def test_wsgi_requests_travel_too(mock_server: MockStore) -> None:
+    from driftdiff_sdk.wsgi import DriftDiffWSGIMiddleware
+
+    def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("content-type", "text/plain")])
+        return [f"{time.time()}|{date.today().isoformat()}".encode()]
+
+    app = DriftDiffWSGIMiddleware(wsgi_app, mode="replay")
+
+    def call(exchange_id: str) -> list[str]:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/",
+            "HTTP_X_DRIFTDIFF_EXCHANGE_ID": exchange_id,
+            "wsgi.input": None,
+        }
+        body = b"".join(app(environ, lambda *a: None))
+        return body.decode().split("|")
+
+    stamp, day = call("ex-2021")
+    start = _epoch(RECORDED["ex-2021"])
+    assert start <= float(stamp) < start + 5 and day == date.fromtimestamp(start).isoformat()
+    assert time.time() > start + 86_400  # and after the request, the real clock again
