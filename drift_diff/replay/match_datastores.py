@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from driftdiff_sdk.kinds import normalize_kinds
-from driftdiff_sdk.redact import Redactor
+from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 __all__ = [
     "DATASTORE_KINDS",
@@ -136,8 +136,30 @@ def match_redis(a: dict[str, Any], b: dict[str, Any]) -> str | None:
 
 
 def match_redis_dynamic(a: dict[str, Any], b: dict[str, Any]) -> str | None:
-    ca, cb = _redis(a), _redis(b)
+    ca, cb = _redis(_comparable(a)), _redis(_comparable(b))
     return None if _by_kind(ca) == _by_kind(cb) else match_redis(a, b)
+
+
+class _SameMask(Redactor):
+    """The recording's redaction rules, with one constant placeholder: a value the recording
+    redacted by its name (``HSET user:7 password …``, ``SET session:<id> …``, a ``password``
+    column's parameter or literal) and the live value at the same place compare equal."""
+
+    def mask_value(self, value: str) -> str:
+        return "<redacted>"
+
+    def _mask_number(self, value: int | float) -> int | float:
+        return 0
+
+
+_SAME_MASK: _SameMask | None = None
+
+
+def _comparable(call: dict[str, Any]) -> dict[str, Any]:
+    global _SAME_MASK
+    if _SAME_MASK is None:
+        _SAME_MASK = _SameMask(RedactionConfig.from_env())
+    return _SAME_MASK.redact_outbound(call)
 
 
 # --- postgres ----------------------------------------------------------------------------------
@@ -165,11 +187,25 @@ def match_params_dynamic(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     return None if _by_kind(pa) == _by_kind(pb) else match_params(a, b)
 
 
+def match_sql_redacted(a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    """The same SQL once literals the recording redacted (a ``password`` column's) are masked
+    on both sides; otherwise what ``match_sql`` says."""
+    if match_sql(_comparable(a), _comparable(b)) is None:
+        return None
+    return match_sql(a, b)
+
+
+def match_params_redacted(a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    """Parameters by kind once the ones the recording redacted are masked on both sides."""
+    return match_params_dynamic(_comparable(a), _comparable(b))
+
+
 STAGES: dict[str, tuple[tuple[str, tuple[Matcher, ...]], ...]] = {
     "redis": (("exact", (match_redis,)), ("dynamic-args", (match_redis_dynamic,))),
     "postgres": (
         ("exact", (match_sql, match_params)),
         ("dynamic-params", (match_sql, match_params_dynamic)),
+        ("redacted-params", (match_sql_redacted, match_params_redacted)),
     ),
 }
 _EXPLAIN: dict[str, tuple[tuple[str, Matcher, int], ...]] = {

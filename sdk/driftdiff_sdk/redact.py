@@ -425,6 +425,11 @@ class Redactor(Masker):
             return json.dumps(red, ensure_ascii=False, separators=(",", ":"))
         return self.redact_text(text)
 
+    def redact_outbound(self, call: dict[str, Any]) -> dict[str, Any]:
+        """One outbound call of an exchange (HTTP or datastore), redacted as a recording does."""
+        out: dict[str, Any] = share_outbound(self, call) if self.config.enabled else dict(call)
+        return out
+
     def redact_exchange(self, exchange: dict[str, Any]) -> dict[str, Any]:
         """A redacted copy of one exchange line: inbound request/response and every outbound call.
 

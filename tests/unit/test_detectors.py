@@ -252,3 +252,38 @@ def test_hostile_inputs_stay_linear(r: Redactor) -> None:
         r.redact_text(text)
         r.redact_path(text)
         assert time.process_time() - start < 2.0, text[:30]
+
+
+def test_replay_matches_datastore_calls_whose_values_the_recording_redacted() -> None:
+    from drift_diff.replay.matching import RecordedCall, match_call
+
+    recorder = Redactor(RedactionConfig(key=b"recording-key"))
+    sid = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    live_calls = [
+        {"kind": "redis", "seq": 0, "command": ["HSET", "user:7", "password", "pw-77", "n", "b"]},
+        {"kind": "redis", "seq": 1, "command": ["SET", f"session:{sid}", '{"u":1}', "EX", "60"]},
+        {
+            "kind": "postgres",
+            "seq": 2,
+            "command": {
+                "sql": "UPDATE accounts SET api_key = 'Lit3ral-key-99' WHERE id = %s",
+                "params": [7],
+            },
+        },
+        {
+            "kind": "postgres",
+            "seq": 3,
+            "command": {
+                "sql": "INSERT INTO a (email, password) VALUES (%s, %s)",
+                "params": ["a@b.io", "Pg-Horse-77"],
+            },
+        },
+    ]
+    for live in live_calls:
+        recorded = recorder.redact_outbound({**live, "result": None})
+        assert recorded["command"] != live["command"]  # the recording holds no secret
+        hit = match_call([RecordedCall(0, recorded)], live)
+        assert hit.entry is not None, hit.explanation
+    other = dict(live_calls[0], command=["HSET", "user:8", "password", "pw-77", "n", "b"])
+    recorded = recorder.redact_outbound({**live_calls[0], "result": None})
+    assert match_call([RecordedCall(0, recorded)], other).entry is None  # another key: no match
