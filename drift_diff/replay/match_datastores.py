@@ -9,7 +9,9 @@ lesson, "no mock found" beats a fuzzy wrong mock for SQL.
 * **postgres** — ``exact``: normalised SQL (comments dropped, whitespace collapsed, case
   folded outside quotes and dollar-quoted strings, spaces around ``( ) ,`` and a trailing ``;``
   dropped) and the parameters exactly; ``dynamic-params``: the same SQL, parameters compared by
-  kind (uuid, timestamp, date, e-mail, ...). There is no step that relaxes the SQL itself.
+  kind (uuid, timestamp, date, e-mail, ...); ``redacted-params``: the same, once what the
+  recording redacted by name (a ``password`` column's parameter or literal) is masked on both
+  sides. There is no step that relaxes the SQL itself.
 
 Reads (Redis read-only commands, ``SELECT``/``SHOW``/``EXPLAIN``/``VALUES``) made more often than
 recorded replay their last answer, like safe HTTP calls; writes match one-to-one.
