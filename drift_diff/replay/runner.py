@@ -49,7 +49,12 @@ from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.origins import origin_of
 from drift_diff.replay.paths import PathMatcher
 from drift_diff.replay.service import SANDBOXES, start_service, wait_until_ready
-from drift_diff.replay.wire import EXCHANGE_HEADER, SAFE_METHODS, build_request
+from drift_diff.replay.wire import (
+    EXCHANGE_HEADER,
+    SAFE_METHODS,
+    asks_again_unconditional,
+    build_request,
+)
 
 __all__ = ["EXCHANGE_HEADER", "SAFE_METHODS", "ReplayOptions", "build_request", "run_replay"]
 
@@ -163,16 +168,11 @@ class _Replayer:
                 "recorded request body was truncated; it cannot be replayed faithfully"
             )
             return
-        method, url, headers, body = build_request(
-            exchange, self.options.target, self.options.headers, self.secrets
-        )
-        # built by hand, not by the client: no default headers and no cookies are merged in
-        wire = httpx.Request(
-            method, url, headers=headers, content=body, extensions={"timeout": self.timeout}
-        )
         started = time.perf_counter()
         try:
-            response = await self.client.send(wire)
+            url, response = await self.send(exchange)
+            if asks_again_unconditional(exchange, response.status_code):
+                url, response = await self.send(exchange, unconditional=True)
         except httpx.TimeoutException:
             outcome.error = f"timed out after {self.options.timeout:g}s"
         except httpx.HTTPError as exc:
@@ -183,6 +183,22 @@ class _Replayer:
             outcome.live_status = response.status_code
             self.live[index] = self.capture(exchange, url, response, started)
         outcome.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+
+    async def send(
+        self, exchange: dict[str, Any], *, unconditional: bool = False
+    ) -> tuple[str, httpx.Response]:
+        method, url, headers, body = build_request(
+            exchange,
+            self.options.target,
+            self.options.headers,
+            self.secrets,
+            unconditional=unconditional,
+        )
+        # built by hand, not by the client: no default headers and no cookies are merged in
+        wire = httpx.Request(
+            method, url, headers=headers, content=body, extensions={"timeout": self.timeout}
+        )
+        return url, await self.client.send(wire)
 
     def capture(
         self, exchange: dict[str, Any], url: str, response: httpx.Response, started: float

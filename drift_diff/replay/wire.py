@@ -1,16 +1,18 @@
 """The replayed request on the wire: exactly what was recorded, bytes and headers.
 
 * **Headers**: the recorded ones, in recorded order, and nothing else — no ``Accept``,
-  ``User-Agent``, ``Accept-Encoding`` or cookie jar of an HTTP client. Left out: the hop-by-hop
-  headers of the recording client's own connection (``Connection``, ``Keep-Alive``, ``TE``…) and
-  the framing ones recomputed for the bytes sent (``Content-Length``, ``Transfer-Encoding``);
-  ``Host`` is the target's. Added: ``x-driftdiff-exchange-id`` (the SDK in the service matches
+  ``User-Agent``, ``Accept-Encoding`` or cookie jar of an HTTP client (``Connection`` and
+  ``Keep-Alive`` too only when recorded). Left out: the framing recomputed for the bytes sent
+  (``Content-Length``, ``Transfer-Encoding``), protocol switches and the client's own protocol
+  negotiation (``Upgrade``, ``Expect``, ``TE``, ``Trailer``, ``Proxy-Connection``); ``Host``
+  is the target's. Added: ``x-driftdiff-exchange-id`` (the SDK in the service matches
   outbound mocks by it), the configured credentials and ``--header`` overrides.
-* **Conditional GETs**: a recorded ``If-None-Match`` / ``If-Modified-Since`` on a safe request
-  whose recorded answer was not ``304`` is dropped — the recording client's cache copy was stale
-  then, and the same build would now say ``304 Not Modified`` to a request whose recorded answer
-  was the full ``200``. A request recorded with a ``304`` keeps them (the live ``304``, or a full
-  ``2xx``, is what a cache expects; :mod:`~drift_diff.replay.compare` accepts either).
+* **Conditional GETs**: sent with their recorded validators (``If-None-Match``,
+  ``If-Modified-Since``). When the build answers ``304 Not Modified`` to a safe request whose
+  recorded answer was a full one (the recording client's cache copy was stale then, current
+  now), the runner asks again without the validators and compares that full answer
+  (``unconditional``). A request recorded with a ``304`` (a browser's cache revalidation) may
+  be answered ``304`` or in full: :mod:`~drift_diff.replay.compare` accepts either.
 * **Body**: the recorded bytes. Text and binary bodies are stored as they were; a JSON body is
   stored parsed with its layout (``body_layout``, exchange format 1.1) and serialised back in
   that layout. A body redaction changed is sent with the placeholders in the recorded layout;
@@ -31,6 +33,7 @@ __all__ = [
     "CONDITIONAL_HEADERS",
     "EXCHANGE_HEADER",
     "SAFE_METHODS",
+    "asks_again_unconditional",
     "body_bytes",
     "build_request",
 ]
@@ -45,8 +48,6 @@ _DROP_HEADERS = frozenset(
         "host",
         "content-length",
         "transfer-encoding",
-        "connection",
-        "keep-alive",
         "upgrade",
         "te",
         "trailer",
@@ -68,9 +69,20 @@ def body_bytes(request: dict[str, Any]) -> bytes | None:
     return None
 
 
-def _dropped(name: str, conditional: bool) -> bool:
+def asks_again_unconditional(exchange: dict[str, Any], live_status: int) -> bool:
+    """Whether a live 304 to ``exchange`` should be asked again without cache validators."""
+    request = exchange["request"]
+    return (
+        live_status == 304
+        and str(request.get("method", "")).upper() in SAFE_METHODS
+        and (exchange.get("response") or {}).get("status") != 304
+        and any(str(k).lower() in CONDITIONAL_HEADERS for k in request.get("headers") or {})
+    )
+
+
+def _dropped(name: str, unconditional: bool) -> bool:
     low = name.lower()
-    return low in _DROP_HEADERS or (conditional and low in CONDITIONAL_HEADERS)
+    return low in _DROP_HEADERS or (unconditional and low in CONDITIONAL_HEADERS)
 
 
 def build_request(
@@ -78,8 +90,11 @@ def build_request(
     target: str,
     overrides: dict[str, str] | None = None,
     secrets: Secrets | None = None,
+    *,
+    unconditional: bool = False,
 ) -> tuple[str, str, list[tuple[str, str]], bytes | None]:
-    """Method, URL, headers and body bytes that replay ``exchange`` against ``target``."""
+    """Method, URL, headers and body bytes that replay ``exchange`` against ``target``
+    (``unconditional``: without cache validators)."""
     request = exchange["request"]
     method = str(request["method"]).upper()
     url = request.get("url")
@@ -91,13 +106,11 @@ def build_request(
     full = target.rstrip("/") + (path if path.startswith("/") else "/" + path)
     if query:
         full += "?" + query
-    status = (exchange.get("response") or {}).get("status")
-    conditional = method in SAFE_METHODS and status != 304
     lowered = {k.lower(): v for k, v in (overrides or {}).items()}
     headers = [
         (str(name), str(value))
         for name, values in (request.get("headers") or {}).items()
-        if not _dropped(str(name), conditional) and str(name).lower() not in lowered
+        if not _dropped(str(name), unconditional) and str(name).lower() not in lowered
         for value in (values if isinstance(values, list) else [values])
     ]
     headers = secrets.apply_headers(headers)

@@ -25,12 +25,13 @@ __all__ = ["dump_line", "write_jsonl_atomic"]
 _encode: Callable[[Any, int], list[str]] | None = (
     None
     if c_make_encoder is None
-    else c_make_encoder(None, str, encode_basestring, None, ":", ",", True, False, True)
+    else c_make_encoder(None, str, encode_basestring, None, ":", ",", False, False, True)
 )
 
 
 def dump_line(obj: dict[str, Any]) -> bytes:
-    """One exchange as a compact, key-sorted JSON line ending in ``\\n``."""
+    """One exchange as a compact JSON line ending in ``\\n``. Keys stay in the order they were
+    built (not sorted): a JSON body keeps the client's key order, which replay sends again."""
     try:
         text = "".join(_encode(obj, 0)) if _encode is not None else _dumps(obj)
     except RecursionError:
@@ -39,7 +40,7 @@ def dump_line(obj: dict[str, Any]) -> bytes:
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[dict[str, Any]]) -> int:
