@@ -216,11 +216,12 @@ def test_credential_never_reaches_the_live_exchange_or_findings(
     assert dict(seen[1][0])["authorization"] == secret  # sent on the wire
     written = (tmp_path / "replay.jsonl").read_text()
     assert "live-token" not in written
-    assert json.loads(written)["request"]["headers"]["authorization"] == ["Bearer redacted00000000"]
+    # the live exchange keeps the recorded request (the file redacts it once more)
+    assert run.live[0]["request"]["headers"]["authorization"] == ["Bearer redacted00000000"]
     assert "live-token" not in repr(run.changes)
     # the echoed secret is put back to the placeholder it replaced: equal to the recorded echo
     assert run.changes == []
-    assert json.loads(written)["response"]["body"]["echo"] == "Bearer redacted00000000"
+    assert run.live[0]["response"]["body"]["echo"] == "Bearer redacted00000000"
 
 
 def test_header_override_is_not_a_request_change(
@@ -228,9 +229,10 @@ def test_header_override_is_not_a_request_change(
 ) -> None:
     target, _ = wire
     exchange = recorded("x1", headers={"authorization": ["Basic cmVkYWN0ZWQ="]})
-    _replay(target, [exchange], tmp_path, headers={"Authorization": "Basic c2VjcmV0OnBhc3N3b3Jk"})
-    live = json.loads((tmp_path / "replay.jsonl").read_text())
-    assert live["request"]["headers"] == {"authorization": ["Basic cmVkYWN0ZWQ="]}
+    run = _replay(
+        target, [exchange], tmp_path, headers={"Authorization": "Basic c2VjcmV0OnBhc3N3b3Jk"}
+    )
+    assert run.live[0]["request"]["headers"] == exchange["request"]["headers"]
     assert "c2VjcmV0" not in (tmp_path / "replay.jsonl").read_text()
 
 
@@ -279,3 +281,64 @@ def test_key_order_and_layout_survive_the_trace_file(tmp_path: Path) -> None:
     write_exchanges(tmp_path / "t.jsonl", [exchange])
     (read,) = iter_raw_exchanges([tmp_path / "t.jsonl"])
     assert build_request(read, "http://t")[3] == text
+
+
+def test_browser_har_revalidations_and_decoded_content_replay_clean(
+    wire: tuple[str, list[Any]], tmp_path: Path
+) -> None:
+    """A browser capture: a cache revalidation answered 304, a stale validator answered in full,
+    and gzip content the browser stored decoded beside its Content-Encoding header."""
+    from drift_diff.traffic.har import read_har
+    from tests.unit.test_har import entry
+
+    body = '{"ok": true, "echo": ""}'
+    gz = {"accept-encoding": "gzip"}
+    entries = [
+        entry(
+            "http://app.example/items",
+            req_headers={"if-none-match": '"v1"'},
+            status=304,
+            mime="",
+            text=None,
+        ),
+        entry("http://app.example/items", req_headers={"if-none-match": '"v0"'}, text=body),
+        entry(
+            "http://app.example/items",
+            req_headers=gz,
+            resp_headers={"content-encoding": "gzip"},
+            text=body,
+        ),
+    ]
+    har = tmp_path / "browser.har"
+    har.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    exchanges = list(read_har(har))
+    assert [e["response"]["status"] for e in exchanges] == [304, 200, 200]
+    run = _replay(target := wire[0], exchanges, tmp_path)
+    assert target and [o.live_status for o in run.outcomes] == [304, 200, 200]
+    assert [o.result for o in run.outcomes] == ["pass", "pass", "pass"]
+    assert run.changes == []
+
+
+def test_config_credentials() -> None:
+    from drift_diff.config import Config
+    from drift_diff.errors import ConfigError
+
+    config = Config.from_dict(
+        {
+            "replay": {
+                "credentials": [{"header": "Authorization", "env": "A"}, {"query": "k", "env": "K"}]
+            }
+        }
+    )
+    assert config.replay_credentials == (
+        Credential("header", "authorization", "A"),
+        Credential("query", "k", "K"),
+    )
+    for bad in (
+        {"header": "A", "cookie": "b", "env": "A"},
+        {"header": "A"},
+        {"env": "A"},
+        {"header": "A", "env": "1BAD"},
+    ):
+        with pytest.raises(ConfigError, match="replay/credentials/0"):
+            Config.from_dict({"replay": {"credentials": [bad]}})
