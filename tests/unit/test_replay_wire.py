@@ -342,3 +342,20 @@ def test_config_credentials() -> None:
     ):
         with pytest.raises(ConfigError, match="replay/credentials/0"):
             Config.from_dict({"replay": {"credentials": [bad]}})
+
+
+def test_a_recorded_304_answered_in_full_is_no_contract_change() -> None:
+    from drift_diff.diff import diff_baselines
+    from drift_diff.infer import infer_baseline
+
+    validator = {"if-none-match": ['"v1"']}
+    before = [
+        recorded("x1", response_body={"ok": True}),
+        recorded("x2", status=304, headers=validator),  # a browser's cache revalidation
+    ]
+    after = [
+        recorded("x1", response_body={"ok": True}),
+        recorded("x2", response_body={"ok": True}, headers=validator),  # the build's full answer
+    ]
+    changes = diff_baselines(infer_baseline(before), infer_baseline(after)).changes
+    assert [c for c in changes if c.severity.value != "info"] == []

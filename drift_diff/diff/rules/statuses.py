@@ -14,6 +14,9 @@ RESPONSE_SUCCESS_STATUS_ADDED = "response-success-status-added"
 RESPONSE_NON_SUCCESS_STATUS_ADDED = "response-non-success-status-added"
 
 
+NOT_MODIFIED = "304"
+
+
 def _success(status: object) -> bool:
     return str(status).startswith("2")
 
@@ -38,12 +41,15 @@ def _success_removed(fact: Fact) -> bool:
     RESP,
     "responses",
     "A non-2xx status is no longer given (oasdiff: info; a warning here because learned "
-    "statuses are real answers clients were handling).",
+    "statuses are real answers clients were handling). Not 304 Not Modified: it answers the "
+    "client's cache validators, not the API.",
     kinds=F.STATUS_REMOVED,
     mirror=NO_REQUEST_MIRROR,
 )
 def _non_success_removed(fact: Fact) -> bool:
-    return not _success(fact.before)
+    # 304 Not Modified answers the client's cache validators: whether a server gives it depends
+    # on what the client had cached (a browser capture is full of them), not on the API
+    return not _success(fact.before) and str(fact.before) != NOT_MODIFIED
 
 
 @rule(
