@@ -38,12 +38,17 @@ HOSTILE = [
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     tmp = tmp_path_factory.mktemp("reports")
-    base = endpoint(responses=resp(obj({"id": S, **{name: S for name in HOSTILE}})))
-    cur = endpoint(responses=resp(obj({"id": S})))
+    # one hostile field per endpoint: separate changes, so the reports show one entry each
+    # (fields of one object on the same endpoints would be one group)
+    base = [
+        {**endpoint(responses=resp(obj({"id": S, name: S}))), "path": f"/pets{i}/{{id}}"}
+        for i, name in enumerate(HOSTILE)
+    ]
+    cur = [{**e, "responses": resp(obj({"id": S}))} for e in base]
     b, c = tmp / "base.json", tmp / "current.json"
     # ensure_ascii: the lone surrogate is written as JSON's \ud800 escape
-    b.write_text(json.dumps(baseline(base).to_dict()), "utf-8")
-    c.write_text(json.dumps(baseline(cur).to_dict()), "utf-8")
+    b.write_text(json.dumps(baseline(*base).to_dict()), "utf-8")
+    c.write_text(json.dumps(baseline(*cur).to_dict()), "utf-8")
     out: dict[str, str] = {}
     for fmt in ("junit", "markdown", "github"):
         target = tmp / f"report.{fmt}"
