@@ -62,17 +62,18 @@ RELATED_RULES: dict[str, frozenset[str]] = {
     ),
 }
 _STATUS_PART = re.compile(r"^response\.\d{3}\.(body|headers)")
-_STATUS = re.compile(r"^response\.(\d{3})$")
+_STATUS = re.compile(r"^response\.(\d{3})(?:$|\.)")
 _INDEX = re.compile(r"\[\d+\]")
 
 
 def _schema_place(change: Change) -> str:
     """The replay-style place a schema change speaks for (``response.200.body.x`` →
-    ``response.body.x``; a removed status → ``response.status:200``)."""
+    ``response.body.x``; a removed status → ``response.status:200``; a removed media type,
+    ``response.200.content(application/json)`` → ``response.content_type``)."""
     m = _STATUS.match(change.location)
-    if m and "status" in change.rule:
+    if m and change.rule in RELATED_RULES[RULE_STATUS_CHANGED]:
         return f"response.status:{m.group(1)}"
-    if m and "media-type" in change.rule:
+    if m and change.rule in RELATED_RULES[RULE_CONTENT_TYPE_CHANGED]:
         return "response.content_type"
     return _STATUS_PART.sub(r"response.\1", change.location)
 

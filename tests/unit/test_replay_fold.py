@@ -103,3 +103,15 @@ def test_config_downgrades_apply_before_the_fold() -> None:
     # only the replay rule downgraded: the contract's view of the same break stays breaking
     left, folded = fold_replay_findings(replay, schema, {"replay-header-missing": W})
     assert [(c.rule, c.severity) for c in folded] == [("required-response-header-removed", B)]
+
+
+def test_a_content_type_change_folds_into_the_removed_media_type() -> None:
+    replay = [_c("replay-content-type-changed", "response.content_type")]
+    schema = [
+        _c("response-media-type-removed", "response.200.content(application/json)"),
+        _c("response-media-type-added", "response.200.content(text/html)", Severity.INFO),
+    ]
+    left, folded = fold_replay_findings(replay, schema)
+    assert left == []
+    assert "replay-content-type-changed" in folded[0].evidence
+    assert folded[1] == schema[1]
