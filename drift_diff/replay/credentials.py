@@ -21,6 +21,7 @@ import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, cast
 from urllib.parse import quote_plus, unquote_plus
 
@@ -133,6 +134,7 @@ class Secrets:
         return "&".join(parts)
 
     # ------------------------------------------------------------------ out of artifacts
+    @cached_property
     def _needles(self) -> list[str]:
         """Every form of a secret the service could echo: the value, a scheme's credentials
         (``Bearer <token>``: the token), a Basic credential decoded (``user:password``)."""
@@ -174,11 +176,11 @@ class Secrets:
     def scrub(self, value: Any, recorded: dict[str, str] | None = None) -> Any:
         """``value`` (JSON, text or a header map) with every secret replaced: by the recorded
         value it stood in for (``recorded_values``) when known, else by ``MASK``."""
-        needles = self._needles()
+        needles = self._needles
         return _scrub(value, needles, recorded or {}) if needles else value
 
     def scrub_bytes(self, data: bytes, recorded: dict[str, str] | None = None) -> bytes:
-        for needle in self._needles():
+        for needle in self._needles:
             instead = (recorded or {}).get(needle, MASK)
             data = data.replace(needle.encode("utf-8", "surrogatepass"), instead.encode())
         return data

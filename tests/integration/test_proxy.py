@@ -90,3 +90,34 @@ def test_bad_target_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "must be an http(s) URL" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_proxy_records_decoded_content_and_request_layout(tmp_path: Path) -> None:
+    """httpbin (a real Flask app) behind the proxy: a gzip answer is recorded decoded (its
+    Content-Encoding kept as a header fact) and a JSON request body with its layout."""
+    pytest.importorskip("httpbin", reason="httpbin (the third-party upstream) not installed")
+    up_port, proxy_port = free_port(), free_port()
+    out = tmp_path / "traces"
+    gunicorn = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{up_port}", "httpbin:app"]
+    with server_process(gunicorn, f"http://127.0.0.1:{up_port}/get", cwd=REPO):
+        proc = start_recorder(f"http://127.0.0.1:{up_port}", proxy_port, out, "httpbin")
+        try:
+            wait_until_ready(f"http://127.0.0.1:{proxy_port}/get", proc=proc)
+            base = f"http://127.0.0.1:{proxy_port}"
+            zipped = httpx.get(f"{base}/gzip", headers={"Accept-Encoding": "gzip"})
+            posted = httpx.post(
+                f"{base}/post",
+                content=b'{"sku": "caf\\u00e9", "qty": 2}',
+                headers={"Content-Type": "application/json"},
+            )
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.communicate(timeout=20)
+    assert zipped.json()["gzipped"] is True and posted.status_code == 200
+    exchanges = {(e.method, e.path): e.raw for e in iter_exchanges([out])}
+    gz = exchanges[("GET", "/gzip")]["response"]
+    assert gz["headers"]["content-encoding"] == ["gzip"]
+    assert gz["body"]["gzipped"] is True  # content, not gzip bytes
+    post = exchanges[("POST", "/post")]["request"]
+    assert post["body"] == {"sku": "café", "qty": 2}
+    assert post["body_layout"] == "spaced-ascii"
