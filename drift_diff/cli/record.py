@@ -98,6 +98,7 @@ def register(app: typer.Typer) -> None:
                 (stats.bad_requests, "malformed requests refused"),
                 (stats.timeouts, "connections timed out"),
                 (stats.refused, "connections refused over --max-connections"),
+                (stats.internal_errors, "connections dropped on an internal error"),
             )
             if count
         ]

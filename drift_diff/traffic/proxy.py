@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import socket
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -63,6 +65,7 @@ class ProxyStats:
     bad_requests: int = 0
     timeouts: int = 0
     refused: int = 0
+    internal_errors: int = 0
 
 
 class _Closed(Exception):
@@ -168,7 +171,9 @@ class RecordingProxy:
         except _Closed:
             pass
         except Exception:  # one broken connection must not print a traceback or stop others
-            self.stats.bad_requests += 1
+            self.stats.internal_errors += 1
+            if os.environ.get("DRIFTDIFF_DEBUG"):
+                traceback.print_exc()
         finally:
             _drop(upstream)
             if client.answered_error:

@@ -57,6 +57,7 @@ def _stop(proxy: Proxy) -> None:
     _, proxy.stderr = proxy.proc.communicate(timeout=30)
     assert proxy.proc.returncode == 0, proxy.stderr
     assert b"Traceback" not in proxy.stderr and b"Error" not in proxy.stderr, proxy.stderr
+    assert b"internal error" not in proxy.stderr, proxy.stderr
 
 
 @pytest.fixture
