@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from drift_diff.diff import DiffResult
 from drift_diff.diff.coverage import status_free
+from drift_diff.diff.messages import MESSAGES, message_for
 from drift_diff.model import Change, Severity
 
 __all__ = [
@@ -83,11 +84,31 @@ class Group:
 
     @property
     def message(self) -> str:
-        what = self.changes[0].message if len(self.fields) == 1 else f"{len(self.fields)} fields"
+        first = self.changes[0]
+        template = MESSAGES.get(self.rule, "")
+        alike = all((c.before, c.after) == (first.before, first.after) for c in self.changes)
+        if template and (alike or ("{before}" not in template and "{after}" not in template)):
+            what = message_for(
+                self.rule,
+                endpoint=self.endpoint,
+                location=self._place(),
+                before=first.before,
+                after=first.after,
+            )
+        else:
+            what = f"{len(self.fields)} fields: {self.rule}"
         where = (
             self.endpoints[0] if len(self.endpoints) == 1 else f"{len(self.endpoints)} endpoints"
         )
-        return f"one change, {len(self.changes)} findings: {what} on {where}"
+        return f"{what} (one change: {len(self.changes)} findings on {where})"
+
+    def _place(self) -> str:
+        """``response.body.owner.{email, id}``: the fields under their shared object."""
+        if len(self.fields) == 1:
+            return self.fields[0]
+        prefix = self.location + "."
+        names = [f.removeprefix(prefix) for f in self.fields]
+        return f"{self.location}.{{{_listing(names)}}}"
 
     @property
     def evidence(self) -> str:
