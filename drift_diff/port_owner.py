@@ -1,10 +1,11 @@
 """Who holds a TCP port: Linux ``/proc`` read-outs, so a stale server is named, not tested.
 
-``/proc/<pid>/net/tcp{,6}`` lists the sockets of that process's network namespace (listening
-ones with state ``0A``, bound-only ones with ``07``) by inode; ``/proc/<pid>/fd`` links name
-the inodes a process holds (``socket:[INODE]``); field 5 of ``/proc/<pid>/stat`` is its process
-group. Elsewhere (macOS, Windows) or where ``/proc`` is not readable these functions return
-``None`` and callers fall back to "the port answers" (see docs/security.md).
+``/proc/<pid>/net/tcp{,6}`` lists the sockets of that process's network namespace by inode
+(listening ones with state ``0A``; a socket that is only bound is not listed there);
+``/proc/<pid>/fd`` links name the inodes a process holds (``socket:[INODE]``); field 5 of
+``/proc/<pid>/stat`` is its process group. Elsewhere (macOS, Windows) or where ``/proc`` is
+not readable these functions return ``None`` and callers fall back to "the port answers" and
+"the port can be bound" (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ __all__ = ["PortSocket", "describe_pid", "group_members", "port_sockets", "socke
 
 _PROC = Path("/proc")
 _LISTEN = "0A"
-_BOUND = "07"  # TCP_CLOSE: bound (or closed) but not connected; with a zero remote: bound only
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,6 @@ class PortSocket:
     address: str  # "127.0.0.1", "::", …
     port: int
     inode: int
-    listening: bool
 
 
 def _address(hex_addr: str) -> str:
@@ -39,7 +38,7 @@ def _address(hex_addr: str) -> str:
 
 
 def port_sockets(port: int, pid: int | str = "self") -> list[PortSocket] | None:
-    """TCP sockets listening on (or bound to) ``port`` in the network namespace of ``pid``.
+    """TCP sockets listening on ``port`` in the network namespace of ``pid``.
 
     ``None`` when ``/proc/<pid>/net/tcp`` cannot be read (not Linux, or no permission).
     """
@@ -55,13 +54,9 @@ def port_sockets(port: int, pid: int | str = "self") -> list[PortSocket] | None:
             fields = line.split()
             if len(fields) < 10:
                 continue
-            local, remote, state = fields[1], fields[2], fields[3]
-            addr, _, hex_port = local.rpartition(":")
-            if int(hex_port, 16) != port:
-                continue
-            bound_only = state == _BOUND and set(remote.replace(":", "")) <= {"0"}
-            if state == _LISTEN or bound_only:
-                found.append(PortSocket(_address(addr), port, int(fields[9]), state == _LISTEN))
+            addr, _, hex_port = fields[1].rpartition(":")
+            if fields[3] == _LISTEN and int(hex_port, 16) == port:
+                found.append(PortSocket(_address(addr), port, int(fields[9])))
     return found if readable else None
 
 

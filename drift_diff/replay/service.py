@@ -13,7 +13,9 @@ in a network namespace of its own (:mod:`drift_diff.replay.sandbox`).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +60,27 @@ def _holders(port: int, inodes: set[int]) -> str:
     return ", ".join(describe_pid(pid) for pid in pids)
 
 
+def _bound_elsewhere(host: str, port: int) -> bool:
+    """Whether binding ``host:port`` fails because a socket holds it (bound, not listening).
+
+    ``SO_REUSEADDR`` as servers set it, so a connection in TIME_WAIT from an earlier run does
+    not count; a name that is not an address of this machine is not checked.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return False
+    for family, kind, proto, _, addr in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(addr)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return True
+    return False
+
+
 def check_port_free(target: str) -> None:
     """``ReplayError`` naming what holds the target port if anything answers or is bound there."""
     host, port = _host_port(target)
@@ -68,6 +91,11 @@ def check_port_free(target: str) -> None:
         raise ReplayError(
             f"--target port {port} is already in use by {holder} on {where}; stop it or choose "
             f"a free port (--start would otherwise test that process, not the new build)"
+        )
+    if _bound_elsewhere(host, port):
+        raise ReplayError(
+            f"--target port {port} is already bound by another process on {host}; stop it or "
+            f"choose a free port (the service started by --start could not take it)"
         )
     if port_is_open(port, host):
         raise ReplayError(
@@ -88,7 +116,7 @@ def verify_listener(service: ServiceProcess, target: str) -> None:
     sockets = port_sockets(port, service.pid)
     if sockets is None:
         return
-    listening = {s.inode for s in sockets if s.listening}
+    listening = {s.inode for s in sockets}
     if not listening:
         raise ReplayError(
             f"the target {host}:{port} answered, but no process started by --start listens on "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -180,3 +181,29 @@ def test_signal_to_check_stops_the_whole_service_group(tmp_path: Path, sig: sign
             check.wait(10)
         if pgid and _live_members(pgid):
             os.killpg(pgid, signal.SIGKILL)
+
+
+def test_port_bound_but_not_listening_is_refused(tmp_path: Path) -> None:
+    """A socket that holds the port without listening (nothing answers) still stops the run."""
+    traces, baseline = _recording(tmp_path)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        result = run_cli(
+            "check",
+            str(traces),
+            "--baseline",
+            str(baseline),
+            "--target",
+            f"http://127.0.0.1:{port}",
+            "--start",
+            _service(port, tmp_path / "pid"),
+            cwd=REPO,
+        )
+    assert result.code == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == (
+        f"driftdiff: error: --target port {port} is already bound by another process on "
+        f"127.0.0.1; stop it or choose a free port (the service started by --start could not "
+        f"take it)"
+    )
+    assert not (tmp_path / "pid").exists()
