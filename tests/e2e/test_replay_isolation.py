@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import socket
 import sys
 from collections.abc import Iterator
@@ -269,4 +270,30 @@ def test_sandbox_needs_start(tmp_path: Path) -> None:
     assert result.code == 2
     assert result.stderr.strip() == (
         "driftdiff: error: --sandbox needs --start (driftdiff sandboxes the service it starts)"
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux message")
+def test_sandbox_that_cannot_run_is_one_line_exit_2(tmp_path: Path) -> None:
+    """Without iproute2 on PATH the sandbox refuses to start; it never falls back silently."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name in ("sh", "unshare"):
+        found = shutil.which(name)
+        if found:
+            (tools / name).symlink_to(found)
+    result = run_cli(
+        "replay",
+        str(_traces(tmp_path, ["dns-lookup"])),
+        "--target",
+        f"http://127.0.0.1:{free_port()}",
+        "--start",
+        "exit 0",
+        "--sandbox",
+        "netns",
+        env={"PATH": str(tools)},
+    )
+    assert result.code == 2
+    assert result.stderr.strip() == (
+        "driftdiff: error: --sandbox netns needs 'ip' (iproute2) on PATH; it is not installed"
     )
