@@ -85,6 +85,7 @@ _HEADER_EXEMPT = frozenset(
 _PLAIN, _COOKIE, _SET_COOKIE, _SECRET = 0, 1, 2, 3  # what a header's name says about its values
 _TOO_DEEP = "[redacted: nested deeper than 64 levels]"
 _OFF = frozenset({"0", "false", "no", "off"})
+_URL_STARTS = ("http://", "https://")
 
 
 def _tokenish(segment: str) -> bool:
@@ -198,7 +199,24 @@ class Redactor(Masker):
             text = CARD.sub(self._sub_card, text)
         for pattern in self.config.patterns:
             text = pattern.sub(lambda m: self.mask_value(m.group()), text)
+        if len(text) >= 9 and (text[0] == "/" or text.startswith(_URL_STARTS)):
+            text = self._redact_url_value(text)
         return text
+
+    def _redact_url_value(self, text: str) -> str:
+        """A value that is a URL or an absolute path (``"next": "/reset/<token>"``, a download
+        link): its path segments get the same token rules as a request's path."""
+        if len(text) > 4096 or any(c in text for c in " \t\r\n"):
+            return text
+        base, q, rest = text.partition("?")
+        scheme, sep, after = base.partition("://")
+        if sep:
+            host, slash, path = after.partition("/")
+            head, path = f"{scheme}://{host}", slash + path
+        else:
+            head, path = "", base
+        new = self._redact_segments(path)
+        return text if new == path else f"{head}{new}{q}{rest}"
 
     def _sub_json_pair(self, m: re.Match[str]) -> str:
         if not self.is_secret_key(m.group(1)):

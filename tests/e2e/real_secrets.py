@@ -202,6 +202,51 @@ def _cli(tmp: Path, name: str, *args: str) -> None:
     assert res.code in (0, 1), f"{args}: {res.stderr[-2000:]}"
 
 
+def _fake_service(request: httpx.Request) -> httpx.Response:
+    """What the planted app answers, without a server (the HAR is a file either way)."""
+    body = {
+        "path": request.url.path,
+        "aws": p.AWS_KEY,
+        "aws_secret_access_key": p.AWS_SECRET,
+        "github": p.GH_PAT,
+        "stripe": p.STRIPE,
+        "slack": [p.SLACK_BOT],
+        "google": p.GOOGLE_KEY_2,
+        "message": f"signed in with {p.JWT_IN_TEXT} ok",
+        "database": p.DSN_IN_JSON,
+        "remote": p.KEPT[0],
+    }
+    headers = {
+        "Set-Cookie": f"sid={p.SESSION_ID}; HttpOnly",
+        "X-Hub-Signature-256": p.HUB_SIGNATURE,
+    }
+    return httpx.Response(200, json=body, headers=headers)
+
+
+def har_artifacts(tmp: Path) -> None:
+    """The inbound places through a HAR only (no server): import, baseline, diff, export,
+    generate; then the same search."""
+    with httpx.Client(base_url="https://api.example.com", transport=httpx.MockTransport(
+        _fake_service
+    )) as client:  # fmt: skip
+        responses = _traffic(client)
+    inputs = tmp / "inputs"
+    inputs.mkdir()
+    har = _har(responses, inputs / "planted.har")
+    _cli(tmp, "import", "import", "har", str(har), "--out", str(tmp / "har-traces"))
+    base = tmp / "har.json"
+    _cli(tmp, "baseline", "baseline", str(tmp / "har-traces"), "--out", str(base))
+    for fmt in FORMATS:
+        _cli(tmp, f"diff-{fmt}", "diff", str(base), str(har), "--format", fmt,
+             "--output", str(tmp / f"diff.{fmt}"))  # fmt: skip
+    _cli(tmp, "export", "export", "openapi", str(base), "--out", str(tmp / "openapi.json"))
+    _cli(tmp, "generate", "generate", "pytest", str(tmp / "har-traces"), "--baseline", str(base),
+         "--out", str(tmp / "gen" / "test_planted.py"))  # fmt: skip
+    lines = b"".join(f.read_bytes() for f in (tmp / "har-traces").glob("*.jsonl"))
+    assert p.KEPT[0].encode() in lines
+    assert_no_leaks(tmp)
+
+
 def _artifacts(tmp: Path) -> list[Path]:
     return [f for f in tmp.rglob("*") if f.is_file() and f.name != "planted.har"]
 
@@ -248,6 +293,10 @@ def run_planted_secrets(tmp: Path) -> None:
     for needed in (b'"kind":"redis"', b'"kind":"postgres"', b'"error":"RuntimeError'):
         assert needed in sdk_lines, needed
 
+    assert_no_leaks(tmp)
+
+
+def assert_no_leaks(tmp: Path) -> None:
     leaks = []
     for f in _artifacts(tmp):
         data = f.read_bytes()

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.real_secrets import run_planted_secrets
+from tests.e2e.real_secrets import har_artifacts, run_planted_secrets
 from tests.support import run_cli
 
 pytestmark = pytest.mark.e2e
@@ -152,6 +152,11 @@ def test_no_planted_secret_reaches_any_artifact(tmp_path: Path) -> None:
     out.append(generated)
 
     _assert_clean(out)
+
+
+def test_every_inbound_place_through_a_har(tmp_path: Path) -> None:
+    """The planted secrets in headers, query, path and every body kind, in a HAR."""
+    har_artifacts(tmp_path)
 
 
 @pytest.mark.heavy
