@@ -9,6 +9,7 @@ on stderr and exit code 2. No traceback ever reaches the user
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import pkgutil
@@ -75,12 +76,23 @@ def main(argv: list[str] | None = None) -> int:
         code = _fail("input nested too deeply to process")
     except MemoryError:
         code = _fail("out of memory")
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL:
+            code = _internal(exc)
+        else:  # a writer outside drift_diff.output (the SDK's trace writer): still one clear line
+            code = _fail(f"{exc.filename or 'output'}: cannot write: {exc.strerror}")
     except Exception as exc:  # the last guard: a bug, reported in one line, never a traceback
-        if os.environ.get("DRIFTDIFF_DEBUG"):
-            traceback.print_exc()
-        code = _fail(
-            f"internal error: {type(exc).__name__}: {exc} (set DRIFTDIFF_DEBUG=1 for details)"
-        )
+        code = _internal(exc)
     if argv is None:
         sys.exit(code)
     return code
+
+
+#: errors of a disk that cannot take more data
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _internal(exc: Exception) -> int:
+    if os.environ.get("DRIFTDIFF_DEBUG"):
+        traceback.print_exc()
+    return _fail(f"internal error: {type(exc).__name__}: {exc} (set DRIFTDIFF_DEBUG=1 for details)")
