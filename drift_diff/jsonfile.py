@@ -70,10 +70,11 @@ def _too_big(limit: int, variable: str) -> str:
 
 
 def not_a_file_problem(path: str | os.PathLike[str]) -> str | None:
-    """Why ``path`` cannot be read as a file without blocking (a FIFO, a socket), or None.
+    """Why ``path`` cannot be read as a file (a FIFO, a socket, a device), or None.
 
-    Reading a FIFO waits for a writer forever; refusing it up front keeps every command from
-    hanging on a mistyped path. Missing files and other errors are left to the read itself.
+    Reading a FIFO waits for a writer forever and ``/dev/zero`` never ends; refusing them up
+    front keeps every command from hanging on a mistyped path. Missing files and other errors
+    are left to the read itself.
     """
     try:
         mode = os.stat(path).st_mode
@@ -81,6 +82,8 @@ def not_a_file_problem(path: str | os.PathLike[str]) -> str | None:
         return None
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
         return "not a regular file (a FIFO or socket)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "not a regular file (a device)"
     return None
 
 

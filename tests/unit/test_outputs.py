@@ -217,9 +217,15 @@ def test_sparse_file_and_device_inputs_are_refused_by_size(
     code, _, err = run(capsys, "baseline", str(trace), "--out", str(tmp_path / "b.json"))
     assert_refused(code, err, str(trace), "input limit")
     assert "line 1" in err
+    code, _, err = run(capsys, "diff", str(base), str(base), "--config", "/dev/zero")
+    assert_refused(code, err, "/dev/zero", "a device")
+    code, _, err = run(capsys, "import", "har", "/dev/zero", "--out", str(tmp_path / "t"))
+    assert_refused(code, err, "/dev/zero", "a device")
     monkeypatch.setenv("DRIFTDIFF_MAX_INPUT_MB", "1")
-    code, _, err = run(capsys, "diff", "/dev/zero", str(base), "--config", "/dev/zero")
-    assert_refused(code, err, "/dev/zero", "1 MiB input limit")
+    two = tmp_path / "two.har"
+    two.write_bytes(b" " * (2 << 20))
+    code, _, err = run(capsys, "import", "har", str(two), "--out", str(tmp_path / "t"))
+    assert_refused(code, err, str(two), "1 MiB input limit")
 
 
 def test_gzip_bomb_is_refused(
