@@ -68,6 +68,7 @@ ADAPTERS = (
     "aiohttp_adapter",
     "redis_adapter",  # kind "redis": redis-py commands and pipelines
     "psycopg_adapter",  # kind "postgres": psycopg2 statements
+    "psycopg3_adapter",  # kind "postgres": psycopg 3 statements (sync and async)
 )
 
 _installed: dict[str, Any] = {}

@@ -12,8 +12,9 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Iterator
 from typing import Any
 
-from driftdiff_sdk.outbound import active_exchange, error_class_name, replay_lookup
-from driftdiff_sdk.outbound.psycopg_adapter import decode_value, quote, sql_text, start_call
+from driftdiff_sdk.outbound import active_exchange
+from driftdiff_sdk.outbound._pg_values import decode_value, recorded_result
+from driftdiff_sdk.outbound.psycopg_adapter import quote, sql_text, start_call
 
 __all__ = ["FakeConnection", "FakeCursor"]
 
@@ -110,10 +111,7 @@ class FakeCursor:
             self.statusmessage = (text.split() or ["OK"])[0].upper()
             return
         call = start_call(ctx, query, vars, many)
-        entry = replay_lookup(call or {"kind": "postgres", "command": {"sql": text}})
-        if entry.get("error") is not None:
-            raise _exception(entry)
-        result = entry.get("result") or {}
+        result = recorded_result(call, text, _exception)
         self.rowcount = int(result.get("rowcount", -1))
         self.statusmessage = result.get("status")
         if "columns" in result:
@@ -221,11 +219,10 @@ def _row_kind(factory: Any) -> str:
     return "tuple"
 
 
-def _exception(entry: dict[str, Any]) -> Exception:
+def _exception(name: str, message: str) -> Exception:
     import psycopg2
     import psycopg2.errors
 
-    name, message = error_class_name(entry)
     exc_type = getattr(psycopg2.errors, name, None) or getattr(psycopg2, name, None)
     if not (isinstance(exc_type, type) and issubclass(exc_type, psycopg2.Error)):
         exc_type = psycopg2.DatabaseError

@@ -13,101 +13,25 @@
   recorded error is raised as the same ``psycopg2.errors`` class. Statements outside an inbound
   exchange (schema set-up at start-up) get an empty result: nothing was recorded for them.
 
-Values (params and cells) use a tagged JSON encoding; every JSON object in it is a tag:
-``{"$decimal": "1.50"}``, ``{"$datetime": iso}``, ``{"$date": iso}``, ``{"$time": iso}``,
-``{"$timedelta": [days, seconds, microseconds]}``, ``{"$uuid": "..."}``, ``{"$b64": "..."}``
-(bytea), ``{"$json": value}`` (json/jsonb objects), ``{"$tuple": [...]}``, ``{"$float": "nan"}``,
-``{"$repr": "..."}`` (anything else, one way). SQL built with ``psycopg2.sql`` is rendered
+Values (params and cells) use the tagged JSON encoding every Postgres driver shares
+(``_pg_values``). SQL built with ``psycopg2.sql`` is rendered
 without a connection so record and replay produce the same text.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import math
 import time
-import uuid
-from decimal import Decimal
 from typing import Any
 
 from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.outbound import active_exchange, recording
+from driftdiff_sdk.outbound._pg_values import decode_value, encode_value, postgres_call, row_values
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["decode_value", "encode_value", "install", "sql_text", "start_call", "uninstall"]
 
 _originals: dict[str, Any] = {}
 _classes: dict[type, type] = {}
-
-
-# --- encoding --------------------------------------------------------------------------------
-
-
-def encode_value(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else {"$float": repr(value)}
-    if isinstance(value, Decimal):
-        return {"$decimal": str(value)}
-    if isinstance(value, dt.datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, dt.time):
-        return {"$time": value.isoformat()}
-    if isinstance(value, dt.timedelta):
-        return {"$timedelta": [value.days, value.seconds, value.microseconds]}
-    if isinstance(value, uuid.UUID):
-        return {"$uuid": str(value)}
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return {"$b64": base64.b64encode(bytes(value)).decode("ascii")}
-    if isinstance(value, list):
-        return [encode_value(v) for v in value]
-    if isinstance(value, tuple):
-        return {"$tuple": [encode_value(v) for v in value]}
-    if isinstance(value, dict):
-        return {"$json": value}
-    adapted = getattr(value, "adapted", None)  # psycopg2.extras.Json
-    if type(value).__name__ == "Json" and adapted is not None:
-        return {"$json": adapted}
-    return {"$repr": str(value)}
-
-
-_DECODERS: dict[str, Any] = {
-    "$decimal": Decimal,
-    "$datetime": dt.datetime.fromisoformat,
-    "$date": dt.date.fromisoformat,
-    "$time": dt.time.fromisoformat,
-    "$timedelta": lambda v: dt.timedelta(days=v[0], seconds=v[1], microseconds=v[2]),
-    "$uuid": uuid.UUID,
-    "$b64": lambda v: memoryview(base64.b64decode(v)),
-    "$json": lambda v: v,
-    "$float": float,
-    "$repr": lambda v: v,
-}
-
-
-def decode_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return [decode_value(v) for v in value]
-    if isinstance(value, dict) and len(value) == 1:
-        ((tag, inner),) = value.items()
-        if tag == "$tuple":
-            return tuple(decode_value(v) for v in inner)
-        decoder = _DECODERS.get(tag)
-        if decoder is not None:
-            return decoder(inner)
-    return value
-
-
-def _params(vars: Any) -> Any:
-    if vars is None:
-        return None
-    if isinstance(vars, dict):
-        return {str(k): encode_value(v) for k, v in vars.items()}
-    return [encode_value(v) for v in vars]
 
 
 def sql_text(query: Any) -> str:
@@ -141,27 +65,16 @@ def quote(value: Any) -> str:
     return quoted.decode("utf-8", "replace") if isinstance(quoted, bytes) else str(quoted)
 
 
-def _row_values(row: Any) -> list[Any]:
-    if isinstance(row, dict):
-        return [encode_value(v) for v in row.values()]
-    return [encode_value(v) for v in row]
-
-
 # --- record ----------------------------------------------------------------------------------
 
 
 def start_call(ctx: ExchangeContext, query: Any, vars: Any, many: bool) -> dict[str, Any] | None:
     try:
-        command: dict[str, Any] = {"sql": sql_text(query)}
-        if many:
-            command["params"] = [_params(v) for v in vars]
-            command["many"] = True
-        else:
-            command["params"] = _params(vars)
-        return {"kind": "postgres", "seq": ctx.next_seq(), "command": command}
+        text = sql_text(query)
     except Exception:
         count_error("outbound postgres")
         return None
+    return postgres_call(ctx, text, vars, many)
 
 
 def _finish(ctx: ExchangeContext, call: dict[str, Any], started: float, cursor: Any) -> None:
@@ -175,7 +88,7 @@ def _finish(ctx: ExchangeContext, call: dict[str, Any], started: float, cursor: 
                 cursor.scroll(0, mode="absolute")
             result["columns"] = [d.name for d in cursor.description]
             result["types"] = [d.type_code for d in cursor.description]
-            result["rows"] = [_row_values(r) for r in rows]
+            result["rows"] = [row_values(r) for r in rows]
         call["result"] = result
         ctx.outbound.append(call)
     except Exception:

@@ -1,0 +1,176 @@
+"""psycopg 3 (sync, async) and asyncpg: record a FastAPI service under uvicorn against a real
+PostgreSQL, then replay it with the server STOPPED."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.apps.harness import findings, listener_on, rule_ids
+from tests.integration.servers import postgres_server, require
+from tests.support import REPO, CliResult, free_port, run_cli, server_process
+
+pytestmark = pytest.mark.e2e
+require("postgres")
+
+DRIVERS = {"psycopg": "psycopg", "psycopg-async": "psycopg", "asyncpg": "asyncpg"}
+
+#: (method, path, JSON body, expected status) sent while recording.
+TRAFFIC: list[tuple[str, str, object, int]] = [
+    ("POST", "/notes", {"title": "alpha", "body": "first", "score": 3.5}, 201),
+    ("POST", "/notes", {"title": "beta", "body": "second", "score": 7.25}, 201),
+    ("POST", "/notes", {"title": "alpha", "body": "again", "score": 1}, 409),
+    ("GET", "/notes/1", None, 200),
+    ("GET", "/notes/999", None, 404),
+    ("GET", "/notes?min_score=1", None, 200),
+    ("POST", "/notes/bulk", [{"title": f"n{i}", "body": "b", "score": i} for i in (1, 2)], 200),
+    ("GET", "/notes?min_score=2", None, 200),
+]
+
+
+@dataclass
+class Recording:
+    driver: str
+    traces: Path
+    pg_port: int
+
+    def replay(self, traces: Path | None = None, variant: str = "") -> CliResult:
+        port = free_port()
+        start = (
+            f"PG_DSN=postgresql://postgres@127.0.0.1:{self.pg_port}/postgres "
+            f"PG_DRIVER={self.driver} NOTES_VARIANT={variant} "
+            f"exec {sys.executable} -m uvicorn tests.e2e.apps.notes_pg:app "
+            f"--host 127.0.0.1 --port {port}"
+        )
+        return run_cli(
+            "replay",
+            str(traces or self.traces),
+            "--target",
+            f"http://127.0.0.1:{port}",
+            "--start",
+            start,
+            "--ready",
+            "/health",
+            "--fail-on",
+            "warning",
+            "--format",
+            "json",
+            cwd=REPO,
+        )
+
+
+def _lines(traces: Path) -> int:
+    return (
+        sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() else 0
+    )
+
+
+#: psycopg 3 sync runs with the README's ``pytest``; the other two drivers are the same test on
+#: another driver, run by CI's heavy pass (each recording starts its own PostgreSQL).
+PARAMS = [pytest.param(d, marks=[pytest.mark.heavy] if d != "psycopg" else []) for d in DRIVERS]
+
+
+@pytest.fixture(scope="module", params=PARAMS)
+def recording(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Recording:
+    driver = str(request.param)
+    pytest.importorskip(DRIVERS[driver], reason=f"{DRIVERS[driver]} not installed")
+    traces = tmp_path_factory.mktemp(driver) / "traces"
+    port = free_port()
+    with postgres_server() as pg:
+        env = {
+            "DRIFTDIFF_MODE": "record",
+            "DRIFTDIFF_TRACES_DIR": str(traces),
+            "PG_DSN": pg.url,
+            "PG_DRIVER": driver,
+        }
+        cmd = [sys.executable, "-m", "uvicorn", "tests.e2e.apps.notes_pg:app"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port)]
+        with (
+            server_process(cmd, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+        ):
+            for method, path, body, status in TRAFFIC:
+                response = client.request(method, path, json=body)
+                assert response.status_code == status, (method, path, response.text)
+            end = time.monotonic() + 10  # the SDK writes off the request path
+            while _lines(traces) < len(TRAFFIC) + 1 and time.monotonic() < end:
+                time.sleep(0.02)  # poll interval, bounded by the deadline
+        return Recording(driver, traces, pg.port)  # the server stops here
+
+
+def _exchanges(traces: Path) -> list[dict[str, object]]:
+    return [
+        json.loads(line)
+        for f in sorted(traces.glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+        if line.strip()
+    ]
+
+
+def test_recording_holds_every_statement_with_its_rows(recording: Recording) -> None:
+    calls = [
+        c
+        for ex in _exchanges(recording.traces)
+        for c in ex.get("outbound") or []  # type: ignore[attr-defined]
+    ]
+    assert calls and all(c["kind"] == "postgres" for c in calls)
+    sqls = " | ".join(c["command"]["sql"] for c in calls)
+    assert "CREATE TABLE" not in sqls  # start-up statements belong to no exchange
+    lookup = next(c for c in calls if "WHERE id =" in c["command"]["sql"])
+    assert lookup["command"]["params"] == [1]
+    assert lookup["result"]["columns"] == ["id", "title", "body", "score", "created"]
+    assert lookup["result"]["rows"][0][:4] == [1, "alpha", "first", {"$decimal": "3.50"}]
+    assert any(c.get("error", "").startswith("UniqueViolation") for c in calls), sqls
+    assert any(c["command"].get("many") for c in calls)
+
+
+def test_replay_with_postgres_stopped_is_clean(recording: Recording) -> None:
+    with listener_on(recording.pg_port) as pg:
+        result = recording.replay()
+    assert result.code == 0, result.stdout + result.stderr
+    summary = findings(result)["summary"]
+    assert isinstance(summary, dict)
+    assert summary["breaking"] == 0 and summary["warning"] == 0, result.stdout
+    assert f"{len(TRAFFIC) + 1} pass" in result.stderr  # TRAFFIC + the readiness poll
+    assert pg.accepted == 0
+
+
+def test_changed_query_result_fails_the_check(recording: Recording, tmp_path: Path) -> None:
+    """The recorded answer of the lookup says "gamma": the service must answer "gamma" too,
+    so replay's comparison with the recorded response ("alpha") fails with a named rule."""
+    changed = tmp_path / "traces"
+    changed.mkdir()
+    lines = []
+    for ex in _exchanges(recording.traces):
+        for call in ex.get("outbound") or []:  # type: ignore[attr-defined]
+            if "WHERE id =" in call["command"]["sql"] and call.get("result", {}).get("rows"):
+                call["result"]["rows"][0][1] = "gamma"
+        lines.append(json.dumps(ex))
+    (changed / "notes.jsonl").write_text("\n".join(lines) + "\n")
+    with listener_on(recording.pg_port):
+        result = recording.replay(changed)
+    assert result.code == 1, result.stdout + result.stderr
+    changes = findings(result)["changes"]
+    assert isinstance(changes, list) and changes, result.stdout
+    assert all(str(c["rule"]).startswith("replay-") for c in changes)
+    assert "replay-mock-not-found" not in rule_ids(result)
+    assert any("/notes/{" in str(c.get("path") or "") or "gamma" in json.dumps(c) for c in changes)
+
+
+def test_unrecorded_statement_is_reported_by_its_sql(recording: Recording) -> None:
+    with listener_on(recording.pg_port) as pg:
+        result = recording.replay(variant="extra-query")
+    assert result.code == 1, result.stdout + result.stderr
+    assert rule_ids(result) == {"replay-mock-not-found"}
+    changes = findings(result)["changes"]
+    assert isinstance(changes, list)
+    assert "no recorded postgres SELECT count(*) FROM notes WHERE title = " in changes[0]["message"]
+    assert pg.accepted == 0
