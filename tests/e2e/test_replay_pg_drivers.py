@@ -19,7 +19,7 @@ from tests.support import REPO, CliResult, free_port, run_cli, server_process
 pytestmark = pytest.mark.e2e
 require("postgres")
 
-DRIVERS = {"psycopg": "psycopg", "psycopg-async": "psycopg", "asyncpg": "asyncpg"}
+DRIVERS = {"psycopg": "psycopg", "psycopg-async": "psycopg"}
 
 #: (method, path, JSON body, expected status) sent while recording.
 TRAFFIC: list[tuple[str, str, object, int]] = [
