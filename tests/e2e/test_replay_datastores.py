@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from drift_diff.processes import poll_until
 from tests.e2e.apps.harness import findings, listener_on, rule_ids
 from tests.integration.servers import postgres_server, redis_server, require
 from tests.support import REPO, CliResult, free_port, run_cli, server_process
@@ -95,9 +96,8 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
             for method, path, body, status in TRAFFIC:
                 response = client.request(method, path, json=body)
                 assert response.status_code == status, (method, path, response.text)
-            end = time.monotonic() + 10  # the SDK writes off the request path
-            while _lines(traces) < len(TRAFFIC) + 1 and time.monotonic() < end:
-                time.sleep(0.02)  # poll interval, bounded by the deadline
+            with suppress(TimeoutError):  # the SDK writes off the request path
+                poll_until(lambda: _lines(traces) >= len(TRAFFIC) + 1, deadline_s=10)
         return Recording(traces, pg.port, rds.port)  # both servers stop here
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from drift_diff.processes import poll_until
 from tests.integration.apps.harness import read_traces, sdk_env, stop, upstream
 from tests.support import REPO, free_port, server_process
 
@@ -67,13 +68,15 @@ def _traffic(base: str) -> list[tuple[int, list[tuple[str, str]], bytes]]:
 
 def _settled_stats(base: str, *, enabled: bool) -> dict[str, int]:
     """The app's SDK counters once the writer has handled the 6 exchanges (deadline 10 s)."""
-    end = time.monotonic() + 10
-    while True:
-        stats: dict[str, int] = httpx.get(f"{base}/_stats").json()
-        handled = stats["recorded"] + stats["errors"] + stats["dropped"]
-        if not enabled or handled >= 6 or time.monotonic() > end:
-            return stats
-        time.sleep(0.02)  # bounded by the deadline
+    stats: dict[str, int] = {}
+
+    def settled() -> bool:
+        stats.update(httpx.get(f"{base}/_stats").json())
+        return not enabled or stats["recorded"] + stats["errors"] + stats["dropped"] >= 6
+
+    with suppress(TimeoutError):  # after the deadline the test judges what it has
+        poll_until(settled, deadline_s=10)
+    return stats
 
 
 def _run(kind: str, env: dict[str, str], sig: int) -> tuple[list[Any], dict[str, int]]:

@@ -7,9 +7,8 @@ import re
 import socket
 import sys
 import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import httpx
 
 from drift_diff.baseline import save_baseline
 from drift_diff.infer import infer_baseline
+from drift_diff.processes import poll_until
 from drift_diff.traffic.traces import iter_raw_exchanges
 from tests.support import REPO, CliResult, free_port, run_cli, server_process
 
@@ -127,9 +127,9 @@ def _count_lines(traces: Path) -> int:
 
 
 def _wait_for_lines(traces: Path, expected: int, deadline_s: float = 10.0) -> None:
-    end = time.monotonic() + deadline_s
-    while _count_lines(traces) < expected and time.monotonic() < end:
-        time.sleep(0.02)  # poll interval, bounded by the deadline
+    """Until the SDK wrote ``expected`` lines (after the deadline the test reads what is there)."""
+    with suppress(TimeoutError):
+        poll_until(lambda: _count_lines(traces) >= expected, deadline_s=deadline_s)
 
 
 class ConnectionCounter:

@@ -8,13 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from drift_diff.processes import poll_until
 from drift_diff.traffic.traces import ReadStats, iter_raw_exchanges
 from tests.support import REPO, free_port, run_cli, server_process
 
@@ -87,17 +87,20 @@ def read_traces(
     traces: Path, *, at_least: int = 1, deadline_s: float = 15.0, where: Any = None
 ) -> list[dict[str, Any]]:
     """Poll the traces folder until ``at_least`` matching exchanges are on disk."""
-    end = time.monotonic() + deadline_s
     found: list[dict[str, Any]] = []
-    while time.monotonic() < end:
-        if traces.is_dir() and any(traces.glob("*.jsonl")):
-            stats = ReadStats()
-            found = [e for e in iter_raw_exchanges([traces], stats) if where is None or where(e)]
-            if len(found) >= at_least:
-                assert stats.partial_lines == 0
-                return found
-        time.sleep(0.05)  # bounded by the deadline
-    raise AssertionError(f"only {len(found)} exchanges in {traces} after {deadline_s}s")
+
+    def enough() -> bool:
+        if not (traces.is_dir() and any(traces.glob("*.jsonl"))):
+            return False
+        stats = ReadStats()
+        found[:] = [e for e in iter_raw_exchanges([traces], stats) if where is None or where(e)]
+        return len(found) >= at_least and stats.partial_lines == 0
+
+    def short(message: str) -> AssertionError:
+        return AssertionError(f"only {len(found)} complete exchanges in {traces}: {message}")
+
+    poll_until(enough, deadline_s=deadline_s, what=f"{at_least} exchanges", error=short)
+    return found
 
 
 def check_schema(exchanges: list[dict[str, Any]]) -> None:
