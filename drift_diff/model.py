@@ -210,6 +210,9 @@ class Baseline:
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
     sources: dict[str, Any] = field(default_factory=dict)
     format: str = BASELINE_FORMAT
+    #: named schemas reference nodes (``{"x-ref": name}``) stand for, converted once each
+    #: (OpenAPI imports only; in memory, never written: the diff resolves them lazily)
+    refs: dict[str, Any] = field(default_factory=dict)
 
     def endpoint(self, key: str) -> Endpoint:
         method, template = split_endpoint_key(key)

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SUB_LIST", "SUB_MAP", "SUB_ONE", "type_names"]
+__all__ = ["REF_KEY", "SUB_LIST", "SUB_MAP", "SUB_ONE", "type_names"]
 
+#: a reference node: ``{"x-ref": "<file>#<pointer>"}`` stands for a named schema that the
+#: OpenAPI importer converted once (``Baseline.refs``); the diff resolves it lazily and compares
+#: a recursive or re-entrant one by name
+REF_KEY = "x-ref"
 #: keywords holding one subschema
 SUB_ONE = (
     "if",

@@ -49,6 +49,12 @@ def register(app: typer.Typer) -> None:
             "--lenient-openapi",
             help="diff OpenAPI documents the validator refuses (best effort)",
         ),
+        allow_file_refs: bool = typer.Option(
+            False,
+            "--allow-file-refs",
+            help="follow an OpenAPI document's relative file $refs (only under its own folder; "
+            "by default only local '#/...' refs)",
+        ),
     ) -> None:
         """Compare BASE with CURRENT and report contract changes."""
         if fmt not in FORMATS:
@@ -67,8 +73,8 @@ def register(app: typer.Typer) -> None:
             check_output(output, inputs=inputs, force=force, owned=is_report_output)
         cfg = load_config(config) if config is not None else find_config(Path.cwd())
         result = diff_sides(
-            load_input(base, validate_openapi=not lenient),
-            load_input(current, validate_openapi=not lenient),
+            load_input(base, validate_openapi=not lenient, allow_file_refs=allow_file_refs),
+            load_input(current, validate_openapi=not lenient, allow_file_refs=allow_file_refs),
             config=cfg,
         )
         text = render(result, fmt)

@@ -60,16 +60,24 @@ def _infer(paths: list[Path]) -> Baseline:
     return baseline
 
 
-def load_side(path: str | Path, *, validate_openapi: bool = True) -> Baseline:
+def load_side(
+    path: str | Path, *, validate_openapi: bool = True, allow_file_refs: bool = False
+) -> Baseline:
     """Read ``path`` as whatever it is and return it as a ``Baseline``."""
-    return load_input(path, validate_openapi=validate_openapi).baseline
+    return load_input(
+        path, validate_openapi=validate_openapi, allow_file_refs=allow_file_refs
+    ).baseline
 
 
-def load_input(path: str | Path, *, validate_openapi: bool = True) -> DiffSide:
+def load_input(
+    path: str | Path, *, validate_openapi: bool = True, allow_file_refs: bool = False
+) -> DiffSide:
     """Read ``path`` as whatever it is: its ``Baseline`` and the ``SideKind`` it was.
 
     ``validate_openapi=False`` diffs OpenAPI documents that openapi-spec-validator refuses
     (best effort); by default they are an ``OpenAPIError`` with the validator's message.
+    ``allow_file_refs`` lets an OpenAPI document's relative file ``$ref`` reach files under its
+    own folder (by default only local ``#/...`` references are followed).
     """
     p = Path(path)
     if not p.exists():
@@ -84,7 +92,14 @@ def load_input(path: str | Path, *, validate_openapi: bool = True) -> DiffSide:
     doc: Any = load_document(p)
     if isinstance(doc, dict) and "openapi" in doc:
         return DiffSide(
-            import_openapi(doc, source=str(p), validate=validate_openapi), SideKind.OPENAPI
+            import_openapi(
+                doc,
+                source=str(p),
+                validate=validate_openapi,
+                folder=p.parent,
+                allow_file_refs=allow_file_refs,
+            ),
+            SideKind.OPENAPI,
         )
     if isinstance(doc, dict) and str(doc.get("format", "")).startswith("driftdiff.baseline/"):
         return DiffSide(baseline_from_dict(doc, p), SideKind.BASELINE)

@@ -8,12 +8,16 @@ structural diff compares ``Node``s, so it never has to know how a schema was spe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift_diff.schema_keywords import SUB_LIST, SUB_MAP, SUB_ONE, type_names
+from drift_diff.schema_keywords import REF_KEY, SUB_LIST, SUB_MAP, SUB_ONE, type_names
 
-__all__ = ["CYCLE_KEY", "Node", "view"]
+__all__ = ["CYCLE_KEY", "Node", "Resolve", "ref_name", "view"]
+
+#: looks a reference node's name up (``Baseline.refs``); None when the name is unknown
+Resolve = Callable[[str], Any]
 
 #: marker the OpenAPI importer leaves where a ``$ref`` cycle was cut: {"x-cycle": "<ref>"}
 CYCLE_KEY = "x-cycle"
@@ -186,8 +190,23 @@ def _union(nodes: list[Node]) -> Node:
     )
 
 
-def view(schema: Any, depth: int = 0) -> Node:
-    """Fold ``schema`` into a ``Node`` (combinators folded at most ``_MAX_DEPTH`` levels deep)."""
+def ref_name(schema: Any) -> str | None:
+    """The name a reference node (``{"x-ref": name}``) stands for, else None."""
+    if isinstance(schema, dict):
+        name = schema.get(REF_KEY)
+        if isinstance(name, str):
+            return name
+    return None
+
+
+def view(
+    schema: Any, depth: int = 0, resolve: Resolve | None = None, _refs: tuple[str, ...] = ()
+) -> Node:
+    """Fold ``schema`` into a ``Node`` (combinators folded at most ``_MAX_DEPTH`` levels deep).
+
+    Reference nodes are looked up with ``resolve``; one met again inside itself (or with no
+    ``resolve``) is a ``Node`` with ``cycle`` set to its name.
+    """
     if schema is True or schema is None:
         return Node()
     if schema is False:
@@ -196,16 +215,21 @@ def view(schema: Any, depth: int = 0) -> Node:
         return Node()
     if isinstance(schema.get(CYCLE_KEY), str):
         return Node(cycle=schema[CYCLE_KEY])
+    name = ref_name(schema)
+    if name is not None:
+        if resolve is None or name in _refs or depth >= _MAX_DEPTH:
+            return Node(cycle=name)
+        return view(resolve(name), depth + 1, resolve, (*_refs, name))
     own = _own(schema)
     if depth >= _MAX_DEPTH:
         return own
     parts = [own]
     for sub in schema.get("allOf") or []:
-        parts.append(view(sub, depth + 1))
+        parts.append(view(sub, depth + 1, resolve, _refs))
     for key in ("anyOf", "oneOf"):
         branches = schema.get(key)
         if isinstance(branches, list) and branches:
-            parts.append(_union([view(b, depth + 1) for b in branches]))
+            parts.append(_union([view(b, depth + 1, resolve, _refs) for b in branches]))
     node = _intersect(parts) if len(parts) > 1 else own
     node.seen = own.seen
     return node

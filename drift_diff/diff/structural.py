@@ -3,8 +3,10 @@
 Endpoints match regardless of path-parameter names (``/pets/{id}`` == ``/pets/{petId}``); then
 statuses, media types, parameters, request bodies and a recursive schema walk produce ``Fact``s
 located like ``request.query.limit``, ``request.body.items[].qty``, ``response.200.body.id`` or
-``response.200.body.tags{}`` (map values). The walk is bounded: ``$ref`` cycles were cut at
-import (``x-cycle`` markers compare by name) and depth is capped, so it always terminates.
+``response.200.body.tags{}`` (map values). The walk is bounded: a reference node (a named
+OpenAPI schema, ``refs.py``) is skipped when nothing behind it changed and opened at most once
+per endpoint and side (met again, recursively or elsewhere, it compares by name), and depth is
+capped, so it always terminates and stays linear in the named schemas.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from drift_diff.diff.presence import (
     member_presence,
     object_count,
 )
-from drift_diff.diff.schema_view import Node, view
+from drift_diff.diff.refs import RefPair
+from drift_diff.diff.schema_view import Node, ref_name, view
 from drift_diff.model import Baseline, Direction
 
-__all__ = ["match_key", "structural_diff"]
+__all__ = ["endpoints_differ", "match_key", "structural_diff"]
 
 _PARAM = re.compile(r"\{[^}/]*\}")
 _MAX_DEPTH = 48
@@ -48,13 +51,52 @@ def _body_suffix(mt: str, content: dict[str, Any]) -> str:
 class _Walker:
     """Collects the facts of one endpoint pair."""
 
-    def __init__(self, endpoint: str) -> None:
+    def __init__(self, endpoint: str, refs: RefPair) -> None:
         self.endpoint = endpoint
         self.facts: list[Fact] = []
+        self.refs = refs
+        #: reference pairs already opened on this endpoint, per side: met again (recursion, or
+        #: the same schema at another place), they compare by name
+        self.opened: set[tuple[Direction, str, str]] = set()
+
+    def view_base(self, schema: Any) -> Node:
+        return view(schema, resolve=self.refs.resolve_base)
+
+    def view_current(self, schema: Any) -> Node:
+        return view(schema, resolve=self.refs.resolve_current)
+
+    def open_refs(self, loc: str, base: Any, cur: Any, side: Direction, target: str) -> Any:
+        """Both sides with reference nodes opened, or None when nothing is left to compare."""
+        for _ in range(64):
+            bname, cname = ref_name(base), ref_name(cur)
+            if bname is None and cname is None:
+                return base, cur
+            if bname is not None and cname is not None:
+                if bname == cname and bname not in self.refs.tainted:
+                    return None
+                key = (side, bname, cname)
+                if key in self.opened:
+                    if bname != cname:
+                        self.add(F.TYPE_CHANGED, loc, side, target, before=[bname], after=[cname])
+                    return None
+                self.opened.add(key)
+            if bname is not None:
+                base = self.refs.resolve_base(bname)
+            if cname is not None:
+                cur = self.refs.resolve_current(cname)
+        return None
 
     def add(self, kind: str, location: str, side: Direction, target: str, **kw: Any) -> None:
         noun = "requests" if side is Direction.REQUEST else "responses"
         self.facts.append(Fact(kind, self.endpoint, location, side, target, noun=noun, **kw))
+
+    def wire_types(self, node: Node, base_side: bool) -> frozenset[str]:
+        """A parameter's types as the wire sees them: an unconstrained array of T takes one T."""
+        if node.types == {"array"} and node.items is not None:
+            items = self.view_base(node.items) if base_side else self.view_current(node.items)
+            if items.types and not items.constrained:
+                return node.types | items.types
+        return node.types
 
     # --- schemas ---------------------------------------------------------------------------
     def schema(
@@ -68,11 +110,15 @@ class _Walker:
         ccount: int | None,
         depth: int = 0,
     ) -> None:
-        if depth > _MAX_DEPTH or _equal(base, cur):
+        if depth > _MAX_DEPTH or self.refs.same(base, cur):
             return  # equal subtrees (statistics included) cannot differ anywhere below
-        if _same_but_counts(base, cur):
+        opened = self.open_refs(loc, base, cur, side, target)
+        if opened is None:
             return
-        b, c = view(base), view(cur)
+        base, cur = opened
+        if self.refs.same(base, cur) or _same_but_counts(self.refs, base, cur):
+            return
+        b, c = self.view_base(base), self.view_current(cur)
         if b.cycle or c.cycle:
             if b.cycle and c.cycle and b.cycle != c.cycle:
                 self.add(F.TYPE_CHANGED, loc, side, target, before=[b.cycle], after=[c.cycle])
@@ -85,7 +131,7 @@ class _Walker:
         }
         btypes, ctypes = b.types, c.types
         if target == "parameter":
-            btypes, ctypes = _wire_types(b), _wire_types(c)
+            btypes, ctypes = self.wire_types(b, True), self.wire_types(c, False)
         if btypes and ctypes and btypes != ctypes:
             self.add(
                 F.TYPE_CHANGED, loc, side, target, before=sorted(btypes), after=sorted(ctypes), **kw
@@ -202,14 +248,14 @@ class _Walker:
         ccount: int | None,
     ) -> None:
         """Query/header parameters and response headers: an object schema of names."""
-        b, c = view(base or {}), view(cur or {})
+        b, c = self.view_base(base or {}), self.view_current(cur or {})
         self.properties(where, b, c, side, target, bcount, ccount, 0)
 
     def path_params(
         self, bkey: str, ckey: str, bdata: dict[str, Any], cdata: dict[str, Any]
     ) -> None:
-        bprops = view(bdata.get("path_params") or {}).properties
-        cprops = view(cdata.get("path_params") or {}).properties
+        bprops = self.view_base(bdata.get("path_params") or {}).properties
+        cprops = self.view_current(cdata.get("path_params") or {}).properties
         # template parameters pair by position (names may differ); stray declared ones by name
         bnames = [m[1:-1] for m in _PARAM.findall(bkey)]
         cnames = [m[1:-1] for m in _PARAM.findall(ckey)]
@@ -341,28 +387,11 @@ class _Walker:
                 )
 
 
-def _equal(a: Any, b: Any) -> bool:
-    """Deep equality that treats "too deep to compare" as different (the walk is bounded)."""
-    try:
-        return a is b or bool(a == b)
-    except RecursionError:
-        return False
-
-
-def _same_but_counts(base: Any, cur: Any) -> bool:
+def _same_but_counts(refs: RefPair, base: Any, cur: Any) -> bool:
     """Equal but for this node's own ``x-seen`` (the common case when traffic volumes differ)."""
     if type(base) is not dict or type(cur) is not dict or base.keys() != cur.keys():
         return False
-    return all(k == "x-seen" or _equal(base[k], cur[k]) for k in base)
-
-
-def _wire_types(node: Node) -> frozenset[str]:
-    """A parameter's types as the wire sees them: an unconstrained array of T also takes one T."""
-    if node.types == {"array"} and node.items is not None:
-        items = view(node.items)
-        if items.types and not items.constrained:
-            return node.types | items.types
-    return node.types
+    return all(k == "x-seen" or refs.same(base[k], cur[k]) for k in base)
 
 
 def _value_set(values: list[Any] | None) -> frozenset[str] | None:
@@ -370,9 +399,9 @@ def _value_set(values: list[Any] | None) -> frozenset[str] | None:
 
 
 def _endpoint_facts(
-    bkey: str, ckey: str, bdata: dict[str, Any], cdata: dict[str, Any]
+    bkey: str, ckey: str, bdata: dict[str, Any], cdata: dict[str, Any], refs: RefPair
 ) -> list[Fact]:
-    w = _Walker(ckey)
+    w = _Walker(ckey, refs)
     bs, cs = _int(bdata.get("samples")), _int(cdata.get("samples"))
     w.path_params(bkey, ckey, bdata, cdata)
     for part in ("query", "headers"):
@@ -395,8 +424,18 @@ def _endpoint_fact(kind: str, key: str, data: dict[str, Any]) -> Fact:
     return Fact(kind, key, "", Direction.ENDPOINT, "endpoint", noun="requests", **side)
 
 
+def endpoints_differ(
+    base: Baseline, current: Baseline, bkey: str, ckey: str, refs: RefPair | None = None
+) -> bool:
+    """Whether endpoint ``bkey`` of ``base`` may differ from ``ckey`` of ``current`` (named
+    schemas they use included)."""
+    refs = refs or RefPair(base.refs, current.refs)
+    return bkey != ckey or not refs.same(base.endpoints[bkey], current.endpoints[ckey])
+
+
 def structural_diff(base: Baseline, current: Baseline) -> Iterator[Fact]:
     """Every fact that tells ``base`` and ``current`` apart, endpoint by endpoint."""
+    refs = RefPair(base.refs, current.refs)
     bmap = {match_key(k): k for k in base.endpoints}
     cmap = {match_key(k): k for k in current.endpoints}
     for mk in sorted(set(bmap) | set(cmap)):
@@ -406,5 +445,7 @@ def structural_diff(base: Baseline, current: Baseline) -> Iterator[Fact]:
             yield _endpoint_fact(F.ENDPOINT_REMOVED, bkey, base.endpoints[bkey])
         elif bkey is None:
             yield _endpoint_fact(F.ENDPOINT_ADDED, ckey, current.endpoints[ckey])
-        elif bkey != ckey or not _equal(base.endpoints[bkey], current.endpoints[ckey]):
-            yield from _endpoint_facts(bkey, ckey, base.endpoints[bkey], current.endpoints[ckey])
+        elif endpoints_differ(base, current, bkey, ckey, refs):
+            yield from _endpoint_facts(
+                bkey, ckey, base.endpoints[bkey], current.endpoints[ckey], refs
+            )

@@ -1,11 +1,14 @@
 """OpenAPI 3.0/3.1 -> Baseline.
 
-Validated with openapi-spec-validator first (an invalid document is an ``OpenAPIError`` with the
-validator's message on one line, unless ``validate=False``). Local ``$ref`` are resolved;
-a reference back into itself is cut with an ``{"x-cycle": "<ref>"}`` marker, so a recursive
-schema (a tree node) never recurses forever. ``nullable: true`` (3.0) and ``type: [..., "null"]``
-(3.1) both become a type list with ``"null"``; ``allOf`` is merged; ``anyOf``/``oneOf`` are kept
-(the structural diff folds them into type unions).
+Validated with openapi-spec-validator first (``validation.py``: an invalid document is an
+``OpenAPIError`` naming the JSON path and the reason, unless ``validate=False``). ``$ref`` is
+followed only where ``refs.py`` allows (local by default). Every named schema is converted
+once, into ``Baseline.refs``; where a schema uses one, the endpoint holds a reference node
+``{"x-ref": "<file>#<pointer>"}`` that the diff resolves lazily, so import is linear in the
+document's size whatever its ``$ref`` graph (recursive, or Stripe's expandable fields that make
+every resource reachable from every other). ``nullable: true`` (3.0) and
+``type: [..., "null"]`` (3.1) both become a type list with ``"null"``; inline ``allOf`` parts
+are merged (named parts stay references); ``anyOf``/``oneOf`` are kept.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import yaml
 from drift_diff.errors import InputError, OpenAPIError
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, parse_json, read_text
 from drift_diff.model import BASELINE_FORMAT, Baseline, endpoint_key
-from drift_diff.schema_keywords import SUB_LIST, SUB_MAP, SUB_ONE, type_names
+from drift_diff.openapi.refs import RefSource
+from drift_diff.openapi.validation import validate_openapi
+from drift_diff.schema_keywords import REF_KEY, SUB_LIST, SUB_MAP, SUB_ONE, type_names
 from drift_diff.schemas import validation_error
 
 __all__ = ["import_openapi", "load_document", "load_openapi", "validate_openapi"]
@@ -39,6 +44,8 @@ _KEEP = (
 )
 _MAX_DEPTH = 64
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+#: keywords beside a ``$ref`` that say nothing about the values (3.1 allows siblings)
+_REF_IGNORED = frozenset({"$ref", "description", "summary", "title", "example", "examples"})
 
 
 def _string_keys(value: Any) -> Any:
@@ -73,58 +80,42 @@ def load_document(path: str | Path) -> Any:
         raise InputError(p, "YAML nested too deeply") from None
 
 
-def validate_openapi(doc: Any, source: str = "<openapi>") -> None:
-    """Raise ``OpenAPIError`` (one line, the validator's message) when ``doc`` is invalid."""
-    from openapi_spec_validator import validate
+class _Converter:
+    """Schemas of one document set: every named schema converted once, refs kept as nodes."""
 
-    try:
-        validate(doc)
-    except RecursionError:
-        raise OpenAPIError(f"{source}: invalid OpenAPI document: nested too deeply") from None
-    except Exception as exc:  # the validator raises many unrelated types; all mean "invalid"
-        message = (
-            str(getattr(exc, "message", None) or exc).splitlines()[0][:300]
-            if str(exc)
-            else type(exc).__name__
-        )
-        path = "/".join(str(p) for p in getattr(exc, "absolute_path", []) or [])
-        where = f" (at {path})" if path else ""
-        raise OpenAPIError(f"{source}: invalid OpenAPI document: {message}{where}") from None
+    def __init__(self, refs: RefSource) -> None:
+        self.refs = refs
+        #: canonical ref -> converted schema (``Baseline.refs``)
+        self.table: dict[str, Any] = {}
+        self._pending: list[str] = []
 
-
-class _Resolver:
-    def __init__(self, doc: dict[str, Any], source: str) -> None:
-        self.doc = doc
-        self.source = source
-
-    def lookup(self, ref: str) -> Any:
-        if not ref.startswith("#"):
-            raise OpenAPIError(
-                f"{self.source}: external $ref {ref!r} is not supported (bundle the document first)"
-            )
-        node: Any = self.doc
-        for raw in ref[1:].lstrip("/").split("/") if ref != "#" else []:
-            key = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-            else:
-                raise OpenAPIError(f"{self.source}: $ref {ref!r} points to nothing")
-        return node
-
-    def deref(self, obj: Any) -> Any:
+    def deref(self, obj: Any, ctx: str = "") -> tuple[Any, str]:
         """Follow ``$ref`` chains of non-schema objects (parameters, responses, bodies)."""
         seen: set[str] = set()
         while isinstance(obj, dict) and isinstance(obj.get("$ref"), str):
-            ref = obj["$ref"]
-            if ref in seen:
-                raise OpenAPIError(f"{self.source}: $ref cycle through {ref!r}")
-            seen.add(ref)
-            obj = self.lookup(ref)
-        return obj
+            canonical = self.refs.canonical(obj["$ref"], ctx)
+            if canonical in seen:
+                raise OpenAPIError(f"{self.refs.source}: $ref cycle through {obj['$ref']!r}")
+            seen.add(canonical)
+            obj, ctx = self.refs.lookup(canonical), canonical.partition("#")[0]
+        return obj, ctx
 
-    def schema(self, s: Any, stack: tuple[str, ...] = (), depth: int = 0) -> Any:
+    def reference(self, ref: str, ctx: str) -> dict[str, Any]:
+        canonical = self.refs.canonical(ref, ctx)
+        if canonical not in self.table:
+            self.table[canonical] = None  # reserved: converted by ``drain``, once
+            self._pending.append(canonical)
+        return {REF_KEY: canonical}
+
+    def drain(self) -> dict[str, Any]:
+        """Convert every named schema reached so far (and those they reach), iteratively."""
+        while self._pending:
+            canonical = self._pending.pop()
+            target = self.refs.lookup(canonical)
+            self.table[canonical] = self.schema(target, canonical.partition("#")[0])
+        return self.table
+
+    def schema(self, s: Any, ctx: str = "", depth: int = 0) -> Any:
         if isinstance(s, bool):
             return s
         if not isinstance(s, dict):
@@ -133,13 +124,10 @@ class _Resolver:
             return {"x-cycle": "max-depth"}
         ref = s.get("$ref")
         if isinstance(ref, str):
-            if ref in stack:
-                return {"x-cycle": ref}
-            target = self.schema(self.lookup(ref), (*stack, ref), depth + 1)
-            siblings = {k: v for k, v in s.items() if k != "$ref"}
-            if not siblings or not isinstance(target, dict):
-                return target
-            return _merge(target, self.schema(siblings, stack, depth + 1))
+            marker = self.reference(ref, ctx)
+            siblings = {k: v for k, v in s.items() if k not in _REF_IGNORED}
+            rest = self.schema(siblings, ctx, depth + 1) if siblings else {}
+            return {"allOf": [marker, rest]} if rest else marker
         out: dict[str, Any] = {}
         names = type_names(s)
         if s.get("nullable") is True and names and "null" not in names:
@@ -159,28 +147,35 @@ class _Resolver:
             out["enum"] = [*out["enum"], None]
         props = s.get("properties")
         if isinstance(props, dict):
-            out["properties"] = {str(k): self.schema(v, stack, depth + 1) for k, v in props.items()}
+            out["properties"] = {str(k): self.schema(v, ctx, depth + 1) for k, v in props.items()}
         if isinstance(s.get("required"), list):
             out["required"] = sorted({str(r) for r in s["required"]})
         if "items" in s:
-            out["items"] = self.schema(s["items"], stack, depth + 1)
+            out["items"] = self.schema(s["items"], ctx, depth + 1)
         addl = s.get("additionalProperties")
         if isinstance(addl, (dict, bool)):
-            out["additionalProperties"] = self.schema(addl, stack, depth + 1)
+            out["additionalProperties"] = self.schema(addl, ctx, depth + 1)
         for key in ("anyOf", "oneOf"):
             if isinstance(s.get(key), list):
-                out[key] = [self.schema(b, stack, depth + 1) for b in s[key]]
+                out[key] = [self.schema(b, ctx, depth + 1) for b in s[key]]
         for key in ("not", *SUB_ONE):
             if isinstance(s.get(key), (dict, bool)):
-                out[key] = self.schema(s[key], stack, depth + 1)
+                out[key] = self.schema(s[key], ctx, depth + 1)
         for key in SUB_LIST:
             if isinstance(s.get(key), list):
-                out[key] = [self.schema(b, stack, depth + 1) for b in s[key]]
+                out[key] = [self.schema(b, ctx, depth + 1) for b in s[key]]
         for key in SUB_MAP:
             if isinstance(s.get(key), dict):
-                out[key] = {str(k): self.schema(v, stack, depth + 1) for k, v in s[key].items()}
+                out[key] = {str(k): self.schema(v, ctx, depth + 1) for k, v in s[key].items()}
+        named: list[Any] = []
         for branch in s.get("allOf") or []:
-            out = _merge(out, self.schema(branch, stack, depth + 1))
+            sub = self.schema(branch, ctx, depth + 1)
+            if isinstance(sub, dict) and REF_KEY in sub:
+                named.append(sub)  # a named part stays a reference: the diff resolves it
+            else:
+                out = _merge(out, sub)
+        if named:
+            out = {"allOf": [*named, out]} if out else {"allOf": named}
         return out
 
 
@@ -217,69 +212,78 @@ def _params_schema(entries: dict[str, tuple[Any, bool]]) -> dict[str, Any]:
     }
 
 
-def _content(r: _Resolver, content: Any) -> dict[str, Any]:
+def _content(r: _Converter, content: Any, ctx: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for mt, media in (content or {}).items() if isinstance(content, dict) else []:
-        media = r.deref(media) if isinstance(media, dict) else {}
+        media, mctx = r.deref(media, ctx) if isinstance(media, dict) else ({}, ctx)
         key = str(mt).split(";", 1)[0].strip().lower()
-        out[key] = {"schema": r.schema(media.get("schema", {}))}
+        schema = media.get("schema", {}) if isinstance(media, dict) else {}
+        out[key] = {"schema": r.schema(schema, mctx)}
     return out
 
 
-def _parameter_schema(r: _Resolver, p: dict[str, Any]) -> Any:
+def _parameter_schema(r: _Converter, p: dict[str, Any], ctx: str) -> Any:
     if "schema" in p:
-        return r.schema(p["schema"])
-    content = _content(r, p.get("content"))
+        return r.schema(p["schema"], ctx)
+    content = _content(r, p.get("content"), ctx)
     return next(iter(content.values()))["schema"] if content else {}
 
 
 def _operation(
-    r: _Resolver, method: str, template: str, path_item: dict[str, Any], op: dict[str, Any]
+    r: _Converter,
+    method: str,
+    template: str,
+    path_item: dict[str, Any],
+    op: dict[str, Any],
+    ctx: str,
 ) -> dict[str, Any]:
-    params: dict[tuple[str, str], dict[str, Any]] = {}
-    for p in [*(path_item.get("parameters") or []), *(op.get("parameters") or [])]:
-        p = r.deref(p)
+    params: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    for raw in [*(path_item.get("parameters") or []), *(op.get("parameters") or [])]:
+        p, pctx = r.deref(raw, ctx)
         if isinstance(p, dict) and isinstance(p.get("name"), str) and isinstance(p.get("in"), str):
-            params[(p["in"], p["name"])] = p
+            params[(p["in"], p["name"])] = (p, pctx)
     groups: dict[str, dict[str, tuple[Any, bool]]] = {"path": {}, "query": {}, "header": {}}
-    for (where, name), p in params.items():
+    for (where, name), (p, pctx) in params.items():
         if where == "header":
             name = name.lower()
             if name in _IGNORED_HEADERS:
                 continue
         if where in groups:
             groups[where][name] = (
-                _parameter_schema(r, p),
+                _parameter_schema(r, p, pctx),
                 where == "path" or p.get("required") is True,
             )
     ep: dict[str, Any] = {"method": method.upper(), "path": template}
     for where, key in (("path", "path_params"), ("query", "query"), ("header", "headers")):
         if groups[where]:
             ep[key] = _params_schema(groups[where])
-    body = r.deref(op.get("requestBody"))
+    body, bctx = r.deref(op.get("requestBody"), ctx)
     if isinstance(body, dict) and body.get("content"):
         ep["request"] = {
             "required": body.get("required") is True,
-            "content": _content(r, body.get("content")),
+            "content": _content(r, body.get("content"), bctx),
         }
     responses: dict[str, Any] = {}
-    for status, resp in (op.get("responses") or {}).items():
+    for status, raw_resp in (op.get("responses") or {}).items():
         status = str(status)
         if not (
             status == "default" or (len(status) == 3 and status.isdigit() and status[0] != "0")
         ):
             continue  # ranges such as 2XX have no place in a learned contract
-        resp = r.deref(resp)
+        resp, rctx = r.deref(raw_resp, ctx)
         if not isinstance(resp, dict):
             continue
         entry: dict[str, Any] = {}
         if resp.get("content"):
-            entry["content"] = _content(r, resp["content"])
+            entry["content"] = _content(r, resp["content"], rctx)
         headers = {}
-        for name, h in (resp.get("headers") or {}).items():
-            h = r.deref(h)
+        for name, raw_h in (resp.get("headers") or {}).items():
+            h, hctx = r.deref(raw_h, rctx)
             if isinstance(h, dict) and str(name).lower() != "content-type":
-                headers[str(name).lower()] = (_parameter_schema(r, h), h.get("required") is True)
+                headers[str(name).lower()] = (
+                    _parameter_schema(r, h, hctx),
+                    h.get("required") is True,
+                )
         if headers:
             entry["headers"] = _params_schema(headers)
         responses[status] = entry
@@ -287,27 +291,42 @@ def _operation(
     return ep
 
 
-def import_openapi(doc: Any, *, source: str = "<openapi>", validate: bool = True) -> Baseline:
-    """Normalise an OpenAPI 3.0/3.1 document (already parsed) into a baseline."""
+def import_openapi(
+    doc: Any,
+    *,
+    source: str = "<openapi>",
+    validate: bool = True,
+    folder: Path | None = None,
+    allow_file_refs: bool = False,
+) -> Baseline:
+    """Normalise an OpenAPI 3.0/3.1 document (already parsed) into a baseline.
+
+    ``folder`` is the document's folder: with ``allow_file_refs`` relative file references
+    under it are followed; otherwise only local ``#/...`` references are (see ``refs.py``).
+    """
     if not isinstance(doc, dict) or not str(doc.get("openapi", "")).startswith("3."):
         raise OpenAPIError(f"{source}: not an OpenAPI 3.x document (no 'openapi: 3.x' key)")
+    refs = RefSource(doc, source, folder=folder, allow_file_refs=allow_file_refs)
     if validate:
-        validate_openapi(doc, source)
-    r = _Resolver(doc, source)
+        validate_openapi(doc, source, refs)
+    else:
+        refs.check_all()
+    r = _Converter(refs)
     endpoints: dict[str, Any] = {}
     paths = doc.get("paths") or {}
     if not isinstance(paths, dict):  # reachable without validation (--lenient-openapi)
         raise OpenAPIError(f"{source}: 'paths' must be an object, not {type(paths).__name__}")
-    for template, item in paths.items():
-        item = r.deref(item)
+    for template, raw_item in paths.items():
+        item, ictx = r.deref(raw_item)
         if not isinstance(item, dict):
             continue
         for method in _METHODS:
             op = item.get(method)
             if isinstance(op, dict):
                 endpoints[endpoint_key(method, str(template))] = _operation(
-                    r, method, str(template), item, op
+                    r, method, str(template), item, op, ictx
                 )
+    table = r.drain()
     info = doc.get("info")
     service = str((info.get("title") if isinstance(info, dict) else None) or "openapi")
     sources: dict[str, Any] = {"openapi": 1}
@@ -320,8 +339,17 @@ def import_openapi(doc: Any, *, source: str = "<openapi>", validate: bool = True
     problem = validation_error("baseline", data)
     if problem:
         raise OpenAPIError(f"{source}: cannot normalise: {problem}")
-    return Baseline(service=service, endpoints=endpoints, sources=sources)
+    return Baseline(service=service, endpoints=endpoints, sources=sources, refs=table)
 
 
-def load_openapi(path: str | Path, *, validate: bool = True) -> Baseline:
-    return import_openapi(load_document(path), source=str(path), validate=validate)
+def load_openapi(
+    path: str | Path, *, validate: bool = True, allow_file_refs: bool = False
+) -> Baseline:
+    p = Path(path)
+    return import_openapi(
+        load_document(p),
+        source=str(path),
+        validate=validate,
+        folder=p.parent,
+        allow_file_refs=allow_file_refs,
+    )

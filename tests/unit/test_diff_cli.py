@@ -109,7 +109,11 @@ def test_bad_inputs_are_one_line(pair: tuple[Path, Path], tmp_path: Path) -> Non
     junk.write_text("hello: world\n")
     cases = [
         (bad_version, "not supported"),
-        (invalid, "invalid OpenAPI document: 'responses' is a required property"),
+        (
+            invalid,
+            "invalid OpenAPI document at #/paths/~1x/get: 'responses' is a required property; "
+            "pass --lenient-openapi",
+        ),
         (malformed, "not valid JSON"),
         (junk, "not a driftdiff baseline"),
         (tmp_path / "nope.json", "no such file"),

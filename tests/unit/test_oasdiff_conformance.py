@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from drift_diff.diff import diff_baselines
+from drift_diff.diff.refs import RefPair
 from drift_diff.diff.structural import match_key
 from drift_diff.errors import OpenAPIError
 from drift_diff.model import Baseline
@@ -34,12 +35,15 @@ def _cases(conformance_dir: Path) -> list[dict[str, str]]:
 def affected_endpoints(base: Baseline, revision: Baseline) -> set[str]:
     bmap = {match_key(k): k for k in base.endpoints}
     rmap = {match_key(k): k for k in revision.endpoints}
+    refs = RefPair(base.refs, revision.refs)  # a change behind a named schema counts too
     out = set()
     for mk in set(bmap) | set(rmap):
         b, r = bmap.get(mk), rmap.get(mk)
         if b is None or r is None:
             out.add(r or b or mk)
-        elif base.endpoints[b] != {**revision.endpoints[r], "path": base.endpoints[b]["path"]}:
+        elif not refs.same(
+            base.endpoints[b], {**revision.endpoints[r], "path": base.endpoints[b]["path"]}
+        ):
             out.update({b, r})
     return out
 
