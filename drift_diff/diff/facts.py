@@ -17,6 +17,7 @@ __all__ = [
     "BODY_ADDED",
     "BODY_REMOVED",
     "BODY_REQUIRED_CHANGED",
+    "BOUND_CHANGED",
     "ENDPOINT_ADDED",
     "ENDPOINT_REMOVED",
     "ENUM_CHANGED",
@@ -25,6 +26,7 @@ __all__ = [
     "MEDIA_TYPE_ADDED",
     "MEDIA_TYPE_REMOVED",
     "NULLABLE_CHANGED",
+    "PATTERN_CHANGED",
     "PROPERTY_ADDED",
     "PROPERTY_REMOVED",
     "REQUIRED_CHANGED",
@@ -54,6 +56,18 @@ NULLABLE_CHANGED = "nullable-changed"
 ENUM_CHANGED = "enum-changed"
 VALUES_CHANGED = "values-changed"
 FORMAT_CHANGED = "format-changed"
+PATTERN_CHANGED = "pattern-changed"
+#: a value bound changed, one kind per keyword (``schema_keywords.bounds_of``); before/after
+#: are the bound (``maximum``/``minimum``: ``[value, exclusive]``) or None when absent
+BOUND_CHANGED = {
+    "maxLength": "max-length-changed",
+    "minLength": "min-length-changed",
+    "maximum": "maximum-changed",
+    "minimum": "minimum-changed",
+    "maxItems": "max-items-changed",
+    "minItems": "min-items-changed",
+    "multipleOf": "multiple-of-changed",
+}
 #: a map (``additionalProperties``) became an object of named properties;
 #: ``before`` = the map's value types, ``after`` = the types of the new properties' values
 MAP_BECAME_OBJECT = "map-became-object"

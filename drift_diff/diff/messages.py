@@ -82,6 +82,25 @@ for _side in ("request", "response"):
         )
         MESSAGES[f"{_side}-{_t}-enum-value-removed"] = "{location} lost values: {before} -> {after}"
         MESSAGES[f"request-{_t}-became-enum"] = "{location} became an enum: {after}"
+        # value bounds and patterns (rules/_bounds.py, lengths, ranges, item_counts, ...)
+        for _bound, _word in (
+            ("max-length", "maxLength"),
+            ("min-length", "minLength"),
+            ("max", "maximum [value, exclusive]"),
+            ("min", "minimum [value, exclusive]"),
+            ("max-items", "maxItems"),
+            ("min-items", "minItems"),
+            ("multiple-of", "multipleOf"),
+            ("pattern", "pattern"),
+        ):
+            for _what in ("set", "unset", "increased", "decreased", "changed", "relaxed"):
+                MESSAGES[f"{_side}-{_t}-{_bound}-{_what}"] = (
+                    f"{_word} of {{location}} {_what}: {{before}} -> {{after}}"
+                )
+            for _what in ("added", "removed"):
+                MESSAGES[f"{_side}-{_t}-{_bound}-{_what}"] = (
+                    f"{_word} of {{location}} {_what}: {{before}} -> {{after}}"
+                )
 
 
 def short(value: Any, limit: int = 80) -> str:

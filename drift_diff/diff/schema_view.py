@@ -12,7 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift_diff.schema_keywords import REF_KEY, SUB_LIST, SUB_MAP, SUB_ONE, type_names
+from drift_diff.schema_keywords import (
+    BOUND_KEYWORDS,
+    BOUNDS,
+    REF_KEY,
+    SUB_LIST,
+    SUB_MAP,
+    SUB_ONE,
+    bounds_of,
+    type_names,
+)
 
 __all__ = ["CYCLE_KEY", "Node", "Resolve", "ref_name", "view"]
 
@@ -46,6 +55,9 @@ class Node:
     is_map: bool = False
     #: x-seen [k, n] of this node as a property of its parent
     seen: tuple[int, int] | None = None
+    pattern: str | None = None
+    #: value bounds (``schema_keywords.bounds_of``): maxLength -> 5, maximum -> [10, exclusive]
+    bounds: dict[str, Any] = field(default_factory=dict)
 
 
 def _types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
@@ -62,20 +74,12 @@ def _types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
     return frozenset(types), nullable
 
 
-_CONSTRAINTS = (
-    "pattern",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "maximum",
-    "enum",
-    "const",
-    "format",
-)
+_CONSTRAINTS = ("pattern", *BOUND_KEYWORDS, "enum", "const", "format")
 
 
 _SUB_KEYS = frozenset((*SUB_ONE, *SUB_LIST, *SUB_MAP))
 _CONSTRAINT_KEYS = frozenset(_CONSTRAINTS)
+_BOUND_KEYS = frozenset(BOUND_KEYWORDS)
 
 
 def _subschemas(schema: dict[str, Any]) -> dict[str, Any]:
@@ -124,6 +128,8 @@ def _own(schema: dict[str, Any]) -> Node:
         seen=(int(seen[0]), int(seen[1])) if isinstance(seen, list) and len(seen) == 2 else None,
         subschemas=_subschemas(schema),
         constrained=not _CONSTRAINT_KEYS.isdisjoint(schema),
+        pattern=schema["pattern"] if isinstance(schema.get("pattern"), str) else None,
+        bounds=bounds_of(schema) if not _BOUND_KEYS.isdisjoint(schema) else {},
     )
 
 
@@ -156,7 +162,31 @@ def _intersect(nodes: list[Node]) -> Node:
             seen=out.seen or n.seen,
             subschemas={**n.subschemas, **out.subschemas},
             constrained=out.constrained or n.constrained,
+            pattern=out.pattern or n.pattern,
+            bounds={**n.bounds, **out.bounds},
         )
+    return out
+
+
+def _loosest(nodes: list[Node]) -> dict[str, Any]:
+    """Bounds every branch of a union keeps, at their loosest (a bare ``null`` branch aside)."""
+    valued = [n for n in nodes if n.types or not n.nullable]
+    if not valued:
+        return {}
+    out: dict[str, Any] = {}
+    for key in set.intersection(*(set(n.bounds) for n in valued)):
+        values = [n.bounds[key] for n in valued]
+        if key == "multipleOf":
+            if all(v == values[0] for v in values):
+                out[key] = values[0]
+        elif key in ("maximum", "minimum"):
+            upper = BOUNDS[key]
+            # loosest: the largest maximum (inclusive first), the smallest minimum
+            out[key] = (max if upper else min)(
+                values, key=lambda v: (v[0], not v[1]) if upper else (v[0], v[1])
+            )
+        else:
+            out[key] = (max if BOUNDS[key] else min)(values)
     return out
 
 
@@ -173,6 +203,7 @@ def _union(nodes: list[Node]) -> Node:
     maps = [n.additional for n in nodes if n.additional is not None]
     enums = [n.enum for n in nodes]
     formats = {n.format for n in nodes}
+    patterns = {n.pattern for n in nodes if n.types or not n.nullable}
     any_type = any(
         not n.types and not n.nullable for n in nodes
     )  # a bare {"type": "null"} adds nothing
@@ -187,6 +218,8 @@ def _union(nodes: list[Node]) -> Node:
         if all(e is not None for e in enums)
         else None,
         format=formats.pop() if len(formats) == 1 else None,
+        pattern=patterns.pop() if len(patterns) == 1 else None,
+        bounds=_loosest(nodes),
     )
 
 

@@ -153,6 +153,17 @@ class _Walker:
             and _value_set(b.values) != _value_set(c.values)
         ):
             self.add(F.VALUES_CHANGED, loc, side, target, before=b.values, after=c.values, **kw)
+        if not (b.types and c.types and b.types != c.types):  # a type change says it all
+            if b.pattern != c.pattern:
+                self.add(
+                    F.PATTERN_CHANGED, loc, side, target, before=b.pattern, after=c.pattern, **kw
+                )
+            for key in sorted(set(b.bounds) | set(c.bounds)):
+                before, after = b.bounds.get(key), c.bounds.get(key)
+                if before != after:
+                    self.add(
+                        F.BOUND_CHANGED[key], loc, side, target, before=before, after=after, **kw
+                    )
         self.properties(loc, b, c, side, "property", bcount, ccount, depth)
         # array items of a parameter stay parameter facts; inside bodies they are "items"
         items_target = "parameter" if target == "parameter" else "items"
@@ -163,8 +174,10 @@ class _Walker:
                 loc,
                 side,
                 target,
-                before=sorted(view(b.additional).types),
-                after=sorted({t for s in c.properties.values() for t in view(s).types}),
+                before=sorted(self.view_base(b.additional).types),
+                after=sorted(
+                    {t for s in c.properties.values() for t in self.view_current(s).types}
+                ),
                 **kw,
             )
         if b.items is not None and c.items is not None:

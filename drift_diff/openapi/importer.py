@@ -23,25 +23,20 @@ from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, parse_json, read
 from drift_diff.model import BASELINE_FORMAT, Baseline, endpoint_key
 from drift_diff.openapi.refs import RefSource
 from drift_diff.openapi.validation import validate_openapi
-from drift_diff.schema_keywords import REF_KEY, SUB_LIST, SUB_MAP, SUB_ONE, type_names
+from drift_diff.schema_keywords import (
+    BOUND_KEYWORDS,
+    REF_KEY,
+    SUB_LIST,
+    SUB_MAP,
+    SUB_ONE,
+    type_names,
+)
 from drift_diff.schemas import validation_error
 
 __all__ = ["import_openapi", "load_document", "load_openapi", "validate_openapi"]
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_KEEP = (
-    "format",
-    "readOnly",
-    "writeOnly",
-    "enum",
-    "pattern",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "maximum",
-    "minItems",
-    "maxItems",
-)
+_KEEP = ("format", "readOnly", "writeOnly", "enum", "pattern", *BOUND_KEYWORDS)
 _MAX_DEPTH = 64
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 #: keywords beside a ``$ref`` that say nothing about the values (3.1 allows siblings)
