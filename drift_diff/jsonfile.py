@@ -131,7 +131,7 @@ def bounded_lines(
         if len(line) > limit:
             raise InputError(
                 path,
-                _too_big(limit, "DRIFTDIFF_MAX_LINE_MB") + " (one line)",
+                "line " + _too_big(limit, "DRIFTDIFF_MAX_LINE_MB").replace("larger", "longer"),
                 position=f"line {lineno}",
             )
         total += len(line)
