@@ -59,6 +59,23 @@ def _service(port: int, pidfile: Path) -> str:
     )
 
 
+def _check_argv(folder: Path, port: int, start: str) -> list[str]:
+    """``driftdiff check`` of the one-request recording against ``port``, started by ``start``."""
+    traces, baseline = _recording(folder)
+    return [
+        "check",
+        str(traces),
+        "--baseline",
+        str(baseline),
+        "--target",
+        f"http://127.0.0.1:{port}",
+        "--start",
+        start,
+        "--ready",
+        "/health",
+    ]
+
+
 def _live_members(pgid: int) -> list[int]:
     """Processes (not zombies) whose process group is ``pgid``."""
     members = []
@@ -75,23 +92,10 @@ def _live_members(pgid: int) -> list[int]:
 
 
 def test_stale_process_on_target_port_is_named_and_exit_2(tmp_path: Path) -> None:
-    traces, baseline = _recording(tmp_path)
     port = free_port()
     stale = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
     with server_process(stale, f"http://127.0.0.1:{port}/", cwd=tmp_path) as old:
-        result = run_cli(
-            "check",
-            str(traces),
-            "--baseline",
-            str(baseline),
-            "--target",
-            f"http://127.0.0.1:{port}",
-            "--start",
-            _service(port, tmp_path / "pid"),
-            "--ready",
-            "/health",
-            cwd=REPO,
-        )
+        result = run_cli(*_check_argv(tmp_path, port, _service(port, tmp_path / "pid")), cwd=REPO)
         assert result.code == 2, result.stdout + result.stderr
         line = result.stderr.strip()
         assert "\n" not in line and "Traceback" not in line
@@ -102,7 +106,6 @@ def test_stale_process_on_target_port_is_named_and_exit_2(tmp_path: Path) -> Non
 
 def test_listener_outside_the_started_group_is_refused(tmp_path: Path) -> None:
     """``--start`` detaches a server into another session: it answers, but it is not ours."""
-    traces, baseline = _recording(tmp_path)
     port = free_port()
     pidfile = tmp_path / "detached.pid"
     detached = (
@@ -110,17 +113,7 @@ def test_listener_outside_the_started_group_is_refused(tmp_path: Path) -> None:
         f"--bind 127.0.0.1' >/dev/null 2>&1 & exec sleep 300"
     )
     try:
-        result = run_cli(
-            "check",
-            str(traces),
-            "--baseline",
-            str(baseline),
-            "--target",
-            f"http://127.0.0.1:{port}",
-            "--start",
-            detached,
-            cwd=REPO,
-        )
+        result = run_cli(*_check_argv(tmp_path, port, detached), cwd=REPO)
         stray = int(pidfile.read_text())
         assert result.code == 2, result.stdout + result.stderr
         line = result.stderr.strip()
@@ -134,7 +127,6 @@ def test_listener_outside_the_started_group_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_signal_to_check_stops_the_whole_service_group(tmp_path: Path, sig: signal.Signals) -> None:
-    traces, baseline = _recording(tmp_path)
     port = free_port()
     pidfile = tmp_path / "service.pid"
     check = subprocess.Popen(
@@ -142,16 +134,7 @@ def test_signal_to_check_stops_the_whole_service_group(tmp_path: Path, sig: sign
             sys.executable,
             "-m",
             "drift_diff",
-            "check",
-            str(traces),
-            "--baseline",
-            str(baseline),
-            "--target",
-            f"http://127.0.0.1:{port}",
-            "--start",
-            _service(port, pidfile),
-            "--ready",
-            "/health",
+            *_check_argv(tmp_path, port, _service(port, pidfile)),
             "--timeout",
             "120",
         ],
@@ -185,21 +168,10 @@ def test_signal_to_check_stops_the_whole_service_group(tmp_path: Path, sig: sign
 
 def test_port_bound_but_not_listening_is_refused(tmp_path: Path) -> None:
     """A socket that holds the port without listening (nothing answers) still stops the run."""
-    traces, baseline = _recording(tmp_path)
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         port = holder.getsockname()[1]
-        result = run_cli(
-            "check",
-            str(traces),
-            "--baseline",
-            str(baseline),
-            "--target",
-            f"http://127.0.0.1:{port}",
-            "--start",
-            _service(port, tmp_path / "pid"),
-            cwd=REPO,
-        )
+        result = run_cli(*_check_argv(tmp_path, port, _service(port, tmp_path / "pid")), cwd=REPO)
     assert result.code == 2, result.stdout + result.stderr
     assert result.stderr.strip() == (
         f"driftdiff: error: --target port {port} is already bound by another process on "
