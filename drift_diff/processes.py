@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import signal
 import socket
@@ -30,6 +31,7 @@ __all__ = [
     "free_port",
     "interrupt_on_signals",
     "poll_until",
+    "port_is_bound",
     "port_is_open",
 ]
 
@@ -47,16 +49,38 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def port_is_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
-    """Whether something accepts TCP connections on ``host:port`` right now."""
+def _tcp_sockets(host: str, port: int) -> Iterator[tuple[socket.socket, Any]]:
+    """A fresh TCP socket per address of ``host:port`` (none when the name does not resolve)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError:
-        return False
+        return
     for family, kind, proto, _, addr in infos:
-        with socket.socket(family, kind, proto) as s:
-            s.settimeout(timeout)
-            if s.connect_ex(addr) == 0:
+        with socket.socket(family, kind, proto) as sock:
+            yield sock, addr
+
+
+def port_is_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
+    """Whether something accepts TCP connections on ``host:port`` right now."""
+    for sock, addr in _tcp_sockets(host, port):
+        sock.settimeout(timeout)
+        if sock.connect_ex(addr) == 0:
+            return True
+    return False
+
+
+def port_is_bound(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether binding ``host:port`` fails because a socket holds it (even one not listening).
+
+    With ``SO_REUSEADDR`` as servers set it, so a connection in TIME_WAIT from an earlier run
+    does not count.
+    """
+    for sock, addr in _tcp_sockets(host, port):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
                 return True
     return False
 

@@ -13,9 +13,7 @@ in a network namespace of its own (:mod:`drift_diff.replay.sandbox`).
 
 from __future__ import annotations
 
-import errno
 import ipaddress
-import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,7 +21,13 @@ import httpx
 
 from drift_diff.errors import ReplayError, UsageError
 from drift_diff.port_owner import describe_pid, group_members, port_sockets, socket_owners
-from drift_diff.processes import ServiceProcess, apoll_until, describe_exit, port_is_open
+from drift_diff.processes import (
+    ServiceProcess,
+    apoll_until,
+    describe_exit,
+    port_is_bound,
+    port_is_open,
+)
 from drift_diff.replay import sandbox as netns
 
 __all__ = [
@@ -60,27 +64,6 @@ def _holders(port: int, inodes: set[int]) -> str:
     return ", ".join(describe_pid(pid) for pid in pids)
 
 
-def _bound_elsewhere(host: str, port: int) -> bool:
-    """Whether binding ``host:port`` fails because a socket holds it (bound, not listening).
-
-    ``SO_REUSEADDR`` as servers set it, so a connection in TIME_WAIT from an earlier run does
-    not count; a name that is not an address of this machine is not checked.
-    """
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError:
-        return False
-    for family, kind, proto, _, addr in infos:
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(addr)
-            except OSError as exc:
-                if exc.errno == errno.EADDRINUSE:
-                    return True
-    return False
-
-
 def check_port_free(target: str) -> None:
     """``ReplayError`` naming what holds the target port if anything answers or is bound there."""
     host, port = _host_port(target)
@@ -92,7 +75,7 @@ def check_port_free(target: str) -> None:
             f"--target port {port} is already in use by {holder} on {where}; stop it or choose "
             f"a free port (--start would otherwise test that process, not the new build)"
         )
-    if _bound_elsewhere(host, port):
+    if port_is_bound(port, host):
         raise ReplayError(
             f"--target port {port} is already bound by another process on {host}; stop it or "
             f"choose a free port (the service started by --start could not take it)"

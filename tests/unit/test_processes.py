@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from drift_diff.port_owner import describe_pid, group_members, port_sockets, socket_owners
-from drift_diff.processes import ServiceProcess, free_port, poll_until, port_is_open
+from drift_diff.processes import (
+    ServiceProcess,
+    free_port,
+    poll_until,
+    port_is_bound,
+    port_is_open,
+)
 
 LINUX = pytest.mark.skipif(not Path("/proc/self/net/tcp").exists(), reason="reads /proc (Linux)")
 
@@ -66,7 +72,8 @@ def test_port_sockets_name_this_process_as_the_holder() -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         port = listener.getsockname()[1]
-        assert port_sockets(port) == []  # only bound: not listed (check_port_free binds)
+        assert port_sockets(port) == []  # only bound: not listed, but a bind probe sees it
+        assert port_is_bound(port) and not port_is_open(port)
         listener.listen(1)
         found = port_sockets(port)
         assert found is not None and len(found) == 1
@@ -74,7 +81,7 @@ def test_port_sockets_name_this_process_as_the_holder() -> None:
         assert socket_owners({found[0].inode}) == {found[0].inode: [os.getpid()]}
         assert port_is_open(port)
     assert port_sockets(port) == []
-    assert not port_is_open(port)
+    assert not port_is_open(port) and not port_is_bound(port)
 
 
 @LINUX
