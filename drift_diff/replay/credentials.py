@@ -100,6 +100,10 @@ class Secrets:
                 )
             if any(c in value for c in "\r\n\0"):
                 raise UsageError(f"credential {cred.describe()}: value holds a line break")
+            if cred.kind == "cookie" and (";" in value or value != value.strip()):
+                raise UsageError(
+                    f"credential {cred.describe()}: a cookie value holds no ';' or edge spaces"
+                )
             values.append((cred, value))
         return cls(tuple(values), tuple(v for v in extra if v))
 

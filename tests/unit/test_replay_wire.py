@@ -359,3 +359,8 @@ def test_a_recorded_304_answered_in_full_is_no_contract_change() -> None:
     ]
     changes = diff_baselines(infer_baseline(before), infer_baseline(after)).changes
     assert [c for c in changes if c.severity.value != "info"] == []
+
+
+def test_cookie_credential_cannot_smuggle_pairs() -> None:
+    with pytest.raises(UsageError, match="cookie value"):
+        Secrets.load([Credential.parse("cookie:session=S")], {"S": "abc; admin=1"})
