@@ -134,7 +134,7 @@ def _hash_pair(r: Redactor, pair: Any, secret_key: bool) -> Any:
 
 # --- postgres --------------------------------------------------------------------------------
 
-_SQL_TOKEN = re.compile(r"'(?:[^']|''){0,65536}'|%\((\w{1,128})\)s|%s")
+_SQL_TOKEN = re.compile(r"'(?:[^']|''){0,65536}'|%\((\w{1,128})\)s|%s|\$([1-9]\d{0,4})\b")
 _COLUMN_BEFORE = re.compile(
     r'([A-Za-z_][\w$]{0,62})"?\s*(?:=|<>|!=|:=|\blike|\bilike)\s*$', re.IGNORECASE
 )
@@ -200,6 +200,10 @@ def _sql_plan(r: Redactor, sql: str) -> tuple[str, list[bool], set[str]]:
         elif m.group(1) is not None:
             if secret or r.is_secret_key(m.group(1)):
                 named.add(m.group(1))
+        elif m.group(2) is not None:  # asyncpg's numbered ``$1``: the same parameter may recur
+            index = int(m.group(2)) - 1
+            positional += [False] * (index + 1 - len(positional))
+            positional[index] = positional[index] or secret
         else:
             positional.append(secret)
     parts.append(sql[last:])

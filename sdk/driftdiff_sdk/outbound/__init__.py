@@ -69,6 +69,7 @@ ADAPTERS = (
     "redis_adapter",  # kind "redis": redis-py commands and pipelines
     "psycopg_adapter",  # kind "postgres": psycopg2 statements
     "psycopg3_adapter",  # kind "postgres": psycopg 3 statements (sync and async)
+    "asyncpg_adapter",  # kind "postgres": asyncpg calls (connections, pools, statements)
 )
 
 _installed: dict[str, Any] = {}

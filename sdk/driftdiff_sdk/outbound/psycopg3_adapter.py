@@ -1,15 +1,15 @@
 """psycopg 3 (``psycopg``): sync and async cursors, recorded and replayed as kind ``postgres``.
 
 * **record**: ``Cursor.execute``/``executemany`` and ``AsyncCursor.execute``/``executemany`` are
-  patched on the classes (every client-side cursor, ``Connection.execute`` and pools included).
+  patched on the classes (every client-side cursor and ``Connection.execute``).
   A statement is recorded exactly as psycopg2's (``psycopg_adapter``), with the values encoding
   of ``_pg_values``: ``{"command": {"sql", "params", "many"?}, "result": {"columns", "types",
   "rows", "rowcount", "status"}}``. Rows are read as tuples with ``fetchall()`` and the cursor is
   scrolled back, so the app still fetches everything itself with its own row factory.
   Server-side (named) cursors and ``COPY`` are not recorded; ``executemany(returning=True)``
   keeps its row count and status, not its rows.
-* **replay**: ``Connection.connect``/``AsyncConnection.connect`` (``psycopg.connect``, and so
-  ``psycopg_pool``) return a fake connection (``_psycopg3_replay``) that never opens a socket.
+* **replay**: ``Connection.connect``/``AsyncConnection.connect`` (``psycopg.connect``) return a
+  fake connection (``_psycopg3_replay``) that never opens a socket.
 """
 
 from __future__ import annotations
