@@ -155,8 +155,20 @@ async def apoll_until(
 
 # --- process groups ------------------------------------------------------------------------------
 
-_live_lock = threading.Lock()
+_live_lock = threading.RLock()  # re-entrant: the signal handler runs on the main thread
 _live: dict[int, ServiceProcess] = {}
+
+
+class _Deferred:
+    """A stop signal that arrived while a group was being started (before it was registered):
+    handled right after registration, so no group can slip between start and bookkeeping."""
+
+    starting = 0
+    signum: int | None = None
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 class ServiceProcess:
@@ -182,6 +194,10 @@ class ServiceProcess:
         self.log_path = log_path
         self.stop_signal = stop_signal
         self._log: IO[bytes] = open(log_path, "wb")  # noqa: SIM115 - closed by stop()
+        self.exit_code: int | None = None
+        self._stopped = False
+        counted = _main_thread()
+        _Deferred.starting += counted
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -192,13 +208,16 @@ class ServiceProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+            with _live_lock:
+                _live[self.proc.pid] = self
         except OSError:
             self._log.close()
             raise
-        self.exit_code: int | None = None
-        self._stopped = False
-        with _live_lock:
-            _live[self.proc.pid] = self
+        finally:
+            _Deferred.starting -= counted
+            if counted and not _Deferred.starting and _Deferred.signum is not None:
+                signum, _Deferred.signum = _Deferred.signum, None
+                _stop_live_groups(signum, None)
 
     @property
     def pid(self) -> int:
@@ -262,6 +281,9 @@ class ServiceProcess:
 def _stop_live_groups(signum: int, frame: Any) -> None:
     """Signal handler: SIGTERM every live group now, then unwind as Ctrl-C does."""
     del frame
+    if _Deferred.starting:
+        _Deferred.signum = signum
+        return
     with _live_lock:
         live = list(_live.values())
     for service in live:
@@ -272,13 +294,20 @@ def _stop_live_groups(signum: int, frame: Any) -> None:
 @contextlib.contextmanager
 def interrupt_on_signals() -> Iterator[None]:
     """Meanwhile SIGTERM/SIGINT/SIGHUP stop every live service group, then raise
-    ``KeyboardInterrupt`` so clean-up runs (a no-op outside the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
+    ``KeyboardInterrupt`` so clean-up runs; on the way out, any group started meanwhile that is
+    still running is stopped (a no-op outside the main thread)."""
+    if not _main_thread():
         yield
         return
+    with _live_lock:
+        before = set(_live)
     previous = {sig: signal.signal(sig, _stop_live_groups) for sig in STOP_SIGNALS}
     try:
         yield
     finally:
+        with _live_lock:  # a group started meanwhile whose owner never got to stop it
+            left = [service for pid, service in _live.items() if pid not in before]
+        for service in left:
+            service.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

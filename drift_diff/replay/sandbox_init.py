@@ -5,7 +5,8 @@ Run as a script (``python -I sandbox_init.py --listen SOCK --port N --allow-port
 in the same process group), forwards connections on ``SOCK`` to ``127.0.0.1:N`` inside the
 namespace, and reports every TCP connection attempt or UDP datagram seen on ``lo`` that is not
 for an allowed port to the mock server, by address. It exits as the service exits (same code,
-or the same signal).
+or the same signal), and takes its process group down when driftdiff itself disappears
+(even by SIGKILL, which no handler in driftdiff can see).
 """
 
 from __future__ import annotations
@@ -188,12 +189,17 @@ def main(argv: list[str]) -> None:
             if found is not None and not _allowed(*found, allow):
                 reporter.connection(*found)
 
+    parent = os.getppid()
     while service.poll() is None and not stopping.is_set():
         drain(0.2)
+        if os.getppid() != parent:  # driftdiff is gone, even by SIGKILL: the group goes too
+            os.killpg(0, signal.SIGTERM)
     drain(0.0)  # what the service sent just before it ended
     if service.poll() is None:  # stopped by a signal: the service got it too (same group)
         with contextlib.suppress(subprocess.TimeoutExpired):
             service.wait(timeout=10)
+    if service.poll() is None:
+        os.killpg(0, signal.SIGKILL)
     listener.close()
     _exit_like(service.wait())
 

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from drift_diff.cli import main
+from drift_diff.errors import ReplayError
 from drift_diff.processes import free_port, poll_until, port_is_open
+from drift_diff.replay import sandbox
 from tests.support import REPO, run_cli, server_process
 
 pytestmark = [
@@ -125,18 +127,20 @@ def test_listener_outside_the_started_group_is_refused(tmp_path: Path) -> None:
             os.kill(int(pidfile.read_text()), signal.SIGKILL)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
-def test_signal_to_check_stops_the_whole_service_group(tmp_path: Path, sig: signal.Signals) -> None:
+def _signal_during_check(folder: Path, sig: signal.Signals, *extra: str) -> tuple[int, bytes]:
+    """Run ``check`` (a slow request in flight), send it ``sig``; its exit code and stderr once
+    the service's whole process group is gone (polled in /proc with a deadline)."""
     port = free_port()
-    pidfile = tmp_path / "service.pid"
+    pidfile = folder / "service.pid"
     check = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "drift_diff",
-            *_check_argv(tmp_path, port, _service(port, pidfile)),
+            *_check_argv(folder, port, _service(port, pidfile)),
             "--timeout",
             "120",
+            *extra,
         ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
@@ -147,23 +151,39 @@ def test_signal_to_check_stops_the_whole_service_group(tmp_path: Path, sig: sign
     try:
 
         def service_up() -> bool:
-            return pidfile.exists() and bool(pidfile.read_text()) and port_is_open(port)
+            return pidfile.exists() and len(pidfile.read_text().split()) == 2
 
         poll_until(service_up, deadline_s=30, what="the service under check")
         pgid = int(pidfile.read_text().split()[1])
-        assert len(_live_members(pgid)) >= 2  # the service and the shell's `sleep`
+        poll_until(lambda: len(_live_members(pgid)) >= 2, deadline_s=10, what="both processes")
         check.send_signal(sig)
         _, err = check.communicate(timeout=60)
-        assert check.returncode == 130, err  # interrupted, as on Ctrl-C
-        assert b"Traceback" not in err
         poll_until(lambda: not _live_members(pgid), deadline_s=20, what="group gone")
         assert not port_is_open(port)
+        return check.returncode, err
     finally:
         if check.poll() is None:
             os.killpg(check.pid, signal.SIGKILL)
             check.wait(10)
         if pgid and _live_members(pgid):
             os.killpg(pgid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_signal_to_check_stops_the_whole_service_group(tmp_path: Path, sig: signal.Signals) -> None:
+    code, err = _signal_during_check(tmp_path, sig)
+    assert code == 130, err  # interrupted, as on Ctrl-C
+    assert b"Traceback" not in err
+
+
+def test_sandboxed_service_goes_even_when_check_is_killed(tmp_path: Path) -> None:
+    """SIGKILL cannot be handled; the sandbox's first process sees driftdiff vanish."""
+    try:
+        sandbox.available()
+    except ReplayError as exc:
+        pytest.skip(str(exc))
+    code, _ = _signal_during_check(tmp_path, signal.SIGKILL, "--sandbox", "netns")
+    assert code == -signal.SIGKILL
 
 
 def test_port_bound_but_not_listening_is_refused(tmp_path: Path) -> None:
