@@ -4,7 +4,8 @@ Wrap the app and set ``DRIFTDIFF_MODE=record``; that is all. The middleware only
 ``receive`` and ``send`` messages go through untouched (the app reads every byte of a 100 MB
 upload, the client gets every chunk of a streaming response), while at most ``max_body`` bytes
 of each are kept for the recording. Websocket and lifespan scopes are passed straight through.
-The route template comes from ``scope["route"]`` which Starlette's router sets while routing.
+The route template comes from ``scope["route"]`` which Starlette's router sets while routing
+(Litestar's ``scope["path_template"]``, a wrapped Falcon app's router: ``_routes``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from driftdiff_sdk._inbound import (
     sampled,
     started_now,
 )
+from driftdiff_sdk._routes import falcon_route, litestar_route
 from driftdiff_sdk.context import reset_exchange, set_exchange
 from driftdiff_sdk.exchange import headers_to_map, parse_query
 from driftdiff_sdk.recorder import count_error
@@ -145,7 +147,7 @@ class DriftDiffMiddleware(InboundMiddleware):
             service=self._service,
             started_at=started_at,
             started=started,
-            route=_route_template(scope, orig_root),
+            route=_route_template(scope, orig_root) or _other_route(self.app, scope, path),
             method=scope.get("method", "GET"),
             url=_url(scope, req_headers, path, raw_qs),
             path=path,
@@ -169,6 +171,14 @@ def _url(scope: Scope, headers: dict[str, list[str]], path: str, raw_qs: bytes) 
         host = f"{server[0]}:{server[1]}" if server else "localhost"
     url = f"{scope.get('scheme', 'http')}://{host}{path}"
     return f"{url}?{raw_qs.decode('latin-1')}" if raw_qs else url
+
+
+def _other_route(app: Any, scope: Scope, path: str) -> str | None:
+    """Litestar's and Falcon's templates (their routers leave no ``scope["route"]``)."""
+    root = scope.get("root_path") or ""
+    inner = path[len(root) :] if root and path.startswith(root) else path
+    found = litestar_route(scope) or falcon_route(app, inner or "/")
+    return root + found if found and root and path.startswith(root) else found
 
 
 def _route_template(scope: Scope, orig_root: str) -> str | None:

@@ -22,6 +22,7 @@ from driftdiff_sdk._inbound import (
     sampled,
     started_now,
 )
+from driftdiff_sdk._routes import falcon_route
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
 from driftdiff_sdk.exchange import parse_query
 from driftdiff_sdk.recorder import count_error
@@ -223,7 +224,7 @@ class _Capture:
             service=self.mw._service,
             started_at=self.started_at,
             started=self.started,
-            route=_route(environ),
+            route=_route(environ) or _falcon(self.mw.app, environ),
             method=environ.get("REQUEST_METHOD", "GET"),
             url=_url(environ, path, query),
             path=path,
@@ -236,6 +237,12 @@ class _Capture:
             meta=meta,
         )
         runtime.emit(exchange, self.mw.config)
+
+
+def _falcon(app: Any, environ: dict[str, Any]) -> str | None:
+    """A wrapped Falcon app's template for the request (``_routes``)."""
+    found = falcon_route(app, environ.get("PATH_INFO") or "/")
+    return (environ.get("SCRIPT_NAME") or "") + found if found else None
 
 
 def _route(environ: dict[str, Any]) -> str | None:

@@ -1,0 +1,63 @@
+"""Route templates recorded from Litestar and Falcon (ASGI under uvicorn, WSGI under werkzeug),
+each a real server process answering real HTTP."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import REPO, free_port, server_process
+
+pytestmark = pytest.mark.integration
+
+APPS = {
+    "litestar": ("litestar", "tests.integration.apps.litestar_routes:litestar_app"),
+    "falcon-asgi": ("falcon", "tests.integration.apps.falcon_routes:asgi_app"),
+    "falcon-wsgi": ("falcon", ""),
+}
+
+
+def _command(app: str, port: int) -> list[str]:
+    if app == "falcon-wsgi":
+        return [sys.executable, "-m", "tests.integration.apps.falcon_routes", str(port)]
+    target = APPS[app][1]
+    return [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--log-level", "warning"]
+
+
+def _exchanges(traces: Path, at_least: int) -> list[dict[str, object]]:
+    end = time.monotonic() + 10  # the SDK writes off the request path
+    while True:
+        found = [
+            json.loads(line)
+            for f in sorted(traces.glob("*.jsonl"))
+            for line in f.read_text().splitlines()
+            if line.strip()
+        ]
+        if len(found) >= at_least or time.monotonic() > end:
+            return found
+        time.sleep(0.02)  # poll interval, bounded by the deadline
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_route_templates_are_read_from_the_framework_router(app: str, tmp_path: Path) -> None:
+    pytest.importorskip(APPS[app][0], reason=f"{APPS[app][0]} not installed")
+    traces = tmp_path / "traces"
+    port = free_port()
+    env = {"DRIFTDIFF_MODE": "record", "DRIFTDIFF_TRACES_DIR": str(traces)}
+    with (
+        server_process(_command(app, port), f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+    ):
+        assert client.get("/notes/7").json() == {"id": 7}
+        assert client.get("/users/ann/notes/3").json() == {"user": "ann", "id": 3}
+        assert client.get("/nowhere").status_code == 404
+        found = _exchanges(traces, at_least=4)
+    routes = {str(ex["request"]["path"]): ex.get("route") for ex in found}  # type: ignore[index]
+    assert routes["/notes/7"] == "/notes/{note_id}"
+    assert routes["/users/ann/notes/3"] == "/users/{user}/notes/{note_id}"
+    assert routes["/nowhere"] is None  # nothing matched: the path is not a template
