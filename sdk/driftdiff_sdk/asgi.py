@@ -60,9 +60,12 @@ class DriftDiffMiddleware(InboundMiddleware):
 
     async def _serve_replay(self, scope: Scope, receive: Receive, send: Send) -> None:
         replay_id = None
-        for name, value in scope.get("headers") or ():
+        headers = list(scope.get("headers") or ())
+        for name, value in headers:
             if name.lower() == _REPLAY_HEADER_B:
                 replay_id = value.decode("latin-1")
+                # taken out: the app sees the recorded request, not replay's tag
+                scope = {**scope, "headers": [h for h in headers if h[0].lower() != name.lower()]}
                 break
         token = set_exchange(new_context(True, replay_id))
         try:

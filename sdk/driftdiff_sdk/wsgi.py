@@ -125,7 +125,8 @@ class DriftDiffWSGIMiddleware(InboundMiddleware):
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if self._replay:
-            ctx = new_context(True, environ.get("HTTP_X_DRIFTDIFF_EXCHANGE_ID"))
+            # taken out: the app sees the recorded request, not replay's tag
+            ctx = new_context(True, environ.pop("HTTP_X_DRIFTDIFF_EXCHANGE_ID", None))
             return self._call_in(ctx, environ, start_response)
         if not self._record or not sampled(self._rate):
             return self.app(environ, start_response)

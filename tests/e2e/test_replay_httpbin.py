@@ -109,6 +109,8 @@ def test_own_build_is_silent_and_no_secret_is_written(
     report = findings(result)
     assert report["summary"]["breaking"] == 0, report  # type: ignore[index]
     assert report["summary"]["warning"] == 0, report  # type: ignore[index]
+    # not even an info: the app never sees replay's exchange-id tag (httpbin echoes headers)
+    assert report["summary"]["info"] == 0, report  # type: ignore[index]
     recorded = sum(f.read_text().count("\n") for f in recording[0].glob("*.jsonl"))
     assert recorded > len(TRAFFIC)  # TRAFFIC and the recorded readiness polls
     assert f"{recorded} pass\n" in result.stderr  # every one of them, nothing else
