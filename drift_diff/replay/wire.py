@@ -6,7 +6,8 @@
   (``Content-Length``, ``Transfer-Encoding``), protocol switches and the client's own protocol
   negotiation (``Upgrade``, ``Expect``, ``TE``, ``Trailer``, ``Proxy-Connection``); ``Host``
   is the target's. Added: ``x-driftdiff-exchange-id`` (the SDK in the service matches
-  outbound mocks by it), the configured credentials and ``--header`` overrides.
+  outbound mocks by it and removes it before the app sees the request), the configured
+  credentials and ``--header`` overrides.
 * **Conditional GETs**: sent with their recorded validators (``If-None-Match``,
   ``If-Modified-Since``). When the build answers ``304 Not Modified`` to a safe request whose
   recorded answer was a full one (the recording client's cache copy was stale then, current
