@@ -26,7 +26,7 @@ app = typer.Typer(
     name="driftdiff",
     help="Traffic-driven contract testing: capture traffic, learn a baseline, replay, diff.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -42,8 +42,25 @@ def _register_commands() -> None:
             register(app)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from drift_diff import __version__
+
+        typer.echo(f"driftdiff {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        expose_value=False,
+        callback=_print_version,
+        help="Print the driftdiff version and exit.",
+    ),
+) -> None:
     """Traffic-driven contract testing: capture traffic, learn a baseline, replay, diff."""
 
 

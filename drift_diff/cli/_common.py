@@ -20,8 +20,11 @@ if TYPE_CHECKING:
     from drift_diff.replay.runner import ReplayOptions
 
 __all__ = [
+    "FAIL_ON_HELP",
+    "FORMAT_HELP",
     "echo_err",
     "echo_summary",
+    "emit_report",
     "exit_with",
     "fail_threshold",
     "load_config_option",
@@ -60,15 +63,18 @@ def positive(option: str, value: float) -> float:
     return value
 
 
-def fail_threshold(fail_on_breaking: bool, fail_on: str | None) -> Severity | None:
-    if fail_on:
-        try:
-            return Severity(fail_on.lower())
-        except ValueError:
-            raise UsageError(
-                f"--fail-on must be breaking, warning or info, got {fail_on!r}"
-            ) from None
-    return Severity.BREAKING if fail_on_breaking else None
+#: help of ``--fail-on`` (typer lists the choices, matched case-insensitively: ``BREAKING`` works)
+FAIL_ON_HELP = "Exit 1 on a finding at this severity or above (any case)."
+#: help of ``-f/--format`` on the commands that render a report
+FORMAT_HELP = "Report format."
+
+
+def fail_threshold(fail_on_breaking: bool, fail_on: Severity | None) -> Severity | None:
+    """The severity that fails the run: the lower of ``--fail-on`` and ``--fail-on-breaking``."""
+    floor = Severity.BREAKING if fail_on_breaking else None
+    if fail_on is None:
+        return floor
+    return fail_on if floor is None else min(floor, fail_on)
 
 
 def render_result(result: Any, fmt: str) -> str:
@@ -102,6 +108,20 @@ def echo_summary(run: Any, fmt: str) -> None:
         typer.echo(f"live exchanges written to {run.out_file}", err=True)
 
 
+def emit_report(report: str, output: Path | None, *, inputs: Sequence[Path], force: bool) -> None:
+    """The report on stdout, or written to ``-o/--output`` (``-``: stdout) with a note on stderr.
+
+    Call ``check_output`` for ``output`` before the work, so a refused target fails first."""
+    from drift_diff.output import is_report_output, is_stdout, write_output
+
+    if output is None:
+        typer.echo(report)
+        return
+    write_output(output, report + "\n", inputs=inputs, force=force, owned=is_report_output)
+    if not is_stdout(output):
+        typer.echo(f"report written to {output}", err=True)
+
+
 def load_config_option(path: Path | None) -> Config | None:
     from drift_diff.config import find_config, load_config
 
@@ -120,7 +140,7 @@ def replay_setup(
     parallel_mutations: bool,
     *,
     fail_on_breaking: bool,
-    fail_on: str | None,
+    fail_on: Severity | None,
     config_file: Path | None,
     credential: list[str] | None = None,
     inputs: Sequence[Path] = (),

@@ -74,7 +74,11 @@ def build(
         ..., metavar="SOURCE...", help="Trace files or folders (*.jsonl, *.jsonl.gz), HAR files."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Baseline file to write (default: baselines/<service>.json)."
+        None,
+        "--output",
+        "-o",
+        "--out",
+        help="Baseline file to write (default: baselines/<service>.json).",
     ),
     service: str | None = typer.Option(
         None, "--service", help="Service name (default: the one recorded in the traffic)."
@@ -122,7 +126,7 @@ def _file_name(service: str) -> str:
 @baseline_app.command("merge")
 def merge(
     baselines: list[Path] = typer.Argument(..., metavar="BASELINE...", help="Baseline files."),
-    out: Path = typer.Option(..., "--out", "-o", help="Merged baseline file to write."),
+    out: Path = typer.Option(..., "--output", "-o", "--out", help="Merged baseline file to write."),
     service: str | None = typer.Option(None, "--service", help="Service name of the result."),
     force: bool = typer.Option(
         False, "--force", help="Replace an existing --out file that is not a baseline."

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import echo_summary, render_result, replay_setup
+from drift_diff.cli._common import (
+    FAIL_ON_HELP,
+    FORMAT_HELP,
+    echo_summary,
+    emit_report,
+    render_result,
+    replay_setup,
+)
+from drift_diff.model import Severity
+from drift_diff.report import ReportFormat
 
 __all__ = ["register"]
 
@@ -20,7 +29,12 @@ def register(app: typer.Typer) -> None:
         start: str | None = typer.Option(None, "--start", help="Command that starts the service."),
         ready: str = typer.Option("/", "--ready", help="Path polled until the target answers."),
         ready_timeout: float = typer.Option(30.0, "--ready-timeout", help="Seconds to wait."),
-        out: Path | None = typer.Option(None, "--out", help="Folder for the live exchanges."),
+        out: Path | None = typer.Option(
+            None,
+            "--out",
+            help="Folder for replay.jsonl (live exchanges) and service.log; not the report "
+            "(see -o).",
+        ),
         concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once."),
         timeout: float = typer.Option(10.0, "--timeout", help="Per-request timeout (seconds)."),
         header: list[str] | None = typer.Option(None, "--header", help="'Name: value' override."),
@@ -36,11 +50,13 @@ def register(app: typer.Typer) -> None:
         fail_on_breaking: bool = typer.Option(
             False, "--fail-on-breaking", help="Exit 1 on a breaking change or failure."
         ),
-        fail_on: str | None = typer.Option(None, "--fail-on", help="breaking | warning | info"),
-        fmt: str = typer.Option("text", "--format", help="Report format (text, json, …)."),
+        fail_on: Severity | None = typer.Option(
+            None, "--fail-on", case_sensitive=False, help=FAIL_ON_HELP
+        ),
+        fmt: ReportFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
         config_file: Path | None = typer.Option(None, "--config", help="driftdiff.yaml"),
         output: Path | None = typer.Option(
-            None, "--output", help="Write the report here ('-': standard output)."
+            None, "--output", "-o", help="Write the report here ('-': standard output)."
         ),
         force: bool = typer.Option(
             False, "--force", help="Let --output replace a baseline, trace or OpenAPI file."
@@ -52,7 +68,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Replay the recording against a build and diff its live contract with the baseline."""
-        from drift_diff.output import check_output, is_report_output, is_stdout, write_output
+        from drift_diff.output import check_output, is_report_output
         from drift_diff.replay.check import run_check
 
         inputs = [baseline, *sources, *([config_file] if config_file is not None else [])]
@@ -77,12 +93,6 @@ def register(app: typer.Typer) -> None:
         options.sandbox = sandbox
         outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
         echo_summary(outcome.replay, fmt)
-        report = render_result(outcome.result, fmt)
-        if output is not None:
-            write_output(output, report + "\n", inputs=inputs, force=force, owned=is_report_output)
-            if not is_stdout(output):
-                typer.echo(f"report written to {output}", err=True)
-        else:
-            typer.echo(report)
+        emit_report(render_result(outcome.result, fmt), output, inputs=inputs, force=force)
         if threshold is not None and outcome.fails(threshold):
             raise typer.Exit(1)

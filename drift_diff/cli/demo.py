@@ -6,18 +6,14 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import echo_err, exit_with
+from drift_diff.cli._common import FORMAT_HELP, echo_err, exit_with
+from drift_diff.report import ReportFormat
 
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
-        report_format: str = typer.Option(
-            "text",
-            "--format",
-            "-f",
-            help="Report format: text, json, markdown, junit, github, sarif.",
-        ),
+        report_format: ReportFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
         fail_on_breaking: bool = typer.Option(
             False, "--fail-on-breaking", help="Exit 1 when v2 breaks the contract (it does)."
         ),

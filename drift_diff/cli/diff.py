@@ -6,14 +6,13 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import echo_err, exit_with
+from drift_diff.cli._common import FAIL_ON_HELP, FORMAT_HELP, echo_err, exit_with, fail_threshold
 from drift_diff.config import find_config, load_config
 from drift_diff.diff import diff_sides
 from drift_diff.diff.inputs import load_input
-from drift_diff.errors import UsageError
 from drift_diff.model import Severity
 from drift_diff.output import check_output, is_report_output, is_stdout, write_output
-from drift_diff.report import FORMATS, render
+from drift_diff.report import ReportFormat, render
 from drift_diff.report._common import headline
 
 
@@ -24,9 +23,7 @@ def register(app: typer.Typer) -> None:
             ..., help="base: baseline, OpenAPI document, HAR, or trace files/folder"
         ),
         current: Path = typer.Argument(..., help="current: same kinds as BASE"),
-        fmt: str = typer.Option(
-            "text", "--format", "-f", help=f"report format: {'|'.join(FORMATS)}"
-        ),
+        fmt: ReportFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
         output: Path | None = typer.Option(
             None, "--output", "-o", help="write the report to FILE ('-': standard output)"
         ),
@@ -36,8 +33,8 @@ def register(app: typer.Typer) -> None:
         fail_on_breaking: bool = typer.Option(
             False, "--fail-on-breaking", help="exit 1 on a breaking change"
         ),
-        fail_on: str | None = typer.Option(
-            None, "--fail-on", help="exit 1 at this severity or above: breaking|warning|info"
+        fail_on: Severity | None = typer.Option(
+            None, "--fail-on", case_sensitive=False, help=FAIL_ON_HELP
         ),
         config: Path | None = typer.Option(
             None,
@@ -57,17 +54,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Compare BASE with CURRENT and report contract changes."""
-        if fmt not in FORMATS:
-            raise UsageError(f"unknown --format {fmt!r} (choose from {', '.join(FORMATS)})")
-        threshold: Severity | None = Severity.BREAKING if fail_on_breaking else None
-        if fail_on is not None:
-            try:
-                level = Severity(fail_on)
-            except ValueError:
-                raise UsageError(
-                    f"unknown --fail-on {fail_on!r} (choose from breaking, warning, info)"
-                ) from None
-            threshold = level if threshold is None else min(threshold, level)
+        threshold = fail_threshold(fail_on_breaking, fail_on)
         inputs = [base, current, *([config] if config is not None else [])]
         if output is not None:
             check_output(output, inputs=inputs, force=force, owned=is_report_output)

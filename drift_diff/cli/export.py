@@ -20,7 +20,11 @@ def register(app: typer.Typer) -> None:
     def openapi(
         baseline: Path = typer.Argument(..., help="baseline file"),
         out: Path | None = typer.Option(
-            None, "--out", "-o", help="FILE (.json, or .yaml/.yml for YAML; '-': standard output)"
+            None,
+            "--output",
+            "-o",
+            "--out",
+            help="FILE (.json, or .yaml/.yml for YAML; '-': standard output)",
         ),
         force: bool = typer.Option(
             False, "--force", help="replace an existing --out file this command did not write"

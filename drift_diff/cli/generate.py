@@ -17,7 +17,13 @@ generate_app = typer.Typer(help="Generate tests from recorded traffic.", no_args
 @generate_app.command("pytest")
 def generate_pytest_cmd(
     sources: list[str] = typer.Argument(..., help="trace files or folders, or HAR files"),
-    out: Path = typer.Option(Path("tests/test_driftdiff_contract.py"), help="module to write"),
+    out: Path = typer.Option(
+        Path("tests/test_driftdiff_contract.py"),
+        "--output",
+        "-o",
+        "--out",
+        help="module to write ('-': standard output)",
+    ),
     baseline: Path | None = typer.Option(
         None, help="use this baseline's schemas (default: learn them from SOURCES)"
     ),

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import echo_summary, render_result, replay_setup
+from drift_diff.cli._common import (
+    FAIL_ON_HELP,
+    FORMAT_HELP,
+    echo_summary,
+    emit_report,
+    render_result,
+    replay_setup,
+)
+from drift_diff.model import Severity
+from drift_diff.report import ReportFormat
 
 __all__ = ["register"]
 
@@ -25,7 +34,10 @@ def register(app: typer.Typer) -> None:
         ready: str = typer.Option("/", "--ready", help="Path polled until the target answers."),
         ready_timeout: float = typer.Option(30.0, "--ready-timeout", help="Seconds to wait."),
         out: Path | None = typer.Option(
-            None, "--out", help="Folder for replay.jsonl (live exchanges) and service.log."
+            None,
+            "--out",
+            help="Folder for replay.jsonl (live exchanges) and service.log; not the report "
+            "(see -o).",
         ),
         concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once."),
         timeout: float = typer.Option(10.0, "--timeout", help="Per-request timeout (seconds)."),
@@ -46,8 +58,16 @@ def register(app: typer.Typer) -> None:
         fail_on_breaking: bool = typer.Option(
             False, "--fail-on-breaking", help="Exit 1 on a breaking finding or failure."
         ),
-        fail_on: str | None = typer.Option(None, "--fail-on", help="breaking | warning | info"),
-        fmt: str = typer.Option("text", "--format", help="Report format (text, json, …)."),
+        fail_on: Severity | None = typer.Option(
+            None, "--fail-on", case_sensitive=False, help=FAIL_ON_HELP
+        ),
+        fmt: ReportFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
+        output: Path | None = typer.Option(
+            None, "--output", "-o", help="Write the report here ('-': standard output)."
+        ),
+        force: bool = typer.Option(
+            False, "--force", help="Let --output replace a baseline, trace or OpenAPI file."
+        ),
         config_file: Path | None = typer.Option(None, "--config", help="driftdiff.yaml"),
         sandbox: str = typer.Option(
             "none",
@@ -56,9 +76,13 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Replay recorded traffic against a build; outbound calls are served from the recording."""
+        from drift_diff.output import check_output, is_report_output
         from drift_diff.replay.check import load_recording, replay_result, with_config_paths
         from drift_diff.replay.runner import run_replay
 
+        inputs = [*sources, *([config_file] if config_file is not None else [])]
+        if output is not None:
+            check_output(output, inputs=inputs, force=force, owned=is_report_output)
         threshold, config, options = replay_setup(
             target,
             start,
@@ -73,13 +97,13 @@ def register(app: typer.Typer) -> None:
             fail_on=fail_on,
             config_file=config_file,
             credential=credential,
-            inputs=[*sources, *([config_file] if config_file is not None else [])],
+            inputs=inputs,
         )
         options.sandbox = sandbox
         recorded, _stats = load_recording([str(s) for s in sources])
         run = run_replay(recorded, with_config_paths(options, config))
         echo_summary(run, fmt)
         result = replay_result(run, config)
-        typer.echo(render_result(result, fmt))
+        emit_report(render_result(result, fmt), output, inputs=inputs, force=force)
         if threshold is not None and result.fails(threshold):
             raise typer.Exit(1)

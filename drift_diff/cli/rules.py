@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import typer
 
 from drift_diff.diff.registry import catalogue_rows, rules_markdown
-from drift_diff.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
     @app.command("rules")
-    def rules(fmt: str = typer.Option("text", "--format", "-f", help="text|json|markdown")) -> None:
+    def rules(
+        fmt: Literal["text", "json", "markdown"] = typer.Option("text", "--format", "-f"),
+    ) -> None:
         """List the rules a diff applies: id, severity, direction, area, description."""
         if fmt == "markdown":
             typer.echo(rules_markdown(), nl=False)
         elif fmt == "json":
             typer.echo(json.dumps(catalogue_rows(), indent=2))
-        elif fmt == "text":
+        else:
             from tabulate import tabulate
 
             rows = [
@@ -32,5 +34,3 @@ def register(app: typer.Typer) -> None:
                     maxcolwidths=[None, None, None, None, 70],
                 )
             )
-        else:
-            raise UsageError(f"unknown --format {fmt!r} (choose from text, json, markdown)")

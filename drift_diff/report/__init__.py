@@ -9,6 +9,7 @@ redacts the result first (``drift_diff.redaction``): no format prints a secret.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from drift_diff.diff import DiffResult
 from drift_diff.diff.registry import Registry
@@ -16,7 +17,7 @@ from drift_diff.errors import UsageError
 from drift_diff.redaction import redact_result
 from drift_diff.report import github, json_report, junit, markdown, sarif, text
 
-__all__ = ["FORMATS", "RENDERERS", "render"]
+__all__ = ["FORMATS", "RENDERERS", "ReportFormat", "render"]
 
 Renderer = Callable[[DiffResult], str]
 
@@ -29,6 +30,9 @@ RENDERERS.register("github", github.render)
 RENDERERS.register("sarif", sarif.render)
 
 FORMATS = tuple(RENDERERS.keys())
+#: the same names as a type, so the CLI validates ``-f/--format`` up front and lists the choices
+#: in ``--help`` (a unit test keeps it equal to ``FORMATS``)
+ReportFormat = Literal["text", "json", "markdown", "junit", "github", "sarif"]
 
 
 def render(result: DiffResult, fmt: str = "text") -> str:
