@@ -1,86 +1,32 @@
-"""A generic registry that refuses duplicate ids, and the rule catalogue built on it.
+"""The diff rules' registration (``rule``) and the views of the one catalogue.
 
-``Registry[T]`` maps string ids to items; ``register`` is also a decorator. The rule catalogue
-(``RULES``) holds ``Rule`` objects: metadata (id, severity, direction, area, description) plus
-the predicate that decides whether a structural fact (``drift_diff.diff.facts.Fact``) is an
-instance of the rule. Messages live apart, in ``drift_diff.diff.messages``.
+The catalogue itself (``Registry``, ``Rule``, ``RULES``) lives in ``drift_diff.catalogue`` and is
+re-exported here; ``all_rules()`` loads every module that registers into it (``CATALOGUES``: the
+diff rules, then the replay rules). Messages of the diff rules live apart, in
+``drift_diff.diff.messages``.
 
 ``rules_markdown()`` (``driftdiff rules --format markdown``) is the text of ``docs/rules.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from importlib import import_module
 
-from drift_diff.diff.facts import Fact
+from drift_diff.catalogue import RULES, Check, Registry, Rule, no_fact
 from drift_diff.model import Direction, Severity
 
-__all__ = ["RULES", "Registry", "Rule", "all_rules", "catalogue_rows", "rule", "rules_markdown"]
-
-T = TypeVar("T")
-
-
-class Registry(Generic[T]):
-    """Items keyed by id, in registration order. Registering an id twice is a bug: it raises."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self._items: dict[str, T] = {}
-
-    def register(self, key: str, item: T) -> T:
-        if key in self._items:
-            raise ValueError(f"duplicate {self.kind} id {key!r}")
-        self._items[key] = item
-        return item
-
-    def decorator(self, key: str) -> Callable[[T], T]:
-        def wrap(item: T) -> T:
-            return self.register(key, item)
-
-        return wrap
-
-    def get(self, key: str) -> T | None:
-        return self._items.get(key)
-
-    def __getitem__(self, key: str) -> T:
-        return self._items[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._items
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def keys(self) -> list[str]:
-        return list(self._items)
-
-
-Check = Callable[[Fact], bool]
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One entry of the catalogue. ``kinds`` are the fact kinds it looks at."""
-
-    id: str
-    severity: Severity
-    direction: Direction
-    area: str
-    description: str
-    kinds: frozenset[str]
-    check: Check = field(compare=False, repr=False)
-    #: the rule of the other direction (request <-> response), or why there is none
-    mirror: str = ""
-    #: the oasdiff id of the same check when ours differs (our ids reuse oasdiff's otherwise)
-    oasdiff: str = ""
-
-
-RULES: Registry[Rule] = Registry("rule")
+__all__ = [
+    "CATALOGUES",
+    "RULES",
+    "Registry",
+    "Rule",
+    "all_rules",
+    "catalogue_rows",
+    "no_fact",
+    "rule",
+    "rules_markdown",
+]
 
 
 def rule(
@@ -107,10 +53,14 @@ def rule(
     return wrap
 
 
+#: the modules whose import registers rules: the diff rules, then the replay rules
+CATALOGUES = ("drift_diff.diff.rules", "drift_diff.replay.rules")
+
+
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by direction then id (imports the rule modules first)."""
-    import drift_diff.diff.rules  # noqa: F401  (registers the catalogue)
-
+    for module in CATALOGUES:
+        import_module(module)
     order = {Direction.ENDPOINT: 0, Direction.REQUEST: 1, Direction.RESPONSE: 2}
     return sorted(RULES, key=lambda r: (order[r.direction], r.area, r.id))
 
@@ -126,6 +76,7 @@ def catalogue_rows() -> list[dict[str, str]]:
             "description": r.description,
             "mirror": r.mirror,
             "oasdiff": r.oasdiff or r.id,
+            "related": ", ".join(sorted(r.related)),
         }
         for r in all_rules()
     ]
@@ -158,6 +109,22 @@ def rules_markdown() -> str:
     for r in all_rules():
         if r.direction is not Direction.ENDPOINT:
             lines.append(f"| `{r.id}` | {r.mirror} |")
+    lines += [
+        "",
+        "## Replay rules",
+        "",
+        "`replay` and `check` compare each replayed response with its recording and report what",
+        "they find under the `replay-*` ids above (area `replay`; their messages name the",
+        "concrete values, and some severities are graded by what happened: see each",
+        "description). In `check` a replay finding and a contract change that report the same",
+        "break are listed once, at the more severe of the two; these are the related rules:",
+        "",
+        "| replay rule | contract rules reporting the same break |",
+        "|---|---|",
+    ]
+    for r in all_rules():
+        if r.related:
+            lines.append(f"| `{r.id}` | {', '.join(f'`{x}`' for x in sorted(r.related))} |")
     from drift_diff.diff.rules._notes import notes_markdown
 
     lines += notes_markdown()

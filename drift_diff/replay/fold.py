@@ -6,9 +6,10 @@ the schema change that reports the same break.
 under ``GET /items/{item_id}``. ``file_under_templates`` first files every replay finding under
 the endpoint template its concrete path belongs to (the path stays in the evidence), so findings
 of ``/items/7`` and ``/items/8`` become one. ``fold_replay_findings`` then joins a replay finding
-and a schema change that name the same endpoint, the same place and related rules (an explicit
-table, not substrings): the more severe of the two is kept — a break seen in the same recorded
-request outranks "optional across the endpoint" — carrying the other's evidence. A replay finding
+and a schema change that name the same endpoint, the same place and related rules (the
+``related`` set of the replay rule's registry entry, not substrings): the more severe of the two
+is kept — a break seen in the same recorded request outranks "optional across the endpoint" —
+carrying the other's evidence. A replay finding
 with no such counterpart (a value change, a mock not found) stays as it is.
 """
 
@@ -18,49 +19,22 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from drift_diff.catalogue import RULES
 from drift_diff.model import Change, Severity
 from drift_diff.replay.compare import aggregate_changes
 from drift_diff.replay.paths import endpoint_template
-from drift_diff.replay.rules import (
-    RULE_CONTENT_TYPE_CHANGED,
-    RULE_FIELD_ADDED,
-    RULE_FIELD_MISSING,
-    RULE_HEADER_MISSING,
-    RULE_STATUS_CHANGED,
-    RULE_TYPE_CHANGED,
-)
+from drift_diff.replay.rules import RULE_CONTENT_TYPE_CHANGED, RULE_STATUS_CHANGED
 
-__all__ = ["RELATED_RULES", "file_under_templates", "fold_replay_findings"]
+__all__ = ["file_under_templates", "fold_replay_findings"]
 
-#: replay rule → the catalogue rules that report the same break from the contract's side
-RELATED_RULES: dict[str, frozenset[str]] = {
-    RULE_FIELD_MISSING: frozenset(
-        {
-            "response-required-property-removed",
-            "response-optional-property-removed",
-            "response-property-became-optional",
-        }
-    ),
-    RULE_TYPE_CHANGED: frozenset(
-        f"response-{what}-type-{how}"
-        for what in ("property", "array-item", "body")
-        for how in ("changed", "narrowed", "widened")
-    ),
-    RULE_FIELD_ADDED: frozenset(
-        {"response-optional-property-added", "response-required-property-added"}
-    ),
-    RULE_CONTENT_TYPE_CHANGED: frozenset({"response-media-type-removed"}),
-    RULE_STATUS_CHANGED: frozenset(
-        {"response-success-status-removed", "response-non-success-status-removed"}
-    ),
-    RULE_HEADER_MISSING: frozenset(
-        {
-            "required-response-header-removed",
-            "optional-response-header-removed",
-            "response-header-became-optional",
-        }
-    ),
-}
+
+def _related(rule_id: str) -> frozenset[str]:
+    """The catalogue rules that report the same break as replay rule ``rule_id`` (its
+    registry entry's ``related``; nothing for an id the catalogue does not know)."""
+    entry = RULES.get(rule_id)
+    return entry.related if entry is not None else frozenset()
+
+
 _STATUS_PART = re.compile(r"^response\.\d{3}\.(body|headers)")
 _STATUS = re.compile(r"^response\.(\d{3})(?:$|\.)")
 _INDEX = re.compile(r"\[\d+\]")
@@ -71,9 +45,9 @@ def _schema_place(change: Change) -> str:
     ``response.body.x``; a removed status → ``response.status:200``; a removed media type,
     ``response.200.content(application/json)`` → ``response.content_type``)."""
     m = _STATUS.match(change.location)
-    if m and change.rule in RELATED_RULES[RULE_STATUS_CHANGED]:
+    if m and change.rule in _related(RULE_STATUS_CHANGED):
         return f"response.status:{m.group(1)}"
-    if m and change.rule in RELATED_RULES[RULE_CONTENT_TYPE_CHANGED]:
+    if m and change.rule in _related(RULE_CONTENT_TYPE_CHANGED):
         return "response.content_type"
     return _STATUS_PART.sub(r"response.\1", change.location)
 
@@ -134,7 +108,7 @@ def fold_replay_findings(
     folded = list(schema)
     left: list[Change] = []
     for change in replay:
-        related = RELATED_RULES.get(change.rule, frozenset())
+        related = _related(change.rule)
         target = next(
             (
                 i

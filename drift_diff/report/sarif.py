@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from drift_diff import __version__
+from drift_diff.catalogue import Rule
 from drift_diff.diff import DiffResult
 from drift_diff.diff.registry import all_rules
 from drift_diff.model import Change, Severity
@@ -21,23 +22,38 @@ def _location(c: Change) -> dict[str, Any]:
     return {"logicalLocations": [{"fullyQualifiedName": name, "kind": "member"}]}
 
 
+def _short(description: str) -> str:
+    """The first sentence of a rule's description."""
+    head, dot, _ = description.partition(". ")
+    return head + ("." if dot else "")
+
+
+def _rule_entry(r: Rule) -> dict[str, Any]:
+    """A full ``reportingDescriptor`` from the catalogue (diff and replay rules alike)."""
+    help_text = (
+        f"{r.description} Severity {r.severity.value} by default ({r.direction.value} rule, "
+        f"area {r.area}); see docs/rules.md in the driftdiff documentation."
+    )
+    return {
+        "id": r.id,
+        "name": r.id,
+        "shortDescription": {"text": _short(r.description)},
+        "fullDescription": {"text": r.description},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": _LEVEL[r.severity]},
+        "properties": {"direction": r.direction.value, "area": r.area},
+    }
+
+
 def render(result: DiffResult) -> str:
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for r in all_rules():
         index[r.id] = len(rules)
-        rules.append(
-            {
-                "id": r.id,
-                "name": r.id,
-                "shortDescription": {"text": r.description},
-                "defaultConfiguration": {"level": _LEVEL[r.severity]},
-                "properties": {"direction": r.direction.value, "area": r.area},
-            }
-        )
+        rules.append(_rule_entry(r))
     results = []
     for c in items(result):
-        if c.rule not in index:  # findings of other stages (replay-*) get a minimal rule entry
+        if c.rule not in index:  # a rule the catalogue does not know is a bug, still shown
             index[c.rule] = len(rules)
             rules.append({"id": c.rule, "name": c.rule, "shortDescription": {"text": c.rule}})
         members = c.changes if isinstance(c, Group) else (c,)

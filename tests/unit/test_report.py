@@ -116,3 +116,15 @@ def test_junit_and_sarif() -> None:
             res["level"] in ("error", "warning", "note")
             and res["partialFingerprints"]["driftdiff/v1"]
         )
+
+
+def test_sarif_gives_replay_rules_full_entries() -> None:
+    """Replay rules come from the catalogue like the others: no stub entries."""
+    driver = json.loads(render(_result(), "sarif"))["runs"][0]["tool"]["driver"]
+    entries = {r["id"]: r for r in driver["rules"]}
+    for rule_id in ("replay-value-changed", "replay-mock-not-found", "endpoint-removed"):
+        entry = entries[rule_id]
+        assert entry["shortDescription"]["text"] != rule_id
+        assert entry["fullDescription"]["text"] and entry["help"]["text"]
+        assert entry["defaultConfiguration"]["level"] in ("error", "warning", "note")
+    assert entries["replay-value-changed"]["properties"]["area"] == "replay"

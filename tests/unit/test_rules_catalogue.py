@@ -15,6 +15,7 @@ from drift_diff.diff.registry import RULES, Registry, all_rules, rules_markdown
 from drift_diff.model import Direction
 from tests.support import REPO
 from tests.unit._diff_cases import OBSERVED_CASES, RULE_CASES, baseline
+from tests.unit._replay_cases import REPLAY_CASES
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULE_CASES))
@@ -41,14 +42,25 @@ def test_coverage_rule_fires_alone_on_traffic(rule_id: str) -> None:
     assert fired.severity is RULES[rule_id].severity
 
 
+@pytest.mark.parametrize("rule_id", sorted(REPLAY_CASES))
+def test_replay_rule_fires_alone(rule_id: str) -> None:
+    """Each replay rule fires from the real comparison or findings collector, and only it."""
+    changes = REPLAY_CASES[rule_id]()
+    assert [c.rule for c in changes] == [rule_id]
+    assert changes[0].severity is RULES[rule_id].severity
+    assert changes[0].message and changes[0].location
+
+
 def test_every_rule_has_a_firing_case() -> None:
-    assert {r.id for r in all_rules()} == set(RULE_CASES) | set(OBSERVED_CASES)
-    assert not set(RULE_CASES) & set(OBSERVED_CASES)
+    cases = [set(RULE_CASES), set(OBSERVED_CASES), set(REPLAY_CASES)]
+    assert {r.id for r in all_rules()} == set().union(*cases)
+    assert sum(map(len, cases)) == len(set().union(*cases))
 
 
 def test_every_rule_has_a_message_and_kebab_id() -> None:
     for r in all_rules():
-        assert r.id in MESSAGES, r.id
+        # replay rules word their messages from the values they compared (see REPLAY_CASES)
+        assert r.id in MESSAGES or r.id in REPLAY_CASES, r.id
         assert r.id == r.id.lower() and " " not in r.id and "_" not in r.id
 
 
@@ -131,7 +143,9 @@ def test_rules_cli_lists_catalogue(tmp_path: Path) -> None:
 
     res = run_cli("rules")
     assert res.code == 0 and "response-property-became-optional" in res.stdout
+    assert "replay-mock-not-found" in res.stdout
     res = run_cli("rules", "--format", "json")
     assert res.code == 0 and '"id": "endpoint-removed"' in res.stdout
+    assert '"id": "replay-field-missing"' in res.stdout
     res = run_cli("rules", "--format", "markdown")
     assert res.code == 0 and res.stdout == rules_markdown()
