@@ -15,6 +15,7 @@ from drift_diff.diff import diff_baselines
 from drift_diff.diff.schema_view import view
 from drift_diff.errors import InputError, OpenAPIError
 from drift_diff.openapi import export_openapi, import_openapi, load_openapi
+from drift_diff.schemas import validation_error
 from tests.support import run_cli
 from tests.unit._diff_cases import N, S, baseline, content, endpoint, obj, resp
 
@@ -97,6 +98,7 @@ DOC_30: dict[str, Any] = {
 
 def test_import_30() -> None:
     b = import_openapi(DOC_30)
+    assert validation_error("baseline", b.to_dict()) is None
     assert sorted(b.endpoints) == ["GET /pets/{petId}", "POST /pets/{petId}"]
     get = b.endpoints["GET /pets/{petId}"]
     assert get["path_params"]["properties"]["petId"]["format"] == "uuid"
