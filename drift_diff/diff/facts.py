@@ -18,6 +18,8 @@ __all__ = [
     "BODY_REMOVED",
     "BODY_REQUIRED_CHANGED",
     "BOUND_CHANGED",
+    "BRANCH_ADDED",
+    "BRANCH_REMOVED",
     "ENDPOINT_ADDED",
     "ENDPOINT_REMOVED",
     "ENUM_CHANGED",
@@ -57,6 +59,10 @@ ENUM_CHANGED = "enum-changed"
 VALUES_CHANGED = "values-changed"
 FORMAT_CHANGED = "format-changed"
 PATTERN_CHANGED = "pattern-changed"
+#: a ``oneOf``/``anyOf`` branch appeared or went; before/after = ``"oneOf/2"`` or the branch's
+#: schema name (``#/components/schemas/Card``)
+BRANCH_REMOVED = "branch-removed"
+BRANCH_ADDED = "branch-added"
 #: a value bound changed, one kind per keyword (``schema_keywords.bounds_of``); before/after
 #: are the bound (``maximum``/``minimum``: ``[value, exclusive]``) or None when absent
 BOUND_CHANGED = {

@@ -82,6 +82,9 @@ for _side in ("request", "response"):
         )
         MESSAGES[f"{_side}-{_t}-enum-value-removed"] = "{location} lost values: {before} -> {after}"
         MESSAGES[f"request-{_t}-became-enum"] = "{location} became an enum: {after}"
+        for _word in ("one-of", "any-of"):
+            MESSAGES[f"{_side}-{_t}-{_word}-removed"] = "branch {before} of {location} was removed"
+            MESSAGES[f"{_side}-{_t}-{_word}-added"] = "branch {after} of {location} was added"
         # value bounds and patterns (rules/_bounds.py, lengths, ranges, item_counts, ...)
         for _bound, _word in (
             ("max-length", "maxLength"),

@@ -1,4 +1,5 @@
-"""One (base, current) endpoint pair per constraint rule (bounds, multipleOf, pattern)."""
+"""One (base, current) endpoint pair per constraint rule (bounds, multipleOf, pattern) and per
+``oneOf``/``anyOf`` branch rule."""
 
 from __future__ import annotations
 
@@ -53,4 +54,27 @@ def constraint_cases(place: Place) -> dict[str, tuple[dict[str, Any], dict[str, 
                 "changed": (a, z),
             }.items():
                 cases[f"{side}-{target}-pattern-{what}"] = pair(side, target, b, c)
+    return cases
+
+
+def branch_cases(place: Place) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """A union losing or gaining one branch the union view cannot tell apart (same type, a
+    different title), so the branch rule is the only one that fires."""
+    cases: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    one = {"type": "string", "title": "one"}
+    two = {"type": "string", "title": "two"}
+    for side, targets in SIDES:
+        for target in targets:
+            if target == "parameter":
+                continue
+            for key, word in (("oneOf", "one-of"), ("anyOf", "any-of")):
+                both, single = {key: [one, two]}, {key: [one]}
+                cases[f"{side}-{target}-{word}-removed"] = (
+                    place(side, target, both),
+                    place(side, target, single),
+                )
+                cases[f"{side}-{target}-{word}-added"] = (
+                    place(side, target, single),
+                    place(side, target, both),
+                )
     return cases

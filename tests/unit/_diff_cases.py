@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from drift_diff.model import Baseline
-from tests.unit._constraint_cases import constraint_cases
+from tests.unit._constraint_cases import branch_cases, constraint_cases
 
 KEY = "GET /pets/{id}"
 N = 100
@@ -296,7 +296,7 @@ def _rule_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     return cases
 
 
-RULE_CASES = {**_rule_cases(), **constraint_cases(place)}
+RULE_CASES = {**_rule_cases(), **constraint_cases(place), **branch_cases(place)}
 
 
 def _observed_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:

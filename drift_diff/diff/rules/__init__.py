@@ -8,6 +8,7 @@ oasdiff id when ours differs).
 from __future__ import annotations
 
 from drift_diff.diff.rules import (  # noqa: F401  (imported to register)
+    branches,
     coverage,
     endpoints,
     enums,
