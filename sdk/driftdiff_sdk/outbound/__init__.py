@@ -70,6 +70,7 @@ ADAPTERS = (
     "psycopg_adapter",  # kind "postgres": psycopg2 statements
     "psycopg3_adapter",  # kind "postgres": psycopg 3 statements (sync and async)
     "asyncpg_adapter",  # kind "postgres": asyncpg calls (connections, pools, statements)
+    "grpc_adapter",  # kind "grpc": grpcio unary-unary and unary-stream client calls
 )
 
 _installed: dict[str, Any] = {}

@@ -1,0 +1,167 @@
+"""grpcio client: record a FastAPI service under uvicorn calling a real gRPC server, then replay
+it with the gRPC server STOPPED."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.apps.harness import findings, listener_on, rule_ids
+from tests.support import REPO, CliResult, free_port, run_cli, server_process
+
+pytestmark = [pytest.mark.e2e, pytest.mark.heavy]  # ~10 s per replay with grpc imported
+grpc = pytest.importorskip("grpc", reason="grpcio not installed")
+
+TRAFFIC: list[tuple[str, int]] = [
+    ("/notes/alpha", 200),
+    ("/notes/missing", 404),
+    ("/notes?limit=2", 200),
+]
+
+
+@dataclass
+class Recording:
+    traces: Path
+    grpc_port: int
+
+    def replay(self, traces: Path | None = None, variant: str = "") -> CliResult:
+        port = free_port()
+        start = (
+            f"GRPC_TARGET=127.0.0.1:{self.grpc_port} GRPC_VARIANT={variant} "
+            f"exec {sys.executable} -m uvicorn tests.e2e.apps.grpc_notes:app "
+            f"--host 127.0.0.1 --port {port}"
+        )
+        return run_cli(
+            "replay",
+            str(traces or self.traces),
+            "--target",
+            f"http://127.0.0.1:{port}",
+            "--start",
+            start,
+            "--ready",
+            "/health",
+            "--fail-on",
+            "warning",
+            "--format",
+            "json",
+            cwd=REPO,
+        )
+
+
+@contextmanager
+def grpc_server() -> Iterator[int]:
+    from tests.e2e.apps.grpc_notes import notes_servicer
+
+    server = grpc.server(ThreadPoolExecutor(max_workers=4))
+    server.add_generic_rpc_handlers((notes_servicer(),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield port
+    finally:
+        server.stop(grace=None).wait(5)
+
+
+def _exchanges(traces: Path) -> list[dict[str, object]]:
+    return [
+        json.loads(line)
+        for f in sorted(traces.glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+        if line.strip()
+    ]
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
+    traces = tmp_path_factory.mktemp("grpc") / "traces"
+    port = free_port()
+    with grpc_server() as grpc_port:
+        env = {
+            "DRIFTDIFF_MODE": "record",
+            "DRIFTDIFF_TRACES_DIR": str(traces),
+            "GRPC_TARGET": f"127.0.0.1:{grpc_port}",
+        }
+        cmd = [sys.executable, "-m", "uvicorn", "tests.e2e.apps.grpc_notes:app"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port)]
+        with (
+            server_process(cmd, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+        ):
+            for path, status in TRAFFIC:
+                response = client.get(path)
+                assert response.status_code == status, (path, response.text)
+            end = time.monotonic() + 10  # the SDK writes off the request path
+            while len(_exchanges(traces) if traces.is_dir() else []) < len(TRAFFIC) + 1:
+                assert time.monotonic() < end, "the SDK wrote no traces"
+                time.sleep(0.02)  # poll interval, bounded by the deadline
+    return Recording(traces, grpc_port)  # the gRPC server is stopped here
+
+
+def test_recording_holds_methods_messages_and_status(recording: Recording) -> None:
+    calls = [c for ex in _exchanges(recording.traces) for c in ex.get("outbound") or []]  # type: ignore[attr-defined]
+    by_method = {(c["command"]["method"], c["result"]["code"]): c for c in calls}
+    ok = by_method[("/notes.Notes/Get", "OK")]
+    assert ok["command"] == {
+        "method": "/notes.Notes/Get",
+        "type": "unary_unary",
+        "request": {"name": "alpha"},
+    }
+    assert ok["result"]["messages"] == [{"title": "alpha", "body": "first", "stars": 3.0}]
+    missing = by_method[("/notes.Notes/Get", "NOT_FOUND")]
+    assert missing["result"]["details"] == "note missing not found"
+    assert missing["result"]["trailing_metadata"]["x-reason"] == ["no such note"]
+    stream = by_method[("/notes.Notes/List", "OK")]
+    assert [m["title"] for m in stream["result"]["messages"]] == ["alpha", "beta"]
+
+
+def test_replay_with_the_grpc_server_stopped_is_clean(recording: Recording) -> None:
+    with listener_on(recording.grpc_port) as server:
+        result = recording.replay()
+    assert result.code == 0, result.stdout + result.stderr
+    summary = findings(result)["summary"]
+    assert isinstance(summary, dict)
+    assert summary["breaking"] == 0 and summary["warning"] == 0, result.stdout
+    assert f"{len(TRAFFIC) + 1} pass" in result.stderr
+    assert server.accepted == 0
+
+
+def test_changed_reply_fails_the_check(recording: Recording, tmp_path: Path) -> None:
+    changed = tmp_path / "traces"
+    changed.mkdir()
+    lines = []
+    for ex in _exchanges(recording.traces):
+        for call in ex.get("outbound") or []:  # type: ignore[attr-defined]
+            if call["result"]["code"] == "OK" and call["command"]["type"] == "unary_unary":
+                call["result"]["messages"][0]["title"] = "gamma"
+        lines.append(json.dumps(ex))
+    (changed / "notes.jsonl").write_text("\n".join(lines) + "\n")
+    with listener_on(recording.grpc_port):
+        result = recording.replay(changed)
+    assert result.code == 1, result.stdout + result.stderr
+    assert rule_ids(result) == {"replay-value-changed"}
+    changes = findings(result)["changes"]
+    assert isinstance(changes, list)
+    assert [c["message"] for c in changes] == [
+        "response.body.title changed from 'alpha' to 'gamma'"
+    ]
+
+
+def test_unrecorded_call_is_reported_by_its_method(recording: Recording) -> None:
+    with listener_on(recording.grpc_port) as server:
+        result = recording.replay(variant="extra-call")
+    assert result.code == 1, result.stdout + result.stderr
+    assert rule_ids(result) == {"replay-mock-not-found"}
+    changes = findings(result)["changes"]
+    assert isinstance(changes, list)
+    assert "no recorded grpc" in changes[0]["message"]
+    assert "/notes.Notes/Get" in changes[0]["message"]
+    assert server.accepted == 0
