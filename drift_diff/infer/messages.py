@@ -12,6 +12,8 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any
 
+from driftdiff_sdk.http_vocabulary import FRAMING, HOP_BY_HOP, TRACE_CONTEXT
+
 from drift_diff.infer.builder import DriftSchemaBuilder, wire_value
 
 __all__ = [
@@ -26,87 +28,66 @@ __all__ = [
     "wire_text",
 ]
 
-VOLATILE_HEADERS = frozenset(
-    {
-        # hop-by-hop and framing
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "content-length",
-        "host",
-        "expect",
-        # per-request noise and client fingerprints
-        "date",
-        "user-agent",
-        "accept-encoding",
-        "accept-language",
-        "cookie",
-        "set-cookie",
-        "referer",
-        "origin",
-        "cache-control",
-        "pragma",
-        "priority",
-        "dnt",
-        "upgrade-insecure-requests",
-        "if-none-match",
-        "if-modified-since",
-        "if-match",
-        "if-unmodified-since",
-        "if-range",
-        "traceparent",
-        "tracestate",
-        "baggage",
-        "x-request-id",
-        "x-correlation-id",
-        "request-id",
-        "x-amzn-trace-id",
-        "x-cloud-trace-context",
-        "x-b3-traceid",
-        "x-b3-spanid",
-        "x-b3-sampled",
-        "x-b3-parentspanid",
-        "b3",
-        "x-forwarded-for",
-        "x-forwarded-host",
-        "x-forwarded-proto",
-        "x-forwarded-port",
-        "x-real-ip",
-        "forwarded",
-        "via",
-        "cdn-loop",
-        "true-client-ip",
-        # response-side noise
-        "server",
-        "etag",
-        "last-modified",
-        "expires",
-        "age",
-        "vary",
-        "alt-svc",
-        "nel",
-        "report-to",
-        "expect-ct",
-        "x-powered-by",
-        "x-cache",
-        "x-cache-hits",
-        "x-served-by",
-        "x-timer",
-        "fly-request-id",
-        "content-type",
-        "content-encoding",
-        "accept-ranges",
-        "server-timing",
-        "strict-transport-security",
-        "x-runtime",
-        "x-envoy-upstream-service-time",
-    }
+VOLATILE_HEADERS = (
+    HOP_BY_HOP
+    | FRAMING
+    | TRACE_CONTEXT
+    | frozenset(
+        {
+            # per-request noise and client fingerprints
+            "date",
+            "user-agent",
+            "accept-encoding",
+            "accept-language",
+            "cookie",
+            "set-cookie",
+            "referer",
+            "origin",
+            "cache-control",
+            "pragma",
+            "priority",
+            "dnt",
+            "upgrade-insecure-requests",
+            "if-none-match",
+            "if-modified-since",
+            "if-match",
+            "if-unmodified-since",
+            "if-range",
+            "x-forwarded-for",
+            "x-forwarded-host",
+            "x-forwarded-proto",
+            "x-forwarded-port",
+            "x-real-ip",
+            "forwarded",
+            "via",
+            "cdn-loop",
+            "true-client-ip",
+            # response-side noise
+            "server",
+            "etag",
+            "last-modified",
+            "expires",
+            "age",
+            "vary",
+            "alt-svc",
+            "nel",
+            "report-to",
+            "expect-ct",
+            "x-powered-by",
+            "x-cache",
+            "x-cache-hits",
+            "x-served-by",
+            "x-timer",
+            "fly-request-id",
+            "content-type",
+            "content-encoding",
+            "accept-ranges",
+            "server-timing",
+            "strict-transport-security",
+            "x-runtime",
+            "x-envoy-upstream-service-time",
+        }
+    )
 )
 _VOLATILE_PREFIXES = (":", "sec-", "cf-", "x-amz-", "x-datadog-", "x-envoy-", "x-vercel-")
 

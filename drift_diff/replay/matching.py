@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from driftdiff_sdk.exchange import parse_query
+from driftdiff_sdk.http_vocabulary import FRAMING, HOP_BY_HOP, SAFE_METHODS, TRACE_CONTEXT
 from driftdiff_sdk.kinds import normalize_kinds
 
 from drift_diff.replay import match_datastores
@@ -34,30 +35,13 @@ __all__ = ["STAGES", "MatchResult", "RecordedCall", "describe_call", "match_call
 
 Matcher = Callable[[dict[str, Any], dict[str, Any]], "str | None"]
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-#: Headers that differ between runs without changing what is asked.
-VOLATILE_HEADERS = frozenset(
-    {
-        "user-agent",
-        "content-length",
-        "date",
-        "host",
-        "connection",
-        "keep-alive",
-        "accept-encoding",
-        "traceparent",
-        "tracestate",
-        "x-request-id",
-        "x-correlation-id",
-        "authorization",
-        "cookie",
-        "x-amzn-trace-id",
-        "sentry-trace",
-        "baggage",
-        "transfer-encoding",
-        "expect",
-    }
+#: Headers that differ between runs without changing what is asked: the connection's, framing,
+#: trace context, and the client's own (agent, encoding, credentials).
+UNMATCHED_HEADERS = (
+    HOP_BY_HOP
+    | FRAMING
+    | TRACE_CONTEXT
+    | frozenset({"user-agent", "date", "accept-encoding", "authorization", "cookie"})
 )
 
 
@@ -108,7 +92,7 @@ def _stable_headers(call: dict[str, Any]) -> dict[str, list[str]]:
     return {
         str(k).lower(): list(v) if isinstance(v, list) else [str(v)]
         for k, v in headers.items()
-        if str(k).lower() not in VOLATILE_HEADERS and not str(k).lower().startswith("x-driftdiff-")
+        if str(k).lower() not in UNMATCHED_HEADERS and not str(k).lower().startswith("x-driftdiff-")
     }
 
 

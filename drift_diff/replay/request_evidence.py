@@ -25,35 +25,6 @@ from drift_diff.replay.rules import RULE_ARRAY_EMPTIED, RULE_HEADER_MISSING, RUL
 
 __all__ = ["Evidence", "array_findings", "json_type", "missing_headers", "query_text"]
 
-#: Not the service's contract: representation details the client and the service negotiate,
-#: and what proxies and CDNs in front of a recorded production service add (a capture replayed
-#: against a local build never has them).
-_NOT_CONTRACT = frozenset(
-    {
-        "content-encoding",
-        "vary",
-        "etag",
-        "last-modified",
-        "expires",
-        "age",
-        "via",
-        "alt-svc",
-        "server",
-        "server-timing",
-        "report-to",
-        "nel",
-        "x-cache",
-        "x-cache-hits",
-        "x-served-by",
-        "x-timer",
-        "x-request-id",
-        "x-correlation-id",
-        "x-trace-id",
-        "x-amzn-requestid",
-        "x-amzn-trace-id",
-        "x-powered-by",
-    }
-)
 _MAX_DEPTH = 64
 
 
@@ -98,7 +69,7 @@ def missing_headers(recorded: dict[str, Any], live: dict[str, Any]) -> list[Evid
     now = {str(k).lower() for k in (live.get("headers") or {})}
     out = []
     for name in sorted(rec - now):
-        if is_volatile_header(name) or name in _NOT_CONTRACT or name.startswith("x-driftdiff-"):
+        if is_volatile_header(name) or name.startswith("x-driftdiff-"):
             continue
         out.append(
             Evidence(

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from driftdiff_sdk.exchange import dump_json
+from driftdiff_sdk.http_vocabulary import FRAMING, PROTOCOL_NEGOTIATION, SAFE_METHODS
 
 from drift_diff.replay.credentials import Secrets
 
@@ -40,23 +41,10 @@ __all__ = [
 ]
 
 EXCHANGE_HEADER = "x-driftdiff-exchange-id"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Cache validators: with them a server may answer 304 instead of the recorded full answer.
 CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
 #: Recorded headers never replayed: the connection's own, and framing recomputed for the body.
-_DROP_HEADERS = frozenset(
-    {
-        "host",
-        "content-length",
-        "transfer-encoding",
-        "upgrade",
-        "te",
-        "trailer",
-        "proxy-connection",
-        "expect",
-        EXCHANGE_HEADER,
-    }
-)
+_DROP_HEADERS = FRAMING | PROTOCOL_NEGOTIATION | {EXCHANGE_HEADER}
 
 
 def body_bytes(request: dict[str, Any]) -> bytes | None:

@@ -1,6 +1,7 @@
 """Which headers the recording proxy passes on (RFC 9110 §7.6.1 hop-by-hop rules).
 
-Hop-by-hop headers describe one connection, not the message: the fixed set below and every
+Hop-by-hop headers describe one connection, not the message: the fixed set
+(``driftdiff_sdk.http_vocabulary.HOP_BY_HOP``) and every
 header a ``Connection`` header names are dropped in both directions. Framing
 (``Content-Length``, ``Transfer-Encoding``) is re-done by the proxy for each side, except that a
 response's ``Content-Length`` is passed through where it describes the message rather than the
@@ -11,23 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["HOP_BY_HOP", "forward_request_headers", "forward_response_headers"]
+from driftdiff_sdk.http_vocabulary import FRAMING, HOP_BY_HOP
 
-#: Hop-by-hop headers (RFC 9110 §7.6.1, plus the non-standard ``proxy-connection``); ``expect``
-#: is answered by the proxy itself (it reads the whole request before forwarding).
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
+__all__ = ["forward_request_headers", "forward_response_headers"]
 
 
 def _connection_named(headers: Iterable[tuple[str, str]]) -> set[str]:
@@ -46,11 +33,7 @@ def _end_to_end(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def forward_request_headers(headers: list[tuple[str, str]], host: str) -> list[tuple[str, str]]:
     """The client's headers as sent upstream: end-to-end only, ``Host`` set to the target,
     framing and ``Expect`` left to the proxy."""
-    kept = [
-        (k, v)
-        for k, v in _end_to_end(headers)
-        if k.lower() not in ("host", "content-length", "expect")
-    ]
+    kept = [(k, v) for k, v in _end_to_end(headers) if k.lower() not in FRAMING]
     return [("Host", host), *kept]
 
 

@@ -36,6 +36,7 @@ from driftdiff_sdk.context import (
     instrumented_call,
 )
 from driftdiff_sdk.exchange import encode_body, headers_to_map, parse_query
+from driftdiff_sdk.http_vocabulary import WIRE_ENCODING
 from driftdiff_sdk.recorder import count_error
 
 __all__ = [
@@ -75,9 +76,6 @@ ADAPTERS = (
 
 _installed: dict[str, Any] = {}
 _lock = threading.Lock()
-
-# headers that describe the wire encoding, not the (decoded) body we hand back in replay
-_WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
 def install() -> list[str]:
@@ -310,7 +308,7 @@ def headers_from_entry(response: dict[str, Any], body_len: int) -> list[tuple[st
     """Recorded headers as pairs, with Content-Length matching the decoded body we return."""
     pairs: list[tuple[str, str]] = []
     for name, values in (response.get("headers") or {}).items():
-        if name.lower() in _WIRE_HEADERS:
+        if name.lower() in WIRE_ENCODING:  # not the decoded body replay hands back
             continue
         for value in values if isinstance(values, list) else [values]:
             pairs.append((name, str(value)))
