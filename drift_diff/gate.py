@@ -30,14 +30,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drift_diff.errors import DriftDiffError, InputError, UsageError
-from drift_diff.model import Change, Severity
+from drift_diff.model import FAIL_ON, Change, Severity, fail_on_threshold, fails_at
 from drift_diff.schemas import validation_error
 
 if TYPE_CHECKING:
     from drift_diff.diff import DiffResult
 
 __all__ = [
-    "FAIL_ON",
     "GateInputs",
     "command_for",
     "exit_code",
@@ -47,8 +46,6 @@ __all__ = [
     "run_gate",
     "summary_counts",
 ]
-
-FAIL_ON = ("breaking", "warning", "none")
 
 
 @dataclass(frozen=True)
@@ -89,10 +86,12 @@ class GateInputs:
     def validate(self) -> None:
         if not self.baseline:
             raise UsageError("input 'baseline' is required")
-        if self.fail_on not in FAIL_ON:
+        try:
+            fail_on_threshold(self.fail_on)
+        except ValueError:
             raise UsageError(
                 f"input 'fail-on' must be one of {', '.join(FAIL_ON)}, not {self.fail_on!r}"
-            )
+            ) from None
         if self.current and (self.traces or self.start or self.target):
             raise UsageError(
                 "give either 'current' (a plain diff) or 'traces' with 'start'/'target' "
@@ -144,11 +143,8 @@ def summary_counts(report: Mapping[str, Any]) -> dict[str, int]:
 
 
 def exit_code(counts: Mapping[str, int], fail_on: str) -> int:
-    if fail_on == "breaking":
-        return 1 if counts.get("breaking", 0) else 0
-    if fail_on == "warning":
-        return 1 if counts.get("breaking", 0) or counts.get("warning", 0) else 0
-    return 0
+    """1 when the counted findings reach the ``fail-on`` input's threshold, else 0."""
+    return 1 if fails_at(counts, fail_on_threshold(fail_on)) else 0
 
 
 def _change(item: Mapping[str, Any]) -> Change:

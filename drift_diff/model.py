@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from driftdiff_sdk.exchange import EXCHANGE_FORMAT
 __all__ = [
     "BASELINE_FORMAT",
     "EXCHANGE_FORMAT",
+    "FAIL_ON",
     "Baseline",
     "Change",
     "Direction",
@@ -30,6 +32,8 @@ __all__ = [
     "Message",
     "Severity",
     "endpoint_key",
+    "fail_on_threshold",
+    "fails_at",
     "split_endpoint_key",
 ]
 
@@ -72,6 +76,28 @@ class Severity(str, enum.Enum):
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.BREAKING: 2}
+
+#: what ``fail-on`` accepts (the CLI's ``--fail-on``, the Action's input): a severity — fail on a
+#: finding at it or above — or ``none``, never fail on findings
+FAIL_ON = ("breaking", "warning", "info", "none")
+
+
+def fail_on_threshold(value: str) -> Severity | None:
+    """The severity a ``fail-on`` value names, in any case; ``None`` for ``none``.
+
+    Raises ``ValueError`` for anything else (the caller words the error for its input)."""
+    low = value.strip().lower()
+    if low not in FAIL_ON:
+        raise ValueError(value)
+    return None if low == "none" else Severity(low)
+
+
+def fails_at(counts: Mapping[str, int], threshold: Severity | None) -> bool:
+    """Whether findings counted per severity value (``{"breaking": 1, ...}``) reach
+    ``threshold`` (never when it is ``None``)."""
+    return threshold is not None and any(
+        counts.get(s.value, 0) > 0 for s in Severity if s >= threshold
+    )
 
 
 class Direction(str, enum.Enum):

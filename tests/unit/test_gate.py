@@ -95,6 +95,9 @@ def test_summary_counts_tolerates_missing_fields() -> None:
         ({"breaking": 0, "warning": 3}, "warning", 1),
         ({"breaking": 5, "warning": 3}, "none", 0),
         ({"breaking": 0, "warning": 0}, "warning", 0),
+        ({"breaking": 0, "warning": 0, "info": 2}, "info", 1),
+        ({"breaking": 0, "warning": 0, "info": 2}, "warning", 0),
+        ({"breaking": 1}, "BREAKING", 1),
     ],
 )
 def test_exit_code(counts: dict[str, int], fail_on: str, code: int) -> None:
