@@ -14,6 +14,15 @@ out), in interleaved rounds so machine drift hits every variant alike:
 
 Prints a Markdown table: mean and p99 latency, added mean/p99 against the bare app, and the
 throughput ratio.
+
+    python bench/bench_capture.py --mixed [--rounds 5] [--seconds 4] [--clients 50]
+
+The mixed load: the bare and the recording (sample 1.0) service, each in turn for ``--seconds``
+per round (order shuffled per round), under ``--clients`` connections posting JSON bodies of
+1 KiB to 1 MiB (sizes log-uniform) that the service sends back. Prints throughput and its ratio,
+p50/p99 and p99 added, and two figures probed inside the server: the longest stall of its event
+loop (a 1 ms ticker's overshoot; the bare service's own work shows there too) and the longest
+single stretch of capture code that ran on the loop (body copies, building the exchange).
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ REQUEST = (
 def make_app() -> Any:
     """The service under test (``uvicorn --factory bench.bench_capture:make_app``)."""
     from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
+    from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
     async def order(request: Any) -> JSONResponse:
@@ -56,12 +65,81 @@ def make_app() -> Any:
             }
         )
 
-    app = Starlette(routes=[Route("/orders/{order_id}", order)])
+    async def echo(request: Any) -> Response:
+        # the mixed load: a JSON body of 1 KiB to 1 MiB, sent back as it came
+        return Response(await request.body(), media_type="application/json")
+
+    async def probe(request: Any) -> JSONResponse:
+        return JSONResponse(_probe.take())
+
+    app = Starlette(
+        routes=[
+            Route("/orders/{order_id}", order),
+            Route("/items/{kind}", echo, methods=["POST"]),
+            Route("/__probe", probe),
+        ],
+        on_startup=[_probe.start],
+    )
     if os.environ.get("BENCH_WRAP") == "1":
         from driftdiff_sdk.asgi import DriftDiffMiddleware
 
+        _probe.time_capture()
         return DriftDiffMiddleware(app)
     return app
+
+
+class _Probe:
+    """In the server: the event loop's longest stall (a 1 ms ticker's overshoot) and the longest
+    single stretch of capture code run on the loop (the middleware's body copies and its emit),
+    since the last ``take()``."""
+
+    def __init__(self) -> None:
+        self.loop_max = 0.0
+        self.capture_max = 0.0
+        self.capture_total = 0.0
+        self.capture_calls = 0
+
+    def take(self) -> dict[str, float]:
+        out = {
+            "loop_max_ms": self.loop_max * 1e3,
+            "capture_max_ms": self.capture_max * 1e3,
+            "capture_mean_ms": self.capture_total / max(self.capture_calls, 1) * 1e3,
+        }
+        self.__init__()  # type: ignore[misc]
+        return out
+
+    async def start(self) -> None:
+        asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        clock = time.perf_counter
+        while True:
+            before = clock()
+            await asyncio.sleep(0.001)
+            self.loop_max = max(self.loop_max, clock() - before - 0.001)
+
+    def time_capture(self) -> None:
+        """Wrap the capture code that runs on the loop with a timer (bench only)."""
+        from driftdiff_sdk import _capture, asgi
+
+        def timed(fn: Any) -> Any:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    spent = time.perf_counter() - start
+                    self.capture_total += spent
+                    self.capture_calls += 1
+                    self.capture_max = max(self.capture_max, spent)
+
+            return wrapper
+
+        _capture.BodyCapture.add = timed(_capture.BodyCapture.add)  # type: ignore[method-assign]
+        asgi.DriftDiffMiddleware._emit = timed(asgi.DriftDiffMiddleware._emit)  # type: ignore[method-assign]
+
+
+_probe = _Probe()
 
 
 VARIANTS = {
@@ -145,6 +223,73 @@ async def throughput(port: int, seconds: float, connections: int = 16) -> float:
     return count / (time.perf_counter() - start)
 
 
+def mixed_bodies() -> list[bytes]:
+    """JSON documents of 1 KiB to 1 MiB, sizes spread evenly on a log scale (x2 steps)."""
+    out = []
+    for exp in range(10, 21):
+        items: list[str] = []
+        size, i = 2, 0
+        while size < (1 << exp):
+            item = (
+                f'{{"id":{i},"name":"item {i}","email":"user{i}@example.com",'
+                f'"tags":["a","b"],"price":{i % 97}.5,"active":true}}'
+            )
+            items.append(item)
+            size += len(item) + 1
+            i += 1
+        out.append(("[" + ",".join(items) + "]").encode())
+    return out
+
+
+async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> None:
+    writer.write(
+        b"POST /items/bulk HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        b"Authorization: Bearer abcdefghijklmnop\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+    writer.write(body)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    await reader.readexactly(length)
+
+
+async def mixed_round(
+    port: int, seconds: float, bodies: list[bytes], clients: int
+) -> tuple[float, list[float], dict[str, float]]:
+    """``clients`` connections posting random bodies for ``seconds``: (req/s, latencies, probe)."""
+    await _get_probe(port)  # reset the server's probe
+    times: list[float] = []
+    end = time.perf_counter() + seconds
+    clock = time.perf_counter
+    rng = random.Random(port)
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 21)
+        while clock() < end:
+            begin = clock()
+            await _post(reader, writer, rng.choice(bodies))
+            times.append(clock() - begin)
+        writer.close()
+
+    start = clock()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    rate = len(times) / (clock() - start)
+    return rate, times, await _get_probe(port)
+
+
+async def _get_probe(port: int) -> dict[str, float]:
+    import json
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /__probe HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+    data = await reader.read()
+    writer.close()
+    result: dict[str, float] = json.loads(data.split(b"\r\n\r\n", 1)[1])
+    return result
+
+
 def _wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
     import socket
 
@@ -173,46 +318,65 @@ def _p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
+def _start(variants: dict[str, dict[str, str]], work: Path) -> dict[str, tuple[int, Any]]:
+    procs: dict[str, tuple[int, subprocess.Popen[bytes]]] = {}
+    for name, env in variants.items():
+        port = _free_port()
+        full_env = {
+            **os.environ,
+            **env,
+            "PYTHONPATH": str(REPO),
+            "DRIFTDIFF_SERVICE": "bench",
+            "DRIFTDIFF_TRACES_DIR": str(work / name.replace(" ", "_").replace(",", "")),
+        }
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "bench.bench_capture:make_app",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=full_env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+        )
+        procs[name] = (port, proc)
+    for port, proc in procs.values():
+        _wait_ready(port, proc)
+    return procs
+
+
+def _stop(procs: dict[str, tuple[int, Any]]) -> None:
+    for _, proc in procs.values():
+        proc.terminate()
+    for _, proc in procs.values():
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--seconds", type=float, default=1.5)
+    parser.add_argument("--mixed", action="store_true", help="the mixed load instead")
+    parser.add_argument("--clients", type=int, default=50, help="connections (--mixed)")
     args = parser.parse_args()
-
     work = Path(tempfile.mkdtemp(prefix="dd-bench-"))
-    procs: dict[str, tuple[int, subprocess.Popen[bytes]]] = {}
-    try:
-        for name, env in VARIANTS.items():
-            port = _free_port()
-            full_env = {
-                **os.environ,
-                **env,
-                "PYTHONPATH": str(REPO),
-                "DRIFTDIFF_SERVICE": "bench",
-                "DRIFTDIFF_TRACES_DIR": str(work / name.replace(" ", "_")),
-            }
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "--factory",
-                    "bench.bench_capture:make_app",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                    "--no-access-log",
-                ],
-                env=full_env,
-                cwd=REPO,
-                stdout=subprocess.DEVNULL,
-            )
-            procs[name] = (port, proc)
-        for port, proc in procs.values():
-            _wait_ready(port, proc)
+    if args.mixed:
+        mixed(args, work)
+    else:
+        hello(args, work)
 
+
+def hello(args: argparse.Namespace, work: Path) -> None:
+    procs = _start(VARIANTS, work)
+    try:
         lat: dict[str, list[float]] = {name: [] for name in VARIANTS}
         rps: dict[str, list[float]] = {name: [] for name in VARIANTS}
         order = list(VARIANTS)
@@ -225,10 +389,7 @@ def main() -> None:
                 rps[name].append(asyncio.run(throughput(ports[name], args.seconds)))
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     finally:
-        for _, proc in procs.values():
-            proc.terminate()
-        for _, proc in procs.values():
-            proc.wait(timeout=30)
+        _stop(procs)
     lines = sum(1 for f in work.rglob("*.jsonl") for _ in f.open("rb"))
     shutil.rmtree(work, ignore_errors=True)
 
@@ -249,6 +410,61 @@ def main() -> None:
             f"| {name} | {mean * 1e3:.3f} ms | {p99 * 1e3:.3f} ms | "
             f"{(mean - base_mean) * 1e3:+.3f} ms | {(p99 - base_p99) * 1e3:+.3f} ms | "
             f"{thr:,.0f} | {thr / base_rps:.2f} |"
+        )
+
+
+MIXED_VARIANTS = {name: VARIANTS[name] for name in ("no middleware", "record, sample 1.0")}
+
+
+def mixed(args: argparse.Namespace, work: Path) -> None:
+    """Bare and recording service under the mixed load, one after the other in each round
+    (order shuffled per round): throughput, p99 and the server-side probe."""
+    bodies = mixed_bodies()
+    procs = _start(MIXED_VARIANTS, work)
+    rps: dict[str, list[float]] = {name: [] for name in MIXED_VARIANTS}
+    lat: dict[str, list[float]] = {name: [] for name in MIXED_VARIANTS}
+    probes: dict[str, list[dict[str, float]]] = {name: [] for name in MIXED_VARIANTS}
+    order = list(MIXED_VARIANTS)
+    try:
+        for r in range(args.rounds):
+            random.shuffle(order)
+            for name in order:
+                rate, times, probe = asyncio.run(
+                    mixed_round(procs[name][0], args.seconds, bodies, args.clients)
+                )
+                rps[name].append(rate)
+                lat[name] += times
+                probes[name].append(probe)
+            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+    finally:
+        _stop(procs)
+    files = list(work.rglob("*.jsonl"))
+    lines = sum(1 for f in files for _ in f.open("rb"))
+    shutil.rmtree(work, ignore_errors=True)
+    sizes = ", ".join(f"{len(b) >> 10} KiB" for b in (bodies[0], bodies[-1]))
+    print(
+        f"\n{args.rounds} alternating rounds x {args.seconds:g} s, {args.clients} clients "
+        f"posting JSON bodies of {sizes} (log-uniform), echoed back; "
+        f"{lines} exchanges written\n"
+    )
+    base = "no middleware"
+    base_rps, base_p99 = statistics.median(rps[base]), _p99(lat[base])
+    print(
+        "| variant | req/s | vs bare | p50 | p99 | added p99 | longest loop stall | "
+        "longest capture step on the loop | mean capture step |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name in MIXED_VARIANTS:
+        thr = statistics.median(rps[name])
+        p50 = statistics.median(lat[name])
+        p99 = _p99(lat[name])
+        loop_max = max(p["loop_max_ms"] for p in probes[name])
+        cap_max = max(p["capture_max_ms"] for p in probes[name])
+        cap_mean = statistics.fmean(p["capture_mean_ms"] for p in probes[name])
+        print(
+            f"| {name} | {thr:,.1f} | {thr / base_rps:.2f} | {p50 * 1e3:.1f} ms | "
+            f"{p99 * 1e3:.1f} ms | {(p99 - base_p99) * 1e3:+.1f} ms | {loop_max:.1f} ms | "
+            f"{cap_max:.3f} ms | {cap_mean:.4f} ms |"
         )
 
 

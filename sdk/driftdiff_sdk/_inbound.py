@@ -1,8 +1,10 @@
 """Pieces shared by the inbound middlewares (ASGI, WSGI, Django): sampling, capped body
 capture, route-template conversion and building the exchange dict.
 
-The capture buffers keep at most ``cap`` bytes however large the body is; the application and
-the client always see every byte, the recording is what gets cut (and marked ``truncated``).
+The capture buffers (``_capture.BodyCapture``) keep at most ``cap`` bytes however large the
+body is; the application and the client always see every byte, the recording is what gets cut
+(and marked ``truncated``, with the whole body's size and SHA-256). The exchange built here holds
+the raw bytes: parsing, decoding and redaction happen on the writer thread.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import time
 from typing import Any
 
 from driftdiff_sdk import runtime
+from driftdiff_sdk._capture import BodyCapture, defer
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.context import ExchangeContext
-from driftdiff_sdk.exchange import EXCHANGE_FORMAT, decode_content, encode_body
+from driftdiff_sdk.exchange import EXCHANGE_FORMAT
 
 __all__ = [
     "REPLAY_HEADER",
@@ -95,65 +98,6 @@ def new_context(replay: bool, replay_id: str | None) -> ExchangeContext:
     return ExchangeContext(new_id())
 
 
-class BodyCapture:
-    """Keeps the first ``cap`` bytes of a stream of chunks; notes whether more went by."""
-
-    __slots__ = ("buf", "cap", "truncated")
-
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-        self.buf = bytearray()
-        self.truncated = False
-
-    def add(self, chunk: bytes | memoryview) -> None:
-        if not chunk:
-            return
-        room = self.cap - len(self.buf)
-        if room >= len(chunk):
-            self.buf += chunk
-        else:
-            if room > 0:
-                self.buf += chunk[:room]
-            self.truncated = True
-
-    def fields(
-        self, content_type: str | None, content_encoding: str | None = None
-    ) -> dict[str, Any]:
-        message: dict[str, Any] = {}
-        self.fill(message, content_type, content_encoding=content_encoding)
-        return message
-
-    def fill(
-        self,
-        message: dict[str, Any],
-        content_type: str | None,
-        layout: bool = False,
-        content_encoding: str | None = None,
-    ) -> None:
-        """Add the body fields to ``message`` (an empty body takes no ``encode_body`` call).
-
-        ``layout`` for a request body, which replay sends again (``body_layout``). A response
-        body sent compressed (``content_encoding``) is recorded decoded, cut at ``cap`` bytes of
-        content; one that does not decode (or decodes to more than ``_DECODE_FACTOR`` times the
-        cap) is kept as the bytes it was.
-        """
-        if not self.buf:
-            message["content_type"] = content_type
-            message["truncated"] = bool(self.truncated)
-            return
-        data = bytes(self.buf)
-        if content_encoding and not self.truncated:  # a cut stream does not decode
-            limit = max(self.cap, 1) * _DECODE_FACTOR
-            data = decode_content(data, content_encoding, limit) or data
-        message.update(
-            encode_body(data, content_type, cap=self.cap, truncated=self.truncated, layout=layout)
-        )
-
-
-#: A compressed response is decoded up to this many times the body cap (the rest is cut);
-#: past that it is kept compressed: bounded work and memory on the request path.
-_DECODE_FACTOR = 4
-
 _NO_BODY = BodyCapture(0)  # never added to: its fields are content_type and truncated=False
 
 # Flask/werkzeug: <user_id>, <int:user_id>, <any(a, b):kind>
@@ -206,11 +150,15 @@ def build_exchange(
         "query": query,
         "headers": req_headers,
     }
+    # the raw bytes only: parsed, decoded and redacted on the writer thread (``_capture``);
     # no capture (a body left unread): the same fields as an empty one
-    (req_body or _NO_BODY).fill(request, first(req_headers, "content-type"), layout=True)
+    defer(request, req_body or _NO_BODY, first(req_headers, "content-type"), layout=True)
     response: dict[str, Any] = {"status": status, "headers": resp_headers}
-    (resp_body or _NO_BODY).fill(
-        response, first(resp_headers, "content-type"), content_encoding=_coding(resp_headers)
+    defer(
+        response,
+        resp_body or _NO_BODY,
+        first(resp_headers, "content-type"),
+        content_encoding=_coding(resp_headers),
     )
     exchange: dict[str, Any] = {
         "format": EXCHANGE_FORMAT,

@@ -1,10 +1,11 @@
 """Background exchange writer: a bounded queue drained by one daemon thread into JSONL files.
 
-The request path only redacts (secrets never reach the queue, let alone the disk) and appends
-to a deque; serialization and file I/O happen on the writer thread. When the queue is full the
-exchange is dropped and counted: the host is never blocked. Each batch is written with one
-``os.write`` of whole lines on an ``O_APPEND`` descriptor, so a crash loses at most the partial
-last line, and files rotate by size as ``<service>-<pid>-<n>.jsonl``.
+The request path only appends the exchange as captured (raw body bytes, unredacted, in memory
+only) to a deque; encoding the bodies (``_capture.materialize``), redaction, serialization and
+file I/O happen on the writer thread, in that order: nothing unredacted reaches the disk. When
+the queue is full the exchange is dropped and counted: the host is never blocked. Each batch is
+written with one ``os.write`` of whole lines on an ``O_APPEND`` descriptor, so a crash loses at
+most the partial last line, and files rotate by size as ``<service>-<pid>-<n>.jsonl``.
 
 Everything here swallows its own errors and counts them in ``stats()``. A disk that refuses
 writes (full, read-only, quota) is not retried on every flush: the writer keeps its one open
@@ -27,9 +28,10 @@ from collections import deque
 from typing import Any
 
 from driftdiff_sdk import writer as _writer
+from driftdiff_sdk._capture import materialize, pending_bytes
 from driftdiff_sdk.config import SDKConfig
 
-__all__ = ["Recorder", "get_recorder", "reset_recorder", "stats"]
+__all__ = ["QUEUE_BYTES", "Recorder", "get_recorder", "reset_recorder", "stats"]
 
 log = logging.getLogger("driftdiff_sdk")
 
@@ -46,6 +48,9 @@ _WAKE_AT = 16
 # While draining, the writer gives the GIL back every _YIELD_EVERY lines: a request arriving
 # then waits for a few lines' serialization at most, not a whole batch's.
 _YIELD_EVERY = 4
+#: Raw body bytes the queue may hold (beside its ``queue_size`` exchanges); past that new
+#: exchanges are dropped and counted: the memory the SDK holds stays bounded.
+QUEUE_BYTES = 64 << 20
 
 
 class _Counters:
@@ -96,8 +101,12 @@ class Recorder:
     def __init__(self, config: SDKConfig) -> None:
         self.config = config
         self.pid = os.getpid()
-        self._queue: deque[dict[str, Any]] = deque()
+        self._queue: deque[tuple[dict[str, Any], int]] = deque()
         self._maxsize = config.queue_size
+        # raw body bytes queued: in (request threads, under the lock) minus out (writer only)
+        self._bytes_lock = threading.Lock()
+        self._bytes_in = 0
+        self._bytes_out = 0
         self._wake = threading.Event()
         self._stop = False
         self._closed = False
@@ -121,19 +130,25 @@ class Recorder:
     # -- request path -------------------------------------------------------------------------
 
     def submit(self, exchange: dict[str, Any]) -> None:
-        """Redact and enqueue; never blocks, never raises."""
-        if self._closed:
-            _counters.dropped += 1
-            return
-        if len(self._queue) >= self._maxsize:
+        """Enqueue as it is (raw bodies, unredacted, in memory only); never blocks, never raises.
+
+        Dropped and counted when the queue holds ``queue_size`` exchanges or
+        ``QUEUE_BYTES`` of raw body bytes. Encoding and redaction happen on the writer thread.
+        """
+        if self._closed or len(self._queue) >= self._maxsize:
             _counters.dropped += 1
             return
         try:
-            clean = self._redactor.redact_exchange(exchange)
+            size = pending_bytes(exchange)
         except Exception:
-            count_error("redaction")  # unredacted data is never written: drop it
+            count_error()
             return
-        self._queue.append(clean)
+        with self._bytes_lock:
+            if size and self._bytes_in + size - self._bytes_out > QUEUE_BYTES:
+                _counters.dropped += 1
+                return
+            self._bytes_in += size
+        self._queue.append((exchange, size))
         if len(self._queue) >= _WAKE_AT and not self._wake.is_set():
             self._wake.set()
 
@@ -155,7 +170,7 @@ class Recorder:
         if self._backoff and time.monotonic() < self._retry_at:
             lost = 0
             while queue:  # the disk refused the last write: do not serialize for nothing
-                queue.popleft()
+                self._bytes_out += queue.popleft()[1]
                 lost += 1
             self._lost(lost)
             return
@@ -169,7 +184,14 @@ class Recorder:
             done += 1
             if done % _YIELD_EVERY == 0:
                 time.sleep(0)  # hand the GIL back to request threads between small runs
-            obj = queue.popleft()
+            raw, size = queue.popleft()
+            self._bytes_out += size
+            try:
+                obj = self._redactor.redact_exchange(materialize(raw))
+            except Exception:
+                count_error("redaction")  # unredacted data is never written: drop it
+                continue
+            del raw
             try:
                 line = _writer.dump_line(obj)
             except Exception:

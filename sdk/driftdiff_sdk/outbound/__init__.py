@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from driftdiff_sdk._capture import BodyCapture, defer
 from driftdiff_sdk.context import (
     ExchangeContext,
     current_exchange,
@@ -139,29 +140,45 @@ def header_map(headers: Any) -> dict[str, list[str]]:
     return headers_to_map(headers.items() if hasattr(headers, "items") else headers or ())
 
 
+def _body(message: dict[str, Any], data: bytes | None, ctype: str | None, unread: bool) -> None:
+    """Recording: the raw bytes (up to the cap), encoded and redacted on the writer thread.
+    Otherwise (replay looks calls up by their fields) the body fields themselves."""
+    from driftdiff_sdk.runtime import current_config
+
+    config = current_config()
+    if config.mode != "record":
+        message.update(encode_body(data, ctype, cap=config.max_body, truncated=unread))
+        return
+    capture = BodyCapture(config.max_body)
+    if data:
+        capture.add(data)
+    if unread:
+        capture.mark_unread()
+    defer(message, capture, ctype)
+
+
 def request_dict(method: str, url: str, headers: Any, body: Any) -> dict[str, Any]:
     parts = urlsplit(url)
     mapped = header_map(headers)
-    ctype = mapped.get("content-type", [None])[0]
     data = _as_bytes(body)
-    fields = encode_body(data, ctype, cap=max_body(), truncated=body is not None and data is None)
-    return {
+    message = {
         "method": method.upper(),
         "url": url,
         "path": parts.path or "/",
         "query": parse_query(parts.query) if parts.query else {},
         "headers": mapped,
-        **fields,
     }
+    _body(message, data, mapped.get("content-type", [None])[0], body is not None and data is None)
+    return message
 
 
 def response_dict(
     status: int, headers: Any, body: bytes | None, *, unread: bool = False
 ) -> dict[str, Any]:
     mapped = header_map(headers)
-    ctype = mapped.get("content-type", [None])[0]
-    fields = encode_body(body, ctype, cap=max_body(), truncated=unread)
-    return {"status": int(status), "headers": mapped, **fields}
+    message = {"status": int(status), "headers": mapped}
+    _body(message, body, mapped.get("content-type", [None])[0], unread)
+    return message
 
 
 def error_text(exc: BaseException) -> str:
