@@ -21,6 +21,7 @@ from driftdiff_sdk._capture import BodyCapture, defer
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT
+from driftdiff_sdk.recorder import _counters
 
 __all__ = [
     "REPLAY_HEADER",
@@ -63,8 +64,12 @@ class InboundMiddleware:
 
 
 def sampled(rate: float) -> bool:
-    """Decided once per inbound request, before any body is read."""
-    return rate >= 1.0 or (rate > 0.0 and _random() < rate)
+    """Decided once per inbound request, before any body is read; counted in ``stats()``."""
+    if rate >= 1.0 or (rate > 0.0 and _random() < rate):
+        _counters.sampled += 1
+        return True
+    _counters.not_sampled += 1
+    return False
 
 
 # Exchange ids: a random per-process prefix and a counter (32 hex digits like a uuid4 hex).

@@ -54,9 +54,11 @@ QUEUE_BYTES = 64 << 20
 
 
 class _Counters:
-    __slots__ = ("dropped", "errors", "recorded", "unwritten")
+    __slots__ = ("dropped", "errors", "not_sampled", "recorded", "sampled", "unwritten")
 
     def __init__(self) -> None:
+        self.sampled = 0  # requests the sampling decision took for recording
+        self.not_sampled = 0  # and those it passed through untouched
         self.recorded = 0
         self.dropped = 0
         self.errors = 0
@@ -88,6 +90,8 @@ def stats() -> dict[str, int]:
         "errors": _counters.errors,
         "unwritten": _counters.unwritten,
         "queued": len(rec._queue) if rec is not None else 0,
+        "sampled": _counters.sampled,
+        "not_sampled": _counters.not_sampled,
     }
 
 
@@ -354,6 +358,7 @@ def reset_recorder() -> None:
 
 def reset_stats() -> None:
     _counters.recorded = _counters.dropped = _counters.errors = _counters.unwritten = 0
+    _counters.sampled = _counters.not_sampled = 0
 
 
 def _after_fork_in_child() -> None:

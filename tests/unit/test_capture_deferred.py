@@ -99,3 +99,15 @@ def test_the_queue_is_bounded_in_raw_bytes(tmp_path: Path, monkeypatch: Any) -> 
     assert recorder.stats()["dropped"] - before == 2
     rec.close()  # drained on the closing thread
     assert len(list(tmp_path.glob("*.jsonl"))) == 1
+
+
+def test_sampling_decisions_are_counted() -> None:
+    from driftdiff_sdk import stats
+    from driftdiff_sdk._inbound import sampled
+
+    before = stats()
+    decisions = [sampled(1.0), sampled(0.0), sampled(0.0)]
+    after = stats()
+    assert decisions == [True, False, False]
+    assert after["sampled"] - before["sampled"] == 1
+    assert after["not_sampled"] - before["not_sampled"] == 2
