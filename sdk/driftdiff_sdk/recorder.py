@@ -188,8 +188,8 @@ class Recorder:
             done += 1
             if done % _YIELD_EVERY == 0:
                 time.sleep(0)  # hand the GIL back to request threads between small runs
-            raw, size = queue.popleft()
-            self._bytes_out += size
+            raw, raw_bytes = queue.popleft()
+            self._bytes_out += raw_bytes
             try:
                 obj = self._redactor.redact_exchange(materialize(raw))
             except Exception:

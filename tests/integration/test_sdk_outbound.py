@@ -17,12 +17,20 @@ import pytest
 import requests
 import urllib3
 from driftdiff_sdk import outbound, replay, runtime
+from driftdiff_sdk._capture import materialize
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
 
 from tests.integration.apps.harness import upstream
 from tests.support import free_port
 
 pytestmark = pytest.mark.integration
+
+
+def _written(ctx: ExchangeContext) -> list[dict[str, Any]]:
+    """The calls with their bodies encoded, as the writer thread does it (the request path
+    keeps raw bytes only)."""
+    calls: list[dict[str, Any]] = materialize({"outbound": list(ctx.outbound)})["outbound"]
+    return calls
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +81,7 @@ def test_every_client_is_recorded_once_in_call_order(up: str) -> None:
     finally:
         reset_exchange(token)
     assert got["requests"]["tag"] == "r" and got["aiohttp"]["received"] == {"n": 6}
-    calls = ctx.outbound
+    calls = _written(ctx)
     # requests runs on urllib3: still one entry per call the app made
     assert [c["seq"] for c in calls] == list(range(6))
     assert [c["request"]["query"]["tag"][0] for c in calls] == ["r", "h", "u3", "ul", "ha", "ai"]
@@ -104,7 +112,7 @@ def test_errors_binary_and_404_are_recorded(up: str) -> None:
         assert json.loads(info.value.read()) == {"error": "not found"}
     finally:
         reset_exchange(token)
-    err, binary, missing = ctx.outbound
+    err, binary, missing = _written(ctx)
     assert err["error"].startswith("ConnectionError") and "response" not in err
     assert "body_b64" in binary["response"]
     assert missing["response"]["status"] == 404
@@ -121,8 +129,9 @@ def test_streamed_bodies_are_left_to_the_app(up: str) -> None:
             assert json.loads(s.read())["id"] == "10"
     finally:
         reset_exchange(token)
-    assert [c["response"]["truncated"] for c in ctx.outbound] == [True, True]
-    assert all("body" not in c["response"] for c in ctx.outbound)
+    calls = _written(ctx)
+    assert [c["response"]["truncated"] for c in calls] == [True, True]
+    assert all("body" not in c["response"] for c in calls)
 
 
 def test_threads_with_copied_context_and_tasks_attach_to_their_exchange(up: str) -> None:
@@ -182,7 +191,7 @@ def test_replay_answers_every_client_from_the_recording_without_network(
         live = _all_clients(up)
     finally:
         reset_exchange(token)
-    entries = {(c["request"]["method"], c["request"]["url"]): c for c in recording.outbound}
+    entries = {(c["request"]["method"], c["request"]["url"]): c for c in _written(recording)}
     asked: list[dict[str, Any]] = []
 
     def lookup(call: dict[str, Any]) -> dict[str, Any]:
