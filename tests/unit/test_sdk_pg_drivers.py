@@ -69,3 +69,16 @@ def test_psycopg3_replay_refuses_copy_by_name() -> None:
         cursor.copy("COPY items TO STDOUT")
     with pytest.raises(psycopg.NotSupportedError, match="cannot answer COPY"):
         cursor.execute("  copy items FROM STDIN")
+
+
+def test_replay_answers_server_facts_asked_at_connect_outside_any_exchange() -> None:
+    pytest.importorskip("psycopg", reason="psycopg 3 not installed")
+    from driftdiff_sdk.outbound._psycopg3_replay import FakeConnection
+
+    conn = FakeConnection("dbname=x")
+    assert conn.execute("select pg_catalog.version()").fetchone() == (
+        "PostgreSQL 15.0 (driftdiff replay)",
+    )
+    assert conn.execute("show standard_conforming_strings").fetchall() == [("on",)]
+    cursor = conn.execute("CREATE TABLE t (id int)")  # anything else: no rows, its command tag
+    assert cursor.statusmessage == "CREATE" and cursor.description is None

@@ -138,3 +138,34 @@ def recorded_result(
         raise error(*error_class_name(entry))
     result = entry.get("result")
     return result if isinstance(result, dict) else {}
+
+
+#: What a driver or ORM asks the server about itself when it connects (SQLAlchemy's dialect
+#: initialisation); answered in replay outside an exchange, where nothing was recorded.
+_SERVER_FACTS: dict[str, tuple[str, str]] = {
+    "select pg_catalog.version()": ("version", "PostgreSQL 15.0 (driftdiff replay)"),
+    "select version()": ("version", "PostgreSQL 15.0 (driftdiff replay)"),
+    "select current_schema()": ("current_schema", "public"),
+    "show standard_conforming_strings": ("standard_conforming_strings", "on"),
+    "show transaction isolation level": ("transaction_isolation", "read committed"),
+    "show transaction_isolation": ("transaction_isolation", "read committed"),
+    "show transaction_read_only": ("transaction_read_only", "off"),
+    "show transaction_deferrable": ("transaction_deferrable", "off"),
+}
+
+
+def startup_result(sql: str) -> dict[str, Any]:
+    """The answer to a statement made outside any exchange in replay: the server facts above,
+    otherwise an empty result with the statement's command tag."""
+    key = " ".join(sql.split()).rstrip(";").strip().lower()
+    fact = _SERVER_FACTS.get(key)
+    if fact is None:
+        return {"status": (sql.split() or ["OK"])[0].upper(), "rowcount": -1}
+    column, value = fact
+    return {
+        "columns": [column],
+        "types": [25],  # text
+        "rows": [[value]],
+        "rowcount": 1,
+        "status": "SELECT 1" if key.startswith("select") else "SHOW",
+    }

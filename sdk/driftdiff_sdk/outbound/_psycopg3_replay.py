@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, NamedTuple
 
 from driftdiff_sdk.outbound import active_exchange
-from driftdiff_sdk.outbound._pg_values import decode_value, recorded_result
+from driftdiff_sdk.outbound._pg_values import decode_value, recorded_result, startup_result
 from driftdiff_sdk.outbound.psycopg3_adapter import sql_text, start_call
 
 __all__ = ["AsyncFakeConnection", "AsyncFakeCursor", "FakeConnection", "FakeCursor"]
@@ -121,10 +121,10 @@ class _Rows:
             raise psycopg.NotSupportedError(COPY_REFUSED)
         self.query = text.encode("utf-8")
         ctx = active_exchange()
-        if ctx is None:  # start-up statements: not recorded, so nothing to replay
-            self.statusmessage = (text.split() or ["OK"])[0].upper()
-            return
-        result = recorded_result(start_call(ctx, query, params, many), text, _error)
+        if ctx is None:  # start-up statements: not recorded; server facts answered locally
+            result = startup_result(text)
+        else:
+            result = recorded_result(start_call(ctx, query, params, many), text, _error)
         self.rowcount = int(result.get("rowcount", -1))
         self.statusmessage = result.get("status")
         if "columns" in result:
@@ -288,6 +288,11 @@ class _Connection:
 
     def fileno(self) -> int:
         return -1
+
+    def add_notice_handler(self, callback: Any) -> None: ...
+    def remove_notice_handler(self, callback: Any) -> None: ...
+    def add_notify_handler(self, callback: Any) -> None: ...
+    def remove_notify_handler(self, callback: Any) -> None: ...
 
 
 class FakeConnection(_Connection):
