@@ -17,8 +17,9 @@ import typer
 from typer.core import TyperGroup
 
 from drift_diff.cli._common import echo_err, load_config_option
-from drift_diff.errors import InputError
+from drift_diff.errors import InputError, UsageError
 from drift_diff.output import check_output, is_baseline_output
+from drift_diff.traffic.urls import is_url
 
 DEFAULT_COMMAND = "build"
 
@@ -70,8 +71,11 @@ def _progress(label: str) -> Iterator[Any]:
 
 @baseline_app.command(DEFAULT_COMMAND)
 def build(
-    sources: list[Path] = typer.Argument(
-        ..., metavar="SOURCE...", help="Trace files or folders (*.jsonl, *.jsonl.gz), HAR files."
+    sources: list[str] = typer.Argument(
+        ...,
+        metavar="SOURCE...",
+        help="Trace files or folders (*.jsonl, *.jsonl.gz), HAR files, globs, or URLs "
+        "(s3://bucket/traces/*.jsonl.gz; needs the driftdiff[s3] extra).",
     ),
     out: Path | None = typer.Option(
         None,
@@ -84,7 +88,18 @@ def build(
         None, "--service", help="Service name (default: the one recorded in the traffic)."
     ),
     workers: int = typer.Option(
-        0, "--workers", min=0, help="Processes for large inputs (0: one per CPU, up to 4)."
+        0, "--workers", min=0, help="Processes for large inputs (0: one per CPU)."
+    ),
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        metavar="local|dask",
+        help="Where inference runs: local processes, or dask (needs driftdiff[dask]).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Dask scheduler address tcp://HOST:PORT (default: a local cluster of --workers).",
     ),
     force: bool = typer.Option(
         False, "--force", help="Replace an existing --out file that is not a baseline."
@@ -98,8 +113,11 @@ def build(
     from drift_diff.infer.parallel import infer_sources
     from drift_diff.traffic.sources import SourceStats
 
+    if scheduler and engine != "dask":
+        raise UsageError("--scheduler is for --engine dask")
+    local_inputs = [s for s in sources if not is_url(s)]
     if out is not None:
-        check_output(out, inputs=sources, force=force, owned=is_baseline_output)
+        check_output(out, inputs=local_inputs, force=force, owned=is_baseline_output)
     config = load_config_option(config_file)
     templates = config.templates() if config is not None else []
     stats = SourceStats()
@@ -111,11 +129,13 @@ def build(
             stats=stats,
             progress=progress,
             templates=templates,
+            engine=engine,
+            scheduler=scheduler,
         )
     if not baseline.endpoints:
         raise InputError(", ".join(map(str, sources)), f"no API exchange found ({stats.summary()})")
     target = out if out is not None else Path("baselines") / f"{_file_name(baseline.service)}.json"
-    save_baseline(baseline, target, inputs=sources, force=force)
+    save_baseline(baseline, target, inputs=local_inputs, force=force)
     echo_err(f"{stats.summary()} -> {len(baseline.endpoints)} endpoints -> {target}")
 
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from drift_diff.errors import InputError
 from drift_diff.traffic.traces import (
     TRACE_SUFFIXES,
     ReadStats,
+    SourceFile,
     expand_folders,
     iter_raw_exchanges,
 )
+from drift_diff.traffic.urls import RemoteFile
 
 __all__ = ["SourceStats", "find_source_files", "iter_source_exchanges"]
 
@@ -55,8 +56,9 @@ class SourceStats:
         return text
 
 
-def find_source_files(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """Files named directly, and trace/HAR files found (recursively, sorted) under folders."""
+def find_source_files(sources: Sequence[str | os.PathLike[str] | SourceFile]) -> list[SourceFile]:
+    """Files named directly, and trace/HAR files found (recursively, sorted) under folders;
+    URLs and globs (``s3://bucket/traces/*.jsonl.gz``) expand to the objects they name."""
     if not sources:
         raise InputError("<sources>", "no traffic source given")
     return expand_folders(
@@ -67,7 +69,7 @@ def find_source_files(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 
 def iter_source_exchanges(
-    sources: Sequence[str | os.PathLike[str]],
+    sources: Sequence[str | os.PathLike[str] | SourceFile],
     *,
     stats: SourceStats | None = None,
     service: str | None = None,
@@ -76,6 +78,8 @@ def iter_source_exchanges(
     stats = stats if stats is not None else SourceStats()
     for path in find_source_files(sources):
         if path.name.lower().endswith(HAR_SUFFIX):
+            if isinstance(path, RemoteFile):
+                raise InputError(path, "HAR files are read from local paths; copy it locally")
             from drift_diff.traffic.har import HarStats, read_har
 
             if stats.har is None:

@@ -9,6 +9,7 @@ and diffs see content whichever way it was captured.
 
 from __future__ import annotations
 
+import glob
 import gzip
 import os
 import zlib
@@ -24,11 +25,14 @@ from driftdiff_sdk.writer import write_jsonl_atomic
 from drift_diff.errors import FormatVersionError, InputError
 from drift_diff.jsonfile import bounded_lines
 from drift_diff.model import Exchange
+from drift_diff.traffic.urls import RemoteFile, expand_url, is_url, local_path
 
 __all__ = [
     "ReadStats",
+    "SourceFile",
     "check_exchange",
     "expand_folders",
+    "file_size",
     "find_trace_files",
     "iter_exchanges",
     "iter_raw_exchanges",
@@ -36,6 +40,9 @@ __all__ = [
 ]
 
 TRACE_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+#: A file to read: a local path, or an object named by a URL (``s3://...``).
+SourceFile = Path | RemoteFile
 
 
 @dataclass
@@ -46,7 +53,9 @@ class ReadStats:
     partial_files: list[str] = field(default_factory=list)
 
 
-def find_trace_files(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def find_trace_files(
+    sources: Iterable[str | os.PathLike[str] | SourceFile],
+) -> list[SourceFile]:
     """Trace files named directly or found (recursively, sorted) under folders."""
     return expand_folders(
         sources, TRACE_SUFFIXES, "folder holds no trace files (*.jsonl, *.jsonl.gz)"
@@ -54,14 +63,28 @@ def find_trace_files(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 
 def expand_folders(
-    sources: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...], empty_folder: str
-) -> list[Path]:
+    sources: Iterable[str | os.PathLike[str] | SourceFile],
+    suffixes: tuple[str, ...],
+    empty_folder: str,
+) -> list[SourceFile]:
     """Files named directly, plus the files ending in ``suffixes`` under folders (sorted).
 
-    A folder with none of them, or a path that does not exist, is an ``InputError``.
+    URLs (``s3://bucket/traces/*.jsonl.gz``) expand through ``drift_diff.traffic.urls``;
+    ``file://`` URLs are local paths. A folder with none of them, or a path that does not
+    exist, is an ``InputError``.
     """
-    files: list[Path] = []
+    files: list[SourceFile] = []
     for src in sources:
+        if isinstance(src, RemoteFile):
+            files.append(src)
+            continue
+        if is_url(src):
+            assert isinstance(src, str)
+            local = local_path(src)
+            if local is None:
+                files.extend(expand_url(src, suffixes, empty_folder))
+                continue
+            src = local
         p = Path(src)
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.name.endswith(suffixes))
@@ -72,15 +95,29 @@ def expand_folders(
             files.append(p)
         elif p.exists():
             raise InputError(p, "not a regular file or folder (a pipe or device is not read)")
+        elif glob.has_magic(str(p)):  # a quoted pattern the shell did not expand
+            matched = sorted(Path(m) for m in glob.glob(str(p), recursive=True))
+            matched = [m for m in matched if m.is_file()]
+            if not matched:
+                raise InputError(p, "no file matches this pattern")
+            files.extend(matched)
         else:
             raise InputError(p, "no such file or folder")
     return files
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: SourceFile) -> IO[bytes]:
+    if isinstance(path, RemoteFile):
+        raw = path.open()
+        return cast(IO[bytes], gzip.open(raw, "rb")) if path.name.endswith(".gz") else raw
     if path.name.endswith(".gz"):
         return cast(IO[bytes], gzip.open(path, "rb"))
     return open(path, "rb")
+
+
+def file_size(path: SourceFile) -> int:
+    """Bytes on disk (or in the store) of a source file."""
+    return path.size if isinstance(path, RemoteFile) else path.stat().st_size
 
 
 def check_exchange(obj: Any) -> str | None:
@@ -190,7 +227,7 @@ def _major(fmt: str) -> int | None:
 
 
 def iter_raw_exchanges(
-    sources: Iterable[str | os.PathLike[str]], stats: ReadStats | None = None
+    sources: Iterable[str | os.PathLike[str] | SourceFile], stats: ReadStats | None = None
 ) -> Iterator[dict[str, Any]]:
     """Yield each exchange line's dict, file by file, in order."""
     stats = stats if stats is not None else ReadStats()
@@ -200,19 +237,19 @@ def iter_raw_exchanges(
 
 
 def iter_exchanges(
-    sources: Iterable[str | os.PathLike[str]], stats: ReadStats | None = None
+    sources: Iterable[str | os.PathLike[str] | SourceFile], stats: ReadStats | None = None
 ) -> Iterator[Exchange]:
     for raw in iter_raw_exchanges(sources, stats):
         yield Exchange(raw)
 
 
-def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
+def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[dict[str, Any]]:
     lineno = 0
     try:
         with _open(path) as fh:
             pending: bytes | None = None
-            gz = path.stat().st_size if path.name.endswith(".gz") else None
-            for line in bounded_lines(fh, path, compressed_size=gz):
+            gz = file_size(path) if path.name.endswith(".gz") else None
+            for line in bounded_lines(fh, str(path), compressed_size=gz):
                 if pending is not None:
                     yield _parse_line(path, lineno, pending)
                     stats.exchanges += 1
@@ -252,7 +289,7 @@ def _read_file(path: Path, stats: ReadStats) -> Iterator[dict[str, Any]]:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
-def _parse_line(path: Path, lineno: int, line: bytes) -> dict[str, Any]:
+def _parse_line(path: SourceFile, lineno: int, line: bytes) -> dict[str, Any]:
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -264,7 +301,7 @@ def _parse_line(path: Path, lineno: int, line: bytes) -> dict[str, Any]:
     return _validated(path, lineno, obj, line)
 
 
-def _validated(path: Path, lineno: int, obj: Any, line: bytes) -> dict[str, Any]:
+def _validated(path: SourceFile, lineno: int, obj: Any, line: bytes) -> dict[str, Any]:
     if too_deep(line, obj):
         raise InputError(
             path, f"JSON nested deeper than {MAX_DEPTH} levels", position=f"line {lineno}"

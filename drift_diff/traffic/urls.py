@@ -1,0 +1,129 @@
+"""Traffic named by URL: ``s3://bucket/traces/2026-12-*/*.jsonl.gz``, ``gs://…``, ``file://…``.
+
+Remote sources go through fsspec, imported only when a URL is given: the core install stays
+light and a scheme whose backend is missing is one ``UsageError`` naming the extra to install.
+Credentials come from each backend's own environment and config (``AWS_*`` and
+``~/.aws`` for s3fs, ``GOOGLE_APPLICATION_CREDENTIALS`` for gcsfs, ...); nothing is passed on
+the command line. A glob lists only below its fixed prefix (fsspec's ``glob``); a folder-like
+URL is listed recursively for trace and HAR files, like a local folder. Objects are read as
+streams (``RemoteFile.open``), never downloaded whole.
+
+``file://`` URLs are local paths: they are read by the ordinary local reader without fsspec.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote, urlsplit
+
+from drift_diff.errors import InputError, UsageError
+
+__all__ = ["RemoteFile", "expand_url", "is_url", "local_path"]
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+#: The extra that brings each scheme's fsspec backend.
+EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure"}
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+def is_url(source: object) -> bool:
+    """True for ``scheme://...`` sources (``file://`` included)."""
+    return isinstance(source, str) and _SCHEME.match(source) is not None
+
+
+def local_path(source: str) -> Path | None:
+    """The local path a ``file://`` URL names; ``None`` for any other source."""
+    if not source.lower().startswith("file://"):
+        return None
+    return Path(unquote(urlsplit(source).path))
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One object in a remote store. It pickles as its URL and size (workers reopen it)."""
+
+    url: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.url.rstrip("/").rsplit("/", 1)[-1]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def open(self) -> IO[bytes]:
+        """A streaming binary reader of the object (fsspec reads it in blocks)."""
+        fs, path = _filesystem(self.url)
+        return fs.open(path, "rb")  # type: ignore[no-any-return]
+
+
+def _scheme(url: str) -> str:
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def _extra_hint(url: str) -> str:
+    extra = EXTRAS.get(_scheme(url))
+    return f"pip install 'driftdiff[{extra}]'" if extra else "pip install fsspec and its backend"
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    """fsspec's filesystem and in-store path for ``url``; a missing backend is a UsageError."""
+    try:
+        import fsspec
+    except ImportError:
+        raise UsageError(
+            f"{url}: reading {_scheme(url)}:// sources needs fsspec: {_extra_hint(url)}"
+        ) from None
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+    except ImportError:
+        raise UsageError(
+            f"{url}: no {_scheme(url)}:// backend installed: {_extra_hint(url)}"
+        ) from None
+    except ValueError as exc:  # an unknown protocol
+        raise InputError(url, f"cannot read this URL ({exc})") from None
+    return fs, path
+
+
+def expand_url(url: str, suffixes: tuple[str, ...], empty_folder: str) -> list[RemoteFile]:
+    """The objects a URL names: a glob's matches, a folder's files ending in ``suffixes``
+    (recursively), or the one object. Sorted, so the same URL always gives the same order."""
+    fs, path = _filesystem(url)
+    scheme = _scheme(url)
+    try:
+        if _GLOB_CHARS.search(path):
+            found = fs.glob(path, detail=True)
+            entries = {k: v for k, v in found.items() if v.get("type") != "directory"}
+            if not entries:
+                raise InputError(url, "no object matches this pattern")
+        else:
+            info = fs.info(path)
+            if info.get("type") == "directory":
+                listed = fs.find(path, detail=True)
+                entries = {k: v for k, v in listed.items() if k.endswith(suffixes)}
+                if not entries:
+                    raise InputError(url, empty_folder)
+            else:
+                entries = {path: info}
+    except FileNotFoundError:
+        raise InputError(url, "no such object or prefix") from None
+    except PermissionError as exc:
+        raise InputError(url, f"access denied ({exc})") from None
+    except OSError as exc:
+        raise InputError(url, f"cannot list: {exc}") from None
+    return [
+        RemoteFile(_unstrip(scheme, key), int(entries[key].get("size") or 0))
+        for key in sorted(entries)
+    ]
+
+
+def _unstrip(scheme: str, path: str) -> str:
+    """The full URL of an in-store path fsspec returned (it drops the protocol)."""
+    return path if _SCHEME.match(path) else f"{scheme}://{path}"
