@@ -14,6 +14,7 @@ With a remote scheduler, the workers read the sources themselves: give URLs they
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -66,24 +67,24 @@ def _merge_group(results: list[Result], service: str | None) -> Result:
 
 @contextmanager
 def _client(workers: int, scheduler: str | None) -> Iterator[Any]:
-    try:
-        from dask.distributed import Client, LocalCluster
+    try:  # an optional extra, untyped: used through ``Any``
+        distributed: Any = importlib.import_module("dask.distributed")
     except ImportError:
         raise UsageError(
             "--engine dask needs dask.distributed: pip install 'driftdiff[dask]'"
         ) from None
     if scheduler:
         try:
-            client = Client(scheduler, timeout=30)
+            client = distributed.Client(scheduler, timeout=30)
         except OSError as exc:
             raise UsageError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
         with client:
             yield client
         return
     with (
-        LocalCluster(
+        distributed.LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        Client(cluster) as client,
+        distributed.Client(cluster) as client,
     ):
         yield client

@@ -13,6 +13,7 @@ streams (``RemoteFile.open``), never downloaded whole.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,8 @@ class RemoteFile:
     def open(self) -> IO[bytes]:
         """A streaming binary reader of the object (fsspec reads it in blocks)."""
         fs, path = _filesystem(self.url)
-        return fs.open(path, "rb")  # type: ignore[no-any-return]
+        # fsspec's files read blocks but lack ``readline(limit)``: a standard buffer adds it
+        return io.BufferedReader(fs.open(path, "rb"), buffer_size=1 << 20)
 
 
 def _scheme(url: str) -> str:
