@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from drift_diff.diff import facts as F
+from drift_diff.diff.branches import walk_branches
 from drift_diff.diff.facts import Fact, Presence
 from drift_diff.diff.presence import (
     body_presence,
@@ -166,7 +167,7 @@ class _Walker:
                     )
         self.properties(loc, b, c, side, "property", bcount, ccount, depth)
         for key in ("oneOf", "anyOf"):
-            self.branches(key, loc, base, cur, b, c, side, target, kw)
+            walk_branches(self, key, loc, base, cur, b, c, side, target, kw)
         # array items of a parameter stay parameter facts; inside bodies they are "items"
         items_target = "parameter" if target == "parameter" else "items"
         value_target = "parameter" if target == "parameter" else "property"
@@ -210,69 +211,6 @@ class _Walker:
                 ccount,
                 depth + 1,
             )
-
-    def branches(
-        self,
-        key: str,
-        loc: str,
-        base: Any,
-        cur: Any,
-        b: Node,
-        c: Node,
-        side: Direction,
-        target: str,
-        kw: dict[str, Any],
-    ) -> None:
-        """What the union view cannot show: a ``oneOf``/``anyOf`` branch removed or added, a
-        branch gaining (or losing) a required field, a branch's type changed."""
-        bl = base.get(key) if isinstance(base, dict) else None
-        cl = cur.get(key) if isinstance(cur, dict) else None
-        if not isinstance(bl, list) or not isinstance(cl, list) or self.refs.same(bl, cl):
-            return
-        pairs, gone, new = _pair_branches(bl, cl, self.refs, self.view_base, self.view_current)
-        label = {"oneOf": "oneOf", "anyOf": "anyOf"}[key]
-        # a branch of a type the other side's union lacks is the union's type change already
-        for i in gone:
-            if not self.view_base(bl[i]).types - c.types:
-                name = ref_name(bl[i]) or f"{label}/{i}"
-                self.add(F.BRANCH_REMOVED, f"{loc}({label}/{i})", side, target, before=name, **kw)
-        for j in new:
-            if not self.view_current(cl[j]).types - b.types:
-                name = ref_name(cl[j]) or f"{label}/{j}"
-                self.add(F.BRANCH_ADDED, f"{loc}({label}/{j})", side, target, after=name, **kw)
-        union_typed = b.types != c.types
-        for i, j in pairs:
-            if self.refs.same(bl[i], cl[j]):
-                continue
-            bb, cb = self.view_base(bl[i]), self.view_current(cl[j])
-            where = f"{loc}({label}/{j})"
-            if bb.types and cb.types and bb.types != cb.types and not union_typed:
-                self.add(
-                    F.TYPE_CHANGED,
-                    where,
-                    side,
-                    target,
-                    before=sorted(bb.types),
-                    after=sorted(cb.types),
-                    **kw,
-                )
-            for name in sorted((bb.required ^ cb.required) & set(cb.properties)):
-                now = name in cb.required
-                if (name in c.required) == now and (name in b.required) != now:
-                    continue  # the union itself changed: the property walk reported it
-                fact = F.REQUIRED_CHANGED if name in bb.properties else F.PROPERTY_ADDED
-                if fact is F.PROPERTY_ADDED and not now:
-                    continue
-                self.add(
-                    fact,
-                    f"{where}.{name}",
-                    side,
-                    "property",
-                    before=name in bb.required if fact is F.REQUIRED_CHANGED else None,
-                    after=now if fact is F.REQUIRED_CHANGED else name,
-                    base=Presence(name in bb.required) if name in bb.properties else None,
-                    current=Presence(now),
-                )
 
     def properties(
         self,
@@ -463,36 +401,6 @@ class _Walker:
                 self.params(
                     f"{loc}.headers", b.get("headers"), c.get("headers"), side, "header", bn, cn
                 )
-
-
-def _pair_branches(
-    bl: list[Any],
-    cl: list[Any],
-    refs: RefPair,
-    view_base: Any,
-    view_current: Any,
-) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Pair the branches of two ``oneOf``/``anyOf`` lists: identical ones first, then by schema
-    name, then by type, then in order. Returns (pairs, base-only indexes, current-only)."""
-    left, right = list(range(len(bl))), list(range(len(cl)))
-    pairs: list[tuple[int, int]] = []
-
-    def take(match: Any) -> None:
-        for i in list(left):
-            j = next((j for j in right if match(i, j)), None)
-            if j is not None:
-                pairs.append((i, j))
-                left.remove(i)
-                right.remove(j)
-
-    take(lambda i, j: refs.same(bl[i], cl[j]))
-    take(lambda i, j: ref_name(bl[i]) is not None and ref_name(bl[i]) == ref_name(cl[j]))
-    btypes = {i: view_base(bl[i]).types for i in left}
-    ctypes = {j: view_current(cl[j]).types for j in right}
-    take(lambda i, j: bool(btypes[i]) and btypes[i] == ctypes[j])
-    if len(left) == len(right):
-        take(lambda i, j: ref_name(bl[i]) is None and ref_name(cl[j]) is None)
-    return sorted(pairs, key=lambda p: p[1]), left, right
 
 
 def _same_but_counts(refs: RefPair, base: Any, cur: Any) -> bool:
