@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 from drift_diff.cli._common import echo_err, load_config_option
 from drift_diff.errors import InputError, UsageError
 from drift_diff.output import check_output, is_baseline_output
-from drift_diff.traffic.urls import is_url
+from drift_diff.traffic.urls import local_paths
 
 DEFAULT_COMMAND = "build"
 
@@ -115,7 +115,7 @@ def build(
 
     if scheduler and engine != "dask":
         raise UsageError("--scheduler is for --engine dask")
-    local_inputs = [s for s in sources if not is_url(s)]
+    local_inputs = local_paths(sources)
     if out is not None:
         check_output(out, inputs=local_inputs, force=force, owned=is_baseline_output)
     config = load_config_option(config_file)

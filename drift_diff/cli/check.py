@@ -16,6 +16,7 @@ from drift_diff.cli._common import (
 )
 from drift_diff.model import Severity
 from drift_diff.report import ReportFormat
+from drift_diff.traffic.urls import local_paths
 
 __all__ = ["register"]
 
@@ -23,7 +24,9 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     @app.command("check")
     def check(
-        sources: list[Path] = typer.Argument(..., help="Trace files or folders of the recording."),
+        sources: list[str] = typer.Argument(
+            ..., help="Trace files or folders of the recording, globs, or URLs (s3://...)."
+        ),
         baseline: Path = typer.Option(..., "--baseline", help="The committed baseline file."),
         target: str = typer.Option(..., "--target", help="Base URL of the build under test."),
         start: str | None = typer.Option(None, "--start", help="Command that starts the service."),
@@ -71,7 +74,11 @@ def register(app: typer.Typer) -> None:
         from drift_diff.output import check_output, is_report_output
         from drift_diff.replay.check import run_check
 
-        inputs = [baseline, *sources, *([config_file] if config_file is not None else [])]
+        inputs = [
+            baseline,
+            *local_paths(sources),
+            *([config_file] if config_file is not None else []),
+        ]
         if output is not None:
             check_output(output, inputs=inputs, force=force, owned=is_report_output)
         threshold, config, options = replay_setup(

@@ -16,6 +16,7 @@ from drift_diff.cli._common import (
 )
 from drift_diff.model import Severity
 from drift_diff.report import ReportFormat
+from drift_diff.traffic.urls import local_paths
 
 __all__ = ["register"]
 
@@ -23,7 +24,9 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     @app.command("replay")
     def replay(
-        sources: list[Path] = typer.Argument(..., help="Trace files or folders of the recording."),
+        sources: list[str] = typer.Argument(
+            ..., help="Trace files or folders of the recording, globs, or URLs (s3://...)."
+        ),
         target: str = typer.Option(..., "--target", help="Base URL of the build under test."),
         start: str | None = typer.Option(
             None,
@@ -80,7 +83,7 @@ def register(app: typer.Typer) -> None:
         from drift_diff.replay.check import load_recording, replay_result, with_config_paths
         from drift_diff.replay.runner import run_replay
 
-        inputs = [*sources, *([config_file] if config_file is not None else [])]
+        inputs = [*local_paths(sources), *([config_file] if config_file is not None else [])]
         if output is not None:
             check_output(output, inputs=inputs, force=force, owned=is_report_output)
         threshold, config, options = replay_setup(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -22,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from drift_diff.errors import InputError, UsageError
 
-__all__ = ["RemoteFile", "expand_url", "is_url", "local_path"]
+__all__ = ["RemoteFile", "expand_url", "is_url", "local_path", "local_paths"]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
@@ -42,6 +43,12 @@ def local_path(source: str) -> Path | None:
     if not source.lower().startswith("file://"):
         return None
     return Path(unquote(urlsplit(source).path))
+
+
+def local_paths(sources: Iterable[str]) -> list[Path]:
+    """The local files and folders among ``sources`` (what an output must never overwrite)."""
+    paths = [local_path(s) if is_url(s) else Path(s) for s in sources]
+    return [p for p in paths if p is not None]
 
 
 @dataclass(frozen=True)
