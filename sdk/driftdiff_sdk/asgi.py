@@ -4,8 +4,8 @@ Wrap the app and set ``DRIFTDIFF_MODE=record``; that is all. The middleware only
 ``receive`` and ``send`` messages go through untouched (the app reads every byte of a 100 MB
 upload, the client gets every chunk of a streaming response), while at most ``max_body`` bytes
 of each are kept for the recording. Websocket and lifespan scopes are passed straight through.
-The route template comes from ``scope["route"]`` which Starlette's router sets while routing
-(Litestar's ``scope["path_template"]``, a wrapped Falcon app's router: ``_routes``).
+The route template comes from the framework's router (Starlette's ``scope["route"]`` with any
+``Mount`` prefix, FastAPI's prefixed routers, Litestar, Falcon: ``_routes``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from driftdiff_sdk._inbound import (
     sampled,
     started_now,
 )
-from driftdiff_sdk._routes import falcon_route, litestar_route
+from driftdiff_sdk._routes import falcon_route, litestar_route, starlette_route
 from driftdiff_sdk.context import reset_exchange, set_exchange
 from driftdiff_sdk.exchange import headers_to_map, parse_query
 from driftdiff_sdk.recorder import count_error
@@ -150,7 +150,7 @@ class DriftDiffMiddleware(InboundMiddleware):
             service=self._service,
             started_at=started_at,
             started=started,
-            route=_route_template(scope, orig_root) or _other_route(self.app, scope, path),
+            route=starlette_route(scope, orig_root) or _other_route(self.app, scope, path),
             method=scope.get("method", "GET"),
             url=_url(scope, req_headers, path, raw_qs),
             path=path,
@@ -183,14 +183,3 @@ def _other_route(app: Any, scope: Scope, path: str) -> str | None:
     found = litestar_route(scope) or falcon_route(app, inner or "/")
     return root + found if found and root and path.startswith(root) else found
 
-
-def _route_template(scope: Scope, orig_root: str) -> str | None:
-    template = getattr(scope.get("route"), "path", None)
-    if not isinstance(template, str):
-        return None
-    # inside a Mount, the route is relative to the mount point, which routing appended to
-    # root_path: put that prefix back
-    root = scope.get("root_path") or ""
-    if root != orig_root and root.startswith(orig_root):
-        return root[len(orig_root) :] + template
-    return template

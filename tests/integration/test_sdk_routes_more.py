@@ -61,3 +61,45 @@ def test_route_templates_are_read_from_the_framework_router(app: str, tmp_path: 
     assert routes["/notes/7"] == "/notes/{note_id}"
     assert routes["/users/ann/notes/3"] == "/users/{user}/notes/{note_id}"
     assert routes["/nowhere"] is None  # nothing matched: the path is not a template
+
+
+MOUNTED = {
+    "starlette": (
+        {
+            "/api/notes/7": "/api/notes/{note_id}",
+            "/api/v2/users/ann/notes/3": "/api/v2/users/{user}/notes/{note_id}",
+            "/sub/things/box": "/sub/things/{thing}",
+            "/static/app.css": None,  # a Mount of a plain ASGI app names no template
+        }
+    ),
+    "fastapi": (
+        {
+            "/api/notes/7": "/api/notes/{note_id}",
+            "/v2/users/ann/notes/3": "/v2/users/{user}/notes/{note_id}",
+            "/sub/things/notes/5": "/sub/things/notes/{note_id}",
+            "/api/notes/not-a-number": "/api/notes/{note_id}",  # 422: still that route
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("framework", sorted(MOUNTED))
+def test_mount_and_router_prefixes_are_part_of_the_template(
+    framework: str, tmp_path: Path
+) -> None:
+    pytest.importorskip(framework, reason=f"{framework} not installed")
+    traces = tmp_path / "traces"
+    port = free_port()
+    target = f"tests.integration.apps.mounted_routes:{framework}_app"
+    command = [sys.executable, "-m", "uvicorn", target, "--port", str(port)]
+    env = {"DRIFTDIFF_MODE": "record", "DRIFTDIFF_TRACES_DIR": str(traces)}
+    expected = MOUNTED[framework]
+    with (
+        server_process(command, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+    ):
+        statuses = {path: client.get(path).status_code for path in expected}
+        found = _exchanges(traces, at_least=len(expected) + 1)
+    assert statuses["/api/notes/7"] == 200
+    routes = {str(ex["request"]["path"]): ex.get("route") for ex in found}  # type: ignore[index]
+    assert {path: routes.get(path, "missing") for path in expected} == expected
