@@ -182,4 +182,3 @@ def _other_route(app: Any, scope: Scope, path: str) -> str | None:
     inner = path[len(root) :] if root and path.startswith(root) else path
     found = litestar_route(scope) or falcon_route(app, inner or "/")
     return root + found if found and root and path.startswith(root) else found
-

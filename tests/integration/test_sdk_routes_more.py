@@ -64,29 +64,23 @@ def test_route_templates_are_read_from_the_framework_router(app: str, tmp_path: 
 
 
 MOUNTED = {
-    "starlette": (
-        {
-            "/api/notes/7": "/api/notes/{note_id}",
-            "/api/v2/users/ann/notes/3": "/api/v2/users/{user}/notes/{note_id}",
-            "/sub/things/box": "/sub/things/{thing}",
-            "/static/app.css": None,  # a Mount of a plain ASGI app names no template
-        }
-    ),
-    "fastapi": (
-        {
-            "/api/notes/7": "/api/notes/{note_id}",
-            "/v2/users/ann/notes/3": "/v2/users/{user}/notes/{note_id}",
-            "/sub/things/notes/5": "/sub/things/notes/{note_id}",
-            "/api/notes/not-a-number": "/api/notes/{note_id}",  # 422: still that route
-        }
-    ),
+    "starlette": {
+        "/api/notes/7": "/api/notes/{note_id}",
+        "/api/v2/users/ann/notes/3": "/api/v2/users/{user}/notes/{note_id}",
+        "/sub/things/box": "/sub/things/{thing}",
+        "/static/app.css": None,  # a Mount of a plain ASGI app names no template
+    },
+    "fastapi": {
+        "/api/notes/7": "/api/notes/{note_id}",
+        "/v2/users/ann/notes/3": "/v2/users/{user}/notes/{note_id}",
+        "/sub/things/notes/5": "/sub/things/notes/{note_id}",
+        "/api/notes/not-a-number": "/api/notes/{note_id}",  # 422: still that route
+    },
 }
 
 
 @pytest.mark.parametrize("framework", sorted(MOUNTED))
-def test_mount_and_router_prefixes_are_part_of_the_template(
-    framework: str, tmp_path: Path
-) -> None:
+def test_mount_and_router_prefixes_are_part_of_the_template(framework: str, tmp_path: Path) -> None:
     pytest.importorskip(framework, reason=f"{framework} not installed")
     traces = tmp_path / "traces"
     port = free_port()
