@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from driftdiff_sdk.limits import MAX_DEPTH
+
 from drift_diff.schema_keywords import (
     BOUND_KEYWORDS,
     BOUNDS,
@@ -30,7 +32,6 @@ Resolve = Callable[[str], Any]
 
 #: marker the OpenAPI importer leaves where a ``$ref`` cycle was cut: {"x-cycle": "<ref>"}
 CYCLE_KEY = "x-cycle"
-_MAX_DEPTH = 32
 
 
 @dataclass(slots=True)
@@ -235,7 +236,7 @@ def ref_name(schema: Any) -> str | None:
 def view(
     schema: Any, depth: int = 0, resolve: Resolve | None = None, _refs: tuple[str, ...] = ()
 ) -> Node:
-    """Fold ``schema`` into a ``Node`` (combinators folded at most ``_MAX_DEPTH`` levels deep).
+    """Fold ``schema`` into a ``Node`` (combinators folded at most ``MAX_DEPTH`` levels deep).
 
     Reference nodes are looked up with ``resolve``; one met again inside itself (or with no
     ``resolve``) is a ``Node`` with ``cycle`` set to its name.
@@ -250,11 +251,11 @@ def view(
         return Node(cycle=schema[CYCLE_KEY])
     name = ref_name(schema)
     if name is not None:
-        if resolve is None or name in _refs or depth >= _MAX_DEPTH:
+        if resolve is None or name in _refs or depth >= MAX_DEPTH:
             return Node(cycle=name)
         return view(resolve(name), depth + 1, resolve, (*_refs, name))
     own = _own(schema)
-    if depth >= _MAX_DEPTH:
+    if depth >= MAX_DEPTH:
         return own
     parts = [own]
     for sub in schema.get("allOf") or []:

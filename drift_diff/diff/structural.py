@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from driftdiff_sdk.limits import MAX_DEPTH
+
 from drift_diff.diff import facts as F
 from drift_diff.diff.branches import walk_branches
 from drift_diff.diff.facts import Fact, Presence
@@ -32,7 +34,6 @@ from drift_diff.model import Baseline, Direction
 __all__ = ["endpoints_differ", "match_key", "structural_diff"]
 
 _PARAM = re.compile(r"\{[^}/]*\}")
-_MAX_DEPTH = 48
 _JSON = "application/json"
 
 
@@ -111,7 +112,7 @@ class _Walker:
         ccount: int | None,
         depth: int = 0,
     ) -> None:
-        if depth > _MAX_DEPTH or self.refs.same(base, cur):
+        if depth > MAX_DEPTH or self.refs.same(base, cur):
             return  # equal subtrees (statistics included) cannot differ anywhere below
         opened = self.open_refs(loc, base, cur, side, target)
         if opened is None:

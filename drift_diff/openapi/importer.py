@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from driftdiff_sdk.limits import MAX_DEPTH
 
 from drift_diff.errors import InputError, OpenAPIError
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, parse_json, read_text
@@ -36,7 +37,6 @@ __all__ = ["import_openapi", "load_document", "load_openapi", "validate_openapi"
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _KEEP = ("format", "readOnly", "writeOnly", "enum", "pattern", *BOUND_KEYWORDS)
-_MAX_DEPTH = 64
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 #: keywords beside a ``$ref`` that say nothing about the values (3.1 allows siblings)
 _REF_IGNORED = frozenset({"$ref", "description", "summary", "title", "example", "examples"})
@@ -114,7 +114,7 @@ class _Converter:
             return s
         if not isinstance(s, dict):
             return {}
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return {"x-cycle": "max-depth"}
         ref = s.get("$ref")
         if isinstance(ref, str):

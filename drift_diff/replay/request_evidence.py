@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from driftdiff_sdk.limits import MAX_DEPTH
+
 from drift_diff.infer.messages import is_volatile_header
 from drift_diff.model import Severity
 from drift_diff.replay.paths import format_location
 from drift_diff.replay.rules import RULE_ARRAY_EMPTIED, RULE_HEADER_MISSING, RULE_TYPE_CHANGED
 
 __all__ = ["Evidence", "array_findings", "json_type", "missing_headers", "query_text"]
-
-_MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def _pairs(
     before: Any, after: Any, location: str, depth: int = 0
 ) -> Iterator[tuple[str, list[Any], list[Any]]]:
     """Every array present at the same location of both bodies (index-aligned below arrays)."""
-    if depth > _MAX_DEPTH:
+    if depth > MAX_DEPTH:
         return
     if isinstance(before, dict) and isinstance(after, dict):
         for key in before.keys() & after.keys():

@@ -20,6 +20,7 @@ from typing import IO, Any, cast
 
 import orjson
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT_MAJOR, decoded_response
+from driftdiff_sdk.limits import MAX_LINE_DEPTH
 from driftdiff_sdk.writer import write_jsonl_atomic
 
 from drift_diff.errors import FormatVersionError, InputError
@@ -186,23 +187,18 @@ def _multimap_problem(value: Any, where: str) -> str | None:
     return f"'{where}' must be an object of lists of strings"
 
 
-#: Deepest JSON nesting a trace line may have: deeper documents are refused (file and line
-#: named) before the recursive schema learner could exhaust the interpreter's stack.
-MAX_DEPTH = 128
-
-
 def too_deep(line: bytes, obj: Any) -> bool:
-    """True when the line's JSON nests deeper than ``MAX_DEPTH``.
+    """True when the line's JSON nests deeper than ``MAX_LINE_DEPTH``.
 
     Counting brackets in the raw bytes is C-speed and rules out almost every line; only lines
     with that many brackets are walked (iteratively) to measure the real depth.
     """
-    if line.count(b"{") + line.count(b"[") <= MAX_DEPTH:
+    if line.count(b"{") + line.count(b"[") <= MAX_LINE_DEPTH:
         return False
     stack: list[tuple[Any, int]] = [(obj, 1)]
     while stack:
         value, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        if depth > MAX_LINE_DEPTH:
             return True
         if type(value) is dict:
             stack.extend((v, depth + 1) for v in value.values() if type(v) in (dict, list))
@@ -266,7 +262,7 @@ def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[dict[str, Any]]:
                         if "depth" in exc.msg or "recursion" in exc.msg:
                             raise InputError(
                                 path,
-                                f"JSON nested deeper than {MAX_DEPTH} levels",
+                                f"JSON nested deeper than {MAX_LINE_DEPTH} levels",
                                 position=f"line {lineno}",
                             ) from None
                         stats.partial_lines += 1
@@ -295,7 +291,7 @@ def _parse_line(path: SourceFile, lineno: int, line: bytes) -> dict[str, Any]:
     except orjson.JSONDecodeError as exc:
         if "depth" in exc.msg or "recursion" in exc.msg:  # orjson's own nesting limit
             raise InputError(
-                path, f"JSON nested deeper than {MAX_DEPTH} levels", position=f"line {lineno}"
+                path, f"JSON nested deeper than {MAX_LINE_DEPTH} levels", position=f"line {lineno}"
             ) from None
         raise InputError(path, f"not valid JSON ({exc})", position=f"line {lineno}") from None
     return _validated(path, lineno, obj, line)
@@ -304,7 +300,7 @@ def _parse_line(path: SourceFile, lineno: int, line: bytes) -> dict[str, Any]:
 def _validated(path: SourceFile, lineno: int, obj: Any, line: bytes) -> dict[str, Any]:
     if too_deep(line, obj):
         raise InputError(
-            path, f"JSON nested deeper than {MAX_DEPTH} levels", position=f"line {lineno}"
+            path, f"JSON nested deeper than {MAX_LINE_DEPTH} levels", position=f"line {lineno}"
         )
     problem = check_exchange(obj)
     if problem is None:

@@ -40,6 +40,7 @@ from driftdiff_sdk.kinds import (
     is_jwt,
     is_uuid,
 )
+from driftdiff_sdk.limits import MAX_DEPTH
 
 # Local part: the common characters only; '/', '=', '?', '&', quotes are delimiters in URLs and
 # text far more often than they are part of an address.
@@ -75,7 +76,6 @@ JWT_CLEAR_CLAIMS = frozenset({
 })  # fmt: skip
 CACHE_MAX = 8192
 MEMO_LEN = 256  # strings up to this long have their redaction memoized (header values, URLs)
-MAX_DEPTH = 64  # JSON nested deeper is replaced by a placeholder (``redact``)
 
 _PROCESS_KEY = os.urandom(32)
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from driftdiff_sdk._bodies import redact_body_b64
-from driftdiff_sdk._masks import MAX_DEPTH, MEMO_LEN, memo
+from driftdiff_sdk._masks import MEMO_LEN, memo
 from driftdiff_sdk._stores import redact_postgres, redact_redis
+from driftdiff_sdk.limits import MAX_DEPTH
 
 if TYPE_CHECKING:
     from driftdiff_sdk.redact import Redactor

@@ -52,7 +52,6 @@ from driftdiff_sdk._masks import (
     JSON_PAIR,
     JWT,
     KV_PAIR,
-    MAX_DEPTH,
     MEMO_LEN,
     Masker,
     memo,
@@ -69,6 +68,7 @@ from driftdiff_sdk.detectors import (
     sub_known_tokens,
 )
 from driftdiff_sdk.kinds import REDACTED_PREFIX
+from driftdiff_sdk.limits import MAX_DEPTH
 
 __all__ = ["DEFAULT_HEADERS", "DEFAULT_KEYS", "MAX_DEPTH", "RedactionConfig", "Redactor"]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from driftdiff_sdk.limits import MAX_LINE_DEPTH
 
-from drift_diff.traffic.traces import MAX_DEPTH
 from tests.support import REPO, CliResult, run_cli
 
 TRACES = REPO / "examples" / "traces" / "shop-000.jsonl"
@@ -134,7 +134,7 @@ def test_baseline_with_wrong_shapes(
 def test_deeply_nested_learned_baseline_still_loads(tmp_path: Path) -> None:
     """The shape check of embedded schemas is iterative: a body at the depth limit loads."""
     body: Any = {}
-    for _ in range(MAX_DEPTH - 4):  # the line, response and body hold it too
+    for _ in range(MAX_LINE_DEPTH - 4):  # the line, response and body hold it too
         body = {"a": body}
     line = {
         "format": "driftdiff.exchange/1",
