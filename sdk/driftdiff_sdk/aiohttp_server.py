@@ -1,0 +1,160 @@
+"""``DriftDiffAiohttpMiddleware``: records exchanges of an aiohttp server app.
+
+``web.Application(middlewares=[DriftDiffAiohttpMiddleware()])`` and ``DRIFTDIFF_MODE=record``;
+keyword arguments are ``SDKConfig`` fields (over ``DRIFTDIFF_*``). The route template is the
+matched resource's ``canonical`` form from aiohttp's router (``/notes/{id:\\d+}`` gives
+``/notes/{id}``; a sub-app's prefix is part of it); an unmatched path records none.
+
+The middleware only observes: the request body is what the handler read through
+``request.read()``/``text()``/``json()``/``post()`` (cached by aiohttp, at most ``max_body``
+bytes kept); a body the handler streamed from ``request.content`` itself is noted as unread
+(``truncated``). A ``web.Response`` body is kept up to the cap; a ``StreamResponse`` the handler
+wrote itself (files, server-sent events) is noted as unread. An ``HTTPException`` raised by the
+handler is recorded as the response it is; any other exception as a 500 with its error in
+``meta``. In replay mode the replay tag header is taken out before the handler sees the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from driftdiff_sdk import runtime
+from driftdiff_sdk._inbound import (
+    REPLAY_HEADER,
+    BodyCapture,
+    InboundMiddleware,
+    build_exchange,
+    new_context,
+    sampled,
+    started_now,
+)
+from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
+from driftdiff_sdk.exchange import headers_to_map, parse_query
+from driftdiff_sdk.recorder import count_error
+
+__all__ = ["DriftDiffAiohttpMiddleware"]
+
+Handler = Callable[[Any], Awaitable[Any]]
+
+
+class DriftDiffAiohttpMiddleware(InboundMiddleware):
+    """aiohttp (new-style) server middleware; one instance per application."""
+
+    __middleware_version__ = 1  # aiohttp 3.x: a (request, handler) middleware
+
+    def __init__(self, **config: Any) -> None:
+        self._configure(**config)
+
+    async def __call__(self, request: Any, handler: Handler) -> Any:
+        if self._replay:
+            return await self._serve_replay(request, handler)
+        if not self._record or not sampled(self._rate):
+            return await handler(request)
+        return await self._serve_recorded(request, handler)
+
+    async def _serve_replay(self, request: Any, handler: Handler) -> Any:
+        replay_id = request.headers.get(REPLAY_HEADER)
+        if replay_id is not None:
+            # taken out: the handler sees the recorded request, not replay's tag
+            headers = request.headers.copy()
+            del headers[REPLAY_HEADER]
+            request = request.clone(headers=headers)
+        token = set_exchange(new_context(True, replay_id))
+        try:
+            return await handler(request)
+        finally:
+            reset_exchange(token)
+
+    async def _serve_recorded(self, request: Any, handler: Handler) -> Any:
+        from aiohttp import web
+
+        started_at, started = started_now()
+        ctx = new_context(False, None)
+        token = set_exchange(ctx)
+        response: Any = None
+        failure: BaseException | None = None
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:  # a Response subclass: recorded as the answer it is
+            response = exc
+            raise
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            reset_exchange(token)
+            try:
+                self._emit(request, ctx, started_at, started, response, failure)
+            except Exception:
+                count_error()
+        return response
+
+    def _emit(
+        self,
+        request: Any,
+        ctx: ExchangeContext,
+        started_at: str,
+        started: float,
+        response: Any,
+        failure: BaseException | None,
+    ) -> None:
+        meta = None
+        if response is not None:
+            status = int(response.status)
+            resp_headers = headers_to_map(response.headers.items())
+            resp_body = _response_body(response, self._cap)
+        elif failure is not None:
+            # aiohttp answers 500 for a handler that raised
+            status, resp_headers, resp_body = 500, {}, None
+            meta = {"error": f"{type(failure).__name__}: {failure}"}
+        else:
+            return
+        req_headers = headers_to_map(request.headers.items())
+        query = request.query_string
+        exchange = build_exchange(
+            ctx=ctx,
+            service=self._service,
+            started_at=started_at,
+            started=started,
+            route=aiohttp_route(request),
+            method=request.method,
+            url=str(request.url),
+            path=request.path,
+            query=parse_query(query) if query else {},
+            req_headers=req_headers,
+            req_body=_request_body(request, self._cap),
+            status=status,
+            resp_headers=resp_headers,
+            resp_body=resp_body,
+            meta=meta,
+        )
+        runtime.emit(exchange, self.config)
+
+
+def aiohttp_route(request: Any) -> str | None:
+    """The matched resource's canonical template (``None`` when nothing matched)."""
+    route = getattr(request.match_info, "route", None)
+    resource = getattr(route, "resource", None)
+    canonical = getattr(resource, "canonical", None)
+    return canonical if isinstance(canonical, str) and canonical.startswith("/") else None
+
+
+def _request_body(request: Any, cap: int) -> BodyCapture | None:
+    capture = BodyCapture(cap)
+    read = getattr(request, "_read_bytes", None)  # aiohttp's cache of request.read()
+    if isinstance(read, bytes | bytearray):
+        capture.add(bytes(read))
+    elif request.body_exists:
+        capture.mark_unread()  # streamed by the handler from request.content: not seen
+    return capture
+
+
+def _response_body(response: Any, cap: int) -> BodyCapture:
+    capture = BodyCapture(cap)
+    body = getattr(response, "body", None)
+    if isinstance(body, bytes | bytearray):
+        capture.add(bytes(body))
+    elif body is not None or not hasattr(response, "body"):
+        capture.mark_unread()  # a payload object or a StreamResponse written by the handler
+    return capture
