@@ -26,7 +26,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from driftdiff_sdk.exchange import parse_query
-from driftdiff_sdk.http_vocabulary import FRAMING, HOP_BY_HOP, SAFE_METHODS, TRACE_CONTEXT
+from driftdiff_sdk.http_vocabulary import (
+    FRAMING,
+    HOP_BY_HOP,
+    OWN_HEADER_PREFIX,
+    SAFE_METHODS,
+    TRACE_CONTEXT,
+)
 from driftdiff_sdk.kinds import normalize_kinds
 
 from drift_diff.replay import match_datastores
@@ -92,7 +98,8 @@ def _stable_headers(call: dict[str, Any]) -> dict[str, list[str]]:
     return {
         str(k).lower(): list(v) if isinstance(v, list) else [str(v)]
         for k, v in headers.items()
-        if str(k).lower() not in UNMATCHED_HEADERS and not str(k).lower().startswith("x-driftdiff-")
+        if str(k).lower() not in UNMATCHED_HEADERS
+        and not str(k).lower().startswith(OWN_HEADER_PREFIX)
     }
 
 

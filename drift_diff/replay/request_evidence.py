@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from driftdiff_sdk.http_vocabulary import OWN_HEADER_PREFIX
 from driftdiff_sdk.limits import MAX_DEPTH
 
 from drift_diff.infer.messages import is_volatile_header
@@ -69,7 +70,7 @@ def missing_headers(recorded: dict[str, Any], live: dict[str, Any]) -> list[Evid
     now = {str(k).lower() for k in (live.get("headers") or {})}
     out = []
     for name in sorted(rec - now):
-        if is_volatile_header(name) or name.startswith("x-driftdiff-"):
+        if is_volatile_header(name) or name.startswith(OWN_HEADER_PREFIX):
             continue
         out.append(
             Evidence(

@@ -27,7 +27,12 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from driftdiff_sdk.exchange import dump_json
-from driftdiff_sdk.http_vocabulary import FRAMING, PROTOCOL_NEGOTIATION, SAFE_METHODS
+from driftdiff_sdk.http_vocabulary import (
+    EXCHANGE_HEADER,
+    FRAMING,
+    PROTOCOL_NEGOTIATION,
+    SAFE_METHODS,
+)
 
 from drift_diff.replay.credentials import Secrets
 
@@ -40,7 +45,6 @@ __all__ = [
     "build_request",
 ]
 
-EXCHANGE_HEADER = "x-driftdiff-exchange-id"
 #: Cache validators: with them a server may answer 304 instead of the recorded full answer.
 CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
 #: Recorded headers never replayed: the connection's own, and framing recomputed for the body.

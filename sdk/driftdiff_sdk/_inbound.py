@@ -24,7 +24,6 @@ from driftdiff_sdk.exchange import EXCHANGE_FORMAT
 from driftdiff_sdk.recorder import _counters
 
 __all__ = [
-    "REPLAY_HEADER",
     "BodyCapture",
     "InboundMiddleware",
     "build_exchange",
@@ -36,7 +35,6 @@ __all__ = [
     "started_now",
 ]
 
-REPLAY_HEADER = "x-driftdiff-exchange-id"
 _random = random.random
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from driftdiff_sdk import runtime
 from driftdiff_sdk._inbound import (
-    REPLAY_HEADER,
     BodyCapture,
     InboundMiddleware,
     build_exchange,
@@ -26,6 +25,7 @@ from driftdiff_sdk._inbound import (
 from driftdiff_sdk._routes import falcon_route, litestar_route, starlette_route
 from driftdiff_sdk.context import reset_exchange, set_exchange
 from driftdiff_sdk.exchange import headers_to_map, parse_query
+from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["DriftDiffMiddleware"]
@@ -36,7 +36,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_REPLAY_HEADER_B = REPLAY_HEADER.encode("latin-1")
+_REPLAY_HEADER_B = EXCHANGE_HEADER.encode("latin-1")
 
 
 class DriftDiffMiddleware(InboundMiddleware):

@@ -24,6 +24,7 @@ from driftdiff_sdk._inbound import (
 )
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
 from driftdiff_sdk.exchange import parse_query
+from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER_ENVIRON
 from driftdiff_sdk.recorder import count_error
 from driftdiff_sdk.wsgi import TeeInput
 
@@ -44,7 +45,7 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
         if self._replay:
             token = set_exchange(
                 # taken out: the view sees the recorded request, not replay's tag
-                new_context(True, request.META.pop("HTTP_X_DRIFTDIFF_EXCHANGE_ID", None))
+                new_context(True, request.META.pop(EXCHANGE_HEADER_ENVIRON, None))
             )
             try:
                 return self.get_response(request)

@@ -9,8 +9,11 @@ not sent again; the recording proxy: not forwarded), so a header is classified i
 from __future__ import annotations
 
 __all__ = [
+    "EXCHANGE_HEADER",
+    "EXCHANGE_HEADER_ENVIRON",
     "FRAMING",
     "HOP_BY_HOP",
+    "OWN_HEADER_PREFIX",
     "PROTOCOL_NEGOTIATION",
     "SAFE_METHODS",
     "TRACE_CONTEXT",
@@ -66,3 +69,11 @@ TRACE_CONTEXT = frozenset(
         "x-cloud-trace-context",
     }
 )
+
+#: Prefix of driftdiff's own headers: never part of a contract, never matched.
+OWN_HEADER_PREFIX = "x-driftdiff-"
+#: The request header replay adds: the id of the recorded exchange being replayed (the SDK in
+#: the service answers that exchange's outbound calls and takes the header out again).
+EXCHANGE_HEADER = OWN_HEADER_PREFIX + "exchange-id"
+#: ``EXCHANGE_HEADER`` as a WSGI/CGI environ key (``HTTP_X_DRIFTDIFF_EXCHANGE_ID``).
+EXCHANGE_HEADER_ENVIRON = "HTTP_" + EXCHANGE_HEADER.upper().replace("-", "_")

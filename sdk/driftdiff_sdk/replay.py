@@ -39,6 +39,7 @@ from typing import Any
 
 from driftdiff_sdk import guard, replay_clock, replay_jwt
 from driftdiff_sdk.guard import UnpatchedDependency
+from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
 
 __all__ = [
     "EXCHANGE_HEADER",
@@ -54,8 +55,6 @@ __all__ = [
     "report",
 ]
 
-#: Request header that carries the id of the recorded exchange being replayed.
-EXCHANGE_HEADER = "x-driftdiff-exchange-id"
 
 _TIMEOUT_S = 5.0
 _MAX_LINE = 64 * 1024 * 1024

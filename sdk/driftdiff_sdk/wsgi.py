@@ -25,6 +25,7 @@ from driftdiff_sdk._inbound import (
 from driftdiff_sdk._routes import falcon_route
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
 from driftdiff_sdk.exchange import parse_query
+from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER_ENVIRON
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["DriftDiffWSGIMiddleware", "TeeInput", "environ_headers"]
@@ -126,7 +127,7 @@ class DriftDiffWSGIMiddleware(InboundMiddleware):
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if self._replay:
             # taken out: the app sees the recorded request, not replay's tag
-            ctx = new_context(True, environ.pop("HTTP_X_DRIFTDIFF_EXCHANGE_ID", None))
+            ctx = new_context(True, environ.pop(EXCHANGE_HEADER_ENVIRON, None))
             return self._call_in(ctx, environ, start_response)
         if not self._record or not sampled(self._rate):
             return self.app(environ, start_response)

@@ -62,3 +62,13 @@ def test_outbound_matching_ignores_trace_context_and_repeats_safe_methods() -> N
     post = [RecordedCall(0, _call("POST"))]
     assert match_call(post, _call("POST")).entry is not None
     assert match_call(post, _call("POST")).entry is None
+
+
+def test_replay_tags_requests_with_the_header_the_sdk_takes_out() -> None:
+    from driftdiff_sdk import replay
+    from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER, EXCHANGE_HEADER_ENVIRON
+
+    exchange = {"id": "e7", "request": {"method": "GET", "path": "/", "headers": {}}}
+    assert (EXCHANGE_HEADER, "e7") in build_request(exchange, "http://t")[2]
+    assert replay.EXCHANGE_HEADER == EXCHANGE_HEADER
+    assert EXCHANGE_HEADER_ENVIRON == "HTTP_X_DRIFTDIFF_EXCHANGE_ID"
