@@ -21,7 +21,6 @@ from typing import Any
 
 from driftdiff_sdk import runtime
 from driftdiff_sdk._inbound import (
-    REPLAY_HEADER,
     BodyCapture,
     InboundMiddleware,
     build_exchange,
@@ -31,6 +30,7 @@ from driftdiff_sdk._inbound import (
 )
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
 from driftdiff_sdk.exchange import headers_to_map, parse_query
+from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["DriftDiffAiohttpMiddleware"]
@@ -54,11 +54,11 @@ class DriftDiffAiohttpMiddleware(InboundMiddleware):
         return await self._serve_recorded(request, handler)
 
     async def _serve_replay(self, request: Any, handler: Handler) -> Any:
-        replay_id = request.headers.get(REPLAY_HEADER)
+        replay_id = request.headers.get(EXCHANGE_HEADER)
         if replay_id is not None:
             # taken out: the handler sees the recorded request, not replay's tag
             headers = request.headers.copy()
-            del headers[REPLAY_HEADER]
+            del headers[EXCHANGE_HEADER]
             request = request.clone(headers=headers)
         token = set_exchange(new_context(True, replay_id))
         try:
