@@ -8,8 +8,11 @@ The GitHub Action passes its inputs as ``INPUT_*`` environment variables and run
 2. prints the report in the requested format and the ``--format github`` annotations to the log
    (the runner turns ``::error``/``::warning`` lines into annotations);
 3. appends the Markdown report to ``$GITHUB_STEP_SUMMARY``;
-4. writes ``breaking``, ``warning``, ``info`` and ``report`` to ``$GITHUB_OUTPUT``;
-5. exits 1 when ``fail-on`` says so (``breaking``: any breaking change; ``warning``: any breaking
+4. on a pull request, posts the Markdown report as one sticky comment per service (created once,
+   then edited in place; see ``drift_diff.pr_comment``) -- an API failure is one warning line
+   and never changes the verdict;
+5. writes ``breaking``, ``warning``, ``info`` and ``report`` to ``$GITHUB_OUTPUT``;
+6. exits 1 when ``fail-on`` says so (``breaking``: any breaking change; ``warning``: any breaking
    change or warning; ``none``: never), 2 when driftdiff itself could not run.
 
 Everything is plain functions over an explicit environment mapping, so tests run the gate
@@ -58,6 +61,8 @@ class GateInputs:
     fail_on: str = "breaking"
     format: str = "text"
     config: str = ""
+    service: str = ""
+    comment: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> GateInputs:
@@ -79,6 +84,8 @@ class GateInputs:
             fail_on=get("fail-on", "breaking").lower(),
             format=get("format", "text").lower(),
             config=get("config"),
+            service=get("service") or Path(get("baseline")).stem,
+            comment=get("comment", "true").lower() not in ("false", "0", "no", "off"),
         )
         inputs.validate()
         return inputs
@@ -218,6 +225,21 @@ def _append(path: str | None, text: str) -> None:
         fh.write(text)
 
 
+def _comment(env: Mapping[str, str], service: str, markdown: str) -> None:
+    """The sticky PR comment; a failure is one warning line (the verdict does not change)."""
+    from drift_diff.pr_comment import CommentError, upsert_comment
+    from drift_diff.report.github import escape_data
+
+    try:
+        done = upsert_comment(env, service, markdown)
+    except CommentError as exc:
+        message = f"pull-request comment not posted: {exc}"
+        sys.stdout.write(f"::warning title=driftdiff::{escape_data(message)}\n")
+        return
+    if done:
+        sys.stdout.write(f"driftdiff: pull-request comment {done}\n")
+
+
 def run_gate(env: Mapping[str, str]) -> int:
     """The whole gate (see the module docstring); returns the exit code."""
     inputs = GateInputs.from_env(env)
@@ -235,6 +257,8 @@ def run_gate(env: Mapping[str, str]) -> int:
         "".join(f"{k}={counts[k]}\n" for k in ("breaking", "warning", "info"))
         + f"report={report_path}\n",
     )
+    if inputs.comment:
+        _comment(env, inputs.service, render_report(report, "markdown"))
     code = exit_code(counts, inputs.fail_on)
     verdict = "failing the job" if code else "passing"
     sys.stdout.write(f"{title} (fail-on: {inputs.fail_on}) -> {verdict}\n")

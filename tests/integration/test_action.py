@@ -13,6 +13,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -34,28 +37,36 @@ def _substitute(text: str, inputs: dict[str, str]) -> str:
         expr = match.group(1)
         if expr == "github.action_path":
             return str(REPO)
+        if expr == "github.token":
+            return ""  # tests pass ``github-token`` when they want a comment
         if expr.startswith("inputs."):
             name = expr.removeprefix("inputs.")
             assert name in ACTION["inputs"], f"action.yml uses undeclared input {name}"
-            return inputs.get(name, str(ACTION["inputs"][name].get("default", "")))
+            if name in inputs:
+                return inputs[name]
+            return _substitute(str(ACTION["inputs"][name].get("default", "")), inputs)
         raise AssertionError(f"unexpected expression in action.yml: {expr}")
 
     return _EXPR.sub(value, text)
 
 
-def run_action(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, str, str, dict[str, str]]:
+def run_action(
+    tmp_path: Path, inputs: dict[str, str], extra_env: dict[str, str] | None = None
+) -> tuple[int, str, str, dict[str, str]]:
     """Run every ``run:`` step except the install (the repo is installed already)."""
     summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
     summary.touch()
     output.touch()
     env = {
-        **os.environ,
+        # the test's own CI job must not leak its GITHUB_* context (event, token) into the gate
+        **{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
         # ``python3`` in the steps must be the interpreter that has this checkout installed
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_OUTPUT": str(output),
         "GITHUB_ACTION_PATH": str(REPO),
         "RUNNER_TEMP": str(tmp_path),
+        **(extra_env or {}),
     }
     code, out, err = 0, "", ""
     for step in ACTION["runs"]["steps"]:
@@ -188,3 +199,157 @@ def test_pre_commit_hook_runs_driftdiff_diff() -> None:
     assert hook["entry"].split()[:2] == ["driftdiff", "diff"]
     assert "--fail-on-breaking" in hook["entry"]
     assert hook["pass_filenames"] is False
+
+
+class FakeGitHub(ThreadingHTTPServer):
+    """A stand-in for the GitHub REST API's issue comments (one repository, in memory)."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _GitHubHandler)
+        self.comments: dict[int, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str, str]] = []  # method, path, Authorization
+        self.fail_with = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _GitHubHandler(BaseHTTPRequestHandler):
+    server: FakeGitHub
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _answer(self, status: int, payload: Any) -> None:
+        raw = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _handle(self) -> None:
+        gh = self.server
+        gh.requests.append((self.command, self.path, self.headers.get("Authorization", "")))
+        if gh.fail_with:
+            return self._answer(gh.fail_with, {"message": "Resource not accessible by integration"})
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = json.loads(self.rfile.read(length)) if length else None
+        path = self.path.partition("?")[0]
+        listing = re.fullmatch(r"/repos/acme/shop/issues/(\d+)/comments", path)
+        one = re.fullmatch(r"/repos/acme/shop/issues/comments/(\d+)", path)
+        if listing and self.command == "GET":
+            return self._answer(
+                200, [c for c in gh.comments.values() if c["issue"] == int(listing[1])]
+            )
+        if listing and self.command == "POST":
+            new = {"id": 1000 + len(gh.comments), "issue": int(listing[1]), "body": payload["body"]}
+            gh.comments[new["id"]] = new
+            return self._answer(201, new)
+        if one and self.command == "PATCH" and int(one[1]) in gh.comments:
+            gh.comments[int(one[1])]["body"] = payload["body"]
+            return self._answer(200, gh.comments[int(one[1])])
+        return self._answer(404, {"message": "Not Found"})
+
+    do_GET = do_POST = do_PATCH = _handle
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> Iterator[tuple[FakeGitHub, dict[str, str]]]:
+    server = FakeGitHub()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "synchronize", "pull_request": {"number": 7}}))
+    env = {
+        "GITHUB_API_URL": server.url,
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_EVENT_NAME": "pull_request",
+    }
+    try:
+        yield server, env
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+TOKEN = "ghs_test0nly0token0value0000000000000"
+
+
+def test_pr_comment_is_created_once_then_updated_in_place(
+    tmp_path: Path, github: tuple[FakeGitHub, dict[str, str]]
+) -> None:
+    server, env = github
+    # someone else's comment on the same pull request stays untouched
+    server.comments[1] = {"id": 1, "issue": 7, "body": "LGTM"}
+    current = broken_copy(tmp_path)
+    inputs = {"baseline": str(BASELINE), "current": str(current), "github-token": TOKEN}
+
+    code, log, _, _ = run_action(tmp_path, inputs, env)
+    assert code == 1, log
+    ours = [c for c in server.comments.values() if "<!-- driftdiff:shop -->" in c["body"]]
+    assert len(ours) == 1, server.comments
+    assert (
+        "endpoint-removed" in ours[0]["body"] and "GET /users/{user_id}/orders" in ours[0]["body"]
+    )
+    assert "comment created" in log
+    first_id = ours[0]["id"]
+
+    code, log, _, _ = run_action(tmp_path, {**inputs, "current": str(BASELINE)}, env)
+    assert code == 0, log
+    ours = [c for c in server.comments.values() if "<!-- driftdiff:shop -->" in c["body"]]
+    assert [c["id"] for c in ours] == [first_id]  # the same comment, edited
+    assert "endpoint-removed" not in ours[0]["body"]
+    assert "comment updated" in log
+    assert server.comments[1]["body"] == "LGTM"
+    assert {auth for _, _, auth in server.requests} == {f"Bearer {TOKEN}"}
+    assert TOKEN not in log
+
+
+def test_two_services_keep_separate_comments(
+    tmp_path: Path, github: tuple[FakeGitHub, dict[str, str]]
+) -> None:
+    server, env = github
+    base = {"baseline": str(BASELINE), "current": str(BASELINE), "github-token": TOKEN}
+    for service in ("orders", "billing", "orders"):
+        code, log, _, _ = run_action(tmp_path, {**base, "service": service}, env)
+        assert code == 0, log
+    bodies = sorted(c["body"].splitlines()[0] for c in server.comments.values())
+    assert bodies == ["<!-- driftdiff:billing -->", "<!-- driftdiff:orders -->"]
+
+
+def test_api_error_is_one_warning_and_keeps_the_verdict(
+    tmp_path: Path, github: tuple[FakeGitHub, dict[str, str]]
+) -> None:
+    server, env = github
+    server.fail_with = 403
+    current = broken_copy(tmp_path)
+    inputs = {"baseline": str(BASELINE), "current": str(current), "github-token": TOKEN}
+    code, log, _, outputs = run_action(tmp_path, inputs, env)
+    assert code == 1, log  # still failing on the breaking changes, not 2
+    assert int(outputs["breaking"]) >= 2
+    warnings = [line for line in log.splitlines() if "comment not posted" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("::warning"), log
+    assert "HTTP 403" in warnings[0]
+    assert TOKEN not in log and "Traceback" not in log
+
+    server.fail_with = 0
+    code, log, _, _ = run_action(tmp_path, {**inputs, "fail-on": "none"}, env)
+    assert code == 0, log
+
+
+def test_no_comment_outside_a_pull_request_or_when_turned_off(
+    tmp_path: Path, github: tuple[FakeGitHub, dict[str, str]]
+) -> None:
+    server, env = github
+    push = tmp_path / "push.json"
+    push.write_text(json.dumps({"ref": "refs/heads/main"}))
+    inputs = {"baseline": str(BASELINE), "current": str(BASELINE), "github-token": TOKEN}
+    code, log, _, _ = run_action(tmp_path, inputs, {**env, "GITHUB_EVENT_PATH": str(push)})
+    assert code == 0, log
+    code, log, _, _ = run_action(tmp_path, {**inputs, "comment": "false"}, env)
+    assert code == 0, log
+    assert server.requests == []
