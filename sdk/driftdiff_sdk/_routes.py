@@ -14,6 +14,10 @@
   its request object only, so the path is looked up again in the app's router
   (``CompiledRouter.find``) after the response; converters (``{id:int}``,
   ``{y:int(min=1)}``) are dropped to give ``/notes/{id}``.
+* **Sanic** (run as an ASGI app) keeps it on its request object only, so the path is looked
+  up again in the app's router (``Router.get``, cached by Sanic) with the request's method and
+  host; its ``uri`` has ``<name:type>`` parameters, written ``{name}`` here. Blueprint prefixes
+  are part of it.
 
 Each returns ``None`` when the framework is not the one in use or nothing matched.
 """
@@ -25,9 +29,10 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-__all__ = ["falcon_route", "litestar_route", "starlette_route"]
+__all__ = ["falcon_route", "litestar_route", "sanic_route", "starlette_route"]
 
 _FALCON_FIELD = re.compile(r"\{([A-Za-z_]\w*)(?::[^{}]*)?\}")
+_SANIC_FIELD = re.compile(r"<([A-Za-z_]\w*)(?::[^<>]*)?>")
 
 
 def litestar_route(scope: MutableMapping[str, Any]) -> str | None:
@@ -47,6 +52,22 @@ def falcon_route(app: Any, path: str) -> str | None:
         return None
     template = found[3] if isinstance(found, tuple) and len(found) > 3 else None
     return _FALCON_FIELD.sub(r"{\1}", template) if isinstance(template, str) else None
+
+
+def sanic_route(app: Any, path: str, method: str, host: str | None) -> str | None:
+    """The template of ``path`` in a Sanic app's router, ``None`` for any other app."""
+    router = getattr(app, "router", None)
+    find = getattr(router, "get", None)
+    if find is None or not type(app).__module__.startswith("sanic"):
+        return None
+    try:
+        found = find(path, method, host)
+    except Exception:  # NotFound, MethodNotAllowed: nothing matched
+        return None
+    uri = getattr(found[0], "uri", None) if isinstance(found, tuple) and found else None
+    if not isinstance(uri, str):
+        return None
+    return _SANIC_FIELD.sub(r"{\1}", uri if uri.startswith("/") else "/" + uri)
 
 
 def starlette_route(scope: MutableMapping[str, Any], orig_root: str) -> str | None:

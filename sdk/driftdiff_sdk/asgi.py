@@ -22,7 +22,7 @@ from driftdiff_sdk._inbound import (
     sampled,
     started_now,
 )
-from driftdiff_sdk._routes import falcon_route, litestar_route, starlette_route
+from driftdiff_sdk._routes import falcon_route, litestar_route, sanic_route, starlette_route
 from driftdiff_sdk.context import reset_exchange, set_exchange
 from driftdiff_sdk.exchange import headers_to_map, parse_query
 from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
@@ -177,8 +177,19 @@ def _url(scope: Scope, headers: dict[str, list[str]], path: str, raw_qs: bytes) 
 
 
 def _other_route(app: Any, scope: Scope, path: str) -> str | None:
-    """Litestar's and Falcon's templates (their routers leave no ``scope["route"]``)."""
+    """Litestar's, Falcon's and Sanic's templates (their routers leave no ``scope["route"]``)."""
     root = scope.get("root_path") or ""
     inner = path[len(root) :] if root and path.startswith(root) else path
-    found = litestar_route(scope) or falcon_route(app, inner or "/")
+    found = (
+        litestar_route(scope)
+        or falcon_route(app, inner or "/")
+        or sanic_route(app, inner or "/", scope.get("method", "GET"), _host(scope))
+    )
     return root + found if found and root and path.startswith(root) else found
+
+
+def _host(scope: Scope) -> str | None:
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"host":
+            return bytes(value).decode("latin-1")
+    return None

@@ -1,5 +1,6 @@
-"""Route templates recorded from Litestar and Falcon (ASGI under uvicorn, WSGI under werkzeug),
-each a real server process answering real HTTP."""
+"""Route templates recorded from Litestar, Falcon, Sanic (ASGI under uvicorn, Falcon's WSGI app
+under werkzeug), Starlette mounts and FastAPI router prefixes, each a real server process
+answering real HTTP."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ APPS = {
     "litestar": ("litestar", "tests.integration.apps.litestar_routes:litestar_app"),
     "falcon-asgi": ("falcon", "tests.integration.apps.falcon_routes:asgi_app"),
     "falcon-wsgi": ("falcon", ""),
+    "sanic": ("sanic", "tests.integration.apps.sanic_routes:sanic_app"),
 }
 
 
