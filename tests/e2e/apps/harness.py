@@ -51,7 +51,7 @@ class Recording:
                 f"{env} exec {sys.executable} -m uvicorn tests.e2e.apps.shop_fastapi:app "
                 f"--host 127.0.0.1 --port {port}"
             )
-        return f"{env} exec {sys.executable} -m tests.e2e.apps.shop_flask {port}"
+        return f"{env} exec {sys.executable} -m tests.e2e.apps.shop_{self.app} {port}"
 
     def replay(
         self, *extra: str, variant: str = "", command: str = "replay", port: int | None = None
@@ -85,7 +85,8 @@ def _app_command(app: str, port: int) -> list[str]:
             "--port",
             str(port),
         ]
-    return [sys.executable, "-m", "tests.e2e.apps.shop_flask", str(port)]
+    # flask, aiohttp: each module serves itself on the port it is given
+    return [sys.executable, "-m", f"tests.e2e.apps.shop_{app}", str(port)]
 
 
 def record(

@@ -1,0 +1,58 @@
+"""Record an aiohttp server (its own runner, aiohttp client calls) with its upstream up, replay
+it with the upstream stopped: zero findings; a changed build fails with the named rule."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.apps.harness import Recording, findings, listener_on, record, reported_rules
+
+pytestmark = pytest.mark.e2e
+
+TRAFFIC: list[tuple[str, str, object]] = [
+    ("GET", "/health", None),
+    ("GET", "/orders/1", None),
+    ("GET", "/orders/2", None),
+    ("GET", "/prices?currency=EUR", None),
+    ("POST", "/orders", {"sku": "sku-1", "qty": 2}),
+]
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
+    pytest.importorskip("aiohttp", reason="aiohttp not installed")
+    return record("aiohttp", tmp_path_factory.mktemp("aiohttp"), TRAFFIC)
+
+
+def test_recorded_with_route_templates_and_outbound_calls(recording: Recording) -> None:
+    lines = [
+        json.loads(line)
+        for f in sorted(recording.traces.glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+    ]
+    routes = {ex["request"]["path"]: ex["route"] for ex in lines}
+    assert routes["/orders/1"] == "/orders/{order_id}"
+    order = next(ex for ex in lines if ex["request"]["path"] == "/orders/2")
+    assert [call["kind"] for call in order["outbound"]] == ["http"]
+
+
+def test_own_build_passes_check_with_upstream_stopped(recording: Recording) -> None:
+    with listener_on(recording.upstream_port) as upstream:
+        result = recording.replay("--fail-on", "warning", "--format", "json", command="check")
+    assert result.code == 0, result.stdout + result.stderr
+    assert findings(result)["summary"] == {"breaking": 0, "warning": 0, "info": 0}
+    assert upstream.accepted == 0
+
+
+@pytest.mark.parametrize(
+    ("variant", "expected"),
+    [("type-changed", {"replay-type-changed"}), ("new-call", {"replay-mock-not-found"})],
+)
+def test_changed_build_fails_check(recording: Recording, variant: str, expected: set[str]) -> None:
+    result = recording.replay(
+        "--fail-on-breaking", "--format", "json", command="check", variant=variant
+    )
+    assert result.code == 1, result.stdout + result.stderr
+    assert expected <= reported_rules(result)
