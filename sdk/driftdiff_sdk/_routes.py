@@ -29,7 +29,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-__all__ = ["falcon_route", "litestar_route", "sanic_route", "starlette_route"]
+__all__ = ["falcon_route", "litestar_route", "sanic_route", "sanic_template", "starlette_route"]
 
 _FALCON_FIELD = re.compile(r"\{([A-Za-z_]\w*)(?::[^{}]*)?\}")
 _SANIC_FIELD = re.compile(r"<([A-Za-z_]\w*)(?::[^<>]*)?>")
@@ -64,7 +64,12 @@ def sanic_route(app: Any, path: str, method: str, host: str | None) -> str | Non
         found = find(path, method, host)
     except Exception:  # NotFound, MethodNotAllowed: nothing matched
         return None
-    uri = getattr(found[0], "uri", None) if isinstance(found, tuple) and found else None
+    return sanic_template(found[0]) if isinstance(found, tuple) and found else None
+
+
+def sanic_template(route: Any) -> str | None:
+    """A Sanic route's ``uri`` with ``<name:type>`` written ``{name}``."""
+    uri = getattr(route, "uri", None)
     if not isinstance(uri, str):
         return None
     return _SANIC_FIELD.sub(r"{\1}", uri if uri.startswith("/") else "/" + uri)

@@ -21,12 +21,14 @@ APPS = {
     "falcon-asgi": ("falcon", "tests.integration.apps.falcon_routes:asgi_app"),
     "falcon-wsgi": ("falcon", ""),
     "sanic": ("sanic", "tests.integration.apps.sanic_routes:sanic_app"),
+    "sanic-native": ("sanic", ""),
 }
 
 
 def _command(app: str, port: int) -> list[str]:
-    if app == "falcon-wsgi":
-        return [sys.executable, "-m", "tests.integration.apps.falcon_routes", str(port)]
+    if app in ("falcon-wsgi", "sanic-native"):  # their own __main__: werkzeug, Sanic's server
+        module = "falcon_routes" if app == "falcon-wsgi" else "sanic_routes"
+        return [sys.executable, "-m", f"tests.integration.apps.{module}", str(port)]
     target = APPS[app][1]
     return [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--log-level", "warning"]
 

@@ -32,3 +32,17 @@ async def user_note(request: Request, user: str, note_id: int) -> Any:
 
 app.blueprint(users)
 sanic_app = DriftDiffMiddleware(app, service="routes-sanic")
+
+if __name__ == "__main__":  # Sanic's own server: python -m tests.integration.apps.sanic_routes PORT
+    import sys
+
+    from driftdiff_sdk.sanic_server import install
+
+    native = Sanic("routes_sanic_native")
+    native.add_route(health, "/health")
+    native.add_route(note, "/notes/<note_id:int>")
+    native_users = Blueprint("native_users", url_prefix="/users")
+    native_users.add_route(user_note, "/<user>/notes/<note_id:int>")
+    native.blueprint(native_users)
+    install(native, service="routes-sanic-native")
+    native.run(host="127.0.0.1", port=int(sys.argv[1]), single_process=True, access_log=False)

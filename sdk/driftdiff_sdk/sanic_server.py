@@ -1,0 +1,109 @@
+"""Recording a Sanic app under Sanic's own server: ``driftdiff_sdk.sanic_server.install(app)``
+and ``DRIFTDIFF_MODE=record`` (keyword arguments are ``SDKConfig`` fields over ``DRIFTDIFF_*``).
+
+Sanic's server runs no ASGI middleware, so this registers a request and a response middleware
+(served as ASGI, ``asgi.DriftDiffMiddleware`` does the same job). Request middleware, handler
+and response middleware run in one task, so outbound calls made by the handler join the
+exchange. The route template is the matched route's ``uri`` (blueprint prefixes included,
+``<id:int>`` written ``{id}``); Sanic answers a raised exception with a response, and that
+response is what is recorded. Bodies are Sanic's: the request body as read before the handler
+(a ``stream=True`` route's body is noted as unread), the response body unless streamed.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any
+
+from driftdiff_sdk import runtime
+from driftdiff_sdk._inbound import (
+    BodyCapture,
+    InboundMiddleware,
+    build_exchange,
+    new_context,
+    sampled,
+    started_now,
+)
+from driftdiff_sdk._routes import sanic_template
+from driftdiff_sdk.context import reset_exchange, set_exchange
+from driftdiff_sdk.exchange import headers_to_map, parse_query
+from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
+from driftdiff_sdk.recorder import count_error
+
+__all__ = ["install"]
+
+_STATE = "_driftdiff"  # on request.ctx: (context, token, started_at, started)
+
+
+def install(app: Any, **config: Any) -> None:
+    """Register the recording (or replay) middlewares on a ``sanic.Sanic`` app."""
+    recorder = _SanicRecorder(**config)
+    app.register_middleware(recorder.on_request, "request")
+    app.register_middleware(recorder.on_response, "response")
+
+
+class _SanicRecorder(InboundMiddleware):
+    def __init__(self, **config: Any) -> None:
+        self._configure(**config)
+
+    async def on_request(self, request: Any) -> None:
+        try:
+            if self._replay:
+                replay_id = request.headers.get(EXCHANGE_HEADER)
+                if replay_id is not None:
+                    del request.headers[EXCHANGE_HEADER]  # the handler sees the recorded request
+                ctx = new_context(True, replay_id)
+            elif self._record and sampled(self._rate):
+                ctx = new_context(False, None)
+            else:
+                return
+            started_at, started = started_now()
+            setattr(request.ctx, _STATE, (ctx, set_exchange(ctx), started_at, started))
+        except Exception:
+            count_error()
+
+    async def on_response(self, request: Any, response: Any) -> None:
+        state = getattr(request.ctx, _STATE, None)
+        if state is None:
+            return
+        ctx, token, started_at, started = state
+        with suppress(ValueError):  # another task: the variable is that task's own copy
+            reset_exchange(token)
+        if self._replay:
+            return
+        try:
+            self._emit(request, response, ctx, started_at, started)
+        except Exception:
+            count_error()
+
+    def _emit(self, request: Any, response: Any, ctx: Any, started_at: str, started: float) -> None:
+        req_body = BodyCapture(self._cap)
+        body = request.body
+        if isinstance(body, bytes | bytearray) and body:
+            req_body.add(bytes(body))
+        elif getattr(request, "stream", None) is not None:
+            req_body.mark_unread()
+        resp_body = BodyCapture(self._cap)
+        out = getattr(response, "body", None)
+        if isinstance(out, bytes | bytearray):
+            resp_body.add(bytes(out))
+        elif out is not None:
+            resp_body.mark_unread()
+        query = request.query_string or ""
+        exchange = build_exchange(
+            ctx=ctx,
+            service=self._service,
+            started_at=started_at,
+            started=started,
+            route=sanic_template(getattr(request, "route", None)),
+            method=request.method,
+            url=request.url,
+            path=request.path,
+            query=parse_query(query) if query else {},
+            req_headers=headers_to_map(request.headers.items()),
+            req_body=req_body,
+            status=int(response.status),
+            resp_headers=headers_to_map(response.headers.items()),
+            resp_body=resp_body,
+        )
+        runtime.emit(exchange, self.config)
