@@ -11,7 +11,8 @@ The GitHub Action passes its inputs as ``INPUT_*`` environment variables and run
 4. on a pull request, posts the Markdown report as one sticky comment per service (created once,
    then edited in place; see ``drift_diff.pr_comment``) -- an API failure is one warning line
    and never changes the verdict;
-5. writes ``breaking``, ``warning``, ``info`` and ``report`` to ``$GITHUB_OUTPUT``;
+5. writes SARIF for code scanning (results located in the baseline file) and ``breaking``,
+   ``warning``, ``info``, ``report`` and ``sarif`` to ``$GITHUB_OUTPUT``;
 6. exits 1 when ``fail-on`` says so (``breaking``: any breaking change; ``warning``: any breaking
    change or warning; ``none``: never), 2 when driftdiff itself could not run.
 
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from drift_diff.errors import DriftDiffError, InputError, UsageError
 from drift_diff.model import FAIL_ON, Change, Severity, fail_on_threshold, fails_at
+from drift_diff.pr_comment import marker_name
 from drift_diff.schemas import validation_error
 
 if TYPE_CHECKING:
@@ -240,6 +242,51 @@ def _comment(env: Mapping[str, str], service: str, markdown: str) -> None:
         sys.stdout.write(f"driftdiff: pull-request comment {done}\n")
 
 
+def docs_url(env: Mapping[str, str]) -> str | None:
+    """Where this driftdiff's ``docs/`` folder is browsable: the action's repository at the
+    action's ref (``GITHUB_ACTION_REPOSITORY``/``GITHUB_ACTION_REF``), or, for ``uses: ./``, the
+    workflow's own repository at its commit; ``None`` outside a runner."""
+    import re
+    import urllib.parse
+
+    server = env.get("GITHUB_SERVER_URL", "").rstrip("/")
+    repo = env.get("GITHUB_ACTION_REPOSITORY") or env.get("GITHUB_REPOSITORY", "")
+    ref = env.get("GITHUB_ACTION_REF") or env.get("GITHUB_SHA", "")
+    if urllib.parse.urlsplit(server).scheme != "https" or not ref:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
+        return None
+    return f"{server}/{repo}/blob/{urllib.parse.quote(ref, safe='')}/docs"
+
+
+def sarif_artifact(baseline: str, env: Mapping[str, str]) -> str:
+    """The baseline's path as code scanning wants it: relative to the repository root."""
+    path = Path(baseline)
+    workspace = env.get("GITHUB_WORKSPACE")
+    if path.is_absolute() and workspace:
+        try:
+            return path.relative_to(workspace).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def write_sarif(
+    report: Mapping[str, Any], inputs: GateInputs, env: Mapping[str, str], path: Path
+) -> None:
+    """SARIF for ``upload-sarif``, each result located in the baseline file."""
+    from drift_diff.redaction import redact_result
+    from drift_diff.report import sarif
+
+    text = sarif.render(
+        redact_result(result_from_report(report)),
+        artifact=inputs.baseline,
+        artifact_uri=sarif_artifact(inputs.baseline, env),
+        docs_url=docs_url(env),
+    )
+    path.write_text(text, "utf-8")
+
+
 def run_gate(env: Mapping[str, str]) -> int:
     """The whole gate (see the module docstring); returns the exit code."""
     inputs = GateInputs.from_env(env)
@@ -247,6 +294,8 @@ def run_gate(env: Mapping[str, str]) -> int:
     report = _run_driftdiff(command_for(inputs, report_path), report_path, env)
     counts = summary_counts(report)
 
+    sarif_path = report_path.with_name("driftdiff.sarif")
+    write_sarif(report, inputs, env, sarif_path)
     sys.stdout.write(render_report(report, inputs.format))
     if inputs.format != "github":
         sys.stdout.write(render_report(report, "github"))
@@ -255,7 +304,7 @@ def run_gate(env: Mapping[str, str]) -> int:
     _append(
         env.get("GITHUB_OUTPUT"),
         "".join(f"{k}={counts[k]}\n" for k in ("breaking", "warning", "info"))
-        + f"report={report_path}\n",
+        + f"report={report_path}\nsarif={sarif_path}\nservice={marker_name(inputs.service)}\n",
     )
     if inputs.comment:
         _comment(env, inputs.service, render_report(report, "markdown"))

@@ -27,6 +27,7 @@ __all__ = [
     "CommentError",
     "comment_body",
     "marker",
+    "marker_name",
     "pull_request_number",
     "upsert_comment",
 ]
@@ -43,11 +44,15 @@ class CommentError(DriftDiffError):
     """The pull-request comment could not be read or written (the gate's verdict stands)."""
 
 
+def marker_name(service: str) -> str:
+    """``service`` with characters outside a safe set as ``_`` (so a hostile name can neither
+    close the HTML comment nor break a workflow expression or an output line)."""
+    return _UNSAFE.sub("_", service).strip("_") or "default"
+
+
 def marker(service: str) -> str:
-    """The hidden HTML marker of ``service``'s comment (characters outside a safe set -> ``_``,
-    so a hostile name cannot close the HTML comment)."""
-    name = _UNSAFE.sub("_", service).strip("_") or "default"
-    return f"<!-- driftdiff:{name} -->"
+    """The hidden HTML marker of ``service``'s comment."""
+    return f"<!-- driftdiff:{marker_name(service)} -->"
 
 
 def comment_body(service: str, markdown: str) -> str:

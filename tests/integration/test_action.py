@@ -353,3 +353,41 @@ def test_no_comment_outside_a_pull_request_or_when_turned_off(
     code, log, _, _ = run_action(tmp_path, {**inputs, "comment": "false"}, env)
     assert code == 0, log
     assert server.requests == []
+
+
+def test_sarif_meets_code_scanning_rules(tmp_path: Path) -> None:
+    """What GitHub code scanning requires beyond the 2.1.0 schema: full rule descriptors, a
+    physical location per result (the baseline, relative to the repository, at the endpoint's
+    line), fingerprints, and a real (not placeholder) informationUri."""
+    current = broken_copy(tmp_path)
+    env = {
+        "GITHUB_WORKSPACE": str(REPO),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+    }
+    code, log, _, outputs = run_action(
+        tmp_path, {"baseline": str(BASELINE), "current": str(current)}, env
+    )
+    assert code == 1, log
+    assert outputs["service"] == "shop"
+    doc = json.loads(Path(outputs["sarif"]).read_text("utf-8"))
+    driver = doc["runs"][0]["tool"]["driver"]
+    docs = "https://github.com/acme/shop/blob/0123456789abcdef0123456789abcdef01234567/docs"
+    assert driver["informationUri"] == docs + "/"
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"], rule
+        assert rule["help"]["text"] and rule["help"]["markdown"], rule
+        assert rule["helpUri"].startswith(docs + "/rules.md#"), rule
+    replay = next(r for r in driver["rules"] if r["id"].startswith("replay-"))
+    assert replay["helpUri"].endswith("#replay-rules")
+    results = doc["runs"][0]["results"]
+    assert results
+    baseline_lines = BASELINE.read_text("utf-8").splitlines()
+    for res in results:
+        assert res["partialFingerprints"]["driftdiff/v1"]
+        physical = res["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"]["uri"] == "baselines/shop.json"
+        line = physical["region"]["startLine"]
+        endpoint = res["properties"]["endpoint"]
+        assert f'"{endpoint}"' in baseline_lines[line - 1], (endpoint, line)

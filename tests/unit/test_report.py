@@ -128,3 +128,19 @@ def test_sarif_gives_replay_rules_full_entries() -> None:
         assert entry["fullDescription"]["text"] and entry["help"]["text"]
         assert entry["defaultConfiguration"]["level"] in ("error", "warning", "note")
     assert entries["replay-value-changed"]["properties"]["area"] == "replay"
+
+
+def test_sarif_without_docs_has_no_placeholder_uri_and_unknown_rules_are_full() -> None:
+    from drift_diff.report import sarif
+
+    result = DiffResult(
+        changes=[Change("no-such-rule", Severity.WARNING, "GET /x", "", "odd", None, None)]
+    )
+    doc = json.loads(sarif.render(result))
+    driver = doc["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver
+    assert all("helpUri" not in r for r in driver["rules"])
+    stub = next(r for r in driver["rules"] if r["id"] == "no-such-rule")
+    assert stub["fullDescription"]["text"] and stub["help"]["markdown"]
+    (res,) = doc["runs"][0]["results"]
+    assert "physicalLocation" not in res["locations"][0]  # no baseline given: logical only
