@@ -391,3 +391,29 @@ def test_sarif_meets_code_scanning_rules(tmp_path: Path) -> None:
         line = physical["region"]["startLine"]
         endpoint = res["properties"]["endpoint"]
         assert f'"{endpoint}"' in baseline_lines[line - 1], (endpoint, line)
+
+
+_PINNED = re.compile(r"^\s*-?\s*uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+(\.\d+)*\s*$")
+
+
+def test_third_party_actions_pinned_checkouts_without_credentials_pip_cached() -> None:
+    files = [REPO / "action.yml", *sorted((REPO / ".github" / "workflows").glob("*.y*ml"))]
+    for path in files:
+        text = path.read_text("utf-8")
+        for line in text.splitlines():
+            if re.match(r"^\s*-?\s*uses:", line) and "uses: ./" not in line:
+                assert _PINNED.match(line), f"{path.name}: not pinned by SHA with a tag: {line}"
+        doc = yaml.safe_load(text)
+        steps = (
+            doc["runs"]["steps"]
+            if "runs" in doc
+            else [s for job in doc["jobs"].values() for s in job["steps"]]
+        )
+        for step in steps:
+            uses = step.get("uses", "")
+            if uses.startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, path
+            if uses.startswith("actions/setup-python@") and "runs" not in doc:
+                assert step["with"]["cache"] == "pip", path
+                for dep in step["with"]["cache-dependency-path"].split():
+                    assert (REPO / dep).is_file(), dep
