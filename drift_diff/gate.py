@@ -287,6 +287,22 @@ def write_sarif(
     path.write_text(text, "utf-8")
 
 
+def anchored_annotations(
+    report: Mapping[str, Any], inputs: GateInputs, env: Mapping[str, str]
+) -> str:
+    """The ``::error``/``::warning`` lines, anchored to the baseline file at each endpoint's
+    line so they show on the pull request's diff."""
+    from drift_diff.redaction import redact_result
+    from drift_diff.report import github
+    from drift_diff.report.baseline_lines import key_lines
+
+    return github.render(
+        redact_result(result_from_report(report)),
+        file=sarif_artifact(inputs.baseline, env),
+        key_lines=key_lines(inputs.baseline),
+    )
+
+
 def run_gate(env: Mapping[str, str]) -> int:
     """The whole gate (see the module docstring); returns the exit code."""
     inputs = GateInputs.from_env(env)
@@ -296,9 +312,9 @@ def run_gate(env: Mapping[str, str]) -> int:
 
     sarif_path = report_path.with_name("driftdiff.sarif")
     write_sarif(report, inputs, env, sarif_path)
-    sys.stdout.write(render_report(report, inputs.format))
-    if inputs.format != "github":
-        sys.stdout.write(render_report(report, "github"))
+    if inputs.format != "github":  # the annotations below are that format, anchored
+        sys.stdout.write(render_report(report, inputs.format))
+    sys.stdout.write(anchored_annotations(report, inputs, env))
     title = "driftdiff: " + ", ".join(f"{counts[k]} {k}" for k in ("breaking", "warning", "info"))
     _append(env.get("GITHUB_STEP_SUMMARY"), render_report(report, "markdown"))
     _append(

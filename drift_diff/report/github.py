@@ -13,6 +13,7 @@ import re
 from drift_diff.diff import DiffResult
 from drift_diff.model import Severity
 from drift_diff.report._common import headline, items
+from drift_diff.report.baseline_lines import line_of
 
 _COMMAND = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -41,12 +42,21 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: DiffResult) -> str:
+def render(
+    result: DiffResult, *, file: str | None = None, key_lines: dict[str, int] | None = None
+) -> str:
+    """One annotation per finding; with ``file`` (the baseline, relative to the repository) each
+    is anchored there, at the line ``key_lines`` gives for its endpoint (see
+    ``drift_diff.report.baseline_lines``), so it shows on the pull request's diff."""
     lines = []
     for c in items(result):
         title = escape_property(f"{c.rule}: {c.endpoint}")
+        where = ""
+        if file:
+            line = line_of(c.endpoint, key_lines or {})
+            where = f"file={escape_property(file)}," + (f"line={line}," if line else "")
         msg = f"{c.message}" + (f" ({c.evidence})" if c.evidence else "") + f" [{c.fingerprint}]"
-        lines.append(f"::{_COMMAND[c.severity]} title={title}::{escape_data(msg)}")
+        lines.append(f"::{_COMMAND[c.severity]} {where}title={title}::{escape_data(msg)}")
     for note in result.expired_ignores:
         lines.append(f"::warning title={escape_property('driftdiff config')}::{escape_data(note)}")
     lines.append(f"::notice title=driftdiff::{escape_data(headline(result))}")

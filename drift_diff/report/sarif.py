@@ -21,6 +21,7 @@ from drift_diff.diff import DiffResult
 from drift_diff.diff.registry import all_rules
 from drift_diff.model import Change, Severity
 from drift_diff.report._common import Group, items
+from drift_diff.report.baseline_lines import key_lines, line_of
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -36,37 +37,10 @@ def _location(c: Change, artifact: str | None, lines: dict[str, int]) -> dict[st
     loc: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": name, "kind": "member"}]}
     if artifact:
         physical: dict[str, Any] = {"artifactLocation": {"uri": artifact}}
-        line = _line_of(c.endpoint, lines)
+        line = line_of(c.endpoint, lines)
         physical["region"] = {"startLine": line or 1}
         loc["physicalLocation"] = physical
     return loc
-
-
-def _key_lines(path: str | None) -> dict[str, int]:
-    """``{quoted key: first line}`` for the JSON object keys of the baseline file (cheap: one
-    pass over its lines; an unreadable file gives none)."""
-    if not path:
-        return {}
-    try:
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    found: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith('"'):
-            key, colon, _ = stripped.partition('":')
-            if colon:
-                found.setdefault(key[1:], number)
-    return found
-
-
-def _line_of(endpoint: str, lines: dict[str, int]) -> int | None:
-    """The line of ``"METHOD /path":`` (a baseline's endpoint key) or of ``"/path":`` (an
-    OpenAPI document's path item)."""
-    if not endpoint:
-        return None
-    return lines.get(endpoint) or lines.get(endpoint.partition(" ")[2])
 
 
 def _anchor(r: Rule) -> str:
@@ -130,7 +104,7 @@ def render(
     name it (default: ``artifact``); ``docs_url``: where the docs/ folder is published."""
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
-    lines = _key_lines(artifact)
+    lines = key_lines(artifact)
     uri = artifact_uri or (Path(artifact).as_posix() if artifact else None)
     for r in all_rules():
         index[r.id] = len(rules)

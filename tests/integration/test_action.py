@@ -131,6 +131,15 @@ def test_breaking_diff_fails_the_job_and_publishes(tmp_path: Path) -> None:
     assert "GET /users/{user_id}/orders" in summary
     assert "#" in summary  # Markdown, not the text renderer
     assert "::error" in log  # annotations for the runner
+    # anchored to the baseline file at the removed endpoint's line: they show on the diff
+    removed = next(
+        x for x in log.splitlines() if x.startswith("::error") and "endpoint-removed" in x
+    )
+    baseline_lines = BASELINE.read_text("utf-8").splitlines()
+    anchor = re.search(r"file=([^,]+),line=(\d+),", removed)
+    assert anchor, removed
+    assert anchor[1] == str(BASELINE).replace(":", "%3A")
+    assert '"GET /users/{user_id}/orders"' in baseline_lines[int(anchor[2]) - 1]
     report = json.loads(Path(outputs["report"]).read_text("utf-8"))
     assert report["summary"]["breaking"] == int(outputs["breaking"])
 
