@@ -57,6 +57,7 @@ MAP_MAX_KEYS = 100
 BINARY = "binary"
 
 
+@mypyc_attr(native_class=False)  # mypyc compiles no subclass of a builtin type natively
 class FilePart(str):
     """A file part of a multipart form (``forms``): learned as ``format: binary``, no values."""
 
