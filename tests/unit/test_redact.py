@@ -309,9 +309,11 @@ def test_deep_nesting_is_capped_not_a_crash(r: Redactor) -> None:
     ],
 )
 def test_hostile_strings_stay_fast(r: Redactor, hostile: str) -> None:
-    start = time.perf_counter()
+    # CPU time of this process, not the wall clock: catastrophic backtracking costs seconds to
+    # minutes of CPU, while a loaded machine only stretches wall time.
+    start = time.process_time()
     r.redact_text(hostile)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
 
 
 def test_typical_exchange_is_cheap(r: Redactor) -> None:
@@ -324,7 +326,7 @@ def test_typical_exchange_is_cheap(r: Redactor) -> None:
         "request": {"method": "GET", "path": "/items", "headers": {"accept": ["*/*"]}},
         "response": {"status": 200, "headers": {}, "body": body},
     }
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine does not inflate it
     for _ in range(200):
         r.redact_exchange(exchange)
-    assert (time.perf_counter() - start) / 200 < 0.01  # well under 10 ms per exchange
+    assert (time.process_time() - start) / 200 < 0.01  # well under 10 ms of CPU per exchange
