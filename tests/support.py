@@ -78,7 +78,8 @@ def run_cli(
     script, minus interpreter start-up); ``process=True`` runs a real subprocess for tests where
     the process boundary itself is under test (signals, what the interpreter prints on exit).
     """
-    full_env = {"NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
+    # COLUMNS: help wraps at 78 whatever it says; report tables use it (200: no wrapping)
+    full_env = {"NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
     if process:
         proc = subprocess.run(
             [sys.executable, "-m", "drift_diff", *args],

@@ -18,6 +18,7 @@ import traceback
 
 import typer
 
+from drift_diff.cli._console import SETTINGS, ColorMode
 from drift_diff.errors import DriftDiffError
 
 __all__ = ["app", "main"]
@@ -60,8 +61,25 @@ def _root(
         callback=_print_version,
         help="Print the driftdiff version and exit.",
     ),
+    color: ColorMode = typer.Option(
+        "auto",
+        "--color",
+        help="Colour the text report and progress: auto (a terminal, unless NO_COLOR is set), "
+        "always or never.",
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No narration on stderr (errors and warnings stay)."
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="More detail on stderr (the config file in use)."
+    ),
 ) -> None:
-    """Traffic-driven contract testing: capture traffic, learn a baseline, replay, diff."""
+    """Traffic-driven contract testing: capture traffic, learn a baseline, replay, diff.
+
+    Options before the command apply to every command: driftdiff -q --color never check ...
+    """
+    SETTINGS.color = color
+    SETTINGS.verbosity = -1 if quiet else (1 if verbose else 0)
 
 
 _register_commands()

@@ -105,27 +105,33 @@ def echo_summary(run: Any, fmt: str) -> None:
     typer.echo(artifact_redactor().redact_text(summary_table(run)), err=to_err)
     typer.echo(summary_line(run), err=to_err)
     if run.out_file is not None:
-        typer.echo(f"live exchanges written to {run.out_file}", err=True)
+        from drift_diff.cli._console import narrate
+
+        narrate(f"live exchanges written to {run.out_file}")
 
 
 def emit_report(report: str, output: Path | None, *, inputs: Sequence[Path], force: bool) -> None:
     """The report on stdout, or written to ``-o/--output`` (``-``: stdout) with a note on stderr.
 
     Call ``check_output`` for ``output`` before the work, so a refused target fails first."""
+    from drift_diff.cli._console import colour_severities, narrate, use_colour
     from drift_diff.output import is_report_output, is_stdout, write_output
 
     if output is None:
-        typer.echo(report)
+        typer.echo(colour_severities(report, sys.stdout), color=use_colour(sys.stdout))
         return
     write_output(output, report + "\n", inputs=inputs, force=force, owned=is_report_output)
     if not is_stdout(output):
-        typer.echo(f"report written to {output}", err=True)
+        narrate(f"report written to {output}")
 
 
 def load_config_option(path: Path | None) -> Config | None:
+    from drift_diff.cli._console import detail
     from drift_diff.config import find_config, load_config
 
-    return load_config(path) if path is not None else find_config(".")
+    config = load_config(path) if path is not None else find_config(".")
+    detail(f"config: {config.source}" if config is not None else "config: none found")
+    return config
 
 
 def replay_setup(

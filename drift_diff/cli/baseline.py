@@ -7,16 +7,14 @@ the first argument is a subcommand only when it names one (``merge``, ``build``)
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from drift_diff.cli._common import echo_err, load_config_option
+from drift_diff.cli._common import load_config_option
+from drift_diff.cli._console import narrate
+from drift_diff.cli._console import progress as progress_bar
 from drift_diff.errors import InputError, UsageError
 from drift_diff.output import check_output, is_baseline_output
 from drift_diff.traffic.urls import local_paths
@@ -48,25 +46,6 @@ baseline_app = typer.Typer(
       merge baselines learned separately (equal to learning from all the traffic)
 """,
 )
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Any]:
-    """A live counter on a terminal; nothing when stderr is not a TTY."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description} {task.completed:,}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(label, total=None)
-        yield lambda n: progress.advance(task, n)
 
 
 @baseline_app.command(DEFAULT_COMMAND)
@@ -121,7 +100,7 @@ def build(
     config = load_config_option(config_file)
     templates = config.templates() if config is not None else []
     stats = SourceStats()
-    with _progress("learning from exchanges") as progress:
+    with progress_bar("learning from exchanges") as progress:
         baseline = infer_sources(
             sources,
             service=service,
@@ -136,7 +115,7 @@ def build(
         raise InputError(", ".join(map(str, sources)), f"no API exchange found ({stats.summary()})")
     target = out if out is not None else Path("baselines") / f"{_file_name(baseline.service)}.json"
     save_baseline(baseline, target, inputs=local_inputs, force=force)
-    echo_err(f"{stats.summary()} -> {len(baseline.endpoints)} endpoints -> {target}")
+    narrate(f"{stats.summary()} -> {len(baseline.endpoints)} endpoints -> {target}")
 
 
 def _file_name(service: str) -> str:
@@ -159,7 +138,7 @@ def merge(
     check_output(out, inputs=baselines, force=force, owned=is_baseline_output)
     merged = merge_baselines([load_baseline(p) for p in baselines], service=service)
     save_baseline(merged, out, inputs=baselines, force=force)
-    echo_err(
+    narrate(
         f"merged {len(baselines)} baselines ({merged.sources.get('exchanges', 0):,} exchanges) "
         f"-> {len(merged.endpoints)} endpoints -> {out}"
     )

@@ -14,6 +14,7 @@ from drift_diff.cli._common import (
     render_result,
     replay_setup,
 )
+from drift_diff.cli._console import progress
 from drift_diff.model import Severity
 from drift_diff.report import ReportFormat
 from drift_diff.traffic.urls import local_paths
@@ -98,7 +99,8 @@ def register(app: typer.Typer) -> None:
             inputs=inputs,
         )
         options.sandbox = sandbox
-        outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
+        with progress("replaying", counted=False):
+            outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
         echo_summary(outcome.replay, fmt)
         emit_report(render_result(outcome.result, fmt), output, inputs=inputs, force=force)
         if threshold is not None and outcome.fails(threshold):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import FORMAT_HELP, echo_err, exit_with
+from drift_diff.cli._common import FORMAT_HELP, exit_with
+from drift_diff.cli._console import narrate
 from drift_diff.report import ReportFormat
 
 
@@ -59,10 +60,10 @@ def register(app: typer.Typer) -> None:
             write_traces=write_traces,
         )
         with interrupt_on_signals():
-            result = run_demo(options, narrate=echo_err)
+            result = run_demo(options, narrate=narrate)
         typer.echo(result.report, nl=not result.report.endswith("\n"))
         counts = result.summary
-        echo_err(
+        narrate(
             f"done: {counts['breaking']} breaking, {counts['warning']} warning, "
             f"{counts['info']} info — shop v2 would break its consumers"
             if counts["breaking"]

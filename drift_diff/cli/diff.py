@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import FAIL_ON_HELP, FORMAT_HELP, echo_err, exit_with, fail_threshold
-from drift_diff.config import find_config, load_config
+from drift_diff.cli._common import (
+    FAIL_ON_HELP,
+    FORMAT_HELP,
+    echo_err,
+    exit_with,
+    fail_threshold,
+    load_config_option,
+)
+from drift_diff.cli._console import colour_severities, narrate, use_colour
 from drift_diff.diff import diff_sides
 from drift_diff.diff.inputs import load_input
 from drift_diff.model import Severity
@@ -58,7 +66,7 @@ def register(app: typer.Typer) -> None:
         inputs = [base, current, *([config] if config is not None else [])]
         if output is not None:
             check_output(output, inputs=inputs, force=force, owned=is_report_output)
-        cfg = load_config(config) if config is not None else find_config(Path.cwd())
+        cfg = load_config_option(config)
         result = diff_sides(
             load_input(base, validate_openapi=not lenient, allow_file_refs=allow_file_refs),
             load_input(current, validate_openapi=not lenient, allow_file_refs=allow_file_refs),
@@ -68,9 +76,9 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             write_output(output, text, inputs=inputs, force=force, owned=is_report_output)
             if not is_stdout(output):
-                echo_err(f"driftdiff: {headline(result)}; report written to {output}")
+                narrate(f"driftdiff: {headline(result)}; report written to {output}")
         else:
-            typer.echo(text, nl=False)
+            typer.echo(colour_severities(text, sys.stdout), nl=False, color=use_colour(sys.stdout))
         for note in result.expired_ignores:
             echo_err(f"driftdiff: note: {note}")
         if threshold is not None and result.fails(threshold):

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from drift_diff.baseline import load_baseline
-from drift_diff.cli._common import echo_err
+from drift_diff.cli._console import narrate
 from drift_diff.openapi import dumps_openapi, export_openapi
 from drift_diff.openapi.exporter import EXPORT_MARKER
 from drift_diff.output import check_output, has_marker, is_stdout, write_output
@@ -40,6 +40,6 @@ def register(app: typer.Typer) -> None:
         else:
             write_output(out, text, inputs=[baseline], force=force, owned=owned)
             if not is_stdout(out):
-                echo_err(f"driftdiff: OpenAPI 3.1 written to {out}")
+                narrate(f"driftdiff: OpenAPI 3.1 written to {out}")
 
     app.add_typer(export_app, name="export")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import echo_err
+from drift_diff.cli._console import narrate
 from drift_diff.errors import UsageError
 from drift_diff.generate.pytest_writer import GENERATED_MARKER
 from drift_diff.output import check_output, has_marker, is_stdout, write_output
@@ -51,7 +51,7 @@ def generate_pytest_cmd(
         iter_source_exchanges(sources), learned, per_endpoint=per_endpoint, default_target=target
     )
     write_output(out, code, inputs=inputs, force=force, owned=owned)
-    echo_err(
+    narrate(
         f"wrote {stats.cases} cases for {len(stats.endpoints)} endpoints to {out} "
         f"(from {stats.exchanges} exchanges"
         + (f"; {stats.unmatched} matched no endpoint of the baseline" if stats.unmatched else "")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import echo_err
+from drift_diff.cli._console import narrate
 from drift_diff.output import check_output, write_errors
 from drift_diff.traffic.har import HarStats, read_har
 from drift_diff.traffic.traces import write_exchanges
@@ -54,7 +54,7 @@ def import_har(
             write_exchanges(target, exchanges)
         note = f"; first invalid entry: {stats.first_invalid}" if stats.first_invalid else ""
         noun = "exchange" if stats.api == 1 else "exchanges"
-        echo_err(f"{har.name}: {stats.api} {noun} -> {target}; {stats.summary()}{note}")
+        narrate(f"{har.name}: {stats.api} {noun} -> {target}; {stats.summary()}{note}")
 
 
 def _never(path: Path) -> bool:

@@ -14,6 +14,7 @@ from drift_diff.cli._common import (
     render_result,
     replay_setup,
 )
+from drift_diff.cli._console import progress
 from drift_diff.model import Severity
 from drift_diff.report import ReportFormat
 from drift_diff.traffic.urls import local_paths
@@ -104,7 +105,8 @@ def register(app: typer.Typer) -> None:
         )
         options.sandbox = sandbox
         recorded, _stats = load_recording([str(s) for s in sources])
-        run = run_replay(recorded, with_config_paths(options, config))
+        with progress("replaying", counted=False):
+            run = run_replay(recorded, with_config_paths(options, config))
         echo_summary(run, fmt)
         result = replay_result(run, config)
         emit_report(render_result(result, fmt), output, inputs=inputs, force=force)

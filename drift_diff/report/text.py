@@ -3,13 +3,30 @@ the summary)."""
 
 from __future__ import annotations
 
+import shutil
+
 from tabulate import tabulate
 
 from drift_diff.diff import DiffResult
 from drift_diff.report._common import headline, items
 
+#: how the width left beside the severity and rule columns is shared: endpoint, location,
+#: details (rule ids are never wrapped: they are copied into the config's ``ignore``)
+_SHARES = (36, 40, 60)
+#: "BREAKING" plus the two spaces between each of the five columns
+_FIXED = len("BREAKING") + 2 * 4
 
-def render(result: DiffResult) -> str:
+
+def column_widths(rule_width: int, width: int | None = None) -> list[int | None]:
+    """Wrap widths of the table's columns for a terminal ``width`` columns wide (default: the
+    terminal's, or ``COLUMNS``; 200 when neither is known, as in a CI log). Never narrower
+    than 80 in total."""
+    total = width if width is not None else shutil.get_terminal_size((200, 24)).columns
+    room = max(total, 80) - _FIXED - rule_width
+    return [None, None, *(max(8, room * share // sum(_SHARES)) for share in _SHARES)]
+
+
+def render(result: DiffResult, width: int | None = None) -> str:
     lines: list[str] = []
     if result.changes:
         rows = []
@@ -21,7 +38,7 @@ def render(result: DiffResult) -> str:
                 rows,
                 headers=["severity", "rule", "endpoint", "location", "details"],
                 tablefmt="simple",
-                maxcolwidths=[None, 40, 36, 40, 60],
+                maxcolwidths=column_widths(max(len(r[1]) for r in rows), width),
             )
         )
         lines.append("")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shlex
 import sys
@@ -15,6 +16,7 @@ from typing import get_args
 import pytest
 
 from drift_diff import __version__
+from drift_diff.cli._console import SETTINGS, progress, use_colour
 from drift_diff.report import FORMATS, ReportFormat
 from tests.support import REPO, free_port, run_cli
 
@@ -121,3 +123,73 @@ def test_rules_format_choices_are_validated() -> None:
     result = run_cli("rules", "-f", "yaml")
     assert result.code == 2
     assert "yaml" in result.stderr
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    other = tmp_path / "broken.json"
+    data = json.loads(BASELINE.read_text())
+    for key in list(data["endpoints"])[:3]:  # removed endpoints: breaking findings
+        data["endpoints"].pop(key)
+    other.write_text(json.dumps(data))
+    return other
+
+
+def test_color_always_and_never(tmp_path: Path) -> None:
+    other = _broken_copy(tmp_path)
+    always = run_cli("--color", "always", "diff", str(BASELINE), str(other))
+    assert always.code == 0, always.stderr
+    assert "\x1b[" in always.stdout and "BREAKING" in always.stdout
+    never = run_cli("--color", "never", "diff", str(BASELINE), str(other))
+    assert "\x1b[" not in never.stdout and "BREAKING" in never.stdout
+
+
+def test_auto_colour_follows_the_terminal_and_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    SETTINGS.color = "auto"
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(Terminal())
+    assert not use_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(Terminal())
+    SETTINGS.color = "always"
+    assert use_colour(io.StringIO())
+    SETTINGS.color = "auto"
+
+
+def test_quiet_silences_narration_but_not_errors(tmp_path: Path) -> None:
+    loud = run_cli("baseline", str(TRACES), "-o", str(tmp_path / "a.json"))
+    assert loud.code == 0 and "endpoints" in loud.stderr
+    quiet = run_cli("-q", "baseline", str(TRACES), "-o", str(tmp_path / "b.json"))
+    assert quiet.code == 0 and quiet.stderr == ""
+    assert (tmp_path / "b.json").is_file()
+    failed = run_cli("-q", "diff", str(tmp_path / "missing.json"), str(BASELINE))
+    assert failed.code == 2 and "missing.json" in failed.stderr
+
+
+def test_verbose_names_the_config_in_use(tmp_path: Path) -> None:
+    (tmp_path / "driftdiff.yaml").write_text("severity: {}\n")
+    result = run_cli("-v", "diff", str(BASELINE), str(BASELINE), cwd=tmp_path)
+    assert result.code == 0
+    assert f"config: {tmp_path / 'driftdiff.yaml'}" in result.stderr or "driftdiff.yaml" in (
+        result.stderr
+    )
+    assert "config:" not in run_cli("diff", str(BASELINE), str(BASELINE), cwd=tmp_path).stderr
+
+
+def test_text_table_fits_the_terminal_width(tmp_path: Path) -> None:
+    other = _broken_copy(tmp_path)
+    widest = {}
+    for columns in (80, 100, 200):
+        result = run_cli("diff", str(BASELINE), str(other), env={"COLUMNS": str(columns)})
+        assert result.code == 0, result.stderr
+        widest[columns] = max(len(line) for line in result.stdout.splitlines())
+        assert widest[columns] <= columns
+    assert widest[80] < widest[200]  # a wide terminal gets a wider table, not a fixed one
+
+
+def test_progress_is_silent_off_a_terminal() -> None:
+    with progress("replaying") as advance:
+        assert advance is None

@@ -1,0 +1,97 @@
+"""How the CLI talks to a terminal: colour, verbosity and progress (set by the root options).
+
+``driftdiff --color auto|always|never -q|-v COMMAND ...``: the root callback stores the choice in
+``SETTINGS`` on every run (so in-process runs never inherit an earlier one). ``auto`` colours a
+stream only when it is a terminal and ``NO_COLOR`` is unset or empty (https://no-color.org).
+``-q`` silences narration (summaries, "written to" lines), never errors, warnings or the
+report; ``-v`` adds detail (which config file is in use). Progress goes to stderr through rich,
+only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal, TextIO
+
+import typer
+
+__all__ = [
+    "SETTINGS",
+    "ColorMode",
+    "colour_severities",
+    "detail",
+    "narrate",
+    "progress",
+    "use_colour",
+]
+
+ColorMode = Literal["auto", "always", "never"]
+
+
+@dataclass
+class Settings:
+    color: ColorMode = "auto"
+    #: -1 quiet, 0 normal, 1 verbose
+    verbosity: int = 0
+
+
+SETTINGS = Settings()
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Whether to colour ``stream``: ``--color``, then ``NO_COLOR``, then whether it is a TTY."""
+    if SETTINGS.color != "auto":
+        return SETTINGS.color == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def narrate(message: str) -> None:
+    """A narration line on stderr (summaries, where output went); silent under ``-q``."""
+    if SETTINGS.verbosity >= 0:
+        sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def detail(message: str) -> None:
+    """A line on stderr only under ``-v``."""
+    if SETTINGS.verbosity > 0:
+        sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+_SEVERITY_COLOURS = {"BREAKING": "red", "WARNING": "yellow", "INFO": "cyan"}
+_SEVERITY_CELL = re.compile(r"^(BREAKING|WARNING|INFO)\b", re.MULTILINE)
+
+
+def colour_severities(text: str, stream: TextIO) -> str:
+    """The text report with its severity column coloured, when ``stream`` takes colour (the
+    cell is the first word of a row, so alignment is unchanged)."""
+    if not use_colour(stream):
+        return text
+    return _SEVERITY_CELL.sub(
+        lambda m: typer.style(m.group(1), fg=_SEVERITY_COLOURS[m.group(1)], bold=True), text
+    )
+
+
+@contextmanager
+def progress(label: str, *, counted: bool = True) -> Iterator[Callable[[int], None] | None]:
+    """A live spinner (with a counter when ``counted``) on stderr; nothing when stderr is not a
+    terminal or under ``-q``. Yields the callback that advances the counter, or None."""
+    if SETTINGS.verbosity < 0 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    text = "{task.description} {task.completed:,}" if counted else "{task.description}"
+    console = Console(stderr=True, no_color=not use_colour(sys.stderr))
+    columns = (SpinnerColumn(), TextColumn(text), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda n: bar.advance(task, n)
