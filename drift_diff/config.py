@@ -3,12 +3,15 @@
 Validated against ``schemas/config.schema.json``; an invalid file is a ``ConfigError`` naming
 the file and the path inside it. Ignore patterns are exact with ``*`` = one whole segment and
 ``**`` = any number of segments — never a substring match (``items.id`` does not hide
-``items.idempotency_key``).
+``items.idempotency_key``). ``endpoint: "**"`` (or a path without a method) covers every method;
+``[]`` and ``[*]`` both stand for any array item, so a location copied from a report (which
+prints ``items[]``) matches as printed. Rule ids are checked against the rule catalogue.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -61,11 +64,32 @@ def match_segments(pattern: list[str], value: list[str]) -> bool:
         return any(match_segments(pattern[1:], value[i:]) for i in range(len(value) + 1))
     if not value:
         return False
-    return (head == "*" or head == value[0]) and match_segments(pattern[1:], value[1:])
+    return _segment_matches(head, value[0]) and match_segments(pattern[1:], value[1:])
+
+
+#: an array item in a location: ``[]`` (reports of baselines), ``[3]`` (replay), ``[*]``
+_ITEM = re.compile(r"\[(?:\d*|\*)\]")
+
+
+def _segment_matches(pattern: str, value: str) -> bool:
+    """``*`` is any segment; ``[]`` or ``[*]`` in a pattern is any array item: ``[]``, ``[*]``
+    or ``[3]`` in the value."""
+    if pattern in ("*", value):
+        return True
+    if "[" not in pattern:
+        return False
+    parts = [re.escape(p) for p in re.split(r"\[\*?\]", pattern)]
+    return re.fullmatch(_ITEM.pattern.join(parts), value) is not None
 
 
 def _endpoint_segments(endpoint: str) -> list[str]:
-    method, _, path = endpoint.partition(" ")
+    """``GET /users/{id}`` → ``[GET, '', users, {}]``; a pattern without a method (``/users/**``,
+    ``**``) stands for every method."""
+    method, sep, path = endpoint.partition(" ")
+    if not sep:
+        if endpoint == "**":
+            return ["**"]
+        method, path = "*", endpoint
     return [method, *re.sub(r"\{[^}/]*\}", "{}", path).split("/")]
 
 
@@ -118,7 +142,10 @@ class Config:
     def from_dict(cls, data: Any, source: str = "<config>", base: Path | None = None) -> Config:
         """``base`` is the folder relative paths in the config (``paths: - openapi:``) start in."""
         data = _plain(data if data is not None else {})
-        problem = validation_error("config", data)
+        problem = _ignore_problem(data) or validation_error("config", data)
+        if problem:
+            raise ConfigError(f"{source}: {problem}")
+        problem = _unknown_rule(data)
         if problem:
             raise ConfigError(f"{source}: {problem}")
         ignores = tuple(
@@ -136,7 +163,9 @@ class Config:
         return cls(
             severity={k: Severity(v) for k, v in data.get("severity", {}).items()},
             ignores=ignores,
-            replay_ignore_paths=tuple(data.get("replay", {}).get("ignore_paths", [])),
+            replay_ignore_paths=tuple(
+                p.replace("[]", "[*]") for p in data.get("replay", {}).get("ignore_paths", [])
+            ),
             replay_credentials=tuple(
                 Credential.of(kind, item[kind], item["env"], f"{source}: replay/credentials/{i}")
                 for i, item in enumerate(data.get("replay", {}).get("credentials", []))
@@ -165,6 +194,46 @@ class Config:
                 raise ConfigError(f"{self.source}: paths: {document} has no 'paths' object")
             out.extend(k for k in paths if isinstance(k, str) and k.startswith("/"))
         return out
+
+
+def _ignore_problem(data: Any) -> str | None:
+    """An ignore entry that names neither or both of ``rule`` and ``fingerprint``, in words
+    (the schema's ``oneOf`` would say "not valid under any of the given schemas")."""
+    ignores = data.get("ignore") if isinstance(data, dict) else None
+    for i, item in enumerate(ignores if isinstance(ignores, list) else []):
+        if not isinstance(item, dict):
+            continue
+        has_rule, has_print = "rule" in item, "fingerprint" in item
+        if not has_rule and not has_print:
+            return (
+                f"ignore/{i}: say which finding to ignore: 'rule' (a rule id, see `driftdiff "
+                "rules`, with optional 'endpoint' and 'location') or 'fingerprint'"
+            )
+        if has_rule and has_print:
+            return f"ignore/{i}: give either 'rule' or 'fingerprint', not both"
+    return None
+
+
+def _unknown_rule(data: dict[str, Any]) -> str | None:
+    """A rule id (``severity`` key, ``ignore`` rule) the catalogue does not know, with the
+    closest known ids: a typo would otherwise silently do nothing."""
+    from drift_diff.diff.registry import all_rules
+
+    named = [(f"severity/{key}", key) for key in data.get("severity", {})]
+    named += [
+        (f"ignore/{i}/rule", item["rule"])
+        for i, item in enumerate(data.get("ignore", []))
+        if "rule" in item
+    ]
+    if not named:
+        return None
+    known = {rule.id for rule in all_rules()}
+    for where, rule_id in named:
+        if rule_id not in known:
+            close = difflib.get_close_matches(rule_id, sorted(known), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else "; see `driftdiff rules`"
+            return f"{where}: unknown rule id {rule_id!r}{hint}"
+    return None
 
 
 def _plain(value: Any) -> Any:
@@ -241,9 +310,29 @@ def load_config(path: str | Path) -> Config:
     return Config.from_dict(data, str(p), p.parent)
 
 
+def search_folders(directory: str | Path = ".") -> list[Path]:
+    """Where config is looked for: ``directory`` and its parents up to the repository root (the
+    folder holding ``.git``); only ``directory`` when it is in no repository, so nothing above
+    a project is ever read."""
+    start = Path(directory).absolute()
+    folders = [start, *start.parents]
+    for i, folder in enumerate(folders):
+        if (folder / ".git").exists():
+            return folders[: i + 1]
+    return [start]
+
+
 def find_config(directory: str | Path = ".") -> Config | None:
-    """``./driftdiff.yaml``, else ``[tool.driftdiff]`` of ``./pyproject.toml``, else None."""
-    d = Path(directory)
+    """The nearest config from ``directory`` up to the repository root (``search_folders``):
+    in each folder ``driftdiff.yaml``, else ``[tool.driftdiff]`` of ``pyproject.toml``."""
+    for folder in search_folders(directory):
+        config = _config_in(folder)
+        if config is not None:
+            return config
+    return None
+
+
+def _config_in(d: Path) -> Config | None:
     if (d / DEFAULT_FILE).is_file():
         return load_config(d / DEFAULT_FILE)
     pyproject = d / "pyproject.toml"
