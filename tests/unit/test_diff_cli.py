@@ -129,9 +129,6 @@ def test_bad_inputs_are_one_line(pair: tuple[Path, Path], tmp_path: Path) -> Non
 
 
 def test_traces_and_har_sides(tmp_path: Path) -> None:
-    pytest.importorskip("drift_diff.infer")
-    pytest.importorskip("drift_diff.traffic.sources")
-    from drift_diff.infer import infer_baseline  # noqa: F401
 
     def line(i: int, body: dict[str, object]) -> str:
         return json.dumps(
