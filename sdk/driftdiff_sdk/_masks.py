@@ -1,6 +1,7 @@
 """Secret patterns and their format-preserving placeholders: the value half of ``redact``.
 
-``redact`` decides *where* a secret is (header names, secret keys, text scanning); this module
+``_redact_text`` and ``_redact_fields`` decide *where* a secret is (header names, secret keys,
+text scanning, JSON walking); this module
 says *what a secret looks like* (the precompiled patterns) and *what replaces it* (``Masker``,
 the base class of ``Redactor``). Kept apart so each half stays readable; nothing here is public
 API, import from ``driftdiff_sdk.redact``.

@@ -8,11 +8,11 @@ content but keep every header list, query map and JSON body that redaction leave
 an exchange is built fresh for one submission and neither it nor its redacted copy is mutated
 afterwards (the writer only serializes).
 
-``share_json`` first proves, without building anything, that ``redact_json`` would change
-nothing: no secret key, every string unchanged by ``redact_text`` (memoized for short strings),
-only plain ``dict``/``list``/``str``/numbers/``None`` within the depth limit. Anything else
-(a secret key, bytes, a tuple, a subclass...) falls back to the copying walk, so the output is
-always exactly what ``redact_json`` gives.
+``share_json`` first asks ``Redactor.json_unchanged`` to prove, without building anything, that
+``redact_json`` would change nothing (no secret key, every string unchanged, only plain JSON
+types within the depth limit). Anything else (a secret key, bytes, a tuple, a subclass...)
+falls back to the copying walk, so the output is always exactly what ``redact_json`` gives.
+Only ``Redactor``'s public methods are used here.
 """
 
 from __future__ import annotations
@@ -20,68 +20,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from driftdiff_sdk._bodies import redact_body_b64
-from driftdiff_sdk._masks import MEMO_LEN, memo
 from driftdiff_sdk._stores import redact_postgres, redact_redis
-from driftdiff_sdk.limits import MAX_DEPTH
 
 if TYPE_CHECKING:
     from driftdiff_sdk.redact import Redactor
 
 __all__ = ["share_headers", "share_json", "share_message", "share_outbound", "share_query"]
 
-_SCALARS = (int, float, bool, type(None))
-
-
-def json_unchanged(r: Redactor, value: Any) -> bool:
-    """Whether ``r.redact_json(value)`` equals ``value`` (conservative: ``False`` when unsure)."""
-    kind = type(value)
-    if kind is str:
-        return bool(r.redact_text(value) == value)
-    if kind in _SCALARS:
-        return True
-    if kind is not dict and kind is not list:
-        return False
-    keys = r._key_cache
-    text, memo_get = r.redact_text, r._text_cache.get
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, depth = pop()
-        if depth >= MAX_DEPTH:
-            return False  # redact_json puts a placeholder here
-        if type(node) is dict:
-            for k, v in node.items():
-                if type(k) is not str:
-                    return False
-                secret = keys.get(k)
-                if secret is None:
-                    secret = r.is_secret_key(k)
-                if secret:
-                    return False
-                kind = type(v)
-                if kind is str:
-                    if v and (memo_get(v) or text(v)) != v:
-                        return False
-                elif kind is dict or kind is list:
-                    push((v, depth + 1))
-                elif kind not in _SCALARS:
-                    return False
-        else:
-            for v in node:
-                kind = type(v)
-                if kind is str:
-                    if v and (memo_get(v) or text(v)) != v:
-                        return False
-                elif kind is dict or kind is list:
-                    push((v, depth + 1))
-                elif kind not in _SCALARS:
-                    return False
-    return True
-
 
 def share_json(r: Redactor, value: Any) -> Any:
     """``r.redact_json(value)``, or ``value`` itself when that would be an equal copy."""
-    return value if json_unchanged(r, value) else r.redact_json(value)
+    return value if r.json_unchanged(value) else r.redact_json(value)
 
 
 def share_headers(r: Redactor, headers: Any) -> Any:
@@ -89,7 +38,7 @@ def share_headers(r: Redactor, headers: Any) -> Any:
     if type(headers) is not dict:
         return r.redact_headers(headers)
     out: dict[str, Any] | None = None
-    redact, memo_get = r._redact_header_value, r._header_cache.get
+    redact = r.redact_header_value
     for name, values in headers.items():
         if type(name) is not str:
             return r.redact_headers(headers)
@@ -100,7 +49,7 @@ def share_headers(r: Redactor, headers: Any) -> Any:
                 v = values[i]
                 if type(v) is not str:
                     return r.redact_headers(headers)
-                red = memo_get((name, v)) or _header_value(r, name, v)
+                red = redact(name, v)
                 if red != v:
                     if new is values:
                         new = list(values)
@@ -116,13 +65,6 @@ def share_headers(r: Redactor, headers: Any) -> Any:
                 out = dict(headers)
             out[name] = new
     return headers if out is None else out
-
-
-def _header_value(r: Redactor, name: str, value: str) -> str:
-    red: str = r._redact_header_value(name, value)
-    if len(value) <= MEMO_LEN:
-        memo(r._header_cache, (name, value), red)
-    return red
 
 
 def share_query(r: Redactor, query: Any) -> Any:
@@ -185,5 +127,5 @@ def share_outbound(r: Redactor, call: Any) -> Any:
 def _command(r: Redactor, command: Any) -> Any:
     # Redis ``AUTH [user] password``: the arguments are the secret, whatever their shape.
     if isinstance(command, list) and command and str(command[0]).upper() == "AUTH":
-        return [command[0], *(r._walk(a, True, 0) for a in command[1:])]
+        return [command[0], *(r.mask_json(a) for a in command[1:])]
     return r.redact_json(command)

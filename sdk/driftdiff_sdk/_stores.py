@@ -43,7 +43,7 @@ _REDIS_KEY_READS = frozenset(
 
 
 def _mask(r: Redactor, value: Any) -> Any:
-    return r._walk(value, True, 0)
+    return r.mask_json(value)
 
 
 def _secret_name(r: Redactor, name: Any) -> bool:

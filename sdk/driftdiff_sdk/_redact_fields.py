@@ -1,0 +1,246 @@
+"""Secrets in structured values: JSON, header maps, queries and forms, URLs and paths.
+
+The second layer of ``Redactor`` (``driftdiff_sdk.redact``): ``FieldRedactor`` walks decoded
+JSON (every leaf under a secret key masked, strings scanned by ``TextRedactor.redact_text``),
+classifies headers by name (cookies keep their names, ``Authorization`` its scheme) and redacts
+URLs part by part. It also answers, without building anything, whether redacting a JSON value
+or a header value would change it (``json_unchanged``, ``redact_header_value``), which is what
+lets ``_share`` keep unchanged parts of an exchange instead of copying them. Nothing here is
+public API: import from ``driftdiff_sdk.redact``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
+
+from driftdiff_sdk._masks import MEMO_LEN, memo
+from driftdiff_sdk._redact_text import TextRedactor
+from driftdiff_sdk.limits import MAX_DEPTH
+
+if TYPE_CHECKING:
+    from driftdiff_sdk.redact import RedactionConfig
+
+__all__ = ["FieldRedactor"]
+
+_PLAIN, _COOKIE, _SET_COOKIE, _SECRET = 0, 1, 2, 3  # what a header's name says about its values
+_TOO_DEEP = f"[redacted: nested deeper than {MAX_DEPTH} levels]"
+_SCALARS = (int, float, bool, type(None))
+
+
+class FieldRedactor(TextRedactor):
+    """JSON values, headers, queries, forms, URLs and paths (memoized where values repeat)."""
+
+    def __init__(self, config: RedactionConfig) -> None:
+        super().__init__(config)
+        self._header_kind: dict[str, int] = {}
+        self._header_cache: dict[tuple[str, str], str] = {}  # (name, value) → redacted value
+        self._url_cache: dict[str, str] = {}
+        self._path_cache: dict[str, str] = {}
+
+    # ----------------------------------------------------------------- JSON
+    def redact_json(self, value: Any) -> Any:
+        """A redacted copy of a decoded JSON value (new containers; the input is not touched)."""
+        if not self.config.enabled:
+            return value
+        return self._walk(value, False, 0)
+
+    def mask_json(self, value: Any) -> Any:
+        """A copy of a decoded JSON value with every leaf replaced (it sits under a secret
+        name): strings and numbers keep their format, ``None`` and booleans stay."""
+        if not self.config.enabled:
+            return value
+        return self._walk(value, True, 0)
+
+    def _walk(self, value: Any, secret: bool, depth: int) -> Any:
+        if isinstance(value, str):
+            return self.mask_value(value) if secret else self.redact_text(value)
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)):
+            return self._mask_number(value) if secret else value
+        if depth >= MAX_DEPTH:
+            return _TOO_DEEP
+        if isinstance(value, dict):
+            return {
+                k: self._walk(v, secret or self.is_secret_key(k), depth + 1)
+                for k, v in value.items()
+            }
+        if isinstance(value, (list, tuple)):
+            items = [self._walk(v, secret, depth + 1) for v in value]
+            return items if isinstance(value, list) else tuple(items)
+        if isinstance(value, (bytes, bytearray)):
+            text = bytes(value).decode("latin-1")
+            new = self.mask_value(text) if secret else self.redact_text(text)
+            return value if new == text else new.encode("latin-1", "replace")
+        return value  # other Python objects: the writer stringifies them; nothing to match here
+
+    def json_unchanged(self, value: Any) -> bool:
+        """Whether ``redact_json(value)`` equals ``value`` (conservative: ``False`` when unsure).
+
+        Proves it without building anything: no secret key, every string unchanged by
+        ``redact_text`` (memoized for short strings), only plain ``dict``/``list``/``str``/
+        numbers/``None`` within the depth limit."""
+        kind = type(value)
+        if kind is str:
+            return bool(self.redact_text(value) == value)
+        if kind in _SCALARS:
+            return True
+        if kind is not dict and kind is not list:
+            return False
+        keys = self._key_cache
+        text, memo_get = self.redact_text, self._text_cache.get
+        stack: list[tuple[Any, int]] = [(value, 0)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node, depth = pop()
+            if depth >= MAX_DEPTH:
+                return False  # redact_json puts a placeholder here
+            if type(node) is dict:
+                for k, v in node.items():
+                    if type(k) is not str:
+                        return False
+                    secret = keys.get(k)
+                    if secret is None:
+                        secret = self.is_secret_key(k)
+                    if secret:
+                        return False
+                    kind = type(v)
+                    if kind is str:
+                        if v and (memo_get(v) or text(v)) != v:
+                            return False
+                    elif kind is dict or kind is list:
+                        push((v, depth + 1))
+                    elif kind not in _SCALARS:
+                        return False
+            else:
+                for v in node:
+                    kind = type(v)
+                    if kind is str:
+                        if v and (memo_get(v) or text(v)) != v:
+                            return False
+                    elif kind is dict or kind is list:
+                        push((v, depth + 1))
+                    elif kind not in _SCALARS:
+                        return False
+        return True
+
+    # ----------------------------------------------------------------- headers, query, url
+    def redact_headers(self, headers: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A redacted copy of a header map (name → list of values, or name → value)."""
+        if not isinstance(headers, dict):
+            return headers
+        out: dict[str, Any] = {}
+        for name, values in headers.items():
+            sname = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+            if not self.config.enabled:
+                out[name] = list(values) if isinstance(values, list) else values
+            elif isinstance(values, list):
+                out[name] = [self._redact_header_value(sname, v) for v in values]
+            else:
+                out[name] = self._redact_header_value(sname, values)
+        return out
+
+    def redact_header_value(self, name: str, value: str) -> str:
+        """One header value, redacted as ``redact_headers`` does (memoized per name and value)."""
+        hit = self._header_cache.get((name, value))
+        if hit is None:
+            hit = self._redact_header_value(name, value)
+            if len(value) <= MEMO_LEN:
+                memo(self._header_cache, (name, value), hit)
+        return hit
+
+    def _redact_header_value(self, name: str, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value if value is None else self._redact_header_value(name, str(value))
+        kind = self._header_kind.get(name)
+        if kind is None:
+            kind = memo(self._header_kind, name, self._classify_header(name))
+        if kind == _PLAIN:
+            return self.redact_text(value)
+        if kind == _COOKIE:
+            return "; ".join(self._mask_cookie_pair(p) for p in value.split(";"))
+        if kind == _SET_COOKIE:
+            first, sep, attrs = value.partition(";")
+            return self._mask_cookie_pair(first) + sep + attrs
+        return self._mask_secret_header(value)
+
+    def _classify_header(self, name: str) -> int:
+        low = name.lower()
+        if low == "cookie" or (low.endswith("-cookie") and low != "set-cookie"):
+            return _COOKIE
+        if low == "set-cookie":
+            return _SET_COOKIE
+        return _SECRET if self.is_secret_header(name) else _PLAIN
+
+    def redact_query(self, query: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A redacted copy of a query map (name → list of values)."""
+        if not isinstance(query, dict) or not self.config.enabled:
+            return dict(query) if isinstance(query, dict) else query
+        out: dict[str, Any] = {}
+        for name, values in query.items():
+            secret = self.is_secret_param(name)
+            vals = values if isinstance(values, list) else [values]
+            red = [self._walk(v, secret, 0) for v in vals]
+            out[name] = red if isinstance(values, list) else red[0]
+        return out
+
+    def redact_form(self, text: str) -> str:
+        """Redact an ``application/x-www-form-urlencoded`` string (or a URL's query part)."""
+        if not self.config.enabled or not text:
+            return text
+        parts = []
+        for part in text.split("&"):
+            name, eq, value = part.partition("=")
+            raw = unquote_plus(value)
+            if eq and self.is_secret_param(unquote_plus(name)):
+                new = self.mask_value(raw)
+            else:
+                new = self.redact_text(raw)
+            parts.append(part if new == raw else f"{name}{eq}{quote_plus(new, safe='@:')}")
+        return "&".join(parts)
+
+    def redact_url(self, url: str) -> str:
+        """Redact a URL's path (e-mails, JWTs) and query (secret keys, values); keeps the rest."""
+        if not self.config.enabled or not isinstance(url, str) or not url:
+            return url
+        if type(url) is not str or len(url) > MEMO_LEN:
+            return self._redact_url(url)
+        hit = self._url_cache.get(url)
+        if hit is None:
+            hit = memo(self._url_cache, url, self._redact_url(url))
+        return hit
+
+    def _redact_url(self, url: str) -> str:
+        base, hash_, fragment = url.partition("#")
+        path, q, query = base.partition("?")
+        origin = ""
+        scheme, sep, rest = path.partition("://")
+        if sep and "/" not in scheme:
+            netloc, slash, tail = rest.partition("/")
+            user, at, host = netloc.rpartition("@")
+            if at:  # credentials in the URL: keep the user name's shape, drop the password
+                name, colon, password = user.partition(":")
+                user = f"{self.mask_value(name)}{colon}{self.mask_value(password)}"
+            origin, path = f"{scheme}://{user}{at}{host}", f"{slash}{tail}"
+        return f"{origin}{self.redact_path(path)}{q}{self.redact_form(query)}{hash_}{fragment}"
+
+    def redact_path(self, path: str) -> str:
+        """Redact a URL path, percent-encoded or not (``/users/bob%40example.com``): secrets by
+        shape, random-looking token segments (``detectors.high_entropy_segment``) and the
+        segment after one named like a secret (``/reset-token/<x>``, ``/api_key/<x>``)."""
+        if not self.config.enabled or not isinstance(path, str):
+            return path
+        if type(path) is not str or len(path) > MEMO_LEN:
+            return self._redact_path(path)
+        hit = self._path_cache.get(path)
+        if hit is None:
+            hit = memo(self._path_cache, path, self._redact_path(path))
+        return hit
+
+    def _redact_path(self, path: str) -> str:
+        plain = unquote(path)
+        red = self._redact_segments(self.redact_text(plain))
+        if red == plain:
+            return path
+        return red if plain == path else quote(red, safe="/:@!$&'()*+,;=%~")

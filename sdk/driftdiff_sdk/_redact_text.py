@@ -1,0 +1,182 @@
+"""Where secrets are: secret names (keys, query parameters, headers) and secrets in free text.
+
+The first layer of ``Redactor`` (``driftdiff_sdk.redact``): ``TextRedactor`` decides whether a
+name is secret and replaces the secrets found inside a string (``key=value`` and ``"key": value``
+pairs, e-mail addresses, cards, JWTs, ``Bearer``/``Basic`` credentials, vendor tokens, PEM keys,
+user regexes, token-like URL path segments). The placeholders come from ``Masker`` (``_masks``);
+structured values (JSON, headers, queries, URLs) are walked by ``_redact_fields``. Nothing here
+is public API: import from ``driftdiff_sdk.redact``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import quote_plus, unquote_plus
+
+from driftdiff_sdk._masks import (
+    AT_SIGN,
+    AUTH_SCHEME,
+    CACHE_MAX,
+    CARD,
+    JSON_PAIR,
+    JWT,
+    KV_PAIR,
+    MEMO_LEN,
+    Masker,
+    memo,
+)
+from driftdiff_sdk.detectors import (
+    PEM_PRIVATE_KEY,
+    QUERY_KEYS,
+    SECRET_HEADER_PARTS,
+    SECRET_KEY_SUFFIXES,
+    high_entropy_segment,
+    sub_known_tokens,
+)
+from driftdiff_sdk.kinds import REDACTED_PREFIX
+
+if TYPE_CHECKING:
+    from driftdiff_sdk.redact import RedactionConfig
+
+__all__ = ["TextRedactor", "norm_key"]
+
+# challenges and CORS policy (``Access-Control-Allow-Credentials: true``), not secrets
+_HEADER_EXEMPT = frozenset(
+    {"www-authenticate", "proxy-authenticate", "access-control-allow-credentials"}
+)
+_URL_STARTS = ("http://", "https://")
+
+
+def _tokenish(segment: str) -> bool:
+    """A path segment that could be a credential: not a plain lower-case word or slug."""
+    return not segment.replace("-", "").replace("_", "").isalpha() or not segment.islower()
+
+
+def norm_key(key: object) -> str:
+    """A key name as matching sees it: lower case, without ``-`` and ``_``."""
+    return str(key).lower().replace("-", "").replace("_", "")
+
+
+class TextRedactor(Masker):
+    """Secret names and secrets inside text, for one ``RedactionConfig`` (memoized)."""
+
+    def __init__(self, config: RedactionConfig) -> None:
+        self.config = config
+        super().__init__(config.key)
+        self._headers = frozenset(h.lower() for h in config.headers)
+        self._keys = frozenset(norm_key(k) for k in config.keys)
+        self._key_cache: dict[str, bool] = {}
+        # memoized results (deterministic, so a hit is exactly what recomputing would give):
+        # the same short strings come back request after request
+        self._text_cache: dict[str, str] = {}
+
+    # ----------------------------------------------------------------- matching
+    def is_secret_key(self, key: object) -> bool:
+        """Whether a JSON/query/form key names a secret (cached: keys repeat a lot)."""
+        if not isinstance(key, str):
+            key = str(key)
+        hit = self._key_cache.get(key)
+        if hit is None:
+            norm = norm_key(key)
+            hit = norm in self._keys or norm.endswith(SECRET_KEY_SUFFIXES)
+            if len(self._key_cache) >= CACHE_MAX:
+                self._key_cache.clear()
+            self._key_cache[key] = hit
+        return hit
+
+    def is_secret_param(self, name: object) -> bool:
+        """Whether a URL query or form parameter names a secret: a secret key, or one of the
+        names that are secret in URLs only (``sig``, ``key``, ``X-Amz-Signature``...)."""
+        return self.is_secret_key(name) or norm_key(name) in QUERY_KEYS
+
+    def is_secret_header(self, name: str) -> bool:
+        low = name.lower()
+        if low in self._headers:
+            return True
+        return low not in _HEADER_EXEMPT and any(p in low for p in SECRET_HEADER_PARTS)
+
+    # ----------------------------------------------------------------- text
+    def redact_text(self, text: str) -> str:
+        """Replace secrets inside free text (values, bodies, header values); keeps the rest."""
+        if not self.config.enabled or not isinstance(text, str) or not text:
+            return text
+        if type(text) is not str or len(text) > MEMO_LEN:
+            return self._redact_text(text)
+        hit = self._text_cache.get(text)
+        if hit is None:
+            hit = self._redact_text(text)
+            memo(self._text_cache, text, hit)
+        return hit
+
+    def _redact_text(self, text: str) -> str:
+        if '"' in text and ":" in text:
+            text = JSON_PAIR.sub(self._sub_json_pair, text)
+        if "=" in text:
+            text = KV_PAIR.sub(self._sub_kv_pair, text)
+        if "@" in text:
+            text = AT_SIGN.sub(self._sub_at_sign, text)
+        text = sub_known_tokens(text, self._sub_known_token)
+        if "PRIVATE KEY-----" in text:
+            text = PEM_PRIVATE_KEY.sub(self._sub_pem, text)
+        if "eyJ" in text:
+            text = JWT.sub(lambda m: self._mask_jwt(m.group()), text)
+        if "asic" in text or "earer" in text or "ASIC" in text or "EARER" in text:
+            text = AUTH_SCHEME.sub(self._sub_auth, text)
+        if len(text) >= 13:
+            text = CARD.sub(self._sub_card, text)
+        for pattern in self.config.patterns:
+            text = pattern.sub(lambda m: self.mask_value(m.group()), text)
+        if len(text) >= 9 and (text[0] == "/" or text.startswith(_URL_STARTS)):
+            text = self._redact_url_value(text)
+        return text
+
+    def _redact_url_value(self, text: str) -> str:
+        """A value that is a URL or an absolute path (``"next": "/reset/<token>"``, a download
+        link): its path segments get the same token rules as a request's path."""
+        if len(text) > 4096 or any(c in text for c in " \t\r\n"):
+            return text
+        base, q, rest = text.partition("?")
+        scheme, sep, after = base.partition("://")
+        if sep:
+            host, slash, path = after.partition("/")
+            head, path = f"{scheme}://{host}", slash + path
+        else:
+            head, path = "", base
+        new = self._redact_segments(path)
+        return text if new == path else f"{head}{new}{q}{rest}"
+
+    def _sub_json_pair(self, m: re.Match[str]) -> str:
+        if not self.is_secret_key(m.group(1)):
+            return m.group()
+        value = m.group(3)
+        if value.startswith('"'):
+            try:
+                inner = json.loads(value)
+            except ValueError:
+                inner = value[1:-1]
+            new = json.dumps(self.mask_value(str(inner)), ensure_ascii=False)
+        else:
+            new = self._chars("digits", value, len(value.lstrip("-")), "0123456789")
+            new = ("-" if value.startswith("-") else "") + (new if new[0] != "0" else "1" + new[1:])
+        return f'"{m.group(1)}"{m.group(2)}{new}'
+
+    def _sub_kv_pair(self, m: re.Match[str]) -> str:
+        if not m.group(2) or not self.is_secret_param(unquote_plus(m.group(1))):
+            return m.group()
+        return f"{m.group(1)}={quote_plus(self.mask_value(unquote_plus(m.group(2))), safe='@:')}"
+
+    def _redact_segments(self, path: str) -> str:
+        if len(path) < 9 or "/" not in path:
+            return path
+        segments = path.split("/")
+        changed = False
+        for i, seg in enumerate(segments):
+            if len(seg) < 8 or seg.startswith(REDACTED_PREFIX):
+                continue
+            after_secret = i > 0 and self.is_secret_key(segments[i - 1]) and _tokenish(seg)
+            if after_secret or high_entropy_segment(seg):
+                segments[i] = self.mask_token("path", seg, 16)
+                changed = True
+        return "/".join(segments) if changed else path
