@@ -34,6 +34,7 @@ __all__ = [
     "explain",
     "is_read",
     "normalize_sql",
+    "shape_of",
 ]
 
 Matcher = Callable[[dict[str, Any], dict[str, Any]], "str | None"]
@@ -214,6 +215,25 @@ _EXPLAIN: dict[str, tuple[tuple[str, Matcher, int], ...]] = {
     "redis": (("command", match_redis_dynamic, 1),),
     "postgres": (("SQL", match_sql, 2), ("params", match_params_dynamic, 1)),
 }
+
+
+def shape_of(recorded: list[dict[str, Any]], call: dict[str, Any]) -> dict[str, Any] | None:
+    """A ``describe`` lookup (``{"kind": "postgres", "command": {"sql", "describe": true}}``):
+    a statement's columns asked before it runs (asyncpg's ``get_attributes``, read by
+    SQLAlchemy). Answered by a recorded call of the same SQL, one whose result holds column
+    types first; the caller leaves it unused: the statement itself is matched when it runs."""
+    if call.get("kind") != "postgres" or not _pg(call).get("describe"):
+        return None
+    same = [
+        e
+        for e in recorded
+        if e.get("kind") == "postgres"
+        and not _pg(e).get("many")
+        and normalize_sql(_pg(e).get("sql")) == normalize_sql(_pg(call).get("sql"))
+    ]
+    typed = [e for e in same if isinstance(e.get("result"), dict) and "types" in e["result"]]
+    found = typed or same
+    return found[0] if found else None
 
 
 def is_read(call: dict[str, Any]) -> bool:

@@ -247,6 +247,12 @@ def _passes(matchers: Iterable[Matcher], recorded: dict[str, Any], call: dict[st
 
 def match_call(recorded: list[RecordedCall], call: dict[str, Any]) -> MatchResult:
     """The recorded call answering ``call`` (marked used), or a miss with its explanation."""
+    command = call.get("command")
+    if call.get("kind") == "postgres" and isinstance(command, dict) and command.get("describe"):
+        shape = match_datastores.shape_of([rc.entry for rc in recorded], call)  # nothing used up
+        if shape is not None:
+            return MatchResult(shape, stage="describe")
+        return MatchResult(None, explanation=explain_miss(recorded, call))
     stages = _stages_for(call)
     for name, matchers in stages:
         for rc in recorded:

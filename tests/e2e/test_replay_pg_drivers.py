@@ -4,72 +4,18 @@ PostgreSQL, then replay it with the server STOPPED."""
 from __future__ import annotations
 
 import json
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.apps.harness import findings, listener_on, rule_ids
-from tests.integration.servers import postgres_server, require
-from tests.support import REPO, CliResult, free_port, run_cli, server_process
+from tests.e2e.pg_notes import TRAFFIC, Recording, exchanges, record
+from tests.integration.servers import require
 
 pytestmark = pytest.mark.e2e
 require("postgres")
 
 DRIVERS = {"psycopg": "psycopg", "psycopg-async": "psycopg", "asyncpg": "asyncpg"}
-
-#: (method, path, JSON body, expected status) sent while recording.
-TRAFFIC: list[tuple[str, str, object, int]] = [
-    ("POST", "/notes", {"title": "alpha", "body": "first", "score": 3.5}, 201),
-    ("POST", "/notes", {"title": "beta", "body": "second", "score": 7.25}, 201),
-    ("POST", "/notes", {"title": "alpha", "body": "again", "score": 1}, 409),
-    ("GET", "/notes/1", None, 200),
-    ("GET", "/notes/999", None, 404),
-    ("GET", "/notes?min_score=1", None, 200),
-    ("POST", "/notes/bulk", [{"title": f"n{i}", "body": "b", "score": i} for i in (1, 2)], 200),
-    ("GET", "/notes?min_score=2", None, 200),
-]
-
-
-@dataclass
-class Recording:
-    driver: str
-    traces: Path
-    pg_port: int
-
-    def replay(self, traces: Path | None = None, variant: str = "") -> CliResult:
-        port = free_port()
-        start = (
-            f"PG_DSN=postgresql://postgres@127.0.0.1:{self.pg_port}/postgres "
-            f"PG_DRIVER={self.driver} NOTES_VARIANT={variant} "
-            f"exec {sys.executable} -m uvicorn tests.e2e.apps.notes_pg:app "
-            f"--host 127.0.0.1 --port {port}"
-        )
-        return run_cli(
-            "replay",
-            str(traces or self.traces),
-            "--target",
-            f"http://127.0.0.1:{port}",
-            "--start",
-            start,
-            "--ready",
-            "/health",
-            "--fail-on",
-            "warning",
-            "--format",
-            "json",
-            cwd=REPO,
-        )
-
-
-def _lines(traces: Path) -> int:
-    return (
-        sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() else 0
-    )
-
 
 #: psycopg 3 sync runs with the README's ``pytest``; the other two drivers are the same test on
 #: another driver, run by CI's heavy pass (each recording starts its own PostgreSQL).
@@ -82,43 +28,13 @@ def recording(
 ) -> Recording:
     driver = str(request.param)
     pytest.importorskip(DRIVERS[driver], reason=f"{DRIVERS[driver]} not installed")
-    traces = tmp_path_factory.mktemp(driver) / "traces"
-    port = free_port()
-    with postgres_server() as pg:
-        env = {
-            "DRIFTDIFF_MODE": "record",
-            "DRIFTDIFF_TRACES_DIR": str(traces),
-            "PG_DSN": pg.url,
-            "PG_DRIVER": driver,
-        }
-        cmd = [sys.executable, "-m", "uvicorn", "tests.e2e.apps.notes_pg:app"]
-        cmd += ["--host", "127.0.0.1", "--port", str(port)]
-        with (
-            server_process(cmd, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
-            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
-        ):
-            for method, path, body, status in TRAFFIC:
-                response = client.request(method, path, json=body)
-                assert response.status_code == status, (method, path, response.text)
-            end = time.monotonic() + 10  # the SDK writes off the request path
-            while _lines(traces) < len(TRAFFIC) + 1 and time.monotonic() < end:
-                time.sleep(0.02)  # poll interval, bounded by the deadline
-        return Recording(driver, traces, pg.port)  # the server stops here
-
-
-def _exchanges(traces: Path) -> list[dict[str, object]]:
-    return [
-        json.loads(line)
-        for f in sorted(traces.glob("*.jsonl"))
-        for line in f.read_text().splitlines()
-        if line.strip()
-    ]
+    return record(driver, tmp_path_factory)
 
 
 def test_recording_holds_every_statement_with_its_rows(recording: Recording) -> None:
     calls = [
         c
-        for ex in _exchanges(recording.traces)
+        for ex in exchanges(recording.traces)
         for c in ex.get("outbound") or []  # type: ignore[attr-defined]
     ]
     assert calls and all(c["kind"] == "postgres" for c in calls)
@@ -150,7 +66,7 @@ def test_changed_query_result_fails_the_check(recording: Recording, tmp_path: Pa
     changed = tmp_path / "traces"
     changed.mkdir()
     lines = []
-    for ex in _exchanges(recording.traces):
+    for ex in exchanges(recording.traces):
         for call in ex.get("outbound") or []:  # type: ignore[attr-defined]
             if "WHERE id =" in call["command"]["sql"] and call.get("result", {}).get("rows"):
                 call["result"]["rows"][0][1] = "gamma"

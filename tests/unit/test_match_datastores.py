@@ -88,3 +88,19 @@ def test_redis_auth_secrets_are_not_compared_and_kinds_describe() -> None:
         match_call(_calls(_redis("GET", "k")), _pg("SELECT 1")).explanation
         == "this exchange recorded only redis calls"
     )
+
+
+def test_describe_lookup_answers_a_statements_shape_and_uses_nothing_up() -> None:
+    typed = _pg("SELECT id FROM t WHERE id = $1", [1], rows=[[1]])
+    typed["result"].update({"columns": ["id"], "types": [23]})
+    recorded = _calls(_pg("SELECT id FROM t WHERE id = $1", [2]), typed)
+    describe = {
+        "kind": "postgres",
+        "command": {"sql": "select id from t where id = $1", "describe": True},
+    }
+    found = match_call(recorded, describe)
+    assert found.entry is typed and found.stage == "describe"
+    assert [rc.uses for rc in recorded] == [0, 0]
+    other = {"kind": "postgres", "command": {"sql": "SELECT 2", "describe": True}}
+    missed = match_call(recorded, other)
+    assert missed.entry is None and "SQL differed" in missed.explanation

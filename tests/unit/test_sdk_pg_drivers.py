@@ -82,3 +82,19 @@ def test_replay_answers_server_facts_asked_at_connect_outside_any_exchange() -> 
     assert conn.execute("show standard_conforming_strings").fetchall() == [("on",)]
     cursor = conn.execute("CREATE TABLE t (id int)")  # anything else: no rows, its command tag
     assert cursor.statusmessage == "CREATE" and cursor.description is None
+
+
+def test_catalog_lookups_outside_any_exchange_find_nothing() -> None:
+    """SQLAlchemy's ``has_table`` and psycopg's ``TypeInfo.fetch`` at start-up: no rows."""
+    pytest.importorskip("psycopg", reason="psycopg 3 not installed")
+    from driftdiff_sdk.outbound import psycopg3_adapter
+    from driftdiff_sdk.outbound._psycopg3_replay import FakeConnection
+    from psycopg.types import TypeInfo
+
+    conn = FakeConnection("dbname=x")
+    assert conn.execute("SELECT relname FROM pg_class WHERE relname = %s", ("t",)).fetchall() == []
+    psycopg3_adapter.install()
+    try:
+        assert TypeInfo.fetch(conn, "hstore") is None  # type: ignore[call-overload]
+    finally:
+        psycopg3_adapter.uninstall()

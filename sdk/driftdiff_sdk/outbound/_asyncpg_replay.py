@@ -5,9 +5,11 @@ mode. ``execute``/``executemany``/``fetch``/``fetchrow``/``fetchval``/``fetchman
 connection, the pool or a prepared statement) send the call to the replay mock and return its
 recorded result: rows as ``ReplayRecord`` (indexable by position and name, ``keys``/``values``/
 ``items``/``get``, ``dict(record)``); a recorded error is raised as the same
-``asyncpg.exceptions`` class. Transactions are accepted and do nothing: the statements inside
-them are answered one by one. Calls outside an inbound exchange (schema set-up at start-up) get
-an empty result: nothing was recorded for them.
+``asyncpg.exceptions`` class. A prepared statement's ``get_attributes()`` (columns and type oids,
+which SQLAlchemy's async dialect reads before fetching) comes from a ``describe`` lookup the mock
+answers with a recorded call of the same SQL. Transactions are accepted and do nothing: the
+statements inside them are answered one by one. Calls outside an inbound exchange (schema set-up
+at start-up, a dialect's server checks) get what ``_pg_values.startup_result`` answers.
 """
 
 from __future__ import annotations
@@ -15,8 +17,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator, Iterator
 from typing import Any
 
-from driftdiff_sdk.outbound import active_exchange
-from driftdiff_sdk.outbound._pg_values import decode_value, postgres_call, recorded_result
+from driftdiff_sdk.outbound import active_exchange, replay_lookup
+from driftdiff_sdk.outbound._pg_values import (
+    decode_value,
+    postgres_call,
+    recorded_result,
+    startup_result,
+)
 
 __all__ = ["FakeConnection", "FakePool", "FakePreparedStatement", "ReplayRecord", "connect"]
 
@@ -81,16 +88,38 @@ def _error(name: str, message: str) -> BaseException:
     return exc_type(message or name)
 
 
-def _answer(query: str, args: Any, many: bool) -> dict[str, Any] | None:
-    """The recorded result of one call, ``None`` outside an exchange (start-up statements)."""
+def _answer(query: str, args: Any, many: bool) -> dict[str, Any]:
+    """The recorded result of one call; outside an exchange (start-up statements, a dialect's
+    server checks) what ``startup_result`` answers."""
     ctx = active_exchange()
     if ctx is None:
-        return None
+        return startup_result(query)
     params = list(args[0]) if many and args else list(args)
     return recorded_result(postgres_call(ctx, query, params, many), query, _error)
 
 
-def _records(result: dict[str, Any] | None) -> list[ReplayRecord]:
+def _shape(query: str) -> dict[str, Any]:
+    """A statement's recorded columns and type oids, asked before it runs: the mock answers a
+    ``describe`` lookup with a recorded call of the same SQL and leaves it unused."""
+    if active_exchange() is None:
+        return startup_result(query)
+    entry = replay_lookup({"kind": "postgres", "command": {"sql": query, "describe": True}})
+    result = entry.get("result")
+    return result if isinstance(result, dict) else {}
+
+
+def _attributes(result: dict[str, Any]) -> tuple[Any, ...]:
+    from asyncpg.types import Attribute, Type
+
+    columns = [str(c) for c in result.get("columns") or []]
+    types = list(result.get("types") or [None] * len(columns))
+    return tuple(
+        Attribute(name, Type(oid, "", "scalar", "pg_catalog"))
+        for name, oid in zip(columns, types, strict=False)
+    )
+
+
+def _records(result: dict[str, Any]) -> list[ReplayRecord]:
     if not result:
         return []
     columns = [str(c) for c in result.get("columns") or []]
@@ -98,7 +127,7 @@ def _records(result: dict[str, Any] | None) -> list[ReplayRecord]:
     return [ReplayRecord(columns, [decode_value(c, bytes) for c in row]) for row in rows]
 
 
-def _value(result: dict[str, Any] | None, column: int) -> Any:
+def _value(result: dict[str, Any], column: int) -> Any:
     if not result or not result.get("rows"):
         return None
     row = result["rows"][0]
@@ -110,10 +139,7 @@ class _Queries:
     """The query methods a connection and a pool share."""
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
-        result = _answer(str(query), args, False)
-        if result is None:
-            return (str(query).split() or ["OK"])[0].upper()
-        return str(result.get("status") or "")
+        return str(_answer(str(query), args, False).get("status") or "")
 
     async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
         _answer(str(command), (list(args),), True)
@@ -152,6 +178,8 @@ class FakePreparedStatement:
 
     def __init__(self, query: str) -> None:
         self._query = query
+        self._shape: tuple[Any, ...] | None = None
+        self._status: str | None = None
 
     def get_query(self) -> str:
         return self._query
@@ -160,23 +188,38 @@ class FakePreparedStatement:
         return ()
 
     def get_attributes(self) -> tuple[Any, ...]:
-        return ()
+        """The columns (name, type oid) recorded for this SQL; a statement never recorded is
+        reported by the mock like any unrecorded call."""
+        if self._shape is None:
+            self._shape = _attributes(_shape(self._query))
+        return self._shape
+
+    def get_statusmsg(self) -> str | None:
+        return self._status
+
+    def _run(self, args: Any, many: bool) -> dict[str, Any]:
+        result = _answer(self._query, (list(args),) if many else args, many)
+        status = result.get("status")
+        if status is None and "rows" in result:
+            status = f"SELECT {len(result['rows'])}"
+        self._status = None if status is None else str(status)
+        return result
 
     async def fetch(self, *args: Any, timeout: float | None = None) -> list[ReplayRecord]:
-        return _records(_answer(self._query, args, False))
+        return _records(self._run(args, False))
 
     async def fetchrow(self, *args: Any, timeout: float | None = None) -> ReplayRecord | None:
-        records = _records(_answer(self._query, args, False))
+        records = _records(self._run(args, False))
         return records[0] if records else None
 
     async def fetchval(self, *args: Any, column: int = 0, timeout: float | None = None) -> Any:
-        return _value(_answer(self._query, args, False), column)
+        return _value(self._run(args, False), column)
 
     async def fetchmany(self, args: Any, *, timeout: float | None = None) -> list[ReplayRecord]:
-        return _records(_answer(self._query, (list(args),), True))
+        return _records(self._run(args, True))
 
     async def executemany(self, args: Any, *, timeout: float | None = None) -> None:
-        _answer(self._query, (list(args),), True)
+        self._run(args, True)
 
 
 class FakeConnection(_Queries):
@@ -205,6 +248,7 @@ class FakeConnection(_Queries):
     async def set_type_codec(self, *args: Any, **kwargs: Any) -> None: ...
     async def set_builtin_type_codec(self, *args: Any, **kwargs: Any) -> None: ...
     async def reset(self, **kwargs: Any) -> None: ...
+    async def reload_schema_state(self) -> None: ...
 
     async def close(self, **kwargs: Any) -> None:
         self._closed = True

@@ -154,11 +154,18 @@ _SERVER_FACTS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Statements that answer rows: outside an exchange in replay they answer none.
+_ROW_STATEMENTS = ("select", "with", "show", "values", "table")
+
+
 def startup_result(sql: str) -> dict[str, Any]:
     """The answer to a statement made outside any exchange in replay: the server facts above,
-    otherwise an empty result with the statement's command tag."""
+    no rows to a query, otherwise an empty result with the statement's command tag."""
     key = " ".join(sql.split()).rstrip(";").strip().lower()
     fact = _SERVER_FACTS.get(key)
+    if fact is None and key.startswith(_ROW_STATEMENTS):
+        # a catalog look-up (SQLAlchemy's has_table, psycopg's TypeInfo): "no such thing"
+        return {"columns": [], "types": [], "rows": [], "rowcount": 0, "status": "SELECT 0"}
     if fact is None:
         return {"status": (sql.split() or ["OK"])[0].upper(), "rowcount": -1}
     column, value = fact

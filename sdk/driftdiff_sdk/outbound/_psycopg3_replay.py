@@ -19,7 +19,13 @@ from driftdiff_sdk.outbound import active_exchange
 from driftdiff_sdk.outbound._pg_values import decode_value, recorded_result, startup_result
 from driftdiff_sdk.outbound.psycopg3_adapter import sql_text, start_call
 
-__all__ = ["AsyncFakeConnection", "AsyncFakeCursor", "FakeConnection", "FakeCursor"]
+__all__ = [
+    "AsyncFakeConnection",
+    "AsyncFakeCursor",
+    "FakeConnection",
+    "FakeCursor",
+    "ReplayConnection",
+]
 
 COPY_REFUSED = (
     "driftdiff replay cannot answer COPY: it is not recorded (use execute/executemany, or run "
@@ -269,6 +275,8 @@ class AsyncFakeCursor(_Rows):
 
 
 class _Connection:
+    """What both replay connections share (``ReplayConnection`` outside this module)."""
+
     def __init__(self, conninfo: str = "", **kwargs: Any) -> None:
         self.conninfo = conninfo
         self.row_factory = kwargs.get("row_factory")
@@ -361,3 +369,6 @@ class AsyncFakeConnection(_Connection):
 
     async def __aexit__(self, *exc: object) -> None:
         self.closed = True
+
+
+ReplayConnection = _Connection

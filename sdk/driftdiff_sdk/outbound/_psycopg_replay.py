@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from driftdiff_sdk.outbound import active_exchange
-from driftdiff_sdk.outbound._pg_values import decode_value, recorded_result
+from driftdiff_sdk.outbound._pg_values import decode_value, recorded_result, startup_result
 from driftdiff_sdk.outbound.psycopg_adapter import quote, sql_text, start_call
 
 __all__ = ["FakeConnection", "FakeCursor"]
@@ -107,11 +107,10 @@ class FakeCursor:
         ctx = active_exchange()
         text = sql_text(query)
         self.query = text.encode("utf-8")
-        if ctx is None:  # start-up statements: not recorded, so nothing to replay
-            self.statusmessage = (text.split() or ["OK"])[0].upper()
-            return
-        call = start_call(ctx, query, vars, many)
-        result = recorded_result(call, text, _exception)
+        if ctx is None:  # start-up statements: not recorded; server facts answered locally
+            result = startup_result(text)
+        else:
+            result = recorded_result(start_call(ctx, query, vars, many), text, _exception)
         self.rowcount = int(result.get("rowcount", -1))
         self.statusmessage = result.get("status")
         if "columns" in result:

@@ -5,7 +5,9 @@
   ``executemany`` are patched on the classes (a pool's methods go through them). Each call is
   recorded like a psycopg statement (``_pg_values``): ``{"command": {"sql", "params",
   "many"?}, "result": {"api", "columns", "rows", "rowcount", "status"}}``, ``api`` the method
-  that ran (``fetchval`` records its one value as a one-cell row). Transaction control
+  that ran (``fetchval`` records its one value as a one-cell row); a prepared statement's also
+  hold its ``columns``, type oids (``types``) and ``status`` from ``get_attributes()``/
+  ``get_statusmsg()``, which SQLAlchemy's async dialect reads before it fetches. Transaction control
   (``BEGIN``/``COMMIT``/savepoints) and the reset a pool runs on release are the driver's
   bookkeeping, not the app's statements: they are not recorded.
 * **replay**: ``asyncpg.connect``/``asyncpg.create_pool`` return fakes (``_asyncpg_replay``)
@@ -22,7 +24,7 @@ from driftdiff_sdk.outbound import active_exchange, recording
 from driftdiff_sdk.outbound._pg_values import encode_value, postgres_call, row_values
 from driftdiff_sdk.recorder import count_error
 
-__all__ = ["install", "record_result", "uninstall"]
+__all__ = ["install", "record_result", "statement_shape", "uninstall"]
 
 _originals: dict[tuple[str, str], Any] = {}
 
@@ -53,7 +55,24 @@ def record_result(api: str, out: Any) -> dict[str, Any]:
     return result
 
 
-async def _run(ctx: ExchangeContext | None, call: dict[str, Any] | None, api: str, run: Any) -> Any:
+def statement_shape(statement: Any) -> dict[str, Any]:
+    """A prepared statement's columns, their type oids and its status line: what replay's
+    ``get_attributes``/``get_statusmsg`` answer (SQLAlchemy's dialect reads them)."""
+    attributes = statement.get_attributes()
+    return {
+        "columns": [a.name for a in attributes],
+        "types": [a.type.oid for a in attributes],
+        "status": statement.get_statusmsg(),
+    }
+
+
+async def _run(
+    ctx: ExchangeContext | None,
+    call: dict[str, Any] | None,
+    api: str,
+    run: Any,
+    statement: Any = None,
+) -> Any:
     if ctx is None or call is None:
         return await run()
     with recording(ctx, call, "outbound postgres") as started:
@@ -61,6 +80,8 @@ async def _run(ctx: ExchangeContext | None, call: dict[str, Any] | None, api: st
     try:
         call["duration_ms"] = round((time.perf_counter() - started) * 1000.0, 3)
         call["result"] = record_result(api, out)
+        if statement is not None:
+            call["result"].update(statement_shape(statement))
         ctx.outbound.append(call)
     except Exception:
         count_error("outbound postgres")
@@ -88,7 +109,7 @@ def _statement_method(api: str) -> Any:
         params = list(args[0]) if many and args else list(args)
         query = str(self.get_query())
         call = None if ctx is None else postgres_call(ctx, query, params, many)
-        return await _run(ctx, call, api, lambda: original(self, *args, **kwargs))
+        return await _run(ctx, call, api, lambda: original(self, *args, **kwargs), self)
 
     method.__name__ = api
     return method

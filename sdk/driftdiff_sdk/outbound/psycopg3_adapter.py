@@ -9,7 +9,8 @@
   Server-side (named) cursors and ``COPY`` are not recorded; ``executemany(returning=True)``
   keeps its row count and status, not its rows.
 * **replay**: ``Connection.connect``/``AsyncConnection.connect`` (``psycopg.connect``) return a
-  fake connection (``_psycopg3_replay``) that never opens a socket.
+  fake connection (``_psycopg3_replay``) that never opens a socket; ``TypeInfo.fetch`` (which
+  SQLAlchemy's dialect calls on connect) accepts it and sends its catalog query through it.
 """
 
 from __future__ import annotations
@@ -176,10 +177,55 @@ async def _connect_async(cls: Any, /, conninfo: str = "", **kwargs: Any) -> Any:
     return await _originals[("AsyncConnection", "connect")].__get__(None, cls)(conninfo, **kwargs)
 
 
+def _type_info(cls: Any, conn: Any, name: Any) -> Any:
+    """``TypeInfo.fetch`` (and its subclasses') on a replay connection: psycopg's own catalog
+    query sent through the replay cursor, so inside an exchange it is answered from the
+    recording (where the real query was recorded like any other) and at start-up (SQLAlchemy's
+    hstore check) it finds no type. A coroutine on an async connection, as psycopg's is."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.rows import dict_row
+
+    from driftdiff_sdk.outbound._psycopg3_replay import AsyncFakeConnection
+
+    if isinstance(name, sql.Composable):
+        name = name.as_string(None)
+    query = cls._get_info_query(conn)
+    if isinstance(conn, AsyncFakeConnection):
+
+        async def fetch_async() -> Any:
+            cursor = conn.cursor(row_factory=dict_row)
+            try:
+                await cursor.execute(query, {"name": name})
+            except psycopg.errors.UndefinedObject:
+                return None
+            return cls._from_records(name, await cursor.fetchall())
+
+        return fetch_async()
+    cursor = conn.cursor(row_factory=dict_row)
+    try:
+        cursor.execute(query, {"name": name})
+    except psycopg.errors.UndefinedObject:
+        return None
+    return cls._from_records(name, cursor.fetchall())
+
+
+def _type_info_fetch(cls: Any, conn: Any, name: Any) -> Any:
+    """``TypeInfo.fetch``, which accepts only psycopg's own connection classes: on a replay
+    connection its query goes through the replay cursor (``_type_info``)."""
+    from driftdiff_sdk.outbound._psycopg3_replay import ReplayConnection
+
+    if isinstance(conn, ReplayConnection):
+        return _type_info(cls, conn, name)
+    return _originals[("TypeInfo", "fetch")].__get__(None, cls)(conn, name)
+
+
 def _targets() -> list[tuple[Any, str, str, Any]]:
     import psycopg
+    from psycopg.types import TypeInfo
 
     return [
+        (TypeInfo, "TypeInfo", "fetch", classmethod(_type_info_fetch)),
         (psycopg.Cursor, "Cursor", "execute", _execute),
         (psycopg.Cursor, "Cursor", "executemany", _executemany),
         (psycopg.AsyncCursor, "AsyncCursor", "execute", _execute_async),

@@ -162,18 +162,34 @@ def _connect(
     )
 
 
+def _register_type(obj: Any, scope: Any = None) -> Any:
+    """``psycopg2.extensions.register_type``, which accepts only its C connection and cursor:
+    on a replay connection (SQLAlchemy registers UUID, JSON and hstore casters on connect) it
+    is a no-op, values coming back already typed from the recording."""
+    from driftdiff_sdk.outbound._psycopg_replay import FakeConnection, FakeCursor
+
+    if isinstance(scope, (FakeConnection, FakeCursor)):
+        return None
+    return _originals["register_type"](obj, scope)
+
+
 def install() -> bool:
     """Patch psycopg2 (``ImportError`` when it is not installed: the adapter is skipped)."""
     import psycopg2
+    import psycopg2.extensions
 
     if not _originals:
         _originals["connect"] = psycopg2.connect
         psycopg2.connect = _connect
+        _originals["register_type"] = psycopg2.extensions.register_type
+        psycopg2.extensions.register_type = _register_type
     return True
 
 
 def uninstall() -> None:
     if _originals:
         import psycopg2
+        import psycopg2.extensions
 
         psycopg2.connect = _originals.pop("connect")
+        psycopg2.extensions.register_type = _originals.pop("register_type")

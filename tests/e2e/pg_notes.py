@@ -1,0 +1,105 @@
+"""The notes service of ``apps/notes_pg`` recorded against a real PostgreSQL under uvicorn,
+then replayed with the server stopped: shared by the driver and SQLAlchemy replay tests."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.servers import postgres_server
+from tests.support import REPO, CliResult, free_port, run_cli, server_process
+
+#: (method, path, JSON body, expected status) sent while recording.
+TRAFFIC: list[tuple[str, str, object, int]] = [
+    ("POST", "/notes", {"title": "alpha", "body": "first", "score": 3.5}, 201),
+    ("POST", "/notes", {"title": "beta", "body": "second", "score": 7.25}, 201),
+    ("POST", "/notes", {"title": "alpha", "body": "again", "score": 1}, 409),
+    ("GET", "/notes/1", None, 200),
+    ("GET", "/notes/999", None, 404),
+    ("GET", "/notes?min_score=1", None, 200),
+    ("POST", "/notes/bulk", [{"title": f"n{i}", "body": "b", "score": i} for i in (1, 2)], 200),
+    ("GET", "/notes?min_score=2", None, 200),
+]
+
+
+@dataclass
+class Recording:
+    driver: str
+    traces: Path
+    pg_port: int
+
+    def replay(self, traces: Path | None = None, variant: str = "") -> CliResult:
+        port = free_port()
+        start = (
+            f"PG_DSN=postgresql://postgres@127.0.0.1:{self.pg_port}/postgres "
+            f"PG_DRIVER={self.driver} NOTES_VARIANT={variant} "
+            f"exec {sys.executable} -m uvicorn tests.e2e.apps.notes_pg:app "
+            f"--host 127.0.0.1 --port {port}"
+        )
+        return run_cli(
+            "replay",
+            str(traces or self.traces),
+            "--target",
+            f"http://127.0.0.1:{port}",
+            "--start",
+            start,
+            "--ready",
+            "/health",
+            "--fail-on",
+            "warning",
+            "--format",
+            "json",
+            cwd=REPO,
+        )
+
+
+def _lines(traces: Path) -> int:
+    return (
+        sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() else 0
+    )
+
+
+def record(driver: str, tmp_path_factory: pytest.TempPathFactory) -> Recording:
+    """Start PostgreSQL and the service recording through ``driver``, send ``TRAFFIC``."""
+    traces = tmp_path_factory.mktemp(driver) / "traces"
+    port = free_port()
+    with postgres_server() as pg:
+        env = {
+            "DRIFTDIFF_MODE": "record",
+            "DRIFTDIFF_TRACES_DIR": str(traces),
+            "PG_DSN": pg.url,
+            "PG_DRIVER": driver,
+        }
+        cmd = [sys.executable, "-m", "uvicorn", "tests.e2e.apps.notes_pg:app"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port)]
+        with (
+            server_process(cmd, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+        ):
+            for method, path, body, status in TRAFFIC:
+                response = client.request(method, path, json=body)
+                assert response.status_code == status, (method, path, response.text)
+            end = time.monotonic() + 10  # the SDK writes off the request path
+            while _lines(traces) < len(TRAFFIC) + 1 and time.monotonic() < end:
+                time.sleep(0.02)  # poll interval, bounded by the deadline
+        return Recording(driver, traces, pg.port)  # the server stops here
+
+
+def exchanges(traces: Path) -> list[dict[str, object]]:
+    return [
+        json.loads(line)
+        for f in sorted(traces.glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+        if line.strip()
+    ]
+
+
+def calls(traces: Path) -> list[dict[str, object]]:
+    """Every recorded outbound call, in order."""
+    return [c for ex in exchanges(traces) for c in ex.get("outbound") or []]  # type: ignore[attr-defined]
