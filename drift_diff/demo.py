@@ -26,6 +26,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,7 @@ Narrate = Callable[[str], None]
 class DemoOptions:
     """What :func:`run_demo` does beyond the defaults (which need no arguments at all)."""
 
-    examples_dir: Path | None = None  #: default: ``examples/`` beside the ``drift_diff`` package
+    examples_dir: Path | None = None  #: default: the package's ``_examples`` (see below)
     workdir: Path | None = None  #: default: a temporary folder, removed afterwards
     report_format: str = "text"
     write_baseline: Path | None = None  #: also save the learned v1 baseline here
@@ -89,20 +90,40 @@ class DemoResult:
 
 
 def find_examples_dir(explicit: Path | None = None) -> Path:
-    """The bundled ``examples/`` folder (a source checkout or an editable install has it)."""
-    candidates = [explicit] if explicit else [Path(__file__).resolve().parent.parent / "examples"]
+    """The example service: ``explicit``, else the copy shipped in the package.
+
+    The package's ``_examples`` is package data in a wheel and a symlink to the checkout's
+    ``examples/`` in a source tree (editable installs included), so both find it the same way.
+    """
+    if explicit is not None:
+        candidates = [explicit]
+    else:
+        shipped = resources.files("drift_diff").joinpath("_examples")
+        candidates = [Path(str(shipped))]
     for folder in candidates:
-        if (
-            folder
-            and (folder / "shop_v1" / "app.py").is_file()
-            and (folder / "traffic.py").is_file()
-        ):
+        if (folder / "shop_v1" / "app.py").is_file() and (folder / "traffic.py").is_file():
             return folder.resolve()
-    where = explicit or candidates[0]
     raise UsageError(
-        f"the example service is not at {where}; run the demo from a source checkout "
-        "(pip install -e .) or pass --examples DIR"
+        f"the example service is not at {candidates[0]}; reinstall driftdiff "
+        "(its wheel ships the example) or pass --examples DIR"
     )
+
+
+def stage_examples(examples: Path, workdir: Path) -> Path:
+    """A private copy of the example's sources in ``workdir``: the services it starts import
+    from there (their bytecode caches included), never from the installed package's folder."""
+    dest = workdir / "examples"
+    if dest.resolve() == examples:  # --workdir . in a checkout: already where it would go
+        return examples
+    if dest.resolve().is_relative_to(examples) or examples.is_relative_to(dest.resolve()):
+        raise UsageError(f"--workdir {workdir} overlaps the example service at {examples}")
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(
+        examples,
+        dest,
+        ignore=shutil.ignore_patterns("__pycache__", "traces", "generated", "*.pyc"),
+    )
+    return dest
 
 
 def uvicorn_argv(app: str, examples: Path, port: int) -> list[str]:
@@ -146,7 +167,7 @@ def run_demo(options: DemoOptions | None = None, narrate: Narrate | None = None)
         else:
             workdir = Path(tempfile.mkdtemp(prefix="driftdiff-demo-"))
             stack.callback(shutil.rmtree, workdir, True)
-        return _story(stack, examples, workdir, options, say)
+        return _story(stack, stage_examples(examples, workdir), workdir, options, say)
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
 
 

@@ -38,7 +38,10 @@ def register(app: typer.Typer) -> None:
             help="Work (traces, logs) in DIR and keep it, instead of a temporary folder.",
         ),
         examples: Path | None = typer.Option(
-            None, "--examples", metavar="DIR", help="The example service (default: the checkout's)."
+            None,
+            "--examples",
+            metavar="DIR",
+            help="The example service (default: the copy shipped with driftdiff).",
         ),
     ) -> None:
         """Record the example shop v1, learn its baseline, replay against v2, print the report.

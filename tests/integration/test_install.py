@@ -1,0 +1,137 @@
+"""driftdiff installs like a tool: built wheels into a fresh venv, and pipx from the checkout.
+
+Both wheels (the CLI and the SDK it depends on) are built with ``pip wheel``; a fresh venv gets
+the third-party dependencies from the package index and our two distributions only from the
+folder of built wheels (``--no-index --find-links``), exactly as README's install section says.
+Then ``driftdiff --version`` and ``driftdiff demo`` run from an empty temporary folder, which
+proves the example service ships as package data and the demo writes nothing beside the package.
+The second path is ``pipx install`` from the checkout (pipx is in the dev extra).
+"""
+
+from __future__ import annotations
+
+import email.parser
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from tests.support import REPO
+
+pytestmark = [pytest.mark.integration, pytest.mark.heavy]
+
+VERSION = "0.1.0"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """The test's environment without anything that would point at the checkout."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DRIFTDIFF_", "PIP_", "PIPX_", "VIRTUAL_ENV", "PYTHON"))
+    }
+    return {**env, **extra}
+
+
+def _run(argv: list[str | Path], cwd: Path, timeout: float = 600, **env: str) -> str:
+    done = subprocess.run(
+        [str(a) for a in argv],
+        cwd=cwd,
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 0, f"{argv} exited {done.returncode}:\n{done.stderr[-4000:]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", dist]
+    _run([*pip_wheel, REPO, REPO / "sdk"], cwd=dist)
+    built = sorted(p.name for p in dist.glob("*.whl"))
+    assert built == [
+        f"driftdiff-{VERSION}-py3-none-any.whl",
+        f"driftdiff_sdk-{VERSION}-py3-none-any.whl",
+    ]
+    return dist
+
+
+def _third_party(wheel: Path, extra: str) -> list[str]:
+    """The wheel's requirements from the package index (ours excluded), ``extra`` included."""
+    with zipfile.ZipFile(wheel) as zf:
+        meta = zf.read(f"driftdiff-{VERSION}.dist-info/METADATA").decode()
+    needed = []
+    for line in email.parser.Parser().parsestr(meta).get_all("Requires-Dist") or []:
+        req = Requirement(line)
+        if req.name == "driftdiff-sdk":
+            continue
+        if req.marker is not None and not req.marker.evaluate({"extra": extra}):
+            continue
+        req.marker = None
+        needed.append(str(req))
+    return needed
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def _check_demo(driftdiff: Path, cwd: Path, **env: str) -> None:
+    assert _run([driftdiff, "--version"], cwd=cwd, **env).strip().endswith(VERSION)
+    report = json.loads(_run([driftdiff, "demo", "--format", "json"], cwd=cwd, **env))
+    assert report["summary"]["breaking"] > 0, report["summary"]  # v2 breaks the contract
+    assert _files(cwd) == set(), "the demo wrote into the folder it was run from"
+
+
+def test_wheels_install_from_a_local_folder_and_the_demo_runs(wheels: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", venv], cwd=tmp_path)
+    pip = [venv / "bin" / "python", "-m", "pip", "install", "-q"]
+    _run(
+        [*pip, *_third_party(wheels / f"driftdiff-{VERSION}-py3-none-any.whl", "demo")],
+        cwd=tmp_path,
+    )
+    _run([*pip, "--no-index", "--find-links", wheels, "driftdiff[demo]"], cwd=tmp_path)
+
+    package = Path(
+        _run(
+            [venv / "bin" / "python", "-c", "import drift_diff; print(drift_diff.__file__)"],
+            cwd=tmp_path,
+        ).strip()
+    ).parent
+    assert package.is_relative_to(venv), f"imported from {package}, not the fresh venv"
+    assert (package / "_examples" / "shop_v1" / "app.py").is_file()
+    shipped = _files(package)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _check_demo(venv / "bin" / "driftdiff", empty)
+    assert _files(package) == shipped, "the demo wrote into the installed package"
+
+
+def test_pipx_installs_from_the_checkout(tmp_path: Path) -> None:
+    home, bin_dir = tmp_path / "pipx-home", tmp_path / "pipx-bin"
+    pipx_env = {
+        "PIPX_HOME": str(home),
+        "PIPX_BIN_DIR": str(bin_dir),
+        "PIPX_MAN_DIR": str(tmp_path / "man"),
+    }
+    # the README's line: the SDK is not on an index, so it goes in first from the same checkout
+    _run(
+        [sys.executable, "-m", "pipx", "install", "--preinstall", REPO / "sdk", f"{REPO}[demo]"],
+        cwd=REPO,
+        **pipx_env,
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _check_demo(bin_dir / "driftdiff", empty)
