@@ -29,12 +29,17 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(
             False, "--force", help="replace an existing --out file this command did not write"
         ),
+        server: list[str] = typer.Option(
+            [],
+            "--server",
+            help="URL the API is served at, for 'servers' (repeatable; default: '/')",
+        ),
     ) -> None:
         """Write BASELINE as an OpenAPI 3.1 document (JSON, or YAML by the --out extension)."""
         owned = has_marker(EXPORT_MARKER.encode())
         if out is not None:
             check_output(out, inputs=[baseline], force=force, owned=owned)
-        text = dumps_openapi(export_openapi(load_baseline(baseline)), out)
+        text = dumps_openapi(export_openapi(load_baseline(baseline), servers=server), out)
         if out is None:
             typer.echo(text, nl=False)
         else:

@@ -21,7 +21,7 @@ from drift_diff.config import Config
 from drift_diff.diff.coverage import Semantics, observe
 from drift_diff.diff.evidence import evidence_for
 from drift_diff.diff.facts import Fact
-from drift_diff.diff.inputs import DiffSide
+from drift_diff.diff.inputs import DiffSide, SideKind
 from drift_diff.diff.messages import message_for
 from drift_diff.diff.registry import Rule, all_rules
 from drift_diff.diff.structural import structural_diff
@@ -179,6 +179,10 @@ def diff_sides(
 ) -> DiffResult:
     """``diff_baselines`` with the semantics the current side's kind calls for."""
     semantics = Semantics.OBSERVED if current.is_traffic else Semantics.STRICT
-    return diff_baselines(
-        base.baseline, current.baseline, config=config, today=today, semantics=semantics
-    )
+    before, after = base.baseline, current.baseline
+    if SideKind.OPENAPI in (base.kind, current.kind):
+        # what an OpenAPI document cannot say is not compared against one
+        from drift_diff.openapi.headers import comparable
+
+        before, after = comparable(before), comparable(after)
+    return diff_baselines(before, after, config=config, today=today, semantics=semantics)

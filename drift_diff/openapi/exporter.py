@@ -3,6 +3,20 @@
 The learned schemas are already JSON Schema 2020-12, OpenAPI 3.1's dialect; the statistics
 annotations (``x-seen``, ``x-values``, ``x-map``) are stripped, since they describe a sample, not
 the contract. A cut ``$ref`` cycle (``x-cycle``) stays as an extension on an open schema.
+
+The document is one a reader (and a generator) can use as it is:
+
+* every operation has an ``operationId`` made from its method and path template
+  (``GET /orders/{order_id}`` -> ``getOrdersByOrderId``), unique in the document (a clash gets
+  ``_2``, ``_3``... in sorted order);
+* ``servers`` lists the URLs given (``--server``), reduced to scheme, host, port and path (no
+  user, password, query or fragment); with none, one relative server ``/`` (OpenAPI's own
+  default) says the paths are relative to wherever the service runs;
+* ``Authorization`` is a security scheme, not a parameter; ``Accept``/``Content-Type`` are not
+  written (``headers.py``);
+* a method OpenAPI 3.1 has no field for (``PROPFIND``, ``QUERY``) goes under the path item's
+  ``x-additionalOperations`` (OpenAPI 3.2's ``additionalOperations``), which import reads back;
+* identical object schemas are written once, in ``components/schemas`` (``components.py``).
 """
 
 from __future__ import annotations
@@ -11,15 +25,23 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from drift_diff.errors import UsageError
 from drift_diff.model import Baseline, split_endpoint_key
+from drift_diff.openapi.components import share_schemas
+from drift_diff.openapi.headers import AUTH_HEADER, AUTH_SCHEME, SPEC_IGNORED_HEADERS
 
-__all__ = ["dumps_openapi", "export_openapi"]
+__all__ = ["dumps_openapi", "export_openapi", "operation_id", "server_url"]
 
 _STATS = ("x-seen", "x-values", "x-map")
 _PARAM = re.compile(r"\{([^}/]+)\}")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+#: where methods other than those go (3.2 names it ``additionalOperations``)
+_EXTRA_METHODS = "x-additionalOperations"
 
 
 def _clean(schema: Any) -> Any:
@@ -63,6 +85,8 @@ def _parameters(data: dict[str, Any], template: str) -> list[dict[str, Any]]:
         params = data.get(key) or {}
         required = _required(params)
         for name, schema in sorted((params.get("properties") or {}).items()):
+            if where == "header" and name.lower() in SPEC_IGNORED_HEADERS:
+                continue  # said by content and security, never by parameters
             out.append(
                 {"name": name, "in": where, "required": name in required, "schema": _clean(schema)}
             )
@@ -73,8 +97,44 @@ def _content(content: dict[str, Any]) -> dict[str, Any]:
     return {mt: {"schema": _clean(body.get("schema", {}))} for mt, body in sorted(content.items())}
 
 
-def _operation(data: dict[str, Any], template: str) -> dict[str, Any]:
-    op: dict[str, Any] = {}
+def _security(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    headers = data.get("headers") or {}
+    if AUTH_HEADER not in (headers.get("properties") or {}):
+        return None
+    if AUTH_HEADER in _required(headers):
+        return [{AUTH_SCHEME: []}]
+    return [{AUTH_SCHEME: []}, {}]  # sent by some requests only: optional
+
+
+def operation_id(method: str, template: str) -> str:
+    """``getOrdersByOrderId`` for ``GET /orders/{order_id}``."""
+    words: list[str] = []
+    for segment in template.strip("/").split("/"):
+        match = _PARAM.fullmatch(segment)
+        parts = _WORD.findall(match.group(1) if match else segment)
+        if match and parts:
+            parts = ["by", *parts]
+        words.extend(p.lower() for p in parts)
+    if not words:
+        words = ["root"]
+    return method.lower() + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def server_url(url: str) -> str:
+    """``url`` as a server: scheme, host, port, path; credentials, query, fragment dropped."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--server {url!r}: give an http(s) URL such as https://api.example.com")
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return urlunsplit((parts.scheme, host + port, parts.path.rstrip("/"), "", ""))
+
+
+def _operation(data: dict[str, Any], template: str, op_id: str) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": op_id}
+    security = _security(data)
+    if security is not None:
+        op["security"] = security
     params = _parameters(data, template)
     if params:
         op["parameters"] = params
@@ -104,23 +164,79 @@ def _operation(data: dict[str, Any], template: str) -> dict[str, Any]:
     return op
 
 
-def export_openapi(baseline: Baseline, *, version: str = "1.0.0") -> dict[str, Any]:
-    """An OpenAPI 3.1 document describing ``baseline``."""
+def _operations(item: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for m, op in item.items() if m in _METHODS] + list(
+        item.get(_EXTRA_METHODS, {}).values()
+    )
+
+
+def _schema_slots(paths: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """Every media type object of the document (holding a ``schema``), with its name hint."""
+    slots: list[tuple[dict[str, Any], str]] = []
+    for item in paths.values():
+        for op in _operations(item):
+            base = op["operationId"][:1].upper() + op["operationId"][1:]
+            for media in (op.get("requestBody") or {}).get("content", {}).values():
+                slots.append((media, f"{base}Request"))
+            for status, resp in op["responses"].items():
+                for media in (resp.get("content") or {}).values():
+                    slots.append((media, f"{base}{status.capitalize()}Response"))
+    return slots
+
+
+def export_openapi(
+    baseline: Baseline, *, version: str = "1.0.0", servers: list[str] | None = None
+) -> dict[str, Any]:
+    """An OpenAPI 3.1 document describing ``baseline`` (``servers``: URLs it is served at)."""
     paths: dict[str, dict[str, Any]] = {}
+    used: set[str] = set()
     for key in sorted(baseline.endpoints):
         data = baseline.endpoints[key]
         method, template = split_endpoint_key(key)
         template = str(data.get("path") or template)
-        paths.setdefault(template, {})[method.lower()] = _operation(data, template)
-    return {
+        op_id = wanted = operation_id(method, template)
+        n = 1
+        while op_id in used:
+            n += 1
+            op_id = f"{wanted}_{n}"
+        used.add(op_id)
+        op = _operation(data, template, op_id)
+        item = paths.setdefault(template, {})
+        if method.lower() in _METHODS:
+            item[method.lower()] = op
+        else:  # OpenAPI 3.2's ``additionalOperations``, as an extension of 3.1
+            item.setdefault(_EXTRA_METHODS, {})[method.upper()] = op
+    slots = _schema_slots(paths)
+    shared, schemas = share_schemas([(media["schema"], hint) for media, hint in slots])
+    for (media, _), schema in zip(slots, shared, strict=True):
+        media["schema"] = schema
+    components: dict[str, Any] = {}
+    if schemas:
+        components["schemas"] = schemas
+    if any("security" in op for item in paths.values() for op in _operations(item)):
+        components["securitySchemes"] = {
+            AUTH_SCHEME: {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "A credential in the Authorization header (recordings redact "
+                "its value, so its scheme, e.g. Bearer, is not known).",
+            }
+        }
+    urls = list(dict.fromkeys(server_url(u) for u in servers or []))
+    doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": baseline.service or "driftdiff baseline",
             "version": version,
             "description": EXPORT_MARKER,
         },
+        "servers": [{"url": u} for u in urls] or [{"url": "/"}],
         "paths": paths,
     }
+    if components:
+        doc["components"] = components
+    return doc
 
 
 #: the document description; also how ``export --out`` knows a file it may replace

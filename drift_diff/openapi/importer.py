@@ -22,6 +22,7 @@ from driftdiff_sdk.limits import MAX_DEPTH
 from drift_diff.errors import InputError, OpenAPIError
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, parse_json, read_text
 from drift_diff.model import Baseline, endpoint_key
+from drift_diff.openapi.headers import SPEC_IGNORED_HEADERS, security_parameters
 from drift_diff.openapi.refs import RefSource
 from drift_diff.openapi.validation import validate_openapi
 from drift_diff.schema_keywords import (
@@ -37,7 +38,6 @@ __all__ = ["import_openapi", "load_document", "load_openapi", "validate_openapi"
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _KEEP = ("format", "readOnly", "writeOnly", "enum", "pattern", *BOUND_KEYWORDS)
-_IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 #: keywords beside a ``$ref`` that say nothing about the values (3.1 allows siblings)
 _REF_IGNORED = frozenset({"$ref", "description", "summary", "title", "example", "examples"})
 
@@ -230,6 +230,7 @@ def _operation(
     path_item: dict[str, Any],
     op: dict[str, Any],
     ctx: str,
+    security: tuple[Any, Any] = (None, None),
 ) -> dict[str, Any]:
     params: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     for raw in [*(path_item.get("parameters") or []), *(op.get("parameters") or [])]:
@@ -240,13 +241,16 @@ def _operation(
     for (where, name), (p, pctx) in params.items():
         if where == "header":
             name = name.lower()
-            if name in _IGNORED_HEADERS:
+            if name in SPEC_IGNORED_HEADERS:
                 continue
         if where in groups:
             groups[where][name] = (
                 _parameter_schema(r, p, pctx),
                 where == "path" or p.get("required") is True,
             )
+    requirements = op["security"] if "security" in op else security[0]
+    for (where, name), required in security_parameters(requirements, security[1]).items():
+        groups[where].setdefault(name, ({"type": "string"}, required))
     ep: dict[str, Any] = {"method": method.upper(), "path": template}
     for where, key in (("path", "path_params"), ("query", "query"), ("header", "headers")):
         if groups[where]:
@@ -285,6 +289,23 @@ def _operation(
     return ep
 
 
+def _item_operations(item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A path item's operations: the fixed methods, then OpenAPI 3.2's
+    ``additionalOperations`` (``x-additionalOperations`` in a 3.1 export)."""
+    ops = [(m, item[m]) for m in _METHODS if isinstance(item.get(m), dict)]
+    for key in ("additionalOperations", "x-additionalOperations"):
+        extra = item.get(key)
+        if isinstance(extra, dict):
+            ops += [(str(m), op) for m, op in extra.items() if isinstance(op, dict)]
+    return ops
+
+
+def _deref_map(r: _Converter, objects: Any) -> dict[str, Any]:
+    if not isinstance(objects, dict):
+        return {}
+    return {str(k): r.deref(v)[0] for k, v in objects.items()}
+
+
 def import_openapi(
     doc: Any,
     *,
@@ -310,16 +331,17 @@ def import_openapi(
     paths = doc.get("paths") or {}
     if not isinstance(paths, dict):  # reachable without validation (--lenient-openapi)
         raise OpenAPIError(f"{source}: 'paths' must be an object, not {type(paths).__name__}")
+    components = doc.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    security = (doc.get("security"), _deref_map(r, schemes))
     for template, raw_item in paths.items():
         item, ictx = r.deref(raw_item)
         if not isinstance(item, dict):
             continue
-        for method in _METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                endpoints[endpoint_key(method, str(template))] = _operation(
-                    r, method, str(template), item, op, ictx
-                )
+        for method, op in _item_operations(item):
+            endpoints[endpoint_key(method, str(template))] = _operation(
+                r, method, str(template), item, op, ictx, security
+            )
     table = r.drain()
     info = doc.get("info")
     service = str((info.get("title") if isinstance(info, dict) else None) or "openapi")
