@@ -1,8 +1,8 @@
 """Either side of a diff, normalised to a baseline.
 
-``load_side(path)`` accepts a baseline file, an OpenAPI 3.0/3.1 document (JSON or YAML,
-detected by its ``openapi`` key), a HAR file, or trace files/folders (``*.jsonl[.gz]``), which
-are inferred into a baseline on the fly.
+``load_side(path)`` accepts a baseline file, an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON
+or YAML, detected by its ``openapi``/``swagger`` key), a HAR file, or trace files/folders
+(``*.jsonl[.gz]``), which are inferred into a baseline on the fly.
 
 ``load_input(path)`` says what kind of input it was as well (``DiffSide``): a side that is
 traffic (HAR, traces, replay output) is judged coverage-aware when it is the current side —
@@ -90,7 +90,7 @@ def load_input(
     from drift_diff.openapi.importer import import_openapi, load_document
 
     doc: Any = load_document(p)
-    if isinstance(doc, dict) and "openapi" in doc:
+    if isinstance(doc, dict) and ("openapi" in doc or "swagger" in doc):  # 2.0 is converted
         return DiffSide(
             import_openapi(
                 doc,
@@ -105,8 +105,6 @@ def load_input(
         return DiffSide(baseline_from_dict(doc, p), SideKind.BASELINE)
     if isinstance(doc, dict) and isinstance(doc.get("log"), dict):
         return DiffSide(_infer([p]), SideKind.TRAFFIC)
-    if isinstance(doc, dict) and "swagger" in doc:
-        raise InputError(p, "Swagger/OpenAPI 2.0 is not supported; convert it to OpenAPI 3 first")
     raise InputError(
         p, "not a driftdiff baseline, an OpenAPI 3 document, a HAR file or a trace file"
     )

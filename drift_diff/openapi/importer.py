@@ -1,4 +1,4 @@
-"""OpenAPI 3.0/3.1 -> Baseline.
+"""OpenAPI 3.0/3.1 (and Swagger 2.0, converted by ``swagger2.py``) -> Baseline.
 
 Validated with openapi-spec-validator first (``validation.py``: an invalid document is an
 ``OpenAPIError`` naming the JSON path and the reason, unless ``validate=False``). ``$ref`` is
@@ -24,6 +24,7 @@ from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, parse_json, read
 from drift_diff.model import Baseline, endpoint_key
 from drift_diff.openapi.headers import SPEC_IGNORED_HEADERS, security_parameters
 from drift_diff.openapi.refs import RefSource
+from drift_diff.openapi.swagger2 import is_swagger2, swagger2_to_openapi3
 from drift_diff.openapi.validation import validate_openapi
 from drift_diff.schema_keywords import (
     BOUND_KEYWORDS,
@@ -319,6 +320,15 @@ def import_openapi(
     ``folder`` is the document's folder: with ``allow_file_refs`` relative file references
     under it are followed; otherwise only local ``#/...`` references are (see ``refs.py``).
     """
+    if isinstance(doc, dict) and "swagger" in doc and "openapi" not in doc:
+        if not is_swagger2(doc):
+            raise OpenAPIError(
+                f"{source}: Swagger {str(doc.get('swagger'))[:20]!r} is not supported "
+                "(Swagger 2.0 and OpenAPI 3.x are)"
+            )
+        if validate:  # the document as written, so errors point into it
+            validate_openapi(doc, source, RefSource(doc, source, folder=folder))
+        doc, validate = swagger2_to_openapi3(doc), False
     if not isinstance(doc, dict) or not str(doc.get("openapi", "")).startswith("3."):
         raise OpenAPIError(f"{source}: not an OpenAPI 3.x document (no 'openapi: 3.x' key)")
     refs = RefSource(doc, source, folder=folder, allow_file_refs=allow_file_refs)

@@ -171,7 +171,7 @@ def test_invalid_document_gives_validator_message_on_one_line() -> None:
 
 def test_not_openapi_and_malformed_yaml(tmp_path: Path) -> None:
     with pytest.raises(OpenAPIError, match="not an OpenAPI 3"):
-        import_openapi({"swagger": "2.0"})
+        import_openapi({"info": {}})
     p = tmp_path / "broken.yaml"
     p.write_text("openapi: 3.0.0\npaths: [\n")
     with pytest.raises(InputError, match=r"broken.yaml:line \d+ column \d+: not valid YAML"):
