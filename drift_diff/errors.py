@@ -16,6 +16,8 @@ line on stderr and exit code 2.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ConfigError",
     "DriftDiffError",
@@ -48,6 +50,16 @@ class InputError(DriftDiffError):
         self.detail = message
         where = f"{self.path}:{position}" if position else self.path
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its parts: a worker process (or a Dask worker) raises it to the client
+        return (_input_error, (type(self), self.path, self.detail, self.position))
+
+
+def _input_error(
+    cls: type[InputError], path: str, message: str, position: str | None
+) -> InputError:
+    return cls(path, message, position=position)
 
 
 class FormatVersionError(InputError):

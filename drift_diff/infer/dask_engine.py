@@ -4,8 +4,9 @@
 workers until one is left (a tree: no single worker or the client holds every part at once).
 Merging is associative, so the result is byte-identical to the single-process baseline.
 A lost worker is Dask's to handle: the scheduler reruns its tasks elsewhere (up to its
-``distributed.scheduler.allowed-failures``). A unit whose input is bad fails the run over to
-the sequential reader (``parallel.Fallback``), which names the file and line.
+``distributed.scheduler.allowed-failures``). A bad line fails the run with the worker's own
+``InputError`` naming the file (or URL) and line, as a one-process run would; only other
+surprises (an unreadable file) fall back to the sequential reader (``parallel.Fallback``).
 
 ``dask.distributed`` is an optional extra (``pip install 'driftdiff[dask]'``), imported here only.
 With a remote scheduler, the workers read the sources themselves: give URLs they can reach
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from drift_diff.errors import UsageError
+from drift_diff.errors import InputError, UsageError
 from drift_diff.infer.parallel import (
     WORKER_FAILURES,
     Fallback,
@@ -54,6 +55,8 @@ def run_on_dask(
                     for i in range(0, len(level), MERGE_FAN_IN)
                 ]
             data, counts = level[0].result()
+        except InputError:
+            raise  # a bad line, named (file or URL, line) by the worker that read it
         except WORKER_FAILURES:
             raise Fallback() from None
     return merge_results([(data, counts)], service)

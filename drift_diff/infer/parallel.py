@@ -7,8 +7,10 @@ units with ``infer_unit`` and merge with ``merge_results``.
 Exactness comes from the merge property (``merge(infer(A), infer(B)) == infer(A + B)``): the
 result is byte-identical to a single-process run, however the work was split. Plain ``*.jsonl``
 files are split into byte ranges at line boundaries; gzip and HAR files are whole units.
-Any problem in a worker (a malformed line, a bad file) makes the run fall back to the sequential
-reader, which reports it with the exact file and line — so errors read the same either way.
+A malformed line is reported by the worker that read it, in the sequential reader's words
+and with its line number in the whole file (for a byte range, the newlines before the range
+are counted only then): no second pass over the input. Other surprises in a worker (an
+unreadable file, a line past the length limit) make the run fall back to the sequential reader.
 """
 
 from __future__ import annotations
@@ -16,22 +18,22 @@ from __future__ import annotations
 import gc
 import itertools
 import os
-import re
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 import orjson
 
-from drift_diff.errors import DriftDiffError, UsageError
+from drift_diff.errors import DriftDiffError, InputError, UsageError
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.jsonfile import max_line_bytes
 from drift_diff.model import Baseline
 from drift_diff.traffic.sources import SourceStats, find_source_files, iter_source_exchanges
-from drift_diff.traffic.traces import SourceFile, check_exchange, file_size, too_deep
+from drift_diff.traffic.traces import SourceFile, file_size, parse_line, too_deep_error
 from drift_diff.traffic.urls import RemoteFile, is_url
 
 __all__ = ["ENGINES", "infer_sources", "infer_unit", "merge_results"]
@@ -43,7 +45,6 @@ ENGINES = ("local", "dask")
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 Progress = Callable[[int], None]
-_VERSION_1 = re.compile(r"driftdiff\.exchange/1(\.[0-9]+)?")
 
 
 class Unit(NamedTuple):  # a tuple: it pickles to workers in compiled builds too
@@ -146,18 +147,27 @@ def _open_raw(path: SourceFile) -> IO[bytes]:
     return path.open() if isinstance(path, RemoteFile) else open(path, "rb")
 
 
+#: Pieces per worker a large plain file is cut into: more pieces than workers let the queue
+#: even out a core that other work slows down (each piece costs one partial baseline).
+PIECES_PER_WORKER = 4
+#: The smallest piece worth its own partial baseline.
+PIECE_MIN_BYTES = 4 * 1024 * 1024
+
+
 def _units(files: list[SourceFile], workers: int, min_bytes: int) -> list[Unit]:
-    """Whole files, and large plain ``*.jsonl`` files cut at line starts near ``size / workers``."""
+    """Whole files, and large plain ``*.jsonl`` files cut at line starts into up to
+    ``PIECES_PER_WORKER × workers`` byte ranges."""
     units: list[Unit] = []
     for path in files:
         size = file_size(path)
         if not path.name.endswith(".jsonl") or size < min_bytes // 2:
             units.append(Unit(str(path), size))
             continue
+        pieces = max(min(workers * PIECES_PER_WORKER, size // PIECE_MIN_BYTES), min(workers, 2))
         cuts = [0]
         with _open_raw(path) as fh:
-            for k in range(1, workers):
-                fh.seek(max(size * k // workers, cuts[-1]))
+            for k in range(1, pieces):
+                fh.seek(max(size * k // pieces, cuts[-1]))
                 _skip_line(fh)  # move to the next line start
                 cuts.append(fh.tell())
         cuts.append(size)
@@ -210,24 +220,54 @@ def _parallel(
     progress: Progress | None,
     templates: tuple[str, ...] = (),
 ) -> tuple[Baseline, dict[str, int]]:
-    """Infer the units on ``workers`` processes — this one included — and merge the parts."""
+    """Infer the units on ``workers`` processes — this one included — and merge the parts.
+
+    Units are handed out as processes free up, largest first, from one queue that this
+    process takes from too; each worker process keeps one more unit queued so that it never
+    waits for this one, and the last unit is this process's. (Handing the first unit to this
+    process and the rest to the pool up front left this process idle while the pool worked
+    through 7 of 8 files: 1.2× on 2 cores.)
+    """
     results: list[Result] = []
+    todo = deque(
+        sorted(
+            units,
+            key=lambda unit: unit.end - unit.start if unit.end >= 0 else unit.size,
+            reverse=True,
+        )
+    )
+    procs = max(1, min(workers - 1, len(units) - 1))
+    running: set[Future[Result]] = set()
 
     def take(result: Result) -> None:
         results.append(result)
         if progress is not None:
             progress(result[1]["exchanges"])
 
-    with ProcessPoolExecutor(max_workers=max(1, min(workers - 1, len(units) - 1))) as pool:
-        futures = [pool.submit(infer_unit, unit, service, templates) for unit in units[1:]]
+    def collect(block: bool) -> None:
+        done = (
+            set(wait(running, return_when=FIRST_COMPLETED).done)
+            if block
+            else {f for f in running if f.done()}
+        )
+        for future in done:
+            running.discard(future)
+            take(future.result())
+
+    with ProcessPoolExecutor(max_workers=procs) as pool:
         try:
-            take(infer_unit(units[0], service, templates))  # this process works too
-            for future in as_completed(futures):
-                take(future.result())
-        except WORKER_FAILURES:
-            for other in futures:
+            while todo or running:
+                collect(block=not todo)
+                while len(todo) > 1 and len(running) < 2 * procs:  # one stays for us
+                    running.add(pool.submit(infer_unit, todo.popleft(), service, templates))
+                if todo:
+                    take(infer_unit(todo.popleft(), service, templates))  # this process works too
+        except BaseException as exc:
+            for other in running:
                 other.cancel()
-            raise Fallback() from None
+            if isinstance(exc, WORKER_FAILURES) and not isinstance(exc, InputError):
+                raise Fallback() from None
+            raise  # a bad line, named by the unit that read it (or an interrupt)
     return merge_results(results, service)
 
 
@@ -246,14 +286,17 @@ def infer_unit(unit: Unit, service: str | None, templates: tuple[str, ...] = ())
 
 
 def _read_range(unit: Unit, inference: Inference) -> dict[str, int]:
+    """Infer the lines of a byte range. Each line goes through ``parse_line``, the sequential
+    reader's own check; a bad line is reported with its number in the whole file, which is
+    counted (newlines before ``unit.start``) only then."""
     n = partial = 0
     pos, end = unit.start, unit.end
-    versions: set[str] = set()  # format strings already checked
     add = inference.add
     limit = max_line_bytes()
-    with _open_raw(unit.file()) as fh:
+    path = unit.file()
+    with _open_raw(path) as fh:
         fh.seek(pos)
-        for line in iter(lambda: fh.readline(limit + 1), b""):
+        for k, line in enumerate(iter(lambda: fh.readline(limit + 1), b""), 1):
             if len(line) > limit:
                 raise Fallback()  # the sequential reader reports it, with the line number
             if pos >= end:
@@ -261,20 +304,33 @@ def _read_range(unit: Unit, inference: Inference) -> dict[str, int]:
             pos += len(line)
             if line.isspace():
                 continue
+            if not line.endswith(b"\n"):  # the last line: a fragment is a crash leftover
+                try:
+                    orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    if not too_deep_error(exc):
+                        partial += 1
+                        continue
             try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                if line.endswith(b"\n"):
-                    raise Fallback() from None
-                partial += 1  # the crash leftover at the end of the file
-                continue
-            if check_exchange(obj) is not None or too_deep(line, obj):
-                raise Fallback()
-            fmt = obj["format"]
-            if fmt not in versions:
-                if not _VERSION_1.fullmatch(fmt):
-                    raise Fallback()
-                versions.add(fmt)
+                obj = parse_line(path, k, line)
+            except InputError:
+                obj = None
+            if obj is None:  # the same error again, numbered in the whole file
+                parse_line(path, _lines_before(path, unit.start) + k, line)
+                raise Fallback()  # (not reached: the line failed the same check above)
             add(obj)
             n += 1
     return {"exchanges": n, "partial": partial}
+
+
+def _lines_before(path: SourceFile, offset: int) -> int:
+    """How many lines the file has before byte ``offset`` (read in blocks, C-speed count)."""
+    count = 0
+    with _open_raw(path) as fh:
+        while offset > 0:
+            block = fh.read(min(offset, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            offset -= len(block)
+    return count

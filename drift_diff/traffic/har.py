@@ -32,6 +32,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,7 +44,6 @@ from driftdiff_sdk.exchange import (
     EXCHANGE_FORMAT,
     decoded_content,
     encode_body,
-    headers_to_map,
     parse_query,
 )
 from driftdiff_sdk.redact import RedactionConfig, Redactor
@@ -51,6 +51,7 @@ from driftdiff_sdk.redact import RedactionConfig, Redactor
 from drift_diff.errors import InputError
 from drift_diff.jsonfile import read_bytes
 from drift_diff.traffic._har_classify import classify_entry
+from drift_diff.traffic.traces import too_deep_error
 
 __all__ = ["DEFAULT_BODY_CAP", "HarStats", "classify_entry", "read_har"]
 
@@ -151,22 +152,26 @@ def _load_entries(path: Path) -> tuple[list[Any], bytes]:
             raise InputError(path, "invalid UTF-16 text") from None
     if not data.strip():
         raise InputError(path, "empty file, not a HAR (expected a JSON object with log.entries)")
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        where = _json_position(data, exc)
-        message = "JSON nested too deeply" if _too_deep(exc) else f"not valid JSON: {exc.msg}"
-        raise InputError(path, message, position=where) from None
-    log = doc.get("log") if isinstance(doc, dict) else None
-    entries = log.get("entries") if isinstance(log, dict) else None
-    if not isinstance(entries, list):
-        raise InputError(path, "not a HAR file: no 'log.entries' list")
-    return entries, hashlib.blake2b(data, digest_size=32).digest()
+    # hashlib lets go of the GIL on large buffers: the digest runs beside the parse
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(_digest, data)
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            where = _json_position(data, exc)
+            message = (
+                "JSON nested too deeply" if too_deep_error(exc) else f"not valid JSON: {exc.msg}"
+            )
+            raise InputError(path, message, position=where) from None
+        log = doc.get("log") if isinstance(doc, dict) else None
+        entries = log.get("entries") if isinstance(log, dict) else None
+        if not isinstance(entries, list):
+            raise InputError(path, "not a HAR file: no 'log.entries' list")
+        return entries, digest.result()
 
 
-def _too_deep(exc: orjson.JSONDecodeError) -> bool:
-    """orjson refuses documents nested past its depth limit with a decode error."""
-    return "depth" in exc.msg or "recursion" in exc.msg
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=32).digest()
 
 
 def _json_position(data: bytes, exc: orjson.JSONDecodeError) -> str:
@@ -265,20 +270,37 @@ def _entry_to_exchange(entry: Any, index: int, stats: HarStats, cap: int) -> dic
 
 
 def _headers(message: dict[str, Any], where: str) -> dict[str, list[str]]:
+    """Lower-cased name → values (what ``headers_to_map`` gives), built in one pass: HAR
+    entries carry 20-30 headers each, the same few names over and over."""
     raw = message.get("headers", [])
     if raw is None:
         return {}
-    if not isinstance(raw, list):
+    if type(raw) is not list:
         raise _BadEntry(f"{where}.headers is not a list")
-    pairs = []
+    out: dict[str, list[str]] = {}
+    lower = _LOWER
     for h in raw:
-        if not isinstance(h, dict) or not isinstance(h.get("name"), str):
+        name = h.get("name") if type(h) is dict else None
+        if type(name) is not str:
             raise _BadEntry(f"{where}.headers holds an item without a string name")
-        if h["name"].startswith(":"):
+        key = lower.get(name)
+        if key is None:
+            key = name.lower()
+            if len(lower) < 4096:
+                lower[name] = key
+        if key[:1] == ":":  # HTTP/2 pseudo-headers repeat the URL and method
             continue
         value = h.get("value")
-        pairs.append((h["name"], "" if value is None else value))
-    return headers_to_map(pairs)
+        value = "" if value is None else value if type(value) is str else str(value)
+        values = out.get(key)
+        if values is None:
+            out[key] = [value]
+        else:
+            values.append(value)
+    return out
+
+
+_LOWER: dict[str, str] = {}
 
 
 def _content_type(headers: dict[str, list[str]], mime: Any) -> str | None:

@@ -37,6 +37,9 @@ __all__ = [
     "find_trace_files",
     "iter_exchanges",
     "iter_raw_exchanges",
+    "parse_line",
+    "too_deep",
+    "too_deep_error",
     "write_exchanges",
 ]
 
@@ -207,6 +210,11 @@ def too_deep(line: bytes, obj: Any) -> bool:
     return False
 
 
+def too_deep_error(exc: orjson.JSONDecodeError) -> bool:
+    """orjson refuses documents nested past its own depth limit with a decode error."""
+    return "depth" in exc.msg or "recursion" in exc.msg
+
+
 _MAJORS: dict[str, int | None] = {}
 
 
@@ -247,7 +255,7 @@ def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[dict[str, Any]]:
             gz = file_size(path) if path.name.endswith(".gz") else None
             for line in bounded_lines(fh, str(path), compressed_size=gz):
                 if pending is not None:
-                    yield _parse_line(path, lineno, pending)
+                    yield parse_line(path, lineno, pending)
                     stats.exchanges += 1
                     pending = None
                 lineno += 1
@@ -259,7 +267,7 @@ def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[dict[str, Any]]:
                     try:
                         obj = orjson.loads(line)
                     except orjson.JSONDecodeError as exc:
-                        if "depth" in exc.msg or "recursion" in exc.msg:
+                        if too_deep_error(exc):
                             raise InputError(
                                 path,
                                 f"JSON nested deeper than {MAX_LINE_DEPTH} levels",
@@ -273,7 +281,7 @@ def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[dict[str, Any]]:
                     continue
                 pending = line
             if pending is not None:
-                yield _parse_line(path, lineno, pending)
+                yield parse_line(path, lineno, pending)
                 stats.exchanges += 1
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         if isinstance(exc, FileNotFoundError):
@@ -285,11 +293,13 @@ def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[dict[str, Any]]:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
-def _parse_line(path: SourceFile, lineno: int, line: bytes) -> dict[str, Any]:
+def parse_line(path: SourceFile, lineno: int, line: bytes) -> dict[str, Any]:
+    """The exchange of one complete line, checked as every reader checks it (a compressed
+    response body decoded), or the ``InputError`` that names ``path`` and ``lineno``."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        if "depth" in exc.msg or "recursion" in exc.msg:  # orjson's own nesting limit
+        if too_deep_error(exc):
             raise InputError(
                 path, f"JSON nested deeper than {MAX_LINE_DEPTH} levels", position=f"line {lineno}"
             ) from None

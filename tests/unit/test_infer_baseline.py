@@ -96,6 +96,17 @@ def test_parallel_inference_equals_sequential(tmp_path: Path) -> None:
     assert dumps_baseline(parallel) == dumps_baseline(sequential)
 
 
+def test_parallel_over_many_units_equals_sequential(tmp_path: Path) -> None:
+    """Several files and a large file cut into pieces, handed out from one queue."""
+    traffic = shop_traffic(400)
+    for k in range(5):
+        write_exchanges(tmp_path / f"pod{k}.jsonl", traffic[k * 100 : (k + 1) * 100])
+    stats = SourceStats()
+    parallel = infer_sources([tmp_path], workers=3, parallel_min_bytes=1, stats=stats)
+    assert stats.exchanges == 500
+    assert dumps_baseline(parallel) == dumps_baseline(infer_sources([tmp_path], workers=1))
+
+
 def test_parallel_falls_back_to_the_exact_error(tmp_path: Path) -> None:
     from drift_diff.errors import InputError
 
@@ -105,6 +116,35 @@ def test_parallel_falls_back_to_the_exact_error(tmp_path: Path) -> None:
         fh.write(b"{not json}\n" + trace.read_bytes()[:200])
     with pytest.raises(InputError, match=r"t\.jsonl:line 102"):
         infer_sources([trace], workers=2, parallel_min_bytes=1)
+
+
+def test_bad_line_is_named_by_the_worker_without_a_second_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad line in the second byte range (and one in a gzip file) is named with its line
+    number in the whole file by the unit that read it; the sequential reader never runs."""
+    import gzip
+
+    from drift_diff.errors import InputError
+    from drift_diff.infer import parallel
+
+    def no_second_pass(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the input was read a second time")
+
+    monkeypatch.setattr(parallel, "_sequential", no_second_pass)
+    lines = write_exchanges(tmp_path / "t.jsonl", shop_traffic(100))
+    data = (tmp_path / "t.jsonl").read_bytes().splitlines(keepends=True)
+    assert lines == len(data) == 201
+    data[150] = b'{"format": "driftdiff.exchange/1", "request": []}\n'
+    (tmp_path / "t.jsonl").write_bytes(b"".join(data))
+    with pytest.raises(InputError, match=r"t\.jsonl:line 151: exchange needs 'request'"):
+        infer_sources([tmp_path / "t.jsonl"], workers=2, parallel_min_bytes=1)
+    data[150] = b"{not json\n"
+    (tmp_path / "g.jsonl.gz").write_bytes(gzip.compress(b"".join(data)))
+    with pytest.raises(InputError, match=r"g\.jsonl\.gz:line 151: not valid JSON"):
+        infer_sources(
+            [tmp_path / "g.jsonl.gz", tmp_path / "g.jsonl.gz"], workers=2, parallel_min_bytes=1
+        )
 
 
 @pytest.mark.conformance
