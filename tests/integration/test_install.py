@@ -135,3 +135,46 @@ def test_pipx_installs_from_the_checkout(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     _check_demo(bin_dir / "driftdiff", empty)
+
+
+def test_pre_commit_hook_installs_itself_and_gates_a_breaking_change(tmp_path: Path) -> None:
+    """The hook as a user's ``.pre-commit-config.yaml`` pulls it: pre-commit clones this
+    repository at its HEAD commit, installs the hook's venv (``pip install . ./sdk``) and runs
+    ``driftdiff diff --fail-on-breaking`` on the two files named in ``args``."""
+    head = _run(["git", "rev-parse", "HEAD"], cwd=REPO).strip()
+    work = tmp_path / "project"
+    work.mkdir()
+    base = json.loads((REPO / "baselines" / "shop.json").read_text("utf-8"))
+    (work / "base.json").write_text(json.dumps(base, indent=2), "utf-8")
+    (work / "current.json").write_text(json.dumps(base, indent=2), "utf-8")
+    (work / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        f"  - repo: {REPO}\n"
+        f"    rev: {head}\n"
+        "    hooks:\n"
+        "      - id: driftdiff-diff\n"
+        "        args: [base.json, current.json]\n",
+        "utf-8",
+    )
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    _run([*git, "init", "-q"], cwd=work)
+    _run([*git, "add", "-A"], cwd=work)
+    _run([*git, "commit", "-qm", "contracts"], cwd=work)
+    pre_commit = [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"]
+    home = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+
+    assert "Passed" in _run(pre_commit, cwd=work, **home)
+
+    del base["endpoints"]["GET /products/{product_id}"]
+    (work / "current.json").write_text(json.dumps(base, indent=2), "utf-8")
+    done = subprocess.run(
+        [str(a) for a in pre_commit],
+        cwd=work,
+        env=_env(**home),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "endpoint-removed" in done.stdout, done.stdout
