@@ -137,6 +137,8 @@ class Config:
     #: ``paths:`` templates as written, and OpenAPI documents whose paths are templates too
     path_templates: tuple[str, ...] = ()
     path_openapi: tuple[Path, ...] = ()
+    #: ``services:`` as written (validated by the schema; read by ``gate_services``)
+    services: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<config>", base: Path | None = None) -> Config:
@@ -180,6 +182,7 @@ class Config:
                 for p in data.get("paths", [])
                 if isinstance(p, dict)
             ),
+            services=tuple(data.get("services", [])),
         )
 
     def templates(self) -> list[str]:

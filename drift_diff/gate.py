@@ -16,6 +16,9 @@ The GitHub Action passes its inputs as ``INPUT_*`` environment variables and run
 6. exits 1 when ``fail-on`` says so (``breaking``: any breaking change; ``warning``: any breaking
    change or warning; ``none``: never), 2 when driftdiff itself could not run.
 
+With no ``baseline`` input and ``services:`` in the config file, ``gate_services`` gates each
+listed service this way and publishes one summary, comment and SARIF file for all of them.
+
 Everything is plain functions over an explicit environment mapping, so tests run the gate
 exactly as the runner does without a runner.
 """
@@ -43,13 +46,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GateInputs",
+    "anchored_annotations",
+    "append_file",
     "command_for",
     "exit_code",
     "main",
+    "post_comment",
     "render_report",
+    "report_for",
     "result_from_report",
     "run_gate",
     "summary_counts",
+    "write_sarif",
 ]
 
 
@@ -94,7 +102,10 @@ class GateInputs:
 
     def validate(self) -> None:
         if not self.baseline:
-            raise UsageError("input 'baseline' is required")
+            raise UsageError(
+                "input 'baseline' is required (or list 'services' in the config file, "
+                "see docs/ci.md)"
+            )
         try:
             fail_on_threshold(self.fail_on)
         except ValueError:
@@ -220,14 +231,14 @@ def _run_driftdiff(argv: list[str], report_path: Path, env: Mapping[str, str]) -
     return report  # type: ignore[no-any-return]
 
 
-def _append(path: str | None, text: str) -> None:
+def append_file(path: str | None, text: str) -> None:
     if not path:
         return
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(text)
 
 
-def _comment(env: Mapping[str, str], service: str, markdown: str) -> None:
+def post_comment(env: Mapping[str, str], service: str, markdown: str) -> None:
     """The sticky PR comment; a failure is one warning line (the verdict does not change)."""
     from drift_diff.pr_comment import CommentError, upsert_comment
     from drift_diff.report.github import escape_data
@@ -263,9 +274,9 @@ def sarif_artifact(baseline: str, env: Mapping[str, str]) -> str:
     """The baseline's path as code scanning wants it: relative to the repository root."""
     path = Path(baseline)
     workspace = env.get("GITHUB_WORKSPACE")
-    if path.is_absolute() and workspace:
+    if workspace:  # relative paths start in the working directory (``working-directory``)
         try:
-            return path.relative_to(workspace).as_posix()
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(workspace)).as_posix()
         except ValueError:
             pass
     return path.as_posix()
@@ -303,11 +314,21 @@ def anchored_annotations(
     )
 
 
+def report_for(inputs: GateInputs, env: Mapping[str, str], report_path: Path) -> dict[str, Any]:
+    """Run the check or diff ``inputs`` ask for; its JSON report (also written to
+    ``report_path``). One service; ``gate_services`` calls it once per service."""
+    return _run_driftdiff(command_for(inputs, report_path), report_path, env)
+
+
 def run_gate(env: Mapping[str, str]) -> int:
     """The whole gate (see the module docstring); returns the exit code."""
+    from drift_diff.gate_services import run_services, wants_services
+
+    if wants_services(env):
+        return run_services(env)
     inputs = GateInputs.from_env(env)
     report_path = Path(env.get("RUNNER_TEMP") or tempfile.gettempdir()) / "driftdiff-report.json"
-    report = _run_driftdiff(command_for(inputs, report_path), report_path, env)
+    report = report_for(inputs, env, report_path)
     counts = summary_counts(report)
 
     sarif_path = report_path.with_name("driftdiff.sarif")
@@ -316,14 +337,14 @@ def run_gate(env: Mapping[str, str]) -> int:
         sys.stdout.write(render_report(report, inputs.format))
     sys.stdout.write(anchored_annotations(report, inputs, env))
     title = "driftdiff: " + ", ".join(f"{counts[k]} {k}" for k in ("breaking", "warning", "info"))
-    _append(env.get("GITHUB_STEP_SUMMARY"), render_report(report, "markdown"))
-    _append(
+    append_file(env.get("GITHUB_STEP_SUMMARY"), render_report(report, "markdown"))
+    append_file(
         env.get("GITHUB_OUTPUT"),
         "".join(f"{k}={counts[k]}\n" for k in ("breaking", "warning", "info"))
         + f"report={report_path}\nsarif={sarif_path}\nservice={marker_name(inputs.service)}\n",
     )
     if inputs.comment:
-        _comment(env, inputs.service, render_report(report, "markdown"))
+        post_comment(env, inputs.service, render_report(report, "markdown"))
     code = exit_code(counts, inputs.fail_on)
     verdict = "failing the job" if code else "passing"
     sys.stdout.write(f"{title} (fail-on: {inputs.fail_on}) -> {verdict}\n")

@@ -74,10 +74,13 @@ def run_action(
             continue
         assert step.get("shell") == "bash"
         step_env = {k: _substitute(str(v), inputs) for k, v in (step.get("env") or {}).items()}
+        # the runner starts a step in the workspace, or its ``working-directory`` under it
+        workspace = Path(env.get("GITHUB_WORKSPACE") or REPO)
+        folder = _substitute(str(step.get("working-directory", ".")), inputs)
         done = subprocess.run(
             ["bash", "-e", "-c", _substitute(step["run"], inputs)],
             env={**env, **step_env},
-            cwd=REPO,
+            cwd=workspace / folder,
             capture_output=True,
             text=True,
             timeout=240,
@@ -426,3 +429,103 @@ def test_third_party_actions_pinned_checkouts_without_credentials_pip_cached() -
                 assert step["with"]["cache"] == "pip", path
                 for dep in step["with"]["cache-dependency-path"].split():
                     assert (REPO / dep).is_file(), dep
+
+
+def test_two_services_from_the_config_in_a_working_directory(
+    tmp_path: Path, github: tuple[FakeGitHub, dict[str, str]]
+) -> None:
+    """``services:`` in the config of ``working-directory``: a replay check of shop v2 (breaking)
+    and a plain diff that is clean; one summary, one comment, one SARIF for both."""
+    server, env = github
+    workspace = tmp_path / "repo"
+    app = workspace / "apps" / "shop"
+    (app / "contracts").mkdir(parents=True)
+    (app / "contracts" / "shop.json").write_bytes(BASELINE.read_bytes())
+    port = free_port()
+    config = {
+        "services": [
+            {
+                "name": "shop-v2",
+                "baseline": "contracts/shop.json",
+                "traces": [str(TRACES)],
+                "start": f"{sys.executable} -m uvicorn shop_v2.app:app "
+                f"--app-dir {REPO / 'examples'} --port {port}",
+                "target": f"http://127.0.0.1:{port}",
+            },
+            {
+                "name": "catalog",
+                "baseline": "contracts/shop.json",
+                "current": "contracts/shop.json",
+            },
+        ]
+    }
+    (app / "driftdiff.yaml").write_text(yaml.safe_dump(config), "utf-8")
+    code, log, summary, outputs = run_action(
+        tmp_path,
+        {"working-directory": "apps/shop", "github-token": TOKEN},
+        {**env, "GITHUB_WORKSPACE": str(workspace)},
+    )
+    assert code == 1, log
+    assert "## driftdiff: 2 services" in summary
+    assert summary.count("### shop-v2") == 1 and summary.count("### catalog") == 1
+    assert re.search(r"\| catalog \| 0 \| 0 \| 0 \|", summary), summary
+    reports = Path(outputs["report"])
+    counts = {
+        name: json.loads((reports / f"{name}.json").read_text("utf-8"))["summary"]
+        for name in ("shop-v2", "catalog")
+    }
+    assert counts["catalog"]["breaking"] == 0 and counts["shop-v2"]["breaking"] > 0
+    assert int(outputs["breaking"]) == counts["shop-v2"]["breaking"]
+    assert outputs["service"] == "services"
+    # one sticky comment for both services
+    ours = [c for c in server.comments.values() if "<!-- driftdiff:services -->" in c["body"]]
+    assert len(server.comments) == 1 and len(ours) == 1
+    assert "### shop-v2" in ours[0]["body"] and "### catalog" in ours[0]["body"]
+    # SARIF: one run, results located in the baseline relative to the repository root
+    sarif = json.loads(Path(outputs["sarif"]).read_text("utf-8"))
+    assert len(sarif["runs"]) == 1
+    results = sarif["runs"][0]["results"]
+    assert results and {r["properties"]["service"] for r in results} == {"shop-v2"}
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for r in results
+        for loc in r["locations"]
+    }
+    assert uris == {"apps/shop/contracts/shop.json"}
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+    anchored = [x for x in log.splitlines() if x.startswith("::error file=")]
+    assert anchored and all("file=apps/shop/contracts/shop.json" in x for x in anchored)
+
+
+def test_a_service_that_cannot_run_is_reported_and_the_others_still_run(tmp_path: Path) -> None:
+    config = tmp_path / "gate.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "services": [
+                    {"name": "gone", "baseline": "missing.json", "current": "missing.json"},
+                    {"name": "ok", "baseline": str(BASELINE), "current": str(BASELINE)},
+                ]
+            }
+        ),
+        "utf-8",
+    )
+    code, log, summary, outputs = run_action(tmp_path, {"config": str(config)})
+    assert code == 2, log
+    assert "| gone | | | | could not run:" in summary and "| ok | 0 | 0 | 0 |" in summary
+    assert outputs["breaking"] == "0" and "Traceback" not in log
+    assert any(x.startswith("::error title=driftdiff::gone:") for x in log.splitlines()), log
+
+
+def test_services_config_is_checked_by_the_schema(tmp_path: Path) -> None:
+    config = tmp_path / "driftdiff.yaml"
+    bad = {"services": [{"name": "x", "baseline": "b.json", "traces": "t", "current": "c"}]}
+    config.write_text(yaml.safe_dump(bad), "utf-8")
+    code, log, _, outputs = run_action(tmp_path, {"config": str(config)})
+    assert code == 2 and "Traceback" not in log and outputs == {}
+    assert str(config) in log and "services/0" in log
+    twice = {"services": [{"name": "x", "baseline": "b", "current": "c"}] * 2}
+    config.write_text(yaml.safe_dump(twice), "utf-8")
+    code, log, _, _ = run_action(tmp_path, {"config": str(config)})
+    assert code == 2 and "'x' is used more than once" in log
