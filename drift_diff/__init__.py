@@ -10,9 +10,9 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from drift_diff.errors import DriftDiffError
-from drift_diff.model import Baseline, Change, Exchange, Severity
+from drift_diff.model import Baseline, Change, ExchangeRecord, Severity
 
-__all__ = ["Baseline", "Change", "DriftDiffError", "Exchange", "Severity", "__version__"]
+__all__ = ["Baseline", "Change", "DriftDiffError", "ExchangeRecord", "Severity", "__version__"]
 try:  # one version string: the distribution's metadata (pyproject.toml)
     __version__ = version("driftdiff")
 except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed

@@ -1,12 +1,12 @@
-"""Model types that the pipeline stages exchange.
+r"""Model types that the pipeline stages exchange.
 
 Stages talk through these types, never through each other's internals:
 
-* ``Exchange`` — one inbound request/response plus the outbound calls made while serving it.
-  It is a thin, typed view over the JSON line of the exchange format
-  (``schemas/exchange.schema.json``);
-  ``Exchange.raw`` is the line's dict, the single source of truth.
-* ``Baseline`` / ``Endpoint`` — the learned contract (``schemas/baseline.schema.json``).
+* ``ExchangeRecord`` — one inbound request/response plus the outbound calls made while serving
+  it: the JSON line of the exchange format (``schemas/exchange.schema.json``) as a
+  ``TypedDict`` (``drift_diff/records.py``, checked against the schema by a test).
+* ``Baseline`` / ``Endpoint`` — the learned contract (``schemas/baseline.schema.json``); its
+  endpoints are ``EndpointRecord``\ s, ``to_dict`` gives the file's ``BaselineRecord``.
 * ``Change`` / ``Severity`` — findings of a diff or a replay. Data, never exceptions.
 """
 
@@ -20,16 +20,19 @@ from typing import Any
 
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT
 
+from drift_diff.records import BaselineRecord, EndpointRecord, ExchangeRecord
+
 __all__ = [
     "BASELINE_FORMAT",
     "EXCHANGE_FORMAT",
     "FAIL_ON",
     "Baseline",
+    "BaselineRecord",
     "Change",
     "Direction",
     "Endpoint",
-    "Exchange",
-    "Message",
+    "EndpointRecord",
+    "ExchangeRecord",
     "Severity",
     "endpoint_key",
     "fail_on_threshold",
@@ -118,102 +121,13 @@ def split_endpoint_key(key: str) -> tuple[str, str]:
     return method, template
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """A request or a response of an exchange, as a view over its dict in the trace line."""
-
-    raw: dict[str, Any]
-
-    @property
-    def headers(self) -> dict[str, list[str]]:
-        return self.raw.get("headers") or {}
-
-    @property
-    def content_type(self) -> str | None:
-        ct = self.raw.get("content_type")
-        return ct if isinstance(ct, str) else None
-
-    @property
-    def has_json_body(self) -> bool:
-        return "body" in self.raw
-
-    @property
-    def body(self) -> JSON:
-        """The JSON body (``None`` when absent — check ``has_json_body`` to tell ``null`` apart)."""
-        return self.raw.get("body")
-
-    @property
-    def body_text(self) -> str | None:
-        return self.raw.get("body_text")
-
-    @property
-    def body_b64(self) -> str | None:
-        return self.raw.get("body_b64")
-
-    @property
-    def truncated(self) -> bool:
-        return bool(self.raw.get("truncated", False))
-
-
-@dataclass(frozen=True, slots=True)
-class Exchange:
-    """One inbound request/response and its outbound calls. ``raw`` is the trace line's dict."""
-
-    raw: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return str(self.raw.get("id", ""))
-
-    @property
-    def service(self) -> str:
-        return str(self.raw.get("service") or "")
-
-    @property
-    def source(self) -> str:
-        return str(self.raw.get("source") or "")
-
-    @property
-    def route(self) -> str | None:
-        r = self.raw.get("route")
-        return r if isinstance(r, str) and r else None
-
-    @property
-    def method(self) -> str:
-        return str(self.raw["request"]["method"]).upper()
-
-    @property
-    def path(self) -> str:
-        return str(self.raw["request"]["path"])
-
-    @property
-    def query(self) -> dict[str, list[str]]:
-        return self.raw["request"].get("query") or {}
-
-    @property
-    def request(self) -> Message:
-        return Message(self.raw["request"])
-
-    @property
-    def response(self) -> Message:
-        return Message(self.raw["response"])
-
-    @property
-    def status(self) -> int:
-        return int(self.raw["response"]["status"])
-
-    @property
-    def outbound(self) -> list[dict[str, Any]]:
-        return self.raw.get("outbound") or []
-
-
 @dataclass(slots=True)
 class Endpoint:
     """One ``METHOD /template`` entry of a baseline (see ``schemas/baseline.schema.json``)."""
 
     method: str
     template: str
-    data: dict[str, Any] = field(default_factory=dict)
+    data: EndpointRecord
 
     @property
     def key(self) -> str:
@@ -233,8 +147,8 @@ class Baseline:
     """
 
     service: str
-    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
-    sources: dict[str, Any] = field(default_factory=dict)
+    endpoints: dict[str, EndpointRecord] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
     format: str = BASELINE_FORMAT
     #: named schemas reference nodes (``{"x-ref": name}``) stand for, converted once each
     #: (OpenAPI imports only; in memory, never written: the diff resolves them lazily)
@@ -244,7 +158,7 @@ class Baseline:
         method, template = split_endpoint_key(key)
         return Endpoint(method, template, self.endpoints[key])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> BaselineRecord:
         return {
             "format": self.format,
             "service": self.service,

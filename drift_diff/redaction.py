@@ -23,7 +23,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 from drift_diff.model import Change
+from drift_diff.records import ExchangeRecord, as_exchange
 
 if TYPE_CHECKING:
     from drift_diff.diff import DiffResult
@@ -54,11 +55,11 @@ def artifact_redactor() -> Redactor:
 
 
 def redact_exchanges(
-    exchanges: Iterable[dict[str, Any]], redactor: Redactor | None = None
-) -> Iterator[dict[str, Any]]:
+    exchanges: Iterable[Mapping[str, Any]], redactor: Redactor | None = None
+) -> Iterator[ExchangeRecord]:
     r = redactor or artifact_redactor()
     for exchange in exchanges:
-        yield r.redact_exchange(exchange)
+        yield as_exchange(r.redact_exchange(dict(exchange)))
 
 
 def _secret_location(r: Redactor, location: str) -> bool:

@@ -16,7 +16,7 @@ from drift_diff.diff.schema_view import Node, ref_name
 from drift_diff.model import Direction
 
 if TYPE_CHECKING:
-    from drift_diff.diff.structural import _Walker as Walker
+    from drift_diff.diff.schema_walk import SchemaWalker as Walker
 
 __all__ = ["walk_branches"]
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from drift_diff.diff import facts as F
 from drift_diff.diff.facts import Fact, Presence
-from drift_diff.model import Baseline, Direction
+from drift_diff.model import Baseline, Direction, EndpointRecord
 
 __all__ = [
     "CONFIDENCE",
@@ -93,7 +93,7 @@ def evidenced(base: Presence | None, comparable: int | None) -> bool:
     return (1 - seen / total) ** comparable <= 1 - CONFIDENCE
 
 
-def _comparable_responses(endpoint: dict[str, Any] | None, status: str | None = None) -> int | None:
+def _comparable_responses(endpoint: EndpointRecord | None, status: str | None = None) -> int | None:
     """Current responses comparable to the base's: of ``status``, or of the whole endpoint
     minus the 304 answers to conditional requests."""
     if not isinstance(endpoint, dict):
@@ -165,7 +165,7 @@ _ABSENCES = frozenset(
 )
 
 
-def _observe_response(fact: Fact, endpoint: dict[str, Any] | None) -> Fact | None:
+def _observe_response(fact: Fact, endpoint: EndpointRecord | None) -> Fact | None:
     if fact.kind == F.STATUS_REMOVED:
         if str(fact.before) == NOT_MODIFIED:
             return _unobserved(fact, None)  # a revalidation the client chose not to make

@@ -6,6 +6,7 @@ from typing import Any
 
 from drift_diff.diff.facts import Presence
 from drift_diff.diff.schema_view import Node
+from drift_diff.records import EndpointRecord, RequestBodyRecord
 
 __all__ = [
     "body_presence",
@@ -60,7 +61,7 @@ def count_presence(obj: Any, total: int | None) -> Presence | None:
     return Presence(samples == total, samples, total)
 
 
-def body_presence(req: dict[str, Any], endpoint: dict[str, Any]) -> Presence:
+def body_presence(req: RequestBodyRecord, endpoint: EndpointRecord) -> Presence:
     samples, total = _int(req.get("samples")), _int(endpoint.get("samples"))
     if req.get("required") is True:
         return Presence(True, samples, total) if samples is not None and total else Presence(True)

@@ -5,7 +5,7 @@ An OpenAPI import keeps every named schema once (``Baseline.refs``) and leaves r
 *clean* when its schema is the same on both sides and every name it reaches is clean too, so
 the walk can skip a clean reference without opening it. Everything else (a changed schema, a
 name on one side only, anything that reaches one) is *tainted* and is opened, once per endpoint
-and side (see ``structural._Walker``).
+and side (see ``schema_walk.SchemaWalker``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from drift_diff.model import Baseline, split_endpoint_key
+from drift_diff.model import Baseline, ExchangeRecord, split_endpoint_key
 from drift_diff.redaction import artifact_redactor
 
 __all__ = ["GENERATED_MARKER", "GenerateStats", "generate_pytest", "literal", "match_endpoint"]
@@ -105,7 +105,7 @@ def _case(
 
 
 def generate_pytest(
-    exchanges: Iterable[dict[str, Any]],
+    exchanges: Iterable[ExchangeRecord],
     baseline: Baseline,
     *,
     per_endpoint: int = 3,
@@ -131,7 +131,7 @@ def generate_pytest(
         if taken.get(slot, 0) >= per_endpoint:
             continue
         taken[slot] = taken.get(slot, 0) + 1
-        cases.append(_case(redactor.redact_exchange(raw), key, schemas, baseline))
+        cases.append(_case(redactor.redact_exchange(dict(raw)), key, schemas, baseline))
         stats.endpoints.add(key)
     stats.cases = len(cases)
     return _render(cases, schemas, baseline, default_target), stats

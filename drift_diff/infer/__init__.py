@@ -13,13 +13,12 @@ Modules: ``paths`` (templating and the cardinality pass), ``formats`` (string sh
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from drift_diff.infer.builder import DriftSchemaBuilder
 from drift_diff.infer.engine import UNKNOWN_SERVICE, Inference
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.paths import template_path
-from drift_diff.model import Baseline, Exchange
+from drift_diff.model import Baseline, ExchangeRecord
 
 __all__ = [
     "UNKNOWN_SERVICE",
@@ -32,13 +31,13 @@ __all__ = [
 
 
 def infer_baseline(
-    exchanges: Iterable[dict[str, Any] | Exchange],
+    exchanges: Iterable[ExchangeRecord],
     *,
     service: str | None = None,
     sources: dict[str, int] | None = None,
     templates: Iterable[str] = (),
 ) -> Baseline:
-    """Learn a baseline from exchange dicts (trace lines) or ``Exchange`` objects, streamed once.
+    """Learn a baseline from exchanges (trace lines), streamed once.
 
     ``service`` overrides the name found in the exchanges; ``sources`` adds counts to the
     baseline's ``sources`` (the exchanges are always counted, in total and per source kind);
@@ -47,5 +46,5 @@ def infer_baseline(
     """
     inference = Inference(service=service, templates=templates)
     for exchange in exchanges:
-        inference.add(exchange.raw if isinstance(exchange, Exchange) else exchange)
+        inference.add(exchange)
     return inference.baseline(sources=sources)

@@ -11,11 +11,13 @@ wrong one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from drift_diff.infer.builder import DriftSchemaBuilder
 from drift_diff.infer.forms import FORM_MEDIA_TYPES, form_fields
 from drift_diff.infer.messages import add_headers, media_type
+from drift_diff.records import BodyFields, MediaRecord, ResponseContractRecord, ResponseRecord
 
 __all__ = ["BodyStats", "ResponseStats", "add_content_dicts", "content_dicts"]
 
@@ -32,16 +34,16 @@ class BodyStats:
         self.builder = DriftSchemaBuilder()
 
     @staticmethod
-    def has_body(message: dict[str, Any]) -> bool:
+    def has_body(message: BodyFields) -> bool:
         return "body" in message or "body_text" in message or "body_b64" in message
 
     @staticmethod
-    def add_to(content: dict[str, BodyStats], message: dict[str, Any]) -> None:
+    def add_to(content: dict[str, BodyStats], message: BodyFields) -> None:
         """Count ``message``'s body under its media type (call only when it has one)."""
         BodyStats.add_all(content, [message])
 
     @staticmethod
-    def add_all(content: dict[str, BodyStats], messages: list[dict[str, Any]]) -> None:
+    def add_all(content: dict[str, BodyStats], messages: Sequence[BodyFields]) -> None:
         """``add_to`` of each message in turn; the JSON bodies go in as columns."""
         content_type = messages[0].get("content_type")
         if all(["body" in m and m.get("content_type") == content_type for m in messages]):
@@ -79,21 +81,21 @@ class BodyStats:
         for mt, column in columns.items():
             content[mt].builder.add_column(column)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MediaRecord:
         return {"samples": self.samples, "schema": self.builder.to_schema()}
 
-    def add_dict(self, data: dict[str, Any]) -> None:
+    def add_dict(self, data: MediaRecord) -> None:
         self.samples += int(data.get("samples", 0))
         schema = data.get("schema")
         if isinstance(schema, dict):
             self.builder.add_schema(schema)
 
 
-def content_dicts(content: dict[str, BodyStats]) -> dict[str, Any]:
+def content_dicts(content: dict[str, BodyStats]) -> dict[str, MediaRecord]:
     return {mt: stats.to_dict() for mt, stats in content.items()}
 
 
-def add_content_dicts(content: dict[str, BodyStats], data: dict[str, Any]) -> None:
+def add_content_dicts(content: dict[str, BodyStats], data: dict[str, MediaRecord]) -> None:
     for mt, entry in data.items():
         stats = content.get(mt)
         if stats is None:
@@ -112,10 +114,10 @@ class ResponseStats:
         self.content: dict[str, BodyStats] = {}
         self.headers = DriftSchemaBuilder()
 
-    def add(self, response: dict[str, Any]) -> None:
+    def add(self, response: ResponseRecord) -> None:
         self.add_batch([response])
 
-    def add_batch(self, responses: list[dict[str, Any]]) -> None:
+    def add_batch(self, responses: list[ResponseRecord]) -> None:
         """Add responses of this status, in order (their headers as one column)."""
         self.samples += len(responses)
         with_body = [r for r in responses if "body" in r or "body_text" in r or "body_b64" in r]
@@ -123,8 +125,8 @@ class ResponseStats:
             BodyStats.add_all(self.content, with_body)
         add_headers(self.headers, [r.get("headers") for r in responses])
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"samples": self.samples}
+    def to_dict(self) -> ResponseContractRecord:
+        out: ResponseContractRecord = {"samples": self.samples}
         if self.content:
             out["content"] = content_dicts(self.content)
         headers = self.headers.to_schema()
@@ -132,11 +134,12 @@ class ResponseStats:
             out["headers"] = headers
         return out
 
-    def add_dict(self, data: dict[str, Any]) -> None:
+    def add_dict(self, data: ResponseContractRecord) -> None:
         samples = int(data.get("samples", 0))
         self.samples += samples
         add_content_dicts(self.content, data.get("content") or {})
-        if isinstance(data.get("headers"), dict):
-            self.headers.add_schema(data["headers"])
+        headers = data.get("headers")
+        if isinstance(headers, dict):
+            self.headers.add_schema(headers)
         else:
             self.headers.add_weighted({}, samples)

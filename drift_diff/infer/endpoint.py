@@ -14,6 +14,7 @@ from drift_diff.infer.builder import DriftNode, DriftSchemaBuilder, wire_value
 from drift_diff.infer.content import BodyStats, ResponseStats, add_content_dicts, content_dicts
 from drift_diff.infer.messages import add_headers, add_queries, wire_text
 from drift_diff.infer.paths import Segments, param_names, render
+from drift_diff.records import EndpointRecord, ExchangeRecord, RequestRecord, ResponseRecord
 
 __all__ = ["EndpointStats"]
 
@@ -21,7 +22,7 @@ __all__ = ["EndpointStats"]
 #: Exchanges an endpoint holds before it learns from them as one batch (columns).
 BATCH = 64
 
-_Pending = tuple[dict[str, Any], dict[str, Any], str, dict[int, str]]
+_Pending = tuple[RequestRecord, ResponseRecord, str, dict[int, str]]
 
 
 class EndpointStats:
@@ -52,7 +53,7 @@ class EndpointStats:
 
     # -- learning from exchanges ------------------------------------------------------------
 
-    def add_exchange(self, raw: dict[str, Any], path_values: dict[int, str]) -> None:
+    def add_exchange(self, raw: ExchangeRecord, path_values: dict[int, str]) -> None:
         """Learn from one exchange — in a batch, soon: everything that reads or adds otherwise
         flushes the batch first, so the result is that of adding the exchanges one by one."""
         response = raw["response"]
@@ -79,7 +80,7 @@ class EndpointStats:
         if with_body:
             self.request_samples += len(with_body)
             BodyStats.add_all(self.request, with_body)
-        by_status: dict[str, list[dict[str, Any]]] = {}
+        by_status: dict[str, list[ResponseRecord]] = {}
         for _, response, status, _ in batch:
             by_status.setdefault(status, []).append(response)
         responses = self.responses
@@ -113,9 +114,9 @@ class EndpointStats:
 
     # -- the baseline entry -----------------------------------------------------------------
 
-    def to_dict(self, method: str, segments: Segments) -> dict[str, Any]:
+    def to_dict(self, method: str, segments: Segments) -> EndpointRecord:
         self.flush()
-        entry: dict[str, Any] = {
+        entry: EndpointRecord = {
             "method": method,
             "path": render(segments),
             "samples": self.samples,
@@ -123,10 +124,11 @@ class EndpointStats:
         }
         if self.path_nodes:
             entry["path_params"] = self._path_params_dict(segments)
-        for name, builder in (("query", self.query), ("headers", self.headers)):
-            schema = builder.to_schema()
-            if "properties" in schema or "x-map" in schema:
-                entry[name] = schema
+        query, headers = self.query.to_schema(), self.headers.to_schema()
+        if "properties" in query or "x-map" in query:
+            entry["query"] = query
+        if "properties" in headers or "x-map" in headers:
+            entry["headers"] = headers
         if self.request_samples:
             entry["request"] = {
                 "samples": self.request_samples,
@@ -149,7 +151,7 @@ class EndpointStats:
             schema["required"] = required
         return schema
 
-    def add_dict(self, entry: dict[str, Any], segments: Segments) -> None:
+    def add_dict(self, entry: EndpointRecord, segments: Segments) -> None:
         """Add a baseline entry (for the template ``segments``) as if its exchanges were added."""
         self.flush()
         samples = int(entry.get("samples", 0))
@@ -160,9 +162,12 @@ class EndpointStats:
             if name not in positions or not isinstance(sub, dict):
                 continue
             self._add_path_schema(positions[name], sub, samples)
-        for name, builder in (("query", self.query), ("headers", self.headers)):
-            if isinstance(entry.get(name), dict):
-                builder.add_schema(entry[name])
+        for schema, builder in (
+            (entry.get("query"), self.query),
+            (entry.get("headers"), self.headers),
+        ):
+            if isinstance(schema, dict):
+                builder.add_schema(schema)
             else:
                 builder.add_weighted({}, samples)
         request = entry.get("request") or {}

@@ -28,7 +28,7 @@ from drift_diff.infer.paths import (
     shape_segment,
     user_template,
 )
-from drift_diff.model import Baseline, endpoint_key, split_endpoint_key
+from drift_diff.model import Baseline, ExchangeRecord, endpoint_key, split_endpoint_key
 
 __all__ = ["UNKNOWN_SERVICE", "Inference"]
 
@@ -113,7 +113,7 @@ class Inference:
             stats = self.endpoints[key] = EndpointStats()
         return stats
 
-    def add(self, raw: dict[str, Any]) -> None:
+    def add(self, raw: ExchangeRecord) -> None:
         request = raw["request"]
         method, path = str(request["method"]), str(request["path"])
         route = raw.get("route")

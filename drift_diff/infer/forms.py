@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 
 from drift_diff.infer.messages import wire_text
 from drift_diff.infer.strategies import FilePart
+from drift_diff.records import BodyFields
 
 __all__ = ["FORM_MEDIA_TYPES", "FilePart", "form_fields"]
 
@@ -31,7 +32,7 @@ FORM_MEDIA_TYPES = frozenset({URLENCODED, MULTIPART})
 _MAX_FIELDS = 1000
 
 
-def _raw(message: dict[str, Any]) -> bytes | None:
+def _raw(message: BodyFields) -> bytes | None:
     text = message.get("body_text")
     if isinstance(text, str):
         return text.encode("utf-8", "surrogatepass")
@@ -95,7 +96,7 @@ def _multipart(raw: bytes, content_type: str) -> dict[str, Any] | None:
     return _group(pairs)
 
 
-def form_fields(message: dict[str, Any], media: str) -> dict[str, Any] | None:
+def form_fields(message: BodyFields, media: str) -> dict[str, Any] | None:
     """The fields of a form body (``media`` is its bare media type), or None if it won't decode."""
     raw = _raw(message)
     if raw is None:

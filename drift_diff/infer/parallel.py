@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, NamedTuple
 
 import orjson
 
@@ -31,7 +31,7 @@ from drift_diff.errors import DriftDiffError, InputError, UsageError
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.jsonfile import max_line_bytes
-from drift_diff.model import Baseline
+from drift_diff.model import Baseline, BaselineRecord
 from drift_diff.traffic.sources import SourceStats, find_source_files, iter_source_exchanges
 from drift_diff.traffic.traces import SourceFile, file_size, parse_line, too_deep_error
 from drift_diff.traffic.urls import RemoteFile, is_url
@@ -57,7 +57,7 @@ class Unit(NamedTuple):  # a tuple: it pickles to workers in compiled builds too
         return RemoteFile(self.path, self.size) if is_url(self.path) else Path(self.path)
 
 
-Result = tuple[dict[str, Any], dict[str, int]]  # a part's baseline dict and its read counts
+Result = tuple[BaselineRecord, dict[str, int]]  # a part's baseline dict and its read counts
 
 
 class Fallback(Exception):
@@ -188,7 +188,7 @@ def _skip_line(fh: IO[bytes]) -> None:
             return
 
 
-def _part(data: dict[str, Any]) -> Baseline:
+def _part(data: BaselineRecord) -> Baseline:
     # our own workers' output: no need to validate it against the baseline schema again
     return Baseline(
         service=data["service"],

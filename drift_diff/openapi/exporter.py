@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 from drift_diff.errors import UsageError
-from drift_diff.model import Baseline, split_endpoint_key
+from drift_diff.model import Baseline, EndpointRecord, split_endpoint_key
 from drift_diff.openapi.components import share_schemas
 from drift_diff.openapi.headers import AUTH_HEADER, AUTH_SCHEME, SPEC_IGNORED_HEADERS
 
@@ -69,7 +69,7 @@ def _required(params: dict[str, Any]) -> set[str]:
     return names
 
 
-def _parameters(data: dict[str, Any], template: str) -> list[dict[str, Any]]:
+def _parameters(data: EndpointRecord, template: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     path_props = (data.get("path_params") or {}).get("properties") or {}
     for name in _PARAM.findall(template):
@@ -81,8 +81,10 @@ def _parameters(data: dict[str, Any], template: str) -> list[dict[str, Any]]:
                 "schema": _clean(path_props.get(name, {"type": "string"})),
             }
         )
-    for key, where in (("query", "query"), ("headers", "header")):
-        params = data.get(key) or {}
+    for params, where in (
+        (data.get("query") or {}, "query"),
+        (data.get("headers") or {}, "header"),
+    ):
         required = _required(params)
         for name, schema in sorted((params.get("properties") or {}).items()):
             if where == "header" and name.lower() in SPEC_IGNORED_HEADERS:
@@ -97,7 +99,7 @@ def _content(content: dict[str, Any]) -> dict[str, Any]:
     return {mt: {"schema": _clean(body.get("schema", {}))} for mt, body in sorted(content.items())}
 
 
-def _security(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+def _security(data: EndpointRecord) -> list[dict[str, Any]] | None:
     headers = data.get("headers") or {}
     if AUTH_HEADER not in (headers.get("properties") or {}):
         return None
@@ -130,7 +132,7 @@ def server_url(url: str) -> str:
     return urlunsplit((parts.scheme, host + port, parts.path.rstrip("/"), "", ""))
 
 
-def _operation(data: dict[str, Any], template: str, op_id: str) -> dict[str, Any]:
+def _operation(data: EndpointRecord, template: str, op_id: str) -> dict[str, Any]:
     op: dict[str, Any] = {"operationId": op_id}
     security = _security(data)
     if security is not None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from drift_diff.model import Baseline
+from drift_diff.model import Baseline, EndpointRecord
 
 __all__ = [
     "AUTH_HEADER",
@@ -72,14 +72,14 @@ def security_parameters(requirements: Any, schemes: Any) -> dict[tuple[str, str]
     return {t: t in every for alt in alternatives for t in alt}
 
 
-def _without_ignored(data: dict[str, Any]) -> dict[str, Any]:
+def _without_ignored(data: EndpointRecord) -> EndpointRecord:
     headers = data.get("headers")
     props = headers.get("properties") if isinstance(headers, dict) else None
     if not isinstance(props, dict) or not any(h in props for h in _NEVER_COMPARED):
         return data
     assert isinstance(headers, dict)
     kept = {k: v for k, v in props.items() if k not in _NEVER_COMPARED}
-    out = dict(data)
+    out = data.copy()
     if kept:
         new = dict(headers, properties=kept)
         if isinstance(headers.get("required"), list):

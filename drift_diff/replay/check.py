@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from drift_diff.baseline import load_baseline
-from drift_diff.model import Baseline, Severity
+from drift_diff.model import Baseline, ExchangeRecord, Severity
+from drift_diff.records import as_exchange
 from drift_diff.replay.findings import ReplayRun
 from drift_diff.replay.fold import file_under_templates, fold_replay_findings
 from drift_diff.replay.runner import ReplayOptions, run_replay
@@ -43,7 +44,7 @@ class CheckResult:
 
 def load_recording(
     sources: Iterable[str | os.PathLike[str]],
-) -> tuple[list[dict[str, Any]], ReadStats]:
+) -> tuple[list[ExchangeRecord], ReadStats]:
     """Every recorded exchange of ``sources`` (trace files or folders), and the read statistics."""
     stats = ReadStats()
     exchanges = [e for e in iter_raw_exchanges(sources, stats) if e.get("source") != "replay"]
@@ -80,9 +81,8 @@ def run_check(
     recorded, stats = load_recording(sources)
     run = run_replay(recorded, with_config_paths(options, config))
     templates = config.templates() if config is not None else []
-    current = infer_baseline(
-        run.live, service=base.service or None, sources=None, templates=templates
-    )
+    live = (as_exchange(e) for e in run.live)  # built by the replay runner
+    current = infer_baseline(live, service=base.service or None, sources=None, templates=templates)
     schema = diff_baselines(base, current)
     keys = [*base.endpoints, *current.endpoints]
     replay_changes = file_under_templates(run.changes, keys)

@@ -40,6 +40,7 @@ from driftdiff_sdk.exchange import (
 
 from drift_diff.errors import UsageError
 from drift_diff.processes import ServiceProcess, describe_exit, interrupt_on_signals
+from drift_diff.records import ExchangeRecord
 from drift_diff.replay import sandbox as netns
 from drift_diff.replay.compare import CompareContext
 from drift_diff.replay.credentials import Credential, Secrets
@@ -264,9 +265,10 @@ def _decoded(exchange: dict[str, Any]) -> dict[str, Any]:
     return exchange if decoded is response else {**exchange, "response": decoded}
 
 
-def _order(exchanges: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Recorded order: by arrival time when every exchange has one, else as read."""
-    listed = list(exchanges)
+def _order(exchanges: Iterable[ExchangeRecord]) -> list[dict[str, Any]]:
+    """Recorded order: by arrival time when every exchange has one, else as read. The replay
+    engine works on plain dicts: each exchange is a shallow copy here, the one conversion."""
+    listed: list[dict[str, Any]] = [dict(e) for e in exchanges]
     if all(isinstance(e.get("recorded_at"), str) for e in listed):
         listed.sort(key=lambda e: str(e["recorded_at"]))
     return listed
@@ -341,7 +343,7 @@ async def _run(
 
 
 def run_replay(
-    exchanges: Iterable[dict[str, Any]], options: ReplayOptions, *, noise: NoiseModel | None = None
+    exchanges: Iterable[ExchangeRecord], options: ReplayOptions, *, noise: NoiseModel | None = None
 ) -> ReplayRun:
     """Replay ``exchanges`` against ``options.target`` and compare the live responses.
 

@@ -50,6 +50,7 @@ from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 from drift_diff.errors import InputError
 from drift_diff.jsonfile import read_bytes
+from drift_diff.records import ExchangeRecord, as_exchange
 from drift_diff.traffic._har_classify import classify_entry
 from drift_diff.traffic.traces import too_deep_error
 
@@ -93,8 +94,8 @@ def read_har(
     redact: bool | Redactor = True,
     stats: HarStats | None = None,
     body_cap: int = DEFAULT_BODY_CAP,
-) -> Iterator[dict[str, Any]]:
-    """Yield the API entries of the HAR file ``path`` as exchange dicts (see the module doc)."""
+) -> Iterator[ExchangeRecord]:
+    """Yield the API entries of the HAR file ``path`` as exchanges (see the module doc)."""
     p = Path(path)
     stats = stats if stats is not None else HarStats()
     entries, digest = _load_entries(p)
@@ -123,7 +124,7 @@ def read_har(
         if redactor is not None:
             exchange = redactor.redact_exchange(exchange)
         stats.api += 1
-        yield exchange
+        yield as_exchange(exchange)
     if entries and invalid == len(entries):  # counted here: ``stats`` may span several files
         raise InputError(p, f"no usable entry; first problem: {first_invalid}")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift_diff.errors import InputError
+from drift_diff.records import ExchangeRecord
 from drift_diff.traffic.traces import (
     TRACE_SUFFIXES,
     ReadStats,
@@ -73,8 +74,8 @@ def iter_source_exchanges(
     *,
     stats: SourceStats | None = None,
     service: str | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Yield the exchange dicts of every source. HAR files are imported on the fly (redacted)."""
+) -> Iterator[ExchangeRecord]:
+    """Yield the exchanges of every source. HAR files are imported on the fly (redacted)."""
     stats = stats if stats is not None else SourceStats()
     for path in find_source_files(sources):
         if path.name.lower().endswith(HAR_SUFFIX):

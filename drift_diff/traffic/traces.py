@@ -25,7 +25,7 @@ from driftdiff_sdk.writer import write_jsonl_atomic
 
 from drift_diff.errors import FormatVersionError, InputError
 from drift_diff.jsonfile import bounded_lines
-from drift_diff.model import Exchange
+from drift_diff.records import ExchangeRecord
 from drift_diff.traffic.urls import RemoteFile, expand_url, is_url, local_path
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "expand_folders",
     "file_size",
     "find_trace_files",
-    "iter_exchanges",
     "iter_raw_exchanges",
     "parse_line",
     "too_deep",
@@ -232,22 +231,15 @@ def _major(fmt: str) -> int | None:
 
 def iter_raw_exchanges(
     sources: Iterable[str | os.PathLike[str] | SourceFile], stats: ReadStats | None = None
-) -> Iterator[dict[str, Any]]:
-    """Yield each exchange line's dict, file by file, in order."""
+) -> Iterator[ExchangeRecord]:
+    """Yield each exchange line (validated against the exchange schema), file by file, in order."""
     stats = stats if stats is not None else ReadStats()
     for path in find_trace_files(sources):
         stats.files += 1
         yield from _read_file(path, stats)
 
 
-def iter_exchanges(
-    sources: Iterable[str | os.PathLike[str] | SourceFile], stats: ReadStats | None = None
-) -> Iterator[Exchange]:
-    for raw in iter_raw_exchanges(sources, stats):
-        yield Exchange(raw)
-
-
-def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[dict[str, Any]]:
+def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[ExchangeRecord]:
     lineno = 0
     try:
         with _open(path) as fh:
@@ -293,7 +285,7 @@ def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[dict[str, Any]]:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
-def parse_line(path: SourceFile, lineno: int, line: bytes) -> dict[str, Any]:
+def parse_line(path: SourceFile, lineno: int, line: bytes) -> ExchangeRecord:
     """The exchange of one complete line, checked as every reader checks it (a compressed
     response body decoded), or the ``InputError`` that names ``path`` and ``lineno``."""
     try:
@@ -307,7 +299,7 @@ def parse_line(path: SourceFile, lineno: int, line: bytes) -> dict[str, Any]:
     return _validated(path, lineno, obj, line)
 
 
-def _validated(path: SourceFile, lineno: int, obj: Any, line: bytes) -> dict[str, Any]:
+def _validated(path: SourceFile, lineno: int, obj: Any, line: bytes) -> ExchangeRecord:
     if too_deep(line, obj):
         raise InputError(
             path, f"JSON nested deeper than {MAX_LINE_DEPTH} levels", position=f"line {lineno}"
@@ -331,8 +323,6 @@ def _validated(path: SourceFile, lineno: int, obj: Any, line: bytes) -> dict[str
     raise InputError(path, problem, position=f"line {lineno}")
 
 
-def write_exchanges(
-    path: str | os.PathLike[str], exchanges: Iterable[dict[str, Any] | Exchange]
-) -> int:
+def write_exchanges(path: str | os.PathLike[str], exchanges: Iterable[ExchangeRecord]) -> int:
     """Atomically write exchange lines to ``path``; returns how many were written."""
-    return write_jsonl_atomic(path, (e.raw if isinstance(e, Exchange) else e for e in exchanges))
+    return write_jsonl_atomic(path, exchanges)

@@ -12,7 +12,7 @@ import gzip
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import IO, Any, cast
@@ -29,7 +29,7 @@ _encode: Callable[[Any, int], list[str]] | None = (
 )
 
 
-def dump_line(obj: dict[str, Any]) -> bytes:
+def dump_line(obj: Mapping[str, Any]) -> bytes:
     """One exchange as a compact JSON line ending in ``\\n``. Keys stay in the order they were
     built (not sorted): a JSON body keeps the client's key order, which replay sends again."""
     try:
@@ -43,7 +43,7 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[dict[str, Any]]) -> int:
+def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[Mapping[str, Any]]) -> int:
     """Write ``lines`` to ``path`` (gzip when it ends in ``.gz``) atomically; returns the count."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

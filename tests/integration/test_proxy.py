@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from drift_diff.traffic.traces import iter_exchanges
+from drift_diff.traffic.traces import iter_raw_exchanges
 from tests.support import REPO, free_port, server_process, start_recorder, wait_until_ready
 
 pytestmark = pytest.mark.integration
@@ -47,14 +47,16 @@ def test_proxy_relays_unchanged_and_records_redacted(tmp_path: Path) -> None:
     raw = b"".join(f.read_bytes() for f in files)
     for secret in (b"sk_live_abcdef123456", b"hunter2-secret", b"jane.doe@corp.example"):
         assert secret not in raw
-    exchanges = {(e.method, e.path): e for e in iter_exchanges([out])}
+    exchanges = {
+        (e["request"]["method"], e["request"]["path"]): e for e in iter_raw_exchanges([out])
+    }
     # the readiness probe (GET /) is recorded too; the three requests are what we check
     got = exchanges[("GET", "/users/7")]
-    assert got.source == "proxy" and got.status == 200
-    assert got.query == {"verbose": ["1"]}
-    assert got.response.body["name"] == "Jane" and "@" in got.response.body["email"]
-    assert exchanges[("POST", "/orders")].request.body["qty"] == 2
-    assert exchanges[("GET", "/nothing")].status == 404
+    assert got["source"] == "proxy" and got["response"]["status"] == 200
+    assert got["request"].get("query") == {"verbose": ["1"]}
+    assert got["response"]["body"]["name"] == "Jane" and "@" in got["response"]["body"]["email"]
+    assert exchanges[("POST", "/orders")]["request"]["body"]["qty"] == 2
+    assert exchanges[("GET", "/nothing")]["response"]["status"] == 404
 
 
 def test_unreachable_target_gives_502_and_records_nothing(tmp_path: Path) -> None:
@@ -114,7 +116,9 @@ def test_proxy_records_decoded_content_and_request_layout(tmp_path: Path) -> Non
             os.killpg(proc.pid, signal.SIGTERM)
             proc.communicate(timeout=20)
     assert zipped.json()["gzipped"] is True and posted.status_code == 200
-    exchanges = {(e.method, e.path): e.raw for e in iter_exchanges([out])}
+    exchanges = {
+        (e["request"]["method"], e["request"]["path"]): e for e in iter_raw_exchanges([out])
+    }
     gz = exchanges[("GET", "/gzip")]["response"]
     assert gz["headers"]["content-encoding"] == ["gzip"]
     assert gz["body"]["gzipped"] is True  # content, not gzip bytes

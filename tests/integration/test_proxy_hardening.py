@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from drift_diff.traffic.traces import iter_exchanges
+from drift_diff.traffic.traces import iter_raw_exchanges
 from tests.support import REPO, free_port, server_process, start_recorder, wait_until_ready
 
 pytestmark = pytest.mark.integration
@@ -133,9 +133,9 @@ def test_sse_events_arrive_as_they_are_sent_and_large_bodies_stream(
     big = httpx.get(f"{proxy.base}/big", timeout=60)
     assert big.status_code == 200 and len(big.content) == 5 * 1024 * 1024
     _stop(proxy)
-    recorded = {e.path: e for e in iter_exchanges([proxy.out])}
-    assert recorded["/big"].response.raw.get("truncated") is True  # a capped copy (1 MiB)
-    assert "data: 1" in (recorded["/events"].response.raw.get("body_text") or "")
+    recorded = {e["request"]["path"]: e for e in iter_raw_exchanges([proxy.out])}
+    assert recorded["/big"]["response"].get("truncated") is True  # a capped copy (1 MiB)
+    assert "data: 1" in (recorded["/events"]["response"].get("body_text") or "")
 
 
 def test_half_sent_requests_do_not_pin_threads(upstream: int, tmp_path: Path) -> None:

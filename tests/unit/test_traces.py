@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from drift_diff.errors import FormatVersionError, InputError
-from drift_diff.traffic.traces import ReadStats, iter_exchanges, iter_raw_exchanges, write_exchanges
+from drift_diff.traffic.traces import ReadStats, iter_raw_exchanges, write_exchanges
 from tests.support import REPO
 
 
@@ -35,7 +35,7 @@ def _line(i: int, **over: object) -> dict[str, object]:
 def test_round_trip_plain_and_gzip(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     assert write_exchanges(path, [_line(i) for i in range(5)]) == 5
-    got = [e.raw for e in iter_exchanges([path])]
+    got = list(iter_raw_exchanges([path]))
     assert [g["id"] for g in got] == [f"ex{i}" for i in range(5)]
     assert got[3]["response"]["body"] == {"id": 3}
 
@@ -63,28 +63,28 @@ def test_malformed_middle_line_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(_line(1)) + "\n{not json\n" + json.dumps(_line(2)) + "\n")
     with pytest.raises(InputError, match=r"bad\.jsonl:line 2: not valid JSON"):
-        list(iter_exchanges([path]))
+        list(iter_raw_exchanges([path]))
 
 
 def test_unknown_major_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "v9.jsonl"
     path.write_text(json.dumps(_line(1, format="driftdiff.exchange/9")) + "\n")
     with pytest.raises(FormatVersionError, match="line 1.*not supported"):
-        list(iter_exchanges([path]))
+        list(iter_raw_exchanges([path]))
 
 
 def test_binary_and_invalid_utf8_are_input_errors(tmp_path: Path) -> None:
     path = tmp_path / "bin.jsonl"
     path.write_bytes(b"\x00\xff\xfe garbage\n\x89PNG\r\n")
     with pytest.raises(InputError, match="bin.jsonl:line 1"):
-        list(iter_exchanges([path]))
+        list(iter_raw_exchanges([path]))
 
 
 def test_deeply_nested_json_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "deep.jsonl"
     path.write_text("[" * 10000 + "]" * 10000 + "\n")
     with pytest.raises(InputError, match="deep.jsonl:line 1"):
-        list(iter_exchanges([path]))
+        list(iter_raw_exchanges([path]))
 
 
 def test_truncated_gzip_is_an_input_error(tmp_path: Path) -> None:
@@ -92,21 +92,21 @@ def test_truncated_gzip_is_an_input_error(tmp_path: Path) -> None:
     data = gzip.compress(b"".join(json.dumps(_line(i)).encode() + b"\n" for i in range(200)))
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match="cut.jsonl.gz"):
-        list(iter_exchanges([path]))
+        list(iter_raw_exchanges([path]))
 
 
 def test_empty_folder_and_missing_path(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no trace files"):
-        list(iter_exchanges([tmp_path]))
+        list(iter_raw_exchanges([tmp_path]))
     with pytest.raises(InputError, match="no such file"):
-        list(iter_exchanges([tmp_path / "nope.jsonl"]))
+        list(iter_raw_exchanges([tmp_path / "nope.jsonl"]))
 
 
 def test_not_an_exchange_object(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text('{"hello": 1}\n')
     with pytest.raises(InputError, match="line 1: not a driftdiff exchange"):
-        list(iter_exchanges([path]))
+        list(iter_raw_exchanges([path]))
 
 
 def test_failed_write_keeps_previous_file(tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_body_nested_past_the_limit_names_file_and_line(tmp_path: Path, depth: i
             + "}\n"
         )
     with pytest.raises(InputError, match=r"deep-body\.jsonl:line 2: JSON nested deeper than 128"):
-        list(iter_exchanges([path]))
+        list(iter_raw_exchanges([path]))
 
 
 def test_nesting_within_the_limit_is_read() -> None:

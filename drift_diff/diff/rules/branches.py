@@ -1,7 +1,7 @@
 """``oneOf``/``anyOf`` branches removed or added.
 
 The structural diff folds a union into one view (types united, ``required`` intersected) and
-adds what that view hides, branch by branch (``structural._Walker.branches``): a branch removed
+adds what that view hides, branch by branch (``schema_walk.SchemaWalker``): a branch removed
 or added, a branch gaining a required field (the ``*-became-required`` and
 ``new-required-request-property`` rules, located ``request.body(oneOf/1).name``), a branch's
 type changed. Requests: a branch removed breaks the clients that send that shape; one added is
