@@ -71,12 +71,14 @@ def run_cli(
     env: dict[str, str] | None = None,
     timeout: float = 300,
     process: bool = False,
+    stdin: bytes = b"",
 ) -> CliResult:
     """Run ``driftdiff ARGS`` and capture its exit code, stdout and stderr.
 
     In-process through ``drift_diff.cli.main`` by default (the same code path as the console
     script, minus interpreter start-up); ``process=True`` runs a real subprocess for tests where
     the process boundary itself is under test (signals, what the interpreter prints on exit).
+    ``stdin`` is what the command reads from standard input (empty by default).
     """
     # COLUMNS: help wraps at 78 whatever it says; report tables use it (200: no wrapping)
     full_env = {"NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
@@ -86,11 +88,15 @@ def run_cli(
             cwd=cwd,
             env={**os.environ, **full_env},
             capture_output=True,
-            text=True,
+            input=stdin,
             timeout=timeout,
         )
-        return CliResult(proc.returncode, proc.stdout, proc.stderr)
-    return _run_cli_in_process(list(args), cwd=cwd, env=full_env)
+        return CliResult(
+            proc.returncode,
+            proc.stdout.decode("utf-8", "replace"),
+            proc.stderr.decode("utf-8", "replace"),
+        )
+    return _run_cli_in_process(list(args), cwd=cwd, env=full_env, stdin=stdin)
 
 
 def _text_stream() -> io.TextIOWrapper:
@@ -105,7 +111,9 @@ def _drain(stream: io.TextIOWrapper) -> str:
     return raw.getvalue().decode("utf-8", "replace")
 
 
-def _run_cli_in_process(args: list[str], *, cwd: Path | None, env: dict[str, str]) -> CliResult:
+def _run_cli_in_process(
+    args: list[str], *, cwd: Path | None, env: dict[str, str], stdin: bytes
+) -> CliResult:
     from drift_diff.cli import main
 
     saved_env = {name: os.environ.get(name) for name in env}
@@ -116,7 +124,7 @@ def _run_cli_in_process(args: list[str], *, cwd: Path | None, env: dict[str, str
         os.environ.update(env)
         if cwd is not None:
             os.chdir(cwd)
-        sys.stdin = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
         sys.stdout, sys.stderr = out, err
         code = main(args)
     finally:

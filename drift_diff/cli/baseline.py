@@ -17,6 +17,7 @@ from drift_diff.cli._console import narrate
 from drift_diff.cli._console import progress as progress_bar
 from drift_diff.errors import InputError, UsageError
 from drift_diff.output import check_output, is_baseline_output
+from drift_diff.stdin_input import reading_stdin
 from drift_diff.traffic.urls import local_paths
 
 DEFAULT_COMMAND = "build"
@@ -54,7 +55,7 @@ def build(
         ...,
         metavar="SOURCE...",
         help="Trace files or folders (*.jsonl, *.jsonl.gz), HAR files, globs, or URLs "
-        "(s3://bucket/traces/*.jsonl.gz; needs the driftdiff[s3] extra).",
+        "(s3://bucket/traces/*.jsonl.gz; needs the driftdiff[s3] extra); '-': standard input.",
     ),
     out: Path | None = typer.Option(
         None,
@@ -100,9 +101,12 @@ def build(
     config = load_config_option(config_file)
     templates = config.templates() if config is not None else []
     stats = SourceStats()
-    with progress_bar("learning from exchanges") as progress:
+    with (
+        reading_stdin(sources) as files,
+        progress_bar("learning from exchanges") as progress,
+    ):
         baseline = infer_sources(
-            sources,
+            files,
             service=service,
             workers=workers or None,
             stats=stats,
@@ -111,8 +115,8 @@ def build(
             engine=engine,
             scheduler=scheduler,
         )
-    if not baseline.endpoints:
-        raise InputError(", ".join(map(str, sources)), f"no API exchange found ({stats.summary()})")
+        if not baseline.endpoints:
+            raise InputError(", ".join(files), f"no API exchange found ({stats.summary()})")
     target = out if out is not None else Path("baselines") / f"{_file_name(baseline.service)}.json"
     save_baseline(baseline, target, inputs=local_inputs, force=force)
     narrate(f"{stats.summary()} -> {len(baseline.endpoints)} endpoints -> {target}")

@@ -22,15 +22,20 @@ from drift_diff.model import Severity
 from drift_diff.output import check_output, is_report_output, is_stdout, write_output
 from drift_diff.report import ReportFormat, render
 from drift_diff.report._common import headline
+from drift_diff.stdin_input import reading_stdin
 
 
 def register(app: typer.Typer) -> None:
     @app.command("diff")
     def diff(
         base: Path = typer.Argument(
-            ..., help="base: baseline, OpenAPI document, HAR, or trace files/folder"
+            ...,
+            help="base: baseline, OpenAPI document, HAR, or trace files/folder "
+            "('-': standard input)",
         ),
-        current: Path = typer.Argument(..., help="current: same kinds as BASE"),
+        current: Path = typer.Argument(
+            ..., help="current: same kinds as BASE ('-': standard input)"
+        ),
         fmt: ReportFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
         output: Path | None = typer.Option(
             None, "--output", "-o", help="write the report to FILE ('-': standard output)"
@@ -67,11 +72,16 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             check_output(output, inputs=inputs, force=force, owned=is_report_output)
         cfg = load_config_option(config)
-        result = diff_sides(
-            load_input(base, validate_openapi=not lenient, allow_file_refs=allow_file_refs),
-            load_input(current, validate_openapi=not lenient, allow_file_refs=allow_file_refs),
-            config=cfg,
-        )
+        with reading_stdin([str(base), str(current)]) as (base_file, current_file):
+            result = diff_sides(
+                load_input(
+                    base_file, validate_openapi=not lenient, allow_file_refs=allow_file_refs
+                ),
+                load_input(
+                    current_file, validate_openapi=not lenient, allow_file_refs=allow_file_refs
+                ),
+                config=cfg,
+            )
         text = render(result, fmt)
         if output is not None:
             write_output(output, text, inputs=inputs, force=force, owned=is_report_output)

@@ -8,6 +8,7 @@ import typer
 
 from drift_diff.cli._console import narrate
 from drift_diff.output import check_output, write_errors
+from drift_diff.stdin_input import reading_stdin
 from drift_diff.traffic.har import HarStats, read_har
 from drift_diff.traffic.traces import write_exchanges
 
@@ -22,7 +23,9 @@ import_app = typer.Typer(
 @import_app.command("har")
 def import_har(
     files: list[Path] = typer.Argument(
-        ..., metavar="FILE", help="HAR files (devtools, proxies, API clients)."
+        ...,
+        metavar="FILE",
+        help="HAR files (devtools, proxies, API clients); '-': standard input (stdin.jsonl).",
     ),
     out: Path = typer.Option(
         Path(".driftdiff/traces"), "--out", "-o", help="Folder for the trace files."
@@ -43,12 +46,19 @@ def import_har(
     no partial output (files imported before it stay). An existing <stem>.jsonl (an earlier
     import or a recording) is kept unless --force is given.
     """
+    with reading_stdin([str(f) for f in files]) as names:
+        _import([Path(n) for n in names], out, service=service, redact=not no_redact, force=force)
+
+
+def _import(
+    files: list[Path], out: Path, *, service: str | None, redact: bool, force: bool
+) -> None:
     targets = [out / f"{har.stem}.jsonl" for har in files]
     for target in targets:
         check_output(target, inputs=files, force=force, owned=_never)
     for har, target in zip(files, targets, strict=True):
         stats = HarStats()
-        exchanges = list(read_har(har, service=service, redact=not no_redact, stats=stats))
+        exchanges = list(read_har(har, service=service, redact=redact, stats=stats))
         check_output(target, inputs=files, force=force, owned=_never)
         with write_errors(target):
             write_exchanges(target, exchanges)
