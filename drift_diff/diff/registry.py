@@ -96,14 +96,16 @@ def rules_markdown() -> str:
         "Direction: request rules are contravariant (the server must keep accepting what it",
         "accepted), response rules covariant (it must keep giving what it gave).",
         "",
+        "Each rule's row is the anchor `rules.md#<rule id>` (the `helpUri` of SARIF reports).",
+        "",
         "| id | severity | direction | area | description | message | oasdiff |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in all_rules():
         msg = MESSAGES.get(r.id, "").replace("|", "\\|")
         lines.append(
-            f"| `{r.id}` | {r.severity.value} | {r.direction.value} | {r.area} | "
-            f"{r.description} | {msg} | {r.oasdiff or r.id} |"
+            f'| <a id="{r.id}"></a>`{r.id}` | {r.severity.value} | {r.direction.value} | '
+            f"{r.area} | {r.description} | {msg} | {r.oasdiff or r.id} |"
         )
     lines += ["", "## Symmetry", "", "| rule | mirror or why none |", "|---|---|"]
     for r in all_rules():

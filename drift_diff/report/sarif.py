@@ -3,10 +3,10 @@
 
 GitHub code scanning accepts it: every rule has short and full descriptions, ``help`` (text
 and Markdown) and, when the documentation's address is known (``docs_url``), a ``helpUri``
-into ``rules.md``; every result has a location -- the baseline file (``artifact``, relative to
-the repository root) at the line of the endpoint's key (line 1 when it cannot be found), and
-without a baseline file a logical location only. ``informationUri`` is given only when
-``docs_url`` is (no placeholder).
+to the rule's own row of ``rules.md``; every result has a location -- the baseline file
+(``artifact``, relative to the repository root) at the line of the endpoint's key (line 1 when
+it cannot be found), and without a baseline file a logical location only. ``informationUri``
+is given only when ``docs_url`` is (no placeholder).
 """
 
 from __future__ import annotations
@@ -27,11 +27,6 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-#: sections of docs/rules.md (headings as GitHub renders their anchors)
-_SECTION = {"replay": "replay-rules"}
-_CATALOGUE = "rule-catalogue"
-
-
 def _location(c: Change, artifact: str | None, lines: dict[str, int]) -> dict[str, Any]:
     name = f"{c.endpoint} {c.location}".strip()
     loc: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": name, "kind": "member"}]}
@@ -44,7 +39,8 @@ def _location(c: Change, artifact: str | None, lines: dict[str, int]) -> dict[st
 
 
 def _anchor(r: Rule) -> str:
-    return _SECTION.get(r.area, _CATALOGUE)
+    """The rule's row in docs/rules.md (``rules_markdown`` gives each row ``id="<rule id>"``)."""
+    return r.id
 
 
 def _short(description: str) -> str:

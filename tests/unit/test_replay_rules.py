@@ -26,7 +26,7 @@ def test_related_rules_are_registered_contract_rules() -> None:
 def test_every_replay_rule_is_in_rules_md_with_its_severity() -> None:
     doc = (REPO / "docs" / "rules.md").read_text("utf-8")
     for r in REPLAY_RULES:
-        assert f"| `{r.id}` | {r.severity.value} | {r.direction.value} | replay |" in doc, r.id
+        assert f"`{r.id}` | {r.severity.value} | {r.direction.value} | replay |" in doc, r.id
 
 
 def test_formats_md_points_at_rules_md_and_keeps_no_stale_copy() -> None:

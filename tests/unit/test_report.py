@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import jsonschema
@@ -15,6 +16,7 @@ from drift_diff.model import Change, Severity
 from drift_diff.report import FORMATS, render
 from drift_diff.report.github import escape_data, escape_property
 from drift_diff.schemas import load_schema
+from tests.support import REPO
 from tests.unit._diff_cases import S, baseline, endpoint, obj, resp
 
 
@@ -144,3 +146,22 @@ def test_sarif_without_docs_has_no_placeholder_uri_and_unknown_rules_are_full() 
     assert stub["fullDescription"]["text"] and stub["help"]["markdown"]
     (res,) = doc["runs"][0]["results"]
     assert "physicalLocation" not in res["locations"][0]  # no baseline given: logical only
+
+
+def test_sarif_help_uris_land_on_each_rules_own_row_of_rules_md() -> None:
+    """Every rule's ``helpUri`` names an anchor that docs/rules.md defines exactly once, on
+    the row of that rule (GitHub links ``#id`` to an ``<a id="id">`` in rendered Markdown)."""
+    from drift_diff.report import sarif
+
+    docs = "https://github.com/acme/shop/blob/main/docs"
+    driver = json.loads(sarif.render(_result(), docs_url=docs))["runs"][0]["tool"]["driver"]
+    rules_md = (REPO / "docs" / "rules.md").read_text("utf-8")
+    anchors = re.findall(r'<a id="([^"]+)"></a>', rules_md)
+    assert len(anchors) == len(set(anchors))
+    assert len(driver["rules"]) == len(anchors)
+    for rule in driver["rules"]:
+        page, _, anchor = rule["helpUri"].partition("#")
+        assert page == docs + "/rules.md"
+        assert anchor == rule["id"]
+        (row,) = [line for line in rules_md.splitlines() if f'<a id="{anchor}">' in line]
+        assert row.startswith(f'| <a id="{anchor}"></a>`{rule["id"]}` |'), row
