@@ -58,6 +58,12 @@ class BodyCapture:
         self._hash = hashlib.sha256(self.buf)
         self._hash.update(chunk[room:] if room > 0 else chunk)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled for the writer process: the kept bytes, and the digest as its hex string
+        (a hash object does not pickle; a capture is complete once it is submitted)."""
+        digest = self._hash.hexdigest() if self._hash is not None else None
+        return (_restore, (self.cap, self.buf, self.truncated, self.size, digest))
+
     def mark_unread(self) -> None:
         """The body exists but was not seen (a stream the library sends itself)."""
         self.truncated = True
@@ -99,7 +105,16 @@ class BodyCapture:
             )
         if self._hash is not None:
             message["size"] = self.size
-            message["sha256"] = self._hash.hexdigest()
+            digest = self._hash
+            message["sha256"] = digest if isinstance(digest, str) else digest.hexdigest()
+
+
+def _restore(
+    cap: int, buf: bytearray, truncated: bool, size: int, digest: str | None
+) -> BodyCapture:
+    capture = BodyCapture(cap)
+    capture.buf, capture.truncated, capture.size, capture._hash = buf, truncated, size, digest
+    return capture
 
 
 def defer(

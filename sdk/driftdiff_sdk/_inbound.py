@@ -18,10 +18,10 @@ from typing import Any
 
 from driftdiff_sdk import runtime
 from driftdiff_sdk._capture import BodyCapture, defer
+from driftdiff_sdk._counters import _counters
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT
-from driftdiff_sdk.recorder import _counters
 
 __all__ = [
     "BodyCapture",

@@ -17,6 +17,8 @@ __all__ = ["MODES", "SDKConfig", "load_config"]
 log = logging.getLogger("driftdiff_sdk")
 
 MODES = ("off", "record", "replay")
+#: where parsing, redaction and serialisation run: a child process (default) or a thread
+WRITERS = ("process", "thread")
 
 DEFAULT_TRACES_DIR = ".driftdiff/traces"
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -43,6 +45,7 @@ class SDKConfig:
     max_body: int = DEFAULT_MAX_BODY
     queue_size: int = DEFAULT_QUEUE_SIZE
     rotate_bytes: int = DEFAULT_ROTATE_BYTES
+    writer: str = "process"
     #: a ``driftdiff_sdk.redact.RedactionConfig``; ``None`` means "from the environment".
     redaction: Any = field(default=None, compare=False)
 
@@ -108,6 +111,12 @@ def _apply(base: SDKConfig, values: dict[str, Any], *, source: str) -> SDKConfig
             num = _number(label, raw, lo=lo, hi=None, integer=True, default=getattr(base, key))
             if num is not None:
                 changes[key] = int(num)
+        elif key == "writer":
+            value = str(raw).strip().lower()
+            if value in WRITERS:
+                changes[key] = value
+            else:
+                _warn_once(label, raw, base.writer)
         elif key == "redaction":
             changes[key] = raw
         else:
@@ -123,6 +132,7 @@ _ENV_KEYS = {
     "max_body": "DRIFTDIFF_MAX_BODY",
     "queue_size": "DRIFTDIFF_QUEUE_SIZE",
     "rotate_bytes": "DRIFTDIFF_ROTATE_BYTES",
+    "writer": "DRIFTDIFF_WRITER",
 }
 
 

@@ -1,5 +1,9 @@
 """Background exchange writer: a bounded queue drained by one daemon thread into JSONL files.
 
+This is the thread writer (``DRIFTDIFF_WRITER=thread``, and the fallback when the writer
+process cannot start); the default writer process (``_writer_pipe``/``_writer_proc``) runs this
+same class, without its thread, in the child.
+
 The request path only appends the exchange as captured (raw body bytes, unredacted, in memory
 only) to a deque; encoding the bodies (``_capture.materialize``), redaction, serialization and
 file I/O happen on the writer thread, in that order: nothing unredacted reaches the disk. When
@@ -21,7 +25,6 @@ import contextlib
 import logging
 import os
 import re
-import sys
 import threading
 import time
 from collections import deque
@@ -29,9 +32,18 @@ from typing import Any
 
 from driftdiff_sdk import writer as _writer
 from driftdiff_sdk._capture import materialize, pending_bytes
+from driftdiff_sdk._counters import _counters, count_error, reset_stats, stats
 from driftdiff_sdk.config import SDKConfig
 
-__all__ = ["QUEUE_BYTES", "Recorder", "get_recorder", "reset_recorder", "stats"]
+__all__ = [
+    "QUEUE_BYTES",
+    "Recorder",
+    "count_error",
+    "get_recorder",
+    "reset_recorder",
+    "reset_stats",
+    "stats",
+]
 
 log = logging.getLogger("driftdiff_sdk")
 
@@ -53,58 +65,22 @@ _YIELD_EVERY = 4
 QUEUE_BYTES = 64 << 20
 
 
-class _Counters:
-    __slots__ = ("dropped", "errors", "not_sampled", "recorded", "sampled", "unwritten")
-
-    def __init__(self) -> None:
-        self.sampled = 0  # requests the sampling decision took for recording
-        self.not_sampled = 0  # and those it passed through untouched
-        self.recorded = 0
-        self.dropped = 0
-        self.errors = 0
-        self.unwritten = 0  # lost because the traces folder refused them (also in ``errors``)
-
-
-_counters = _Counters()
-_error_logged = False
-
-
-def count_error(what: str = "capture", n: int = 1) -> None:
-    """Count ``n`` swallowed capture errors; log the first only (never spam the host's logs)."""
-    global _error_logged
-    _counters.errors += n
-    if not _error_logged:
-        _error_logged = True
-        log.warning(
-            "driftdiff: %s error (counted in driftdiff_sdk.stats(); logged once)",
-            what,
-            exc_info=sys.exc_info()[0] is not None,  # a traceback only when there is one
-        )
-
-
-def stats() -> dict[str, int]:
-    rec = _recorder
-    return {
-        "recorded": _counters.recorded,
-        "dropped": _counters.dropped,
-        "errors": _counters.errors,
-        "unwritten": _counters.unwritten,
-        "queued": len(rec._queue) if rec is not None else 0,
-        "sampled": _counters.sampled,
-        "not_sampled": _counters.not_sampled,
-    }
-
-
 def _safe_name(service: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", service).strip("._") or "service"
 
 
 class Recorder:
-    """Queue + writer thread for one process (re-created after ``fork``)."""
+    """Queue + writer thread for one process (re-created after ``fork``).
 
-    def __init__(self, config: SDKConfig) -> None:
+    ``thread=False`` (the writer process): no thread; ``write_now`` drains on the caller's
+    thread. ``pid`` names the trace files (the host's, not the writer process's).
+    """
+
+    process = False
+
+    def __init__(self, config: SDKConfig, *, thread: bool = True, pid: int | None = None) -> None:
         self.config = config
-        self.pid = os.getpid()
+        self.pid = os.getpid() if pid is None else pid
         self._queue: deque[tuple[dict[str, Any], int]] = deque()
         self._maxsize = config.queue_size
         # raw body bytes queued: in (request threads, under the lock) minus out (writer only)
@@ -122,7 +98,8 @@ class Recorder:
         self._retry_at = 0.0  # monotonic time before which nothing is written
         self._redactor = self._make_redactor(config)
         self._thread = threading.Thread(target=self._run, name="driftdiff-writer", daemon=True)
-        self._thread.start()
+        if thread:
+            self._thread.start()
 
     @staticmethod
     def _make_redactor(config: SDKConfig) -> Any:
@@ -155,6 +132,11 @@ class Recorder:
         self._queue.append((exchange, size))
         if len(self._queue) >= _WAKE_AT and not self._wake.is_set():
             self._wake.set()
+
+    def write_now(self, exchanges: list[dict[str, Any]]) -> None:
+        """Encode, redact and write ``exchanges`` on this thread (the writer process)."""
+        self._queue.extend((exchange, 0) for exchange in exchanges)
+        self._drain()
 
     # -- writer thread ------------------------------------------------------------------------
 
@@ -316,7 +298,7 @@ class Recorder:
         self._close_file()
 
 
-_recorder: Recorder | None = None
+_recorder: Recorder | None = None  # or its subclass _writer_pipe.ProcessRecorder
 _pid = os.getpid()  # refreshed in a forked child (a syscall per request otherwise)
 _failed_pid = 0  # a recorder that failed to start is not retried on every request
 _lock = threading.Lock()
@@ -335,12 +317,29 @@ def get_recorder(config: SDKConfig) -> Recorder | None:
         if rec is not None and rec.pid == os.getpid() and not rec._closed:
             return rec
         try:
-            _recorder = Recorder(config)
+            _recorder = _start(config)
         except Exception:
             _failed_pid = os.getpid()
             count_error("recorder start")
             return None
         return _recorder
+
+
+def _start(config: SDKConfig) -> Recorder:
+    """The writer process's request side; the thread writer when it cannot start (counted)."""
+    if config.writer == "process":
+        try:
+            from driftdiff_sdk._writer_pipe import ProcessRecorder
+
+            return ProcessRecorder(config)
+        except Exception:
+            _counters.fallbacks += 1
+            log.warning(
+                "driftdiff: the writer process did not start; writing from a thread instead "
+                "(counted as 'writer_fallbacks' in driftdiff_sdk.stats())",
+                exc_info=True,
+            )
+    return Recorder(config)
 
 
 def reset_recorder() -> None:
@@ -356,15 +355,13 @@ def reset_recorder() -> None:
             count_error("close")
 
 
-def reset_stats() -> None:
-    _counters.recorded = _counters.dropped = _counters.errors = _counters.unwritten = 0
-    _counters.sampled = _counters.not_sampled = 0
-
-
 def _after_fork_in_child() -> None:
     # the writer thread does not survive fork (gunicorn --preload): start afresh in the child
     global _recorder, _pid
-    _recorder = None
+    rec, _recorder = _recorder, None
+    abandon = getattr(rec, "abandon_after_fork", None)
+    if abandon is not None:
+        abandon()  # the parent's pipe to its writer process is not this child's
     _pid = os.getpid()
 
 

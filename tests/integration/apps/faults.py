@@ -2,6 +2,9 @@
 
 ``serializer``: ``dump_line`` raises; ``redactor``: redaction raises; ``slow-writer``: each line
 takes 50 ms to serialize, so a small queue fills up and must drop instead of blocking.
+
+The faults are applied in the host process (the thread writer) and, through
+``_writer_pipe.CHILD_MODULE``, in the writer process, which then runs this module.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ def apply() -> None:
     fault = os.environ.get("APP_FAULT", "")
     if not fault:
         return
-    from driftdiff_sdk import redact, writer
+    from driftdiff_sdk import _writer_pipe, redact, writer
+
+    _writer_pipe.CHILD_MODULE = __name__  # the writer process runs the fault too
 
     real_dump = writer.dump_line
 
@@ -38,3 +43,10 @@ def apply() -> None:
             return real_dump(obj)
 
         writer.dump_line = slow_dump
+
+
+if __name__ == "__main__":  # the writer process, with the fault applied
+    from driftdiff_sdk._writer_proc import main
+
+    apply()
+    main()
