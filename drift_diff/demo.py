@@ -36,7 +36,7 @@ from drift_diff.model import Baseline, Change
 from drift_diff.processes import ServiceProcess, free_port
 
 if TYPE_CHECKING:
-    from drift_diff.diff import DiffResult
+    from drift_diff.model import DiffResult
     from drift_diff.replay.check import CheckResult
 
 __all__ = [

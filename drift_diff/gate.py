@@ -42,7 +42,7 @@ from drift_diff.pr_comment import marker_name
 from drift_diff.schemas import validation_error
 
 if TYPE_CHECKING:
-    from drift_diff.diff import DiffResult
+    from drift_diff.model import DiffResult
 
 __all__ = [
     "GateInputs",
@@ -186,7 +186,7 @@ def _change(item: Mapping[str, Any]) -> Change:
 
 def result_from_report(report: Mapping[str, Any]) -> DiffResult:
     """The ``DiffResult`` a JSON report was rendered from (so it can be rendered again)."""
-    from drift_diff.diff import DiffResult, IgnoredChange
+    from drift_diff.model import DiffResult, IgnoredChange
 
     def items(key: str) -> list[Mapping[str, Any]]:
         value = report.get(key)

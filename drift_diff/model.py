@@ -8,6 +8,9 @@ Stages talk through these types, never through each other's internals:
 * ``Baseline`` / ``Endpoint`` — the learned contract (``schemas/baseline.schema.json``); its
   endpoints are ``EndpointRecord``\ s, ``to_dict`` gives the file's ``BaselineRecord``.
 * ``Change`` / ``Severity`` — findings of a diff or a replay. Data, never exceptions.
+* ``DiffResult`` — the findings of one diff or check after the configuration (what the
+  renderers render); ``DiffSide`` / ``SideKind`` — a contract and what kind of input it was
+  read from (``drift_diff.contracts`` loads them).
 """
 
 from __future__ import annotations
@@ -29,11 +32,15 @@ __all__ = [
     "Baseline",
     "BaselineRecord",
     "Change",
+    "DiffResult",
+    "DiffSide",
     "Direction",
     "Endpoint",
     "EndpointRecord",
     "ExchangeRecord",
+    "IgnoredChange",
     "Severity",
+    "SideKind",
     "endpoint_key",
     "fail_on_threshold",
     "fails_at",
@@ -198,4 +205,64 @@ class Change:
             "message": self.message,
             "evidence": self.evidence,
             "fingerprint": self.fingerprint,
+        }
+
+
+class SideKind(str, enum.Enum):
+    """What a diff side was read from."""
+
+    BASELINE = "baseline"
+    OPENAPI = "openapi"
+    #: HAR, trace files/folders, replay output: observations, not a contract
+    TRAFFIC = "traffic"
+
+
+@dataclass(frozen=True, slots=True)
+class DiffSide:
+    """One side of a diff: the contract it reads as, and what kind of input it was."""
+
+    baseline: Baseline
+    kind: SideKind
+
+    @property
+    def is_traffic(self) -> bool:
+        return self.kind is SideKind.TRAFFIC
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredChange:
+    """A finding the configuration ignores, with the reason it gives."""
+
+    change: Change
+    reason: str
+
+
+@dataclass(slots=True)
+class DiffResult:
+    """What a diff or a check found, after the configuration: what every renderer renders."""
+
+    changes: list[Change] = field(default_factory=list)
+    ignored: list[IgnoredChange] = field(default_factory=list)
+    #: notes for the reader, e.g. ignores that expired and no longer apply
+    expired_ignores: list[str] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for c in self.changes if c.severity is severity)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            s.value: self.count(s) for s in (Severity.BREAKING, Severity.WARNING, Severity.INFO)
+        }
+
+    def fails(self, threshold: Severity) -> bool:
+        """True when a change at or above ``threshold`` remains (after ignores)."""
+        return any(c.severity >= threshold for c in self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "changes": [c.to_dict() for c in self.changes],
+            "ignored": [{**i.change.to_dict(), "reason": i.reason} for i in self.ignored],
+            "notes": list(self.expired_ignores),
         }

@@ -35,7 +35,7 @@ from drift_diff.model import Change
 from drift_diff.records import ExchangeRecord, as_exchange
 
 if TYPE_CHECKING:
-    from drift_diff.diff import DiffResult
+    from drift_diff.model import DiffResult
 
 __all__ = [
     "artifact_redactor",

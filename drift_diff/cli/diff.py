@@ -16,12 +16,10 @@ from drift_diff.cli._common import (
     load_config_option,
 )
 from drift_diff.cli._console import colour_severities, narrate, use_colour
-from drift_diff.diff import diff_sides
-from drift_diff.diff.inputs import load_input
+from drift_diff.contracts import diff_sides, load_input
 from drift_diff.model import Severity
 from drift_diff.output import check_output, is_report_output, is_stdout, write_output
-from drift_diff.report import ReportFormat, render
-from drift_diff.report._common import headline
+from drift_diff.report import ReportFormat, headline, render
 from drift_diff.stdin_input import reading_stdin
 
 

@@ -1,7 +1,6 @@
 """Diff two baselines: a neutral structural diff (``structural``), judged by the rule catalogue.
 
     diff_baselines(base, current, config=None) -> DiffResult
-    diff_sides(base, current, config=None) -> DiffResult   (sides from ``inputs.load_input``)
 
 When the current side is traffic the facts are re-read for coverage first
 (``coverage.Semantics.OBSERVED``): what it did not exercise is unobserved, not removed.
@@ -13,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -21,11 +20,10 @@ from drift_diff.config import Config
 from drift_diff.diff.coverage import Semantics, observe
 from drift_diff.diff.evidence import evidence_for
 from drift_diff.diff.facts import Fact
-from drift_diff.diff.inputs import DiffSide, SideKind
 from drift_diff.diff.messages import message_for
 from drift_diff.diff.registry import Rule, all_rules
 from drift_diff.diff.structural import structural_diff
-from drift_diff.model import Baseline, Change, Severity
+from drift_diff.model import Baseline, Change, DiffResult, IgnoredChange, Severity
 
 __all__ = [
     "DiffResult",
@@ -34,43 +32,7 @@ __all__ = [
     "apply_config",
     "changes_from_facts",
     "diff_baselines",
-    "diff_sides",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class IgnoredChange:
-    change: Change
-    reason: str
-
-
-@dataclass(slots=True)
-class DiffResult:
-    changes: list[Change] = field(default_factory=list)
-    ignored: list[IgnoredChange] = field(default_factory=list)
-    #: notes for the reader, e.g. ignores that expired and no longer apply
-    expired_ignores: list[str] = field(default_factory=list)
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for c in self.changes if c.severity is severity)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        return {
-            s.value: self.count(s) for s in (Severity.BREAKING, Severity.WARNING, Severity.INFO)
-        }
-
-    def fails(self, threshold: Severity) -> bool:
-        """True when a change at or above ``threshold`` remains (after ignores)."""
-        return any(c.severity >= threshold for c in self.changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "summary": self.summary,
-            "changes": [c.to_dict() for c in self.changes],
-            "ignored": [{**i.change.to_dict(), "reason": i.reason} for i in self.ignored],
-            "notes": list(self.expired_ignores),
-        }
 
 
 @cache
@@ -172,17 +134,3 @@ def diff_baselines(
     if semantics is Semantics.OBSERVED:
         facts = observe(facts, current, _raises_concern)
     return apply_config(changes_from_facts(facts), config, today=today)
-
-
-def diff_sides(
-    base: DiffSide, current: DiffSide, *, config: Config | None = None, today: dt.date | None = None
-) -> DiffResult:
-    """``diff_baselines`` with the semantics the current side's kind calls for."""
-    semantics = Semantics.OBSERVED if current.is_traffic else Semantics.STRICT
-    before, after = base.baseline, current.baseline
-    if SideKind.OPENAPI in (base.kind, current.kind):
-        # what an OpenAPI document cannot say is not compared against one
-        from drift_diff.openapi.headers import comparable
-
-        before, after = comparable(before), comparable(after)
-    return diff_baselines(before, after, config=config, today=today, semantics=semantics)

@@ -127,7 +127,7 @@ def rules_markdown() -> str:
     for r in all_rules():
         if r.related:
             lines.append(f"| `{r.id}` | {', '.join(f'`{x}`' for x in sorted(r.related))} |")
-    from drift_diff.diff.rules._notes import notes_markdown
+    from drift_diff.diff.rules.notes import notes_markdown
 
     lines += notes_markdown()
     return "\n".join(lines) + "\n"

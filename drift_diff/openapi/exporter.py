@@ -34,7 +34,7 @@ from drift_diff.model import Baseline, EndpointRecord, split_endpoint_key
 from drift_diff.openapi.components import share_schemas
 from drift_diff.openapi.headers import AUTH_HEADER, AUTH_SCHEME, SPEC_IGNORED_HEADERS
 
-__all__ = ["dumps_openapi", "export_openapi", "operation_id", "server_url"]
+__all__ = ["EXPORT_MARKER", "dumps_openapi", "export_openapi", "operation_id", "server_url"]
 
 _STATS = ("x-seen", "x-values", "x-map")
 _PARAM = re.compile(r"\{([^}/]+)\}")

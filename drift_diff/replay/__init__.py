@@ -3,7 +3,7 @@
 Public surface::
 
     run_replay(exchanges, ReplayOptions(target=..., start=...)) -> ReplayRun
-    run_check(...)                                               -> CheckResult   (replay.check)
+    run_check(baseline, sources, options, config=...)            -> CheckResult
     compare_exchange(recorded, live, CompareContext(...))        -> list[Change]
     MockStore / MockServer                                        the outbound mock server
 
@@ -15,6 +15,7 @@ Modules: ``runner`` (process, scheduling, capture), ``service`` (the service's p
 
 from __future__ import annotations
 
+from drift_diff.replay.check import CheckResult, run_check
 from drift_diff.replay.compare import CompareContext, compare_exchange
 from drift_diff.replay.findings import ReplayRun, RequestOutcome
 from drift_diff.replay.mockserver import MockServer, MockStore
@@ -22,6 +23,7 @@ from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.runner import ReplayOptions, run_replay
 
 __all__ = [
+    "CheckResult",
     "CompareContext",
     "MockServer",
     "MockStore",
@@ -30,5 +32,6 @@ __all__ = [
     "ReplayRun",
     "RequestOutcome",
     "compare_exchange",
+    "run_check",
     "run_replay",
 ]

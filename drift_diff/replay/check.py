@@ -25,7 +25,7 @@ from drift_diff.traffic.traces import ReadStats, iter_raw_exchanges
 
 if TYPE_CHECKING:
     from drift_diff.config import Config
-    from drift_diff.diff import DiffResult
+    from drift_diff.model import DiffResult
 
 __all__ = ["CheckResult", "load_recording", "replay_result", "run_check", "with_config_paths"]
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from drift_diff.diff import DiffResult
-from drift_diff.diff.registry import Registry
+from drift_diff.catalogue import Registry
 from drift_diff.errors import UsageError
+from drift_diff.model import DiffResult
 from drift_diff.redaction import redact_result
 from drift_diff.report import github, json_report, junit, markdown, sarif, text
+from drift_diff.report._common import headline
 
-__all__ = ["FORMATS", "RENDERERS", "ReportFormat", "render"]
+__all__ = ["FORMATS", "RENDERERS", "ReportFormat", "headline", "render"]
 
 Renderer = Callable[[DiffResult], str]
 

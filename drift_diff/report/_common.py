@@ -17,10 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from drift_diff.diff import DiffResult
 from drift_diff.diff.coverage import status_free
 from drift_diff.diff.messages import MESSAGES, message_for
-from drift_diff.model import Change, Severity
+from drift_diff.model import Change, DiffResult, Severity
 
 __all__ = [
     "ORDER",

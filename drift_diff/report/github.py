@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
-from drift_diff.diff import DiffResult
-from drift_diff.model import Severity
+from drift_diff.model import DiffResult, Severity
 from drift_diff.report._common import headline, items
 from drift_diff.report.baseline_lines import line_of
+
+__all__ = ["escape_data", "escape_property", "render", "strip_controls"]
 
 _COMMAND = {Severity.BREAKING: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

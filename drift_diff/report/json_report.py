@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drift_diff.diff import DiffResult
+from drift_diff.model import DiffResult
 from drift_diff.report._common import Group, items
 
 #: 1.1 added ``groups``; a 1.0 reader still finds every change in ``changes``

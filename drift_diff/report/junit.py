@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from drift_diff.diff import DiffResult
-from drift_diff.model import Severity
+from drift_diff.model import DiffResult, Severity
 from drift_diff.report._common import items
 
 #: characters outside XML 1.0's ``Char`` production

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 
-from drift_diff.diff import DiffResult
-from drift_diff.model import Severity
+from drift_diff.model import DiffResult, Severity
 from drift_diff.report._common import ORDER, Finding, headline, items_by_severity
 
 _TITLE = {

@@ -17,9 +17,8 @@ from typing import Any
 
 from drift_diff import __version__
 from drift_diff.catalogue import Rule
-from drift_diff.diff import DiffResult
 from drift_diff.diff.registry import all_rules
-from drift_diff.model import Change, Severity
+from drift_diff.model import Change, DiffResult, Severity
 from drift_diff.report._common import Group, items
 from drift_diff.report.baseline_lines import key_lines, line_of
 

@@ -7,7 +7,7 @@ import shutil
 
 from tabulate import tabulate
 
-from drift_diff.diff import DiffResult
+from drift_diff.model import DiffResult
 from drift_diff.report._common import headline, items
 
 #: how the width left beside the severity and rule columns is shared: endpoint, location,

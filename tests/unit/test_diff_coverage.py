@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift_diff.contracts import SideKind, load_input
 from drift_diff.diff import Semantics, diff_baselines
 from drift_diff.diff.coverage import MIN_EVIDENCE, evidenced
 from drift_diff.diff.facts import Presence
-from drift_diff.diff.inputs import SideKind, load_input
 from tests.unit._diff_cases import S, baseline, content, endpoint, obj, resp
 
 

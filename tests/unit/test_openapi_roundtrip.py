@@ -10,8 +10,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from drift_diff.baseline import load_baseline
-from drift_diff.diff import diff_sides
-from drift_diff.diff.inputs import DiffSide, SideKind, load_input
+from drift_diff.contracts import DiffSide, SideKind, diff_sides, load_input
 from drift_diff.errors import InputError, UsageError
 from drift_diff.model import Baseline
 from drift_diff.openapi import export_openapi, import_openapi

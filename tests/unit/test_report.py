@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 from drift_diff.config import Config
-from drift_diff.diff import DiffResult, apply_config, diff_baselines
+from drift_diff.diff import apply_config, diff_baselines
 from drift_diff.errors import UsageError
-from drift_diff.model import Change, Severity
+from drift_diff.model import Change, DiffResult, Severity
 from drift_diff.report import FORMATS, render
 from drift_diff.report.github import escape_data, escape_property
 from drift_diff.schemas import load_schema

@@ -11,9 +11,9 @@ import jsonschema
 
 from drift_diff.baseline import dumps_baseline
 from drift_diff.cli import main
-from drift_diff.diff import DiffResult, diff_baselines
+from drift_diff.diff import diff_baselines
 from drift_diff.diff.coverage import status_free
-from drift_diff.model import Severity
+from drift_diff.model import DiffResult, Severity
 from drift_diff.report import FORMATS, render
 from drift_diff.report._common import Group, group_changes, items
 from drift_diff.schemas import load_schema

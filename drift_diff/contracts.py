@@ -1,4 +1,4 @@
-"""Either side of a diff, normalised to a baseline.
+"""Contract loading, the layer above ``diff/``: any input -> ``Baseline``, and two inputs compared.
 
 ``load_side(path)`` accepts a baseline file, an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON
 or YAML, detected by its ``openapi``/``swagger`` key), a HAR file, or trace files/folders
@@ -8,43 +8,28 @@ or YAML, detected by its ``openapi``/``swagger`` key), a HAR file, or trace file
 traffic (HAR, traces, replay output) is judged coverage-aware when it is the current side —
 what it did not exercise is *unobserved*, not removed (``drift_diff.diff.coverage``). A
 baseline file is a contract even when it was learned from traffic: it is judged strictly.
+
+``diff_sides(base, current)`` compares two loaded inputs with the semantics their kinds call
+for. This module reads files and calls inference and the OpenAPI importer, so that ``diff/``
+only judges contracts: it depends on the model, never on how a contract was obtained.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drift_diff.baseline import baseline_from_dict, is_baseline_file, load_baseline
 from drift_diff.errors import InputError
-from drift_diff.model import Baseline
+from drift_diff.model import Baseline, DiffResult, DiffSide, SideKind
 
-__all__ = ["DiffSide", "SideKind", "load_input", "load_side"]
+if TYPE_CHECKING:
+    from drift_diff.config import Config
+
+__all__ = ["DiffSide", "SideKind", "diff_sides", "load_input", "load_side"]
 
 _TRACE_SUFFIXES = (".jsonl", ".jsonl.gz")
-
-
-class SideKind(str, enum.Enum):
-    """What a diff side was read from."""
-
-    BASELINE = "baseline"
-    OPENAPI = "openapi"
-    #: HAR, trace files/folders, replay output: observations, not a contract
-    TRAFFIC = "traffic"
-
-
-@dataclass(frozen=True, slots=True)
-class DiffSide:
-    """One side of a diff: the contract it reads as, and what kind of input it was."""
-
-    baseline: Baseline
-    kind: SideKind
-
-    @property
-    def is_traffic(self) -> bool:
-        return self.kind is SideKind.TRAFFIC
 
 
 def _infer(paths: list[Path]) -> Baseline:
@@ -108,3 +93,19 @@ def load_input(
     raise InputError(
         p, "not a driftdiff baseline, an OpenAPI 3 document, a HAR file or a trace file"
     )
+
+
+def diff_sides(
+    base: DiffSide, current: DiffSide, *, config: Config | None = None, today: dt.date | None = None
+) -> DiffResult:
+    """``diff.diff_baselines`` with the semantics the current side's kind calls for."""
+    from drift_diff.diff import Semantics, diff_baselines
+
+    semantics = Semantics.OBSERVED if current.is_traffic else Semantics.STRICT
+    before, after = base.baseline, current.baseline
+    if SideKind.OPENAPI in (base.kind, current.kind):
+        # what an OpenAPI document cannot say is not compared against one
+        from drift_diff.openapi.headers import comparable
+
+        before, after = comparable(before), comparable(after)
+    return diff_baselines(before, after, config=config, today=today, semantics=semantics)
