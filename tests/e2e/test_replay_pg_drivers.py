@@ -15,7 +15,12 @@ from tests.integration.servers import require
 pytestmark = pytest.mark.e2e
 require("postgres")
 
-DRIVERS = {"psycopg": "psycopg", "psycopg-async": "psycopg", "asyncpg": "asyncpg"}
+DRIVERS = {
+    "psycopg": "psycopg",
+    "psycopg-async": "psycopg",
+    "asyncpg": "asyncpg",
+    "psycopg-pool": "psycopg_pool",
+}
 
 #: psycopg 3 sync runs with the README's ``pytest``; the other two drivers are the same test on
 #: another driver, run by CI's heavy pass (each recording starts its own PostgreSQL).

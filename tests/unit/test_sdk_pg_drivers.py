@@ -98,3 +98,24 @@ def test_catalog_lookups_outside_any_exchange_find_nothing() -> None:
         assert TypeInfo.fetch(conn, "hstore") is None  # type: ignore[call-overload]
     finally:
         psycopg3_adapter.uninstall()
+
+
+def test_copy_is_refused_by_name_in_every_drivers_replay() -> None:
+    import asyncio
+
+    pytest.importorskip("psycopg2", reason="psycopg2 not installed")
+    pytest.importorskip("asyncpg", reason="asyncpg not installed")
+    import asyncpg
+    import psycopg2
+    from driftdiff_sdk.outbound import _asyncpg_replay, _psycopg_replay
+
+    cursor = _psycopg_replay.FakeConnection("dbname=x").cursor()
+    with pytest.raises(psycopg2.NotSupportedError, match="cannot answer COPY"):
+        cursor.execute("COPY items TO STDOUT")
+    with pytest.raises(psycopg2.NotSupportedError, match="cannot answer COPY"):
+        cursor.copy_expert("COPY items TO STDOUT", None)
+    conn = _asyncpg_replay.FakeConnection()
+    with pytest.raises(asyncpg.exceptions.FeatureNotSupportedError, match="cannot answer COPY"):
+        asyncio.run(conn.copy_records_to_table("items", records=[]))
+    with pytest.raises(asyncpg.exceptions.FeatureNotSupportedError, match="cannot answer COPY"):
+        asyncio.run(conn.execute("copy items from stdin"))

@@ -19,7 +19,9 @@ from typing import Any
 
 from driftdiff_sdk.outbound import active_exchange, replay_lookup
 from driftdiff_sdk.outbound._pg_values import (
+    COPY_REFUSED,
     decode_value,
+    is_copy,
     postgres_call,
     recorded_result,
     startup_result,
@@ -91,11 +93,19 @@ def _error(name: str, message: str) -> BaseException:
 def _answer(query: str, args: Any, many: bool) -> dict[str, Any]:
     """The recorded result of one call; outside an exchange (start-up statements, a dialect's
     server checks) what ``startup_result`` answers."""
+    if is_copy(query):
+        _refuse_copy()
     ctx = active_exchange()
     if ctx is None:
         return startup_result(query)
     params = list(args[0]) if many and args else list(args)
     return recorded_result(postgres_call(ctx, query, params, many), query, _error)
+
+
+def _refuse_copy(*args: Any, **kwargs: Any) -> Any:
+    import asyncpg
+
+    raise asyncpg.exceptions.FeatureNotSupportedError(COPY_REFUSED)
 
 
 def _shape(query: str) -> dict[str, Any]:
@@ -158,6 +168,11 @@ class _Queries:
 
     async def fetchmany(self, query: str, args: Any, **kwargs: Any) -> list[ReplayRecord]:
         return _records(_answer(str(query), (list(args),), True))
+
+    async def copy_from_query(self, *args: Any, **kwargs: Any) -> str:
+        return str(_refuse_copy())
+
+    copy_from_table = copy_to_table = copy_records_to_table = copy_from_query
 
 
 class FakeTransaction:

@@ -25,9 +25,11 @@ from driftdiff_sdk.outbound import error_class_name, replay_lookup
 from driftdiff_sdk.recorder import count_error
 
 __all__ = [
+    "COPY_REFUSED",
     "decode_value",
     "encode_params",
     "encode_value",
+    "is_copy",
     "postgres_call",
     "recorded_result",
     "row_values",
@@ -176,3 +178,14 @@ def startup_result(sql: str) -> dict[str, Any]:
         "rowcount": 1,
         "status": "SELECT 1" if key.startswith("select") else "SHOW",
     }
+
+
+#: Why replay refuses ``COPY`` in every driver (psycopg2, psycopg 3, asyncpg).
+COPY_REFUSED = (
+    "driftdiff replay cannot answer COPY: it is not recorded (use execute/executemany, or run "
+    "this request against a real database)"
+)
+
+
+def is_copy(sql: str) -> bool:
+    return sql.lstrip()[:4].upper() == "COPY"

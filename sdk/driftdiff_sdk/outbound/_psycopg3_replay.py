@@ -16,7 +16,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, NamedTuple
 
 from driftdiff_sdk.outbound import active_exchange
-from driftdiff_sdk.outbound._pg_values import decode_value, recorded_result, startup_result
+from driftdiff_sdk.outbound._pg_values import (
+    COPY_REFUSED,
+    decode_value,
+    is_copy,
+    recorded_result,
+    startup_result,
+)
 from driftdiff_sdk.outbound.psycopg3_adapter import sql_text, start_call
 
 __all__ = [
@@ -26,11 +32,6 @@ __all__ = [
     "FakeCursor",
     "ReplayConnection",
 ]
-
-COPY_REFUSED = (
-    "driftdiff replay cannot answer COPY: it is not recorded (use execute/executemany, or run "
-    "this request against a real database)"
-)
 
 
 class Column(NamedTuple):
@@ -83,6 +84,25 @@ class _Info:
         return None
 
 
+class _PgConn:
+    """The ``connection.pgconn`` members ``psycopg_pool`` reads when it lends and takes back a
+    connection (always idle: replay runs no transaction)."""
+
+    backend_pid = 0
+
+    @property
+    def transaction_status(self) -> Any:
+        from psycopg.pq import TransactionStatus
+
+        return TransactionStatus.IDLE
+
+    @property
+    def status(self) -> Any:
+        from psycopg.pq import ConnStatus
+
+        return ConnStatus.OK
+
+
 def _error(name: str, message: str) -> BaseException:
     import psycopg
     import psycopg.errors
@@ -121,7 +141,7 @@ class _Rows:
     def _answer(self, query: Any, params: Any, many: bool) -> None:
         self._reset()
         text = sql_text(query)
-        if text.lstrip()[:4].upper() == "COPY":
+        if is_copy(text):
             import psycopg
 
             raise psycopg.NotSupportedError(COPY_REFUSED)
@@ -285,6 +305,7 @@ class _Connection:
         self.closed = False
         self.broken = False
         self.info = _Info()
+        self.pgconn = _PgConn()
         self.adapters: Any = None
         self.notices: list[Any] = []
 

@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from driftdiff_sdk.outbound import active_exchange
-from driftdiff_sdk.outbound._pg_values import decode_value, recorded_result, startup_result
+from driftdiff_sdk.outbound._pg_values import (
+    COPY_REFUSED,
+    decode_value,
+    is_copy,
+    recorded_result,
+    startup_result,
+)
 from driftdiff_sdk.outbound.psycopg_adapter import quote, sql_text, start_call
 
 __all__ = ["FakeConnection", "FakeCursor"]
@@ -106,6 +112,8 @@ class FakeCursor:
         self._reset()
         ctx = active_exchange()
         text = sql_text(query)
+        if is_copy(text):
+            self._copy()
         self.query = text.encode("utf-8")
         if ctx is None:  # start-up statements: not recorded; server facts answered locally
             result = startup_result(text)
@@ -115,6 +123,13 @@ class FakeCursor:
         self.statusmessage = result.get("status")
         if "columns" in result:
             self._describe(result)
+
+    def _copy(self, *args: Any, **kwargs: Any) -> None:
+        import psycopg2
+
+        raise psycopg2.NotSupportedError(COPY_REFUSED)
+
+    copy_from = copy_to = copy_expert = _copy
 
     def _describe(self, result: dict[str, Any]) -> None:
         from psycopg2.extensions import Column

@@ -6,7 +6,8 @@
   of ``_pg_values``: ``{"command": {"sql", "params", "many"?}, "result": {"columns", "types",
   "rows", "rowcount", "status"}}``. Rows are read as tuples with ``fetchall()`` and the cursor is
   scrolled back, so the app still fetches everything itself with its own row factory.
-  Server-side (named) cursors and ``COPY`` are not recorded; ``executemany(returning=True)``
+  Server-side (named) cursors are recorded when declared, their rows as the app fetches them
+  (``_pg_server_cursors``); ``COPY`` is not recorded; ``executemany(returning=True)``
   keeps its row count and status, not its rows.
 * **replay**: ``Connection.connect``/``AsyncConnection.connect`` (``psycopg.connect``) return a
   fake connection (``_psycopg3_replay``) that never opens a socket; ``TypeInfo.fetch`` (which
@@ -20,6 +21,7 @@ from typing import Any
 
 from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.outbound import active_exchange, recording
+from driftdiff_sdk.outbound._pg_server_cursors import declared, fetched
 from driftdiff_sdk.outbound._pg_values import postgres_call, row_values
 from driftdiff_sdk.recorder import count_error
 
@@ -157,6 +159,26 @@ async def _executemany_async(self: Any, query: Any, params_seq: Any, **kwargs: A
     return out
 
 
+def _declare_gen(self: Any, query: Any, params: Any = None, binary: Any = None) -> Any:
+    """``ServerCursorMixin._declare_gen`` (``ServerCursor``/``AsyncServerCursor.execute``)."""
+    original = _originals[("ServerCursorMixin", "_declare_gen")]
+    ctx = active_exchange()
+    call = None if ctx is None else start_call(ctx, query, params, False)
+    if ctx is None or call is None:
+        return (yield from original(self, query, params, binary))
+    with recording(ctx, call, "outbound postgres") as started:
+        out = yield from original(self, query, params, binary)
+    declared(ctx, call, started, self)
+    return out
+
+
+def _fetch_gen(self: Any, num: Any) -> Any:
+    """``ServerCursorMixin._fetch_gen``: every fetch of a server-side cursor, sync or async."""
+    rows = yield from _originals[("ServerCursorMixin", "_fetch_gen")](self, num)
+    fetched(self, rows)
+    return rows
+
+
 def _connect(cls: Any, /, conninfo: str = "", **kwargs: Any) -> Any:
     from driftdiff_sdk.runtime import current_config
 
@@ -222,9 +244,12 @@ def _type_info_fetch(cls: Any, conn: Any, name: Any) -> Any:
 
 def _targets() -> list[tuple[Any, str, str, Any]]:
     import psycopg
+    from psycopg._server_cursor_base import ServerCursorMixin
     from psycopg.types import TypeInfo
 
     return [
+        (ServerCursorMixin, "ServerCursorMixin", "_declare_gen", _declare_gen),
+        (ServerCursorMixin, "ServerCursorMixin", "_fetch_gen", _fetch_gen),
         (TypeInfo, "TypeInfo", "fetch", classmethod(_type_info_fetch)),
         (psycopg.Cursor, "Cursor", "execute", _execute),
         (psycopg.Cursor, "Cursor", "executemany", _executemany),

@@ -5,7 +5,8 @@
   ``execute``/``executemany`` record ``{"kind": "postgres", "command": {"sql": ..., "params":
   [...]}, "result": {"columns": [...], "types": [oid, ...], "rows": [[...]], "rowcount": n,
   "status": "SELECT 1"}}``. Rows are read with ``fetchall()`` and the cursor is scrolled back, so
-  the app still fetches everything itself. Named (server-side) cursors are not recorded.
+  the app still fetches everything itself. Named (server-side) cursors are recorded when
+  declared, their rows as the app fetches them (``_pg_server_cursors``).
 * **replay**: ``connect()`` returns a ``FakeConnection`` (``_psycopg_replay``) that never opens
   a socket; its cursors send each statement to the replay mock and serve ``fetchone``/
   ``fetchmany``/``fetchall``/iteration/``rowcount``/``description``/``statusmessage`` from the
@@ -21,10 +22,12 @@ without a connection so record and replay produce the same text.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.outbound import active_exchange, recording
+from driftdiff_sdk.outbound._pg_server_cursors import declared, fetched
 from driftdiff_sdk.outbound._pg_values import decode_value, encode_value, postgres_call, row_values
 from driftdiff_sdk.recorder import count_error
 
@@ -97,13 +100,49 @@ def _finish(ctx: ExchangeContext, call: dict[str, Any], started: float, cursor: 
 
 def _run(cursor: Any, method: Any, query: Any, vars: Any, many: bool) -> Any:
     ctx = active_exchange()
-    call = None if ctx is None or cursor.name is not None else start_call(ctx, query, vars, many)
+    call = None if ctx is None else start_call(ctx, query, vars, many)
     if ctx is None or call is None:
         return method(query, vars)
     with recording(ctx, call, "outbound postgres") as started:
         out = method(query, vars)
-    _finish(ctx, call, started, cursor)
+    if cursor.name is None:
+        _finish(ctx, call, started, cursor)
+    else:  # a named (server-side) cursor: its rows as the app fetches them
+        declared(ctx, call, started, cursor)
     return out
+
+
+def _fetching(found: Any) -> dict[str, Any]:
+    """The fetch methods of a recording cursor class (rows of named cursors recorded)."""
+
+    def fetchone(self: Any) -> Any:
+        row = super(found, self).fetchone()
+        if row is not None:
+            fetched(self, [row])
+        return row
+
+    def fetchmany(self: Any, size: int | None = None) -> Any:
+        parent: Any = super(found, self)
+        rows = parent.fetchmany() if size is None else parent.fetchmany(size)
+        fetched(self, rows)
+        return rows
+
+    def fetchall(self: Any) -> Any:
+        rows = super(found, self).fetchall()
+        fetched(self, rows)
+        return rows
+
+    def __iter__(self: Any) -> Iterator[Any]:
+        for row in super(found, self).__iter__():
+            fetched(self, [row])
+            yield row
+
+    return {
+        "fetchone": fetchone,
+        "fetchmany": fetchmany,
+        "fetchall": fetchall,
+        "__iter__": __iter__,
+    }
 
 
 def _recording_class(base: type) -> type:
@@ -120,6 +159,8 @@ def _recording_class(base: type) -> type:
         found = type(
             f"DriftDiff{base.__name__}", (base,), {"execute": execute, "executemany": executemany}
         )
+        for name, method in _fetching(found).items():
+            setattr(found, name, method)
         _classes[base] = found
     return found
 

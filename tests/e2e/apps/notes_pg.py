@@ -1,7 +1,8 @@
 """A FastAPI notes service on Postgres through the driver named by ``PG_DRIVER``.
 
 ``psycopg`` (psycopg 3, sync connection), ``psycopg-async`` (``AsyncConnection``) or ``asyncpg``
-(a pool, prepared statements, transactions), or ``sqlalchemy-*`` (the same store as a SQLAlchemy
+(a pool, prepared statements, transactions), ``psycopg-pool`` (``psycopg_pool``, a server-side
+cursor: ``notes_pool``), or ``sqlalchemy-*`` (the same store as a SQLAlchemy
 ORM app, ``notes_sqlalchemy``). ``PG_DSN`` points at the server;
 ``NOTES_VARIANT=extra-query`` is a changed build that also counts the notes sharing a title on
 every lookup: a statement the recording never saw.
@@ -215,6 +216,11 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         from tests.e2e.apps.notes_sqlalchemy import make_store
 
         store = make_store(PG_DSN, DRIVER, VARIANT)
+        await store.start()
+    elif DRIVER == "psycopg-pool":
+        from tests.e2e.apps.notes_pool import PoolStore
+
+        store = PoolStore(PG_DSN, SCHEMA, VARIANT)
         await store.start()
     elif DRIVER == "psycopg":
         store = PsycopgStore()
