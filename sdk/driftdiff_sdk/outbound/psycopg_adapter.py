@@ -133,7 +133,12 @@ def _fetching(found: Any) -> dict[str, Any]:
         return rows
 
     def __iter__(self: Any) -> Iterator[Any]:
-        for row in super(found, self).__iter__():
+        parent: Any = super(found, self)  # its __iter__ is the cursor itself: use __next__
+        while True:
+            try:
+                row = parent.__next__()
+            except StopIteration:
+                return
             fetched(self, [row])
             yield row
 
