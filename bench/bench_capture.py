@@ -17,7 +17,8 @@ throughput ratio.
 
     python bench/bench_capture.py --mixed [--rounds 5] [--seconds 4] [--clients 50]
 
-The mixed load: the bare and the recording (sample 1.0) service, each in turn for ``--seconds``
+The mixed load: the bare and the recording (sample 1.0) service (writer process, and the thread
+writer for comparison), each in turn for ``--seconds``
 per round (order shuffled per round), under ``--clients`` connections posting JSON bodies of
 1 KiB to 1 MiB (sizes log-uniform) that the service sends back. Prints throughput and its ratio,
 p50/p99 and p99 added, and two figures probed inside the server: the longest stall of its event
@@ -159,6 +160,12 @@ VARIANTS = {
         "BENCH_WRAP": "1",
         "DRIFTDIFF_MODE": "record",
         "DRIFTDIFF_SAMPLE_RATE": "0.1",
+    },
+    "record, sample 1.0, thread writer": {
+        "BENCH_WRAP": "1",
+        "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_SAMPLE_RATE": "1.0",
+        "DRIFTDIFF_WRITER": "thread",
     },
 }
 
@@ -419,7 +426,14 @@ def hello(args: argparse.Namespace, work: Path) -> None:
         )
 
 
-MIXED_VARIANTS = {name: VARIANTS[name] for name in ("no middleware", "record, sample 1.0")}
+MIXED_VARIANTS = {
+    **{name: VARIANTS[name] for name in ("no middleware", "record, sample 1.0")},
+    # the writer before the writer process, for comparison in the same run
+    "record, sample 1.0, thread writer": {
+        **VARIANTS["record, sample 1.0"],
+        "DRIFTDIFF_WRITER": "thread",
+    },
+}
 
 
 def mixed(args: argparse.Namespace, work: Path) -> None:
