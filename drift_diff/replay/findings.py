@@ -113,13 +113,6 @@ class ReplayRun:
             out[outcome.result] = out.get(outcome.result, 0) + 1
         return out
 
-    @property
-    def failed(self) -> bool:
-        """True when a request could not be replayed cleanly (failures, not mismatches)."""
-        return any(o.result in (FAILED, MOCK_MISS, UNPATCHED) for o in self.outcomes) or bool(
-            self.service_events
-        )
-
 
 def _event_change(event: MockEvent, endpoint: str) -> Change:
     evidence = f"exchange {event.exchange_id}" if event.exchange_id else "outside any exchange"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -222,7 +222,6 @@ class MatchResult:
     stage: str = ""
     explanation: str = ""
     repeated: bool = False
-    tried: list[str] = field(default_factory=list)
 
 
 def _stages_for(call: dict[str, Any]) -> tuple[tuple[str, tuple[Matcher, ...]], ...]:
