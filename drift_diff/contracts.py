@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from drift_diff.baseline import baseline_from_dict, is_baseline_file, load_baseline
 from drift_diff.errors import InputError
+from drift_diff.gitinput import split_rev_path
 from drift_diff.model import Baseline, DiffResult, DiffSide, SideKind
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def load_input(
     own folder (by default only local ``#/...`` references are followed).
     """
     p = Path(path)
-    if not p.exists():
+    if not p.exists() and split_rev_path(path) is None:  # REV:path is read through git
         raise InputError(p, "no such file or directory")
     name = p.name.lower()
     if p.is_dir() or name.endswith(_TRACE_SUFFIXES) or name.endswith(".har"):

@@ -2,7 +2,8 @@
 
 ``read_bytes`` and ``read_text`` map the file system's errors (no such file, cannot read, not
 UTF-8); ``parse_json`` maps the parser's (not valid JSON with line and column, nested too
-deeply); ``load_json`` is both. A UTF-8 byte order mark is accepted.
+deeply); ``load_json`` is both. ``REV:path`` (no such local file) is read from git
+(``drift_diff.gitinput``). A UTF-8 byte order mark is accepted.
 
 Every read is bounded, so a hostile input (``/dev/zero``, a sparse 2 GB file, a gzip bomb)
 is one clear error instead of unbounded memory: a file read whole is refused past
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from drift_diff.errors import InputError
+from drift_diff.gitinput import read_git_bytes, split_rev_path
 
 __all__ = [
     "GZIP_MAX_RATIO",
@@ -90,6 +92,9 @@ def not_a_file_problem(path: str | os.PathLike[str]) -> str | None:
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """The whole file, refused past ``max_input_bytes()`` (checked on the size first, then while
     reading, for devices and files that grow)."""
+    rev_path = split_rev_path(path)
+    if rev_path is not None:
+        return read_git_bytes(*rev_path, max_input_bytes())
     p = Path(path)
     problem = not_a_file_problem(p)
     if problem:
