@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import typer
+from driftdiff_sdk.scope import ExcludePatternError, Excluder
 from typer.core import TyperGroup
 
 from drift_diff.cli._common import load_config_option
@@ -87,6 +88,17 @@ def build(
     config_file: Path | None = typer.Option(
         None, "--config", help="driftdiff.yaml (its `paths:` templates override inference)."
     ),
+    exclude: list[str] = typer.Option(
+        [],
+        "--exclude",
+        help="Leave out matching endpoints: '[METHODS ]PATH' with *, ** and {param} "
+        "(repeatable; see docs/workflow.md).",
+    ),
+    no_default_excludes: bool = typer.Option(
+        False,
+        "--no-default-excludes",
+        help="Keep /health, /healthz, /livez, /readyz, /metrics, /favicon.ico, /static/**.",
+    ),
 ) -> None:
     """Learn a baseline (endpoints, parameters, body schemas per status) from traffic."""
     from drift_diff.baseline import save_baseline
@@ -95,6 +107,10 @@ def build(
 
     if scheduler and engine != "dask":
         raise UsageError("--scheduler is for --engine dask")
+    try:
+        excluder = Excluder(exclude, defaults=not no_default_excludes)
+    except ExcludePatternError as exc:
+        raise UsageError(str(exc)) from None
     local_inputs = local_paths(sources)
     if out is not None:
         check_output(out, inputs=local_inputs, force=force, owned=is_baseline_output)
@@ -115,6 +131,11 @@ def build(
             engine=engine,
             scheduler=scheduler,
         )
+        baseline.endpoints = {
+            key: record
+            for key, record in baseline.endpoints.items()
+            if not excluder.excludes(*key.split(" ", 1))
+        }
         if not baseline.endpoints:
             raise InputError(", ".join(files), f"no API exchange found ({stats.summary()})")
     target = out if out is not None else Path("baselines") / f"{_file_name(baseline.service)}.json"
