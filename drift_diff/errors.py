@@ -16,6 +16,7 @@ line on stderr and exit code 2.
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 __all__ = [
@@ -27,7 +28,12 @@ __all__ = [
     "OutputError",
     "ReplayError",
     "UsageError",
+    "failure_message",
+    "is_internal",
 ]
+
+#: errors of a disk that cannot take more data
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 class DriftDiffError(Exception):
@@ -84,3 +90,25 @@ class OpenAPIError(DriftDiffError):
 
 class ReplayError(DriftDiffError):
     """Replay could not run: target down, never ready, or the started service died at start-up."""
+
+
+def is_internal(exc: Exception) -> bool:
+    """True when ``exc`` is a bug rather than something the input or the machine caused."""
+    if isinstance(exc, (DriftDiffError, RecursionError, MemoryError)):
+        return False
+    return not (isinstance(exc, OSError) and exc.errno in _DISK_FULL)
+
+
+def failure_message(exc: Exception) -> str:
+    """The one line that reports ``exc`` escaping a command (the CLI and the gate say it the
+    same way; never a traceback)."""
+    if isinstance(exc, DriftDiffError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to process"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+        # a writer outside drift_diff.output (the SDK's trace writer): still one clear line
+        return f"{exc.filename or 'output'}: cannot write: {exc.strerror}"
+    return f"internal error: {type(exc).__name__}: {exc} (set DRIFTDIFF_DEBUG=1 for details)"

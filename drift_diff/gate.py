@@ -3,8 +3,9 @@
 The GitHub Action passes its inputs as ``INPUT_*`` environment variables and runs
 ``python -m drift_diff.gate``, which
 
-1. runs ``driftdiff check`` (baseline + traces + target, and the command that starts it) or
-   ``driftdiff diff`` (baseline + current) once, as a subprocess, writing the JSON report;
+1. runs what ``driftdiff check`` (baseline + traces + target, and the command that starts it)
+   or ``driftdiff diff`` (baseline + current) runs, in this process through the library
+   (``drift_diff.contracts``, ``drift_diff.replay.run_check``), and writes the JSON report;
 2. prints the report in the requested format and the ``--format github`` annotations to the log
    (the runner turns ``::error``/``::warning`` lines into annotations);
 3. appends the Markdown report to ``$GITHUB_STEP_SUMMARY``;
@@ -28,7 +29,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drift_diff.errors import DriftDiffError, InputError, UsageError
+from drift_diff.errors import DriftDiffError, UsageError
 from drift_diff.model import FAIL_ON, Change, Severity, fail_on_threshold, fails_at
 from drift_diff.pr_comment import marker_name
-from drift_diff.schemas import validation_error
 
 if TYPE_CHECKING:
+    from drift_diff.config import Config
     from drift_diff.model import DiffResult
 
 __all__ = [
@@ -136,7 +136,8 @@ class GateInputs:
 
 
 def command_for(inputs: GateInputs, report_path: str | os.PathLike[str]) -> list[str]:
-    """The ``driftdiff`` arguments that write the JSON report to ``report_path``."""
+    """The ``driftdiff`` arguments that do what ``report_for`` does (shown in the log, so a run
+    can be reproduced from a shell)."""
     if inputs.current:
         argv = ["diff", inputs.baseline, inputs.current]
     else:
@@ -206,29 +207,6 @@ def render_report(report: Mapping[str, Any], fmt: str) -> str:
 
     text = render(result_from_report(report), fmt)
     return text if text.endswith("\n") else text + "\n"
-
-
-def _run_driftdiff(argv: list[str], report_path: Path, env: Mapping[str, str]) -> dict[str, Any]:
-    """Run driftdiff once (its output goes to the log); return the JSON report it wrote."""
-    sys.stdout.write(f"$ driftdiff {shlex.join(argv)}\n")
-    sys.stdout.flush()
-    report_path.unlink(missing_ok=True)
-    done = subprocess.run(
-        [sys.executable, "-m", "drift_diff", *argv],
-        env=dict(env),
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    if done.returncode not in (0, 1) or not report_path.is_file():
-        raise DriftDiffError(f"driftdiff {argv[0]} failed (exit code {done.returncode}), see above")
-    try:
-        report = json.loads(report_path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(report_path, f"not a JSON report: {exc}") from None
-    problem = validation_error("report", report)
-    if problem:
-        raise InputError(report_path, f"not a driftdiff report: {problem}")
-    return report  # type: ignore[no-any-return]
 
 
 def append_file(path: str | None, text: str) -> None:
@@ -314,10 +292,74 @@ def anchored_annotations(
     )
 
 
-def report_for(inputs: GateInputs, env: Mapping[str, str], report_path: Path) -> dict[str, Any]:
-    """Run the check or diff ``inputs`` ask for; its JSON report (also written to
-    ``report_path``). One service; ``gate_services`` calls it once per service."""
-    return _run_driftdiff(command_for(inputs, report_path), report_path, env)
+def _config(inputs: GateInputs) -> Config | None:
+    """The ``config`` input, else the config file found from the working directory (as the
+    command line finds it)."""
+    from drift_diff.config import find_config, load_config
+
+    return load_config(Path(inputs.config)) if inputs.config else find_config(".")
+
+
+def _diff(inputs: GateInputs, config: Config | None) -> DiffResult:
+    from drift_diff.contracts import diff_sides, load_input
+
+    return diff_sides(load_input(inputs.baseline), load_input(inputs.current), config=config)
+
+
+def _check(inputs: GateInputs, config: Config | None) -> DiffResult:
+    """Replay the traces against the build, learn its live contract, diff it with the baseline;
+    the replay's summary table goes to the log."""
+    from drift_diff.redaction import artifact_redactor
+    from drift_diff.replay import ReplayOptions, run_check
+    from drift_diff.replay.credentials import merge_credentials
+    from drift_diff.replay.summary import summary_line, summary_table
+
+    options = ReplayOptions(
+        target=inputs.target,
+        start=inputs.start or None,
+        credentials=merge_credentials(config.replay_credentials if config else (), ()),
+    )
+    outcome = run_check(inputs.baseline, inputs.traces, options, config=config)
+    # the table quotes live errors and mock misses (URLs with credentials): redacted like reports
+    sys.stdout.write(artifact_redactor().redact_text(summary_table(outcome.replay)) + "\n")
+    sys.stdout.write(summary_line(outcome.replay) + "\n")
+    return outcome.result
+
+
+def report_for(inputs: GateInputs, report_path: Path) -> dict[str, Any]:
+    """Run the check or diff ``inputs`` ask for, in this process, through the library; its JSON
+    report (also written to ``report_path``). One service; ``gate_services`` calls it once per
+    service.
+
+    The log shows the equivalent ``driftdiff`` command first (to reproduce the run locally).
+    Any failure is a ``DriftDiffError`` with one line: what the command line would print.
+    """
+    from drift_diff.errors import failure_message
+    from drift_diff.output import check_output, is_report_output, write_output
+    from drift_diff.report import render
+    from drift_diff.traffic.urls import local_paths
+
+    sys.stdout.write(f"$ driftdiff {shlex.join(command_for(inputs, report_path))}\n")
+    sys.stdout.flush()
+    # what the report must never overwrite
+    sources = [
+        *(Path(p) for p in (inputs.baseline, inputs.current, inputs.config) if p),
+        *local_paths(inputs.traces),
+    ]
+    try:
+        check_output(report_path, inputs=sources, owned=is_report_output)
+        config = _config(inputs)
+        result = _diff(inputs, config) if inputs.current else _check(inputs, config)
+        text = render(result, "json")
+        write_output(report_path, text, inputs=sources, owned=is_report_output)
+    except DriftDiffError:
+        raise
+    except Exception as exc:  # a bug or a hostile input: one line, as the command line says it
+        raise DriftDiffError(failure_message(exc)) from exc
+    for note in result.expired_ignores:
+        sys.stdout.write(f"driftdiff: note: {note}\n")
+    report: dict[str, Any] = json.loads(text)
+    return report
 
 
 def run_gate(env: Mapping[str, str]) -> int:
@@ -328,7 +370,7 @@ def run_gate(env: Mapping[str, str]) -> int:
         return run_services(env)
     inputs = GateInputs.from_env(env)
     report_path = Path(env.get("RUNNER_TEMP") or tempfile.gettempdir()) / "driftdiff-report.json"
-    report = report_for(inputs, env, report_path)
+    report = report_for(inputs, report_path)
     counts = summary_counts(report)
 
     sarif_path = report_path.with_name("driftdiff.sarif")
@@ -358,11 +400,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return run_gate(os.environ)
-    except DriftDiffError as exc:
+    except Exception as exc:  # one line (and one annotation), never a traceback
+        from drift_diff.errors import failure_message
         from drift_diff.report.github import escape_data
 
-        sys.stderr.write(f"driftdiff: error: {exc}\n")
-        sys.stdout.write(f"::error title=driftdiff::{escape_data(str(exc))}\n")
+        message = failure_message(exc)
+        sys.stderr.write(f"driftdiff: error: {message}\n")
+        sys.stdout.write(f"::error title=driftdiff::{escape_data(message)}\n")
         return 2
 
 

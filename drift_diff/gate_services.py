@@ -201,7 +201,7 @@ def run_services(env: Mapping[str, str]) -> int:
         try:
             inputs.validate()
             report_path = reports_dir / f"{service.name}.json"
-            report = gate.report_for(inputs, env, report_path)
+            report = gate.report_for(inputs, report_path)
         except DriftDiffError as exc:
             from drift_diff.report.github import escape_data
 

@@ -9,7 +9,6 @@ on stderr and exit code 2. No traceback ever reaches the user
 
 from __future__ import annotations
 
-import errno
 import importlib
 import os
 import pkgutil
@@ -19,7 +18,7 @@ import traceback
 import typer
 
 from drift_diff.cli._console import SETTINGS, ColorMode
-from drift_diff.errors import DriftDiffError
+from drift_diff.errors import failure_message, is_internal
 
 __all__ = ["app", "main"]
 
@@ -101,33 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-    except DriftDiffError as exc:
-        code = _fail(str(exc))
     except KeyboardInterrupt:
         code = _fail("interrupted")
     except BrokenPipeError:
         code = 0
-    except RecursionError:
-        code = _fail("input nested too deeply to process")
-    except MemoryError:
-        code = _fail("out of memory")
-    except OSError as exc:
-        if exc.errno not in _DISK_FULL:
-            code = _internal(exc)
-        else:  # a writer outside drift_diff.output (the SDK's trace writer): still one clear line
-            code = _fail(f"{exc.filename or 'output'}: cannot write: {exc.strerror}")
-    except Exception as exc:  # the last guard: a bug, reported in one line, never a traceback
-        code = _internal(exc)
+    except Exception as exc:  # the last guard: one line, never a traceback
+        if is_internal(exc) and os.environ.get("DRIFTDIFF_DEBUG"):
+            traceback.print_exc()
+        code = _fail(failure_message(exc))
     if argv is None:
         sys.exit(code)
     return code
-
-
-#: errors of a disk that cannot take more data
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-
-
-def _internal(exc: Exception) -> int:
-    if os.environ.get("DRIFTDIFF_DEBUG"):
-        traceback.print_exc()
-    return _fail(f"internal error: {type(exc).__name__}: {exc} (set DRIFTDIFF_DEBUG=1 for details)")

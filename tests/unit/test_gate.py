@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from drift_diff.errors import UsageError
-from drift_diff.gate import GateInputs, command_for, exit_code, summary_counts
+from drift_diff.errors import DriftDiffError, OutputError, UsageError
+from drift_diff.gate import GateInputs, command_for, exit_code, report_for, summary_counts
+from tests.support import REPO, run_cli
+
+BASELINE = REPO / "baselines" / "shop.json"
 
 
 def test_inputs_read_as_github_spells_them() -> None:
@@ -102,3 +108,44 @@ def test_summary_counts_tolerates_missing_fields() -> None:
 )
 def test_exit_code(counts: dict[str, int], fail_on: str, code: int) -> None:
     assert exit_code(counts, fail_on) == code
+
+
+def _without_an_endpoint(folder: Path) -> Path:
+    data = json.loads(BASELINE.read_text("utf-8"))
+    del data["endpoints"]["GET /users/{user_id}/orders"]
+    path = folder / "current.json"
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")
+    return path
+
+
+def test_report_is_the_diff_commands_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In-process through the library: the same JSON report ``driftdiff diff`` writes, the
+    equivalent command in the log."""
+    monkeypatch.chdir(tmp_path)  # no config file found by either
+    current = _without_an_endpoint(tmp_path)
+    report_path = tmp_path / "report.json"
+    report = report_for(GateInputs(str(BASELINE), [], current=str(current)), report_path)
+    log = capsys.readouterr().out
+    cli = run_cli("diff", str(BASELINE), str(current), "--format", "json", cwd=tmp_path)
+    assert cli.code == 0, cli.stderr
+    assert report == json.loads(cli.stdout) == json.loads(report_path.read_text("utf-8"))
+    assert report["summary"]["breaking"] >= 1
+    assert log.startswith(f"$ driftdiff diff {BASELINE} {current} --format json --output ")
+
+
+def test_a_failure_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    inputs = GateInputs(str(BASELINE), [], current=str(missing))
+    with pytest.raises(DriftDiffError, match=f"^{missing}: no such file or directory$"):
+        report_for(inputs, tmp_path / "report.json")
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_the_report_never_overwrites_an_input(tmp_path: Path) -> None:
+    current = _without_an_endpoint(tmp_path)
+    before = current.read_bytes()
+    with pytest.raises(OutputError, match="input"):
+        report_for(GateInputs(str(BASELINE), [], current=str(current)), current)
+    assert current.read_bytes() == before
