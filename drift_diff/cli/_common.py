@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import json
 import math
 import sys
 from collections.abc import Sequence
@@ -30,7 +28,6 @@ __all__ = [
     "load_config_option",
     "parse_headers",
     "positive",
-    "render_result",
     "replay_setup",
 ]
 
@@ -75,25 +72,6 @@ def fail_threshold(fail_on_breaking: bool, fail_on: Severity | None) -> Severity
     if fail_on is None:
         return floor
     return fail_on if floor is None else min(floor, fail_on)
-
-
-def render_result(result: Any, fmt: str) -> str:
-    """Render a ``DiffResult`` with the report package, or a plain fallback."""
-    try:
-        render = getattr(importlib.import_module("drift_diff.report"), "render", None)
-    except ImportError:
-        render = None
-    if render is not None:
-        return str(render(result, fmt))
-    if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, sort_keys=True, default=str)
-    if fmt != "text":
-        raise UsageError(f"unknown --format {fmt!r} (this build renders text and json)")
-    from drift_diff.replay.summary import render_changes_text
-
-    summary = result.summary
-    head = f"{summary['breaking']} breaking, {summary['warning']} warning, {summary['info']} info"
-    return head + "\n" + render_changes_text(result.changes)
 
 
 def echo_summary(run: Any, fmt: str) -> None:

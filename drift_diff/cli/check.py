@@ -11,12 +11,11 @@ from drift_diff.cli._common import (
     FORMAT_HELP,
     echo_summary,
     emit_report,
-    render_result,
     replay_setup,
 )
 from drift_diff.cli._console import progress
 from drift_diff.model import Severity
-from drift_diff.report import ReportFormat
+from drift_diff.report import ReportFormat, render
 from drift_diff.traffic.urls import local_paths
 
 __all__ = ["register"]
@@ -102,6 +101,6 @@ def register(app: typer.Typer) -> None:
         with progress("replaying", counted=False):
             outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
         echo_summary(outcome.replay, fmt)
-        emit_report(render_result(outcome.result, fmt), output, inputs=inputs, force=force)
+        emit_report(render(outcome.result, fmt), output, inputs=inputs, force=force)
         if threshold is not None and outcome.fails(threshold):
             raise typer.Exit(1)

@@ -11,12 +11,11 @@ from drift_diff.cli._common import (
     FORMAT_HELP,
     echo_summary,
     emit_report,
-    render_result,
     replay_setup,
 )
 from drift_diff.cli._console import progress
 from drift_diff.model import Severity
-from drift_diff.report import ReportFormat
+from drift_diff.report import ReportFormat, render
 from drift_diff.traffic.urls import local_paths
 
 __all__ = ["register"]
@@ -109,6 +108,6 @@ def register(app: typer.Typer) -> None:
             run = run_replay(recorded, with_config_paths(options, config))
         echo_summary(run, fmt)
         result = replay_result(run, config)
-        emit_report(render_result(result, fmt), output, inputs=inputs, force=force)
+        emit_report(render(result, fmt), output, inputs=inputs, force=force)
         if threshold is not None and result.fails(threshold):
             raise typer.Exit(1)

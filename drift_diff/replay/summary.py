@@ -6,10 +6,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from drift_diff.model import Change
 from drift_diff.replay.findings import PASS, ReplayRun
 
-__all__ = ["render_changes_text", "summary_line", "summary_table"]
+__all__ = ["summary_line", "summary_table"]
 
 _DETAIL = 90
 
@@ -62,19 +61,3 @@ def summary_line(run: ReplayRun) -> str:
     if run.service_exit:
         line += f"; {run.service_exit} during the run (later requests not sent)"
     return line
-
-
-def render_changes_text(changes: list[Change]) -> str:
-    """A minimal text report (used when the report package offers no renderer)."""
-    if not changes:
-        return "no findings"
-    lines = []
-    for c in changes:
-        values = ""
-        if c.before is not None or c.after is not None:
-            values = f" [{c.before!r} → {c.after!r}]"
-        lines.append(
-            f"{c.severity.value.upper():8} {c.rule}  {c.endpoint}  {c.location}\n"
-            f"         {c.message}{values} ({c.evidence})"
-        )
-    return "\n".join(lines)
