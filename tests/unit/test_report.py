@@ -120,6 +120,22 @@ def test_junit_and_sarif() -> None:
         )
 
 
+@pytest.mark.parametrize("with_changes", [True, False])
+def test_junit_tests_count_every_testcase_ignored_ones_included(with_changes: bool) -> None:
+    """``tests`` counts what the suite holds: failures, other findings and skipped (ignored)
+    cases alike, or the one passing case of a run without changes."""
+    result = _result()
+    if not with_changes:
+        result = DiffResult(ignored=result.ignored)
+    suite = ET.fromstring(render(result, "junit")).find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert suite.get("skipped") == str(len(result.ignored)) == "1"
+    assert suite.get("tests") == str(len(cases))
+    assert len(suite.findall("testcase/skipped")) == 1
+    assert (len(cases) > 2) is with_changes  # else: "no contract changes" and the ignored one
+
+
 def test_sarif_gives_replay_rules_full_entries() -> None:
     """Replay rules come from the catalogue like the others: no stub entries."""
     driver = json.loads(render(_result(), "sarif"))["runs"][0]["tool"]["driver"]
