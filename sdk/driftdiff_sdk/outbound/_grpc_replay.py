@@ -25,40 +25,47 @@ def _pairs(metadata: Any) -> tuple[tuple[str, str], ...]:
     return tuple((k, str(v)) for k, values in metadata.items() for v in values or ())
 
 
+class _Recorded:
+    """What a recorded call answers about itself (``grpc.Call``), from its recorded result:
+    shared by the error a failed call raises and the call object of ``with_call``/``future``."""
+
+    _result: dict[str, Any]
+
+    def code(self) -> Any:
+        return _code(self._result.get("code"))
+
+    def details(self) -> str | None:
+        details = self._result.get("details")
+        return None if details is None else str(details)
+
+    def trailing_metadata(self) -> Any:
+        return _pairs(self._result.get("trailing_metadata"))
+
+    def initial_metadata(self) -> Any:
+        return ()
+
+    def is_active(self) -> bool:
+        return False
+
+    def time_remaining(self) -> float | None:
+        return None
+
+    def cancel(self) -> bool:
+        return False
+
+    def add_callback(self, callback: Any) -> bool:
+        return False
+
+
 def _error_base() -> type:
     import grpc
 
-    class ReplayRpcError(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+    class ReplayRpcError(_Recorded, grpc.RpcError, grpc.Call):  # type: ignore[misc]
         """A recorded gRPC failure: ``code()``, ``details()``, ``trailing_metadata()``."""
 
         def __init__(self, result: dict[str, Any]) -> None:
             super().__init__(result.get("details"))
             self._result = result
-
-        def code(self) -> Any:
-            return _code(self._result.get("code"))
-
-        def details(self) -> str | None:
-            details = self._result.get("details")
-            return None if details is None else str(details)
-
-        def trailing_metadata(self) -> Any:
-            return _pairs(self._result.get("trailing_metadata"))
-
-        def initial_metadata(self) -> Any:
-            return ()
-
-        def is_active(self) -> bool:
-            return False
-
-        def time_remaining(self) -> float | None:
-            return None
-
-        def cancel(self) -> bool:
-            return False
-
-        def add_callback(self, callback: Any) -> bool:
-            return False
 
         def __str__(self) -> str:
             return f"<ReplayRpcError {self._result.get('code')}: {self.details()}>"
@@ -97,34 +104,12 @@ def _answer(method: str, kind: str, request: Any) -> dict[str, Any]:
     return result if isinstance(result, dict) else {"code": "UNKNOWN"}
 
 
-class _Call:
+class _Call(_Recorded):
     """The ``grpc.Call`` half of ``with_call``/``future``."""
 
     def __init__(self, result: dict[str, Any], response: Any = None) -> None:
         self._result = result
         self._response = response
-
-    def code(self) -> Any:
-        return _code(self._result.get("code"))
-
-    def details(self) -> str | None:
-        details = self._result.get("details")
-        return None if details is None else str(details)
-
-    def trailing_metadata(self) -> Any:
-        return _pairs(self._result.get("trailing_metadata"))
-
-    def initial_metadata(self) -> Any:
-        return ()
-
-    def is_active(self) -> bool:
-        return False
-
-    def time_remaining(self) -> float | None:
-        return None
-
-    def cancel(self) -> bool:
-        return False
 
     def cancelled(self) -> bool:
         return False
@@ -145,9 +130,6 @@ class _Call:
 
     def add_done_callback(self, fn: Callable[[Any], None]) -> None:
         fn(self)
-
-    def add_callback(self, callback: Any) -> bool:
-        return False
 
 
 class _UnaryUnary:
