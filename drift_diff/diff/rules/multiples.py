@@ -8,14 +8,12 @@ warn (consumers may get values off the old step), set is info.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 
 from drift_diff.diff.facts import BOUND_CHANGED, Fact
-from drift_diff.diff.registry import rule
-from drift_diff.diff.rules._bounds import TARGETS
+from drift_diff.diff.rules._bounds import register_family
 from drift_diff.diff.rules._common import REQ, RESP
-from drift_diff.model import Direction, Severity
+from drift_diff.model import Severity
 
 REQUEST_PROPERTY_MULTIPLE_OF_SET = "request-property-multiple-of-set"
 RESPONSE_PROPERTY_MULTIPLE_OF_CHANGED = "response-property-multiple-of-changed"
@@ -62,31 +60,10 @@ _TEXT = {
 }
 
 
-def _check(side: Direction, targets: frozenset[str], what: str) -> Callable[[Fact], bool]:
-    def check(fact: Fact) -> bool:
-        return fact.side is side and fact.target in targets and _what(fact) == what
-
-    return check
-
-
-def _register() -> None:
-    for side in (REQ, RESP):
-        other = RESP if side is REQ else REQ
-        for target, targets in TARGETS.items():
-            if side is RESP and target == "parameter":
-                continue
-            for what, severity in _SEVERITY[side].items():
-                rule(
-                    f"{side.value}-{target}-multiple-of-{what}",
-                    severity,
-                    side,
-                    "parameters" if target == "parameter" else "schema",
-                    f"A {side.value} {target} {_TEXT[what]}.",
-                    kinds=_KIND,
-                    mirror=f"{other.value}-{target}-multiple-of-{what}"
-                    if target != "parameter"
-                    else "response headers take the response-property-* rules",
-                )(_check(side, targets, what))
-
-
-_register()
+register_family(
+    "multiple-of",
+    _KIND,
+    _SEVERITY,
+    _what,
+    lambda side, target, what: f"A {side.value} {target} {_TEXT[what]}.",
+)

@@ -8,12 +8,9 @@ or removed warns (consumers parsing by the old shape may fail).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from drift_diff.diff import facts as F
 from drift_diff.diff.facts import Fact
-from drift_diff.diff.registry import rule
-from drift_diff.diff.rules._bounds import TARGETS
+from drift_diff.diff.rules._bounds import register_family
 from drift_diff.diff.rules._common import REQ, RESP
 from drift_diff.model import Direction, Severity
 
@@ -33,36 +30,9 @@ def _what(fact: Fact) -> str:
     return "removed" if fact.after is None else "changed"
 
 
-def _check(side: Direction, targets: frozenset[str], what: str) -> Callable[[Fact], bool]:
-    def check(fact: Fact) -> bool:
-        return fact.side is side and fact.target in targets and _what(fact) == what
-
-    return check
+def _describe(side: Direction, target: str, what: str) -> str:
+    effect = " (values that matched the old one may not match)" if what == "changed" else ""
+    return f"A {side.value} {target}'s pattern was {what}{effect}."
 
 
-def _register() -> None:
-    for side in (REQ, RESP):
-        other = RESP if side is REQ else REQ
-        for target, targets in TARGETS.items():
-            if side is RESP and target == "parameter":
-                continue
-            for what, severity in _SEVERITY[side].items():
-                rule(
-                    f"{side.value}-{target}-pattern-{what}",
-                    severity,
-                    side,
-                    "parameters" if target == "parameter" else "schema",
-                    f"A {side.value} {target}'s pattern was {what}"
-                    + (
-                        " (values that matched the old one may not match)."
-                        if what == "changed"
-                        else "."
-                    ),
-                    kinds=F.PATTERN_CHANGED,
-                    mirror=f"{other.value}-{target}-pattern-{what}"
-                    if target != "parameter"
-                    else "response headers take the response-property-* rules",
-                )(_check(side, targets, what))
-
-
-_register()
+register_family("pattern", F.PATTERN_CHANGED, _SEVERITY, _what, _describe)
