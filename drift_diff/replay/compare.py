@@ -31,35 +31,15 @@ from drift_diff.replay.origins import recorded_origins, rewrite_origins
 from drift_diff.replay.paths import PathMatcher, split_location
 from drift_diff.replay.request_evidence import Evidence, array_findings, json_type, missing_headers
 from drift_diff.replay.rules import (
-    RULE_ARRAY_EMPTIED,
     RULE_CONTENT_TYPE_CHANGED,
     RULE_FIELD_ADDED,
     RULE_FIELD_MISSING,
-    RULE_HEADER_MISSING,
-    RULE_MOCK_NOT_FOUND,
-    RULE_REQUEST_FAILED,
     RULE_STATUS_CHANGED,
     RULE_TYPE_CHANGED,
-    RULE_UNPATCHED_DEPENDENCY,
     RULE_VALUE_CHANGED,
 )
 
-__all__ = [
-    "RULE_ARRAY_EMPTIED",
-    "RULE_CONTENT_TYPE_CHANGED",
-    "RULE_FIELD_ADDED",
-    "RULE_FIELD_MISSING",
-    "RULE_HEADER_MISSING",
-    "RULE_MOCK_NOT_FOUND",
-    "RULE_REQUEST_FAILED",
-    "RULE_STATUS_CHANGED",
-    "RULE_TYPE_CHANGED",
-    "RULE_UNPATCHED_DEPENDENCY",
-    "RULE_VALUE_CHANGED",
-    "CompareContext",
-    "aggregate_changes",
-    "compare_exchange",
-]
+__all__ = ["CompareContext", "aggregate_changes", "compare_exchange"]
 
 _SHOWN = 200  # characters of a value quoted in a finding
 NOT_MODIFIED = 304
