@@ -13,7 +13,8 @@ is blocked and reported to driftdiff by address (``replay-unpatched-dependency``
   numbers, ``localhost`` and this host's own name: they raise ``socket.gaierror``;
 * ``ctypes`` look-ups of the C socket functions (``connect``, ``sendto``, …): refused;
 * process spawns (``subprocess``, ``os.system``, ``os.exec*``, ``os.posix_spawn``): reported,
-  not blocked — what the child does is out of this guard's sight.
+  not blocked — what the child does is out of this guard's sight; the one exception is the
+  stdlib ``platform`` module's own ``uname -p`` (``platform.platform()``), which is not reported.
 
 Patching Python cannot stop C code that calls the C library itself (an extension module, a
 child process): docs/security.md says so, and ``--sandbox netns`` (a network namespace around
@@ -222,13 +223,30 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         if isinstance(name, str) and name in _C_NETWORK:
             _tell("unpatched-dependency", f"unpatched dependency: ctypes use of C {name}()")
             raise UnpatchedDependency(f"driftdiff replay blocked ctypes access to {name}()")
-    else:
+    elif not _platform_probe():
         program = _program(event, args)
         _tell(
             "unpatched-dependency",
             f"unpatched dependency: spawned a process ({program}); its connections are not "
             f"guarded (--sandbox netns stops them)",
         )
+
+
+def _platform_probe() -> bool:
+    """The stdlib's ``platform`` asking ``uname -p`` (``platform.platform()``/``processor()``;
+    Sanic's start-up banner does): a fixed command with no network, not a dependency."""
+    import platform
+
+    probe = getattr(getattr(platform, "_Processor", None), "from_subprocess", None)
+    code = getattr(probe, "__code__", None)
+    frame: Any = sys._getframe(2)  # past this function and the audit hook
+    for _ in range(16):  # from_subprocess -> check_output -> run -> Popen.__init__ -> audit
+        if frame is None:
+            return False
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _program(event: str, args: tuple[Any, ...]) -> str:

@@ -7,7 +7,8 @@ and response middleware run in one task, so outbound calls made by the handler j
 exchange. The route template is the matched route's ``uri`` (blueprint prefixes included,
 ``<id:int>`` written ``{id}``); Sanic answers a raised exception with a response, and that
 response is what is recorded. Bodies are Sanic's: the request body as read before the handler
-(a ``stream=True`` route's body is noted as unread), the response body unless streamed.
+(a ``stream=True`` route's body is noted as unread), the response body unless streamed, the
+response's ``content_type`` among its headers (Sanic adds it only when it writes the response).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class _SanicRecorder(InboundMiddleware):
         body = request.body
         if isinstance(body, bytes | bytearray) and body:
             req_body.add(bytes(body))
-        elif getattr(request, "stream", None) is not None:
+        elif _streamed_body(request):
             req_body.mark_unread()
         resp_body = BodyCapture(self._cap)
         out = getattr(response, "body", None)
@@ -103,7 +104,31 @@ class _SanicRecorder(InboundMiddleware):
             req_headers=headers_to_map(request.headers.items()),
             req_body=req_body,
             status=int(response.status),
-            resp_headers=headers_to_map(response.headers.items()),
+            resp_headers=_response_headers(response),
             resp_body=resp_body,
         )
         runtime.emit(exchange, self.config)
+
+
+def _streamed_body(request: Any) -> bool:
+    """A body sent to a ``stream=True`` route (Sanic preloads every other route's body before the
+    request middleware): the handler reads it itself, so it is noted as unread."""
+    handler = getattr(getattr(request, "route", None), "handler", None)
+    if not getattr(handler, "is_stream", False):
+        return False
+    headers = request.headers
+    return bool(headers.get("transfer-encoding")) or headers.get("content-length", "0") != "0"
+
+
+def _response_headers(response: Any) -> dict[str, list[str]]:
+    """The response's headers with its ``content_type``, which Sanic keeps apart from
+    ``headers`` and adds only when it writes the response."""
+    headers = headers_to_map(response.headers.items())
+    content_type = getattr(response, "content_type", None)
+    if content_type and "content-type" not in headers and _has_body(int(response.status)):
+        headers["content-type"] = [str(content_type)]
+    return headers
+
+
+def _has_body(status: int) -> bool:
+    return not (status < 200 or status in (204, 304))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import socket
 import sys
 import threading
@@ -46,12 +47,7 @@ class Recording:
 
     def start_command(self, port: int, variant: str = "") -> str:
         env = f"UPSTREAM_URL=http://127.0.0.1:{self.upstream_port} SHOP_VARIANT={variant}"
-        if self.app == "fastapi":
-            return (
-                f"{env} exec {sys.executable} -m uvicorn tests.e2e.apps.shop_fastapi:app "
-                f"--host 127.0.0.1 --port {port}"
-            )
-        return f"{env} exec {sys.executable} -m tests.e2e.apps.shop_{self.app} {port}"
+        return f"{env} exec {shlex.join(_app_command(self.app, port))}"
 
     def replay(
         self, *extra: str, variant: str = "", command: str = "replay", port: int | None = None
@@ -73,20 +69,22 @@ class Recording:
         return run_cli(*args, cwd=REPO)
 
 
+#: How each shop app is served (``{port}``): under its usual server. Apps not listed serve
+#: themselves: ``python -m tests.e2e.apps.shop_<app> PORT`` (flask, aiohttp, sanic).
+APP_SERVERS: dict[str, list[str]] = {
+    "fastapi": ["uvicorn", "tests.e2e.apps.shop_fastapi:app", "--host", "127.0.0.1"],
+    "litestar": ["uvicorn", "tests.e2e.apps.shop_litestar:app", "--host", "127.0.0.1"],
+    "falcon": ["gunicorn", "tests.e2e.apps.shop_falcon:app", "--workers", "1"],
+}
+
+
 def _app_command(app: str, port: int) -> list[str]:
-    if app == "fastapi":
-        return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "tests.e2e.apps.shop_fastapi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ]
-    # flask, aiohttp: each module serves itself on the port it is given
-    return [sys.executable, "-m", f"tests.e2e.apps.shop_{app}", str(port)]
+    server = APP_SERVERS.get(app)
+    if server is None:
+        return [sys.executable, "-m", f"tests.e2e.apps.shop_{app}", str(port)]
+    if server[0] == "gunicorn":
+        return [sys.executable, "-m", *server, "--bind", f"127.0.0.1:{port}"]
+    return [sys.executable, "-m", *server, "--port", str(port)]
 
 
 def record(

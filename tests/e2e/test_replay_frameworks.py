@@ -1,0 +1,88 @@
+"""Litestar (uvicorn), Sanic (its own server) and Falcon (WSGI under gunicorn): one harness,
+each framework a real server process. Record with the upstream up, then ``driftdiff check``
+with the upstream stopped: no finding, endpoints keyed by the framework's route templates; a
+changed response fails with its named rule; an unrecorded outbound call is named."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.apps.harness import Recording, findings, listener_on, record, reported_rules
+
+pytestmark = pytest.mark.e2e
+
+FRAMEWORKS = ["litestar", "sanic", "falcon"]
+
+TRAFFIC: list[tuple[str, str, object]] = [
+    ("GET", "/health", None),
+    ("GET", "/orders/1", None),
+    ("GET", "/orders/2", None),
+    ("GET", "/prices?currency=EUR", None),
+    ("POST", "/orders", {"sku": "sku-1", "qty": 2}),
+]
+
+ENDPOINTS = {"GET /health", "GET /orders/{order_ref}", "POST /orders", "GET /prices"}
+
+
+@pytest.fixture(scope="module", params=FRAMEWORKS)
+def recording(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Recording:
+    framework = str(request.param)
+    pytest.importorskip(framework, reason=f"{framework} not installed")
+    return record(framework, tmp_path_factory.mktemp(framework), TRAFFIC)
+
+
+def test_endpoints_are_the_framework_route_templates(recording: Recording) -> None:
+    lines = [
+        json.loads(line)
+        for f in sorted(recording.traces.glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+    ]
+    routes = {ex["request"]["path"]: ex["route"] for ex in lines}
+    assert routes["/orders/1"] == routes["/orders/2"] == "/orders/{order_ref}"
+    order = next(ex for ex in lines if ex["request"]["path"] == "/orders/2")
+    assert [call["kind"] for call in order["outbound"]] == ["http"]
+    post = next(ex for ex in lines if ex["request"]["method"] == "POST")
+    assert post["request"]["body"] == {"sku": "sku-1", "qty": 2}
+    assert set(json.loads(recording.baseline.read_text())["endpoints"]) == ENDPOINTS
+
+
+def test_own_build_passes_check_with_upstream_stopped(recording: Recording) -> None:
+    with listener_on(recording.upstream_port) as upstream:
+        result = recording.replay("--fail-on", "warning", "--format", "json", command="check")
+    assert result.code == 0, result.stdout + result.stderr
+    assert findings(result)["summary"] == {"breaking": 0, "warning": 0, "info": 0}
+    assert f"{len(TRAFFIC) + 1} pass" in result.stderr  # + the readiness poll
+    assert upstream.accepted == 0
+
+
+def test_changed_response_fails_check_with_named_rule(recording: Recording) -> None:
+    with listener_on(recording.upstream_port):
+        result = recording.replay(
+            "--fail-on-breaking", "--format", "json", command="check", variant="type-changed"
+        )
+    assert result.code == 1, result.stdout + result.stderr
+    assert "replay-type-changed" in reported_rules(result)
+    changes = findings(result)["changes"]
+    assert isinstance(changes, list)
+    assert {c["endpoint"] for c in changes} == {"GET /orders/{order_ref}"}
+
+
+def test_unrecorded_outbound_call_is_reported_by_name(recording: Recording) -> None:
+    with listener_on(recording.upstream_port) as upstream:
+        result = recording.replay(
+            "--fail-on-breaking", "--format", "json", command="check", variant="new-call"
+        )
+    assert result.code == 1, result.stdout + result.stderr
+    changes = findings(result)["changes"]
+    assert isinstance(changes, list)
+    assert {c["endpoint"] for c in changes} == {"GET /prices"}
+    # the app answers 500 without its mock: the status change is reported beside it
+    missing = [c for c in changes if c["rule"] == "replay-mock-not-found"]
+    assert len(missing) == 1, changes
+    call = f"no recorded GET http://127.0.0.1:{recording.upstream_port}/fees"
+    assert call in str(missing[0]["message"])
+    assert upstream.accepted == 0
