@@ -18,6 +18,7 @@ class _Counters:
     __slots__ = (
         "dropped",
         "errors",
+        "excluded",
         "fallbacks",
         "not_sampled",
         "recorded",
@@ -27,6 +28,7 @@ class _Counters:
     )
 
     def __init__(self) -> None:
+        self.excluded = 0  # requests an ``exclude`` pattern left out (before sampling)
         self.sampled = 0  # requests the sampling decision took for recording
         self.not_sampled = 0  # and those it passed through untouched
         self.recorded = 0
@@ -66,6 +68,7 @@ def stats() -> dict[str, int]:
         "queued": len(rec._queue) if rec is not None else 0,
         "sampled": _counters.sampled,
         "not_sampled": _counters.not_sampled,
+        "excluded": _counters.excluded,
         "writer_process": int(getattr(rec, "process", False)),
         "writer_fallbacks": _counters.fallbacks,
         "writer_restarts": _counters.restarts,

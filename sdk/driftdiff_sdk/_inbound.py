@@ -22,6 +22,7 @@ from driftdiff_sdk._counters import _counters
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT
+from driftdiff_sdk.scope import Excluder
 
 __all__ = [
     "BodyCapture",
@@ -49,6 +50,7 @@ class InboundMiddleware:
     _rate: float
     _cap: int
     _service: str
+    _excluder: Excluder | None
 
     def _configure(self, **config: Any) -> None:
         self.config = load_config(**config)
@@ -59,6 +61,20 @@ class InboundMiddleware:
         self._rate = self.config.sample_rate
         self._cap = self.config.max_body
         self._service = self.config.service
+        self._excluder = None
+        if self._record:
+            # patterns were checked by the config; an empty set of them costs nothing per request
+            excluder = Excluder(self.config.exclude, defaults=self.config.default_excludes)
+            self._excluder = excluder if excluder else None
+
+    def _wanted(self, method: str, path: str) -> bool:
+        """Record this request? ``exclude`` patterns first (a left-out request costs one set
+        lookup and is counted as ``excluded``), then sampling."""
+        excluder = self._excluder
+        if excluder is not None and excluder.excludes(method, path):
+            _counters.excluded += 1
+            return False
+        return sampled(self._rate)
 
 
 def sampled(rate: float) -> bool:

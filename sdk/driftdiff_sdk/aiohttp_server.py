@@ -25,7 +25,6 @@ from driftdiff_sdk._inbound import (
     InboundMiddleware,
     build_exchange,
     new_context,
-    sampled,
     started_now,
 )
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
@@ -49,7 +48,7 @@ class DriftDiffAiohttpMiddleware(InboundMiddleware):
     async def __call__(self, request: Any, handler: Handler) -> Any:
         if self._replay:
             return await self._serve_replay(request, handler)
-        if not self._record or not sampled(self._rate):
+        if not self._record or not self._wanted(request.method, request.path):
             return await handler(request)
         return await self._serve_recorded(request, handler)
 

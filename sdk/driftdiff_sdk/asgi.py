@@ -19,7 +19,6 @@ from driftdiff_sdk._inbound import (
     InboundMiddleware,
     build_exchange,
     new_context,
-    sampled,
     started_now,
 )
 from driftdiff_sdk._routes import falcon_route, litestar_route, sanic_route, starlette_route
@@ -53,7 +52,9 @@ class DriftDiffMiddleware(InboundMiddleware):
         if self._replay:
             await self._serve_replay(scope, receive, send)
             return
-        if not self._record or not sampled(self._rate):
+        if not self._record or not self._wanted(
+            scope.get("method") or "GET", scope.get("path") or "/"
+        ):
             await self.app(scope, receive, send)
             return
         await self._serve_recorded(scope, receive, send)

@@ -46,6 +46,10 @@ class SDKConfig:
     queue_size: int = DEFAULT_QUEUE_SIZE
     rotate_bytes: int = DEFAULT_ROTATE_BYTES
     writer: str = "process"
+    #: ``exclude`` patterns (``driftdiff_sdk.scope``): requests left out before sampling
+    exclude: tuple[str, ...] = ()
+    #: leave out health checks, metrics and static files too (``scope.DEFAULT_EXCLUDES``)
+    default_excludes: bool = True
     #: a ``driftdiff_sdk.redact.RedactionConfig``; ``None`` means "from the environment".
     redaction: Any = field(default=None, compare=False)
 
@@ -87,6 +91,46 @@ def _number(
     return value
 
 
+def _patterns(name: str, raw: object) -> tuple[str, ...]:
+    """``exclude`` patterns from a list, or from text separated by ``;`` or new lines (a
+    pattern holds commas and spaces: ``GET,HEAD /static/**``); an invalid one is left out with
+    a warning and the others still apply."""
+    from driftdiff_sdk.scope import ExcludePatternError, parse_exclude
+
+    if isinstance(raw, str):
+        items: list[object] = [p for line in raw.splitlines() for p in line.split(";")]
+    elif isinstance(raw, (list, tuple, set, frozenset)):
+        items = list(raw)
+    else:
+        _warn_once(name, raw, ())
+        return ()
+    kept: list[str] = []
+    for item in items:
+        text = str(item).strip() if isinstance(item, str) else ""
+        if not text:
+            if not isinstance(item, str):
+                _warn_once(name, item, "ignored (not a pattern)")
+            continue
+        try:
+            parse_exclude(text)
+        except ExcludePatternError as exc:
+            _warn_once(name, f"{text} ({exc})", "ignored")
+            continue
+        kept.append(text)
+    return tuple(kept)
+
+
+def _flag(raw: object) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return None
+
+
 def _apply(base: SDKConfig, values: dict[str, Any], *, source: str) -> SDKConfig:
     """``base`` with each valid entry of ``values`` applied; invalid ones warn and are ignored."""
     changes: dict[str, Any] = {}
@@ -119,6 +163,14 @@ def _apply(base: SDKConfig, values: dict[str, Any], *, source: str) -> SDKConfig
                 _warn_once(label, raw, base.writer)
         elif key == "redaction":
             changes[key] = raw
+        elif key == "exclude":
+            changes[key] = _patterns(label, raw)
+        elif key == "default_excludes":
+            flag = _flag(raw)
+            if flag is None:
+                _warn_once(label, raw, base.default_excludes)
+            else:
+                changes[key] = flag
         else:
             _warn_once(label, raw, "ignored (unknown option)")
     return replace(base, **changes) if changes else base
@@ -133,6 +185,8 @@ _ENV_KEYS = {
     "queue_size": "DRIFTDIFF_QUEUE_SIZE",
     "rotate_bytes": "DRIFTDIFF_ROTATE_BYTES",
     "writer": "DRIFTDIFF_WRITER",
+    "exclude": "DRIFTDIFF_EXCLUDE",
+    "default_excludes": "DRIFTDIFF_DEFAULT_EXCLUDES",
 }
 
 

@@ -19,7 +19,6 @@ from driftdiff_sdk._inbound import (
     build_exchange,
     django_route,
     new_context,
-    sampled,
     started_now,
 )
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
@@ -51,7 +50,7 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
                 return self.get_response(request)
             finally:
                 reset_exchange(token)
-        if not self._record or not sampled(self._rate):
+        if not self._record or not self._wanted(request.method or "GET", request.path):
             return self.get_response(request)
         return self._record_call(request)
 

@@ -22,7 +22,6 @@ from driftdiff_sdk._inbound import (
     InboundMiddleware,
     build_exchange,
     new_context,
-    sampled,
     started_now,
 )
 from driftdiff_sdk._routes import sanic_template
@@ -54,7 +53,7 @@ class _SanicRecorder(InboundMiddleware):
                 if replay_id is not None:
                     del request.headers[EXCHANGE_HEADER]  # the handler sees the recorded request
                 ctx = new_context(True, replay_id)
-            elif self._record and sampled(self._rate):
+            elif self._record and self._wanted(request.method, request.path):
                 ctx = new_context(False, None)
             else:
                 return

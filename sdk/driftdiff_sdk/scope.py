@@ -64,30 +64,84 @@ def parse_exclude(pattern: str) -> tuple[frozenset[str], tuple[str, ...] | None]
     return methods, segments
 
 
-def _match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
-    if not pattern:
-        return not parts
-    head, rest = pattern[0], pattern[1:]
-    if head == "**":
-        return any(_match(rest, parts[i:]) for i in range(len(parts) + 1))
-    if not parts:
-        return False
-    seg = parts[0]
-    ok = bool(_PARAM.match(head)) or fnmatch.fnmatchcase(seg, head)
-    return ok and _match(rest, parts[1:])
+def _segment_regex(seg: str) -> str:
+    """One pattern segment as a regex over ``/segment`` (never crossing a ``/``)."""
+    if seg == "**":
+        return "(?:/[^/]*)*"
+    if _PARAM.match(seg):
+        return "/[^/]*"
+    out, i = ["/"], 0
+    while i < len(seg):
+        ch = seg[i]
+        close = seg.find("]", i + 2) if ch == "[" else -1
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif close != -1:  # a class as fnmatch reads it ([abc], [!a-z], []x]): its translation
+            chunk = fnmatch.translate(seg[i : close + 1])
+            out.append("(?!/)" + chunk[len("(?s:") : -len(")\\Z")])
+            i = close
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+def _path_regex(segments: tuple[str, ...]) -> re.Pattern[str]:
+    """Matches ``"/" + normalised path`` (``""`` for the root); ``**`` is any number of
+    segments, ``{name}`` one, ``*`` and ``?`` stay within one."""
+    return re.compile("".join(_segment_regex(seg) for seg in segments))
+
+
+_WILD = re.compile(r"[*?\[{]")
 
 
 class Excluder:
-    """``excludes(method, path)``: True when any pattern matches (defaults first, if kept)."""
+    """``excludes(method, path)``: True when any pattern matches (defaults first, if kept).
+
+    Built once; a check is cheap because the SDK makes one per inbound request: patterns that
+    are a literal path for every method (the defaults) are one set lookup, ``/prefix/**`` one
+    ``startswith``, and only the rest walk segments."""
 
     def __init__(self, patterns: Iterable[str] = (), *, defaults: bool = True) -> None:
         chosen = [*(DEFAULT_EXCLUDES if defaults else ()), *patterns]
-        self._rules = [parse_exclude(p) for p in chosen]
+        self.patterns: tuple[str, ...] = tuple(chosen)
+        literal: set[str] = set()
+        prefixes: list[str] = []
+        self._rules: list[tuple[frozenset[str], re.Pattern[str] | None]] = []
+        for text in chosen:
+            methods, segments = parse_exclude(text)
+            if not methods and segments is not None and not _WILD.search("/".join(segments)):
+                literal.add("/".join(segments))
+            elif (
+                not methods
+                and segments
+                and segments[-1] == "**"
+                and not _WILD.search("/".join(segments[:-1]))
+            ):
+                prefixes.append("/".join(segments[:-1]))
+            else:
+                regex = None if segments is None else _path_regex(segments)
+                self._rules.append((methods, regex))
+        self._literal = frozenset(literal)
+        self._prefixes = tuple(prefixes)
+
+    def __bool__(self) -> bool:
+        return bool(self._literal or self._prefixes or self._rules)
 
     def excludes(self, method: str, path: str) -> bool:
-        parts = tuple(path.split("?", 1)[0].strip("/").split("/")) if path.strip("/") else ()
+        norm = path.split("?", 1)[0].strip("/")
+        if norm in self._literal:
+            return True
+        for prefix in self._prefixes:
+            if not prefix or norm == prefix or norm.startswith(prefix + "/"):
+                return True
+        if not self._rules:
+            return False
+        subject = "/" + norm if norm else ""
         up = method.upper()
         return any(
-            (not methods or up in methods) and (segments is None or _match(segments, parts))
-            for methods, segments in self._rules
+            (not methods or up in methods) and (regex is None or regex.fullmatch(subject))
+            for methods, regex in self._rules
         )

@@ -19,7 +19,6 @@ from driftdiff_sdk._inbound import (
     build_exchange,
     flask_route,
     new_context,
-    sampled,
     started_now,
 )
 from driftdiff_sdk._routes import falcon_route
@@ -129,7 +128,10 @@ class DriftDiffWSGIMiddleware(InboundMiddleware):
             # taken out: the app sees the recorded request, not replay's tag
             ctx = new_context(True, environ.pop(EXCHANGE_HEADER_ENVIRON, None))
             return self._call_in(ctx, environ, start_response)
-        if not self._record or not sampled(self._rate):
+        if not self._record or not self._wanted(
+            environ.get("REQUEST_METHOD") or "GET",
+            (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "/"),
+        ):
             return self.app(environ, start_response)
         try:
             environ = _Environ(environ)

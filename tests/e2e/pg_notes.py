@@ -72,6 +72,7 @@ def record(driver: str, tmp_path_factory: pytest.TempPathFactory) -> Recording:
     with postgres_server() as pg:
         env = {
             "DRIFTDIFF_MODE": "record",
+            "DRIFTDIFF_DEFAULT_EXCLUDES": "0",  # /health (the readiness poll) is replayed too
             "DRIFTDIFF_TRACES_DIR": str(traces),
             "PG_DSN": pg.url,
             "PG_DRIVER": driver,

@@ -75,6 +75,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     with redis_server() as rds, postgres_server() as pg:
         env = {
             "DRIFTDIFF_MODE": "record",
+            "DRIFTDIFF_DEFAULT_EXCLUDES": "0",  # /health (the readiness poll) is replayed too
             "DRIFTDIFF_TRACES_DIR": str(traces),
             "PG_DSN": pg.url,
             "REDIS_URL": rds.url,

@@ -87,6 +87,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     with grpc_server() as grpc_port:
         env = {
             "DRIFTDIFF_MODE": "record",
+            "DRIFTDIFF_DEFAULT_EXCLUDES": "0",  # /health (the readiness poll) is replayed too
             "DRIFTDIFF_TRACES_DIR": str(traces),
             "GRPC_TARGET": f"127.0.0.1:{grpc_port}",
         }

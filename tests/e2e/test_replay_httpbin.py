@@ -54,7 +54,12 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int
     """Record TRAFFIC (plus the readiness poll) and learn the baseline with the real CLI."""
     work = tmp_path_factory.mktemp("httpbin")
     traces, port = work / "traces", free_port()
-    env = {"DRIFTDIFF_MODE": "record", "DRIFTDIFF_TRACES_DIR": str(traces)}
+    env = {
+        "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_TRACES_DIR": str(traces),
+        # the counts below include the readiness poll (/health, left out by default)
+        "DRIFTDIFF_DEFAULT_EXCLUDES": "0",
+    }
     base = f"http://127.0.0.1:{port}"
     with server_process(_gunicorn(port), f"{base}/get", env=env, cwd=REPO):
         with httpx.Client(base_url=base, timeout=10) as client:

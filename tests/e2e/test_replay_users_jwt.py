@@ -88,6 +88,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     port = free_port()
     env = {
         "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_DEFAULT_EXCLUDES": "0",  # /health (the readiness poll) is replayed too
         "DRIFTDIFF_TRACES_DIR": str(rec.traces),
         "USERS_DB": str(workdir / "record.db"),
     }

@@ -98,7 +98,7 @@ def test_faults_are_counted_and_responses_unchanged(kind: str, fault: str, tmp_p
     traces = blocker / "traces" if fault == "unwritable-folder" else tmp_path / "traces"
     with upstream() as up:
         plain, _ = _run(kind, {**sdk_env(tmp_path / "off", up), "DRIFTDIFF_MODE": "off"}, sig)
-        env = sdk_env(traces, up)
+        env = sdk_env(traces, up, DRIFTDIFF_DEFAULT_EXCLUDES="0")  # /health is traffic here
         if fault != "unwritable-folder":
             env["APP_FAULT"] = fault
         faulty, stats = _run(kind, env, sig)
@@ -120,7 +120,13 @@ def test_full_queue_drops_without_slowing_requests(tmp_path: Path) -> None:
             _servers("fastapi", port),
             f"{base}/health",
             cwd=REPO,
-            env=sdk_env(traces, up, APP_FAULT="slow-writer", DRIFTDIFF_QUEUE_SIZE="2"),
+            env=sdk_env(
+                traces,
+                up,
+                APP_FAULT="slow-writer",
+                DRIFTDIFF_QUEUE_SIZE="2",
+                DRIFTDIFF_DEFAULT_EXCLUDES="0",  # /health is the traffic here
+            ),
         ) as proc,
     ):
         with httpx.Client(base_url=base, timeout=30) as client:

@@ -52,7 +52,12 @@ def test_route_templates_are_read_from_the_framework_router(app: str, tmp_path: 
     pytest.importorskip(APPS[app][0], reason=f"{APPS[app][0]} not installed")
     traces = tmp_path / "traces"
     port = free_port()
-    env = {"DRIFTDIFF_MODE": "record", "DRIFTDIFF_TRACES_DIR": str(traces)}
+    env = {
+        "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_TRACES_DIR": str(traces),
+        # the counts below include the readiness poll (/health, left out by default)
+        "DRIFTDIFF_DEFAULT_EXCLUDES": "0",
+    }
     with (
         server_process(_command(app, port), f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
         httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
@@ -90,7 +95,12 @@ def test_mount_and_router_prefixes_are_part_of_the_template(framework: str, tmp_
     port = free_port()
     target = f"tests.integration.apps.mounted_routes:{framework}_app"
     command = [sys.executable, "-m", "uvicorn", target, "--port", str(port)]
-    env = {"DRIFTDIFF_MODE": "record", "DRIFTDIFF_TRACES_DIR": str(traces)}
+    env = {
+        "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_TRACES_DIR": str(traces),
+        # the counts below include the readiness poll (/health, left out by default)
+        "DRIFTDIFF_DEFAULT_EXCLUDES": "0",
+    }
     expected = MOUNTED[framework]
     with (
         server_process(command, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),

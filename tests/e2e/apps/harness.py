@@ -96,6 +96,7 @@ def record(
     upstream = [sys.executable, "-m", "tests.e2e.apps.upstream", str(upstream_port)]
     env = {
         "DRIFTDIFF_MODE": "record",
+        "DRIFTDIFF_DEFAULT_EXCLUDES": "0",  # /health (the readiness poll) is replayed too
         "DRIFTDIFF_TRACES_DIR": str(traces),
         "UPSTREAM_URL": f"http://127.0.0.1:{upstream_port}",
     }
