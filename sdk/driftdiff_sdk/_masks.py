@@ -41,7 +41,7 @@ from driftdiff_sdk.kinds import (
     is_jwt,
     is_uuid,
 )
-from driftdiff_sdk.limits import MAX_DEPTH
+from driftdiff_sdk.limits import MAX_DEPTH, TOO_DEEP
 
 # Local part: the common characters only; '/', '=', '?', '&', quotes are delimiters in URLs and
 # text far more often than they are part of an address.
@@ -213,17 +213,21 @@ class Masker:
         """Redaction of a decoded JSON value (``Redactor`` walks it; a bare ``Masker`` keeps it)."""
         return value
 
-    def _mask_claim(self, value: Any) -> Any:
+    def _mask_claim(self, value: Any, depth: int = 0) -> Any:
+        """A secret claim's value masked leaf by leaf, its shape kept whole (every item: replay
+        hands the service these claims), nesting cut at the one depth limit like JSON bodies."""
         if isinstance(value, str):
             return self.mask_value(value)
         if isinstance(value, bool) or value is None:
             return value
         if isinstance(value, (int, float)):
             return self._mask_number(value)
+        if depth >= MAX_DEPTH:
+            return TOO_DEEP
         if isinstance(value, list):
-            return [self._mask_claim(v) for v in value[:MAX_DEPTH]]
+            return [self._mask_claim(v, depth + 1) for v in value]
         if isinstance(value, dict):
-            return {str(k): self._mask_claim(v) for k, v in list(value.items())[:MAX_DEPTH]}
+            return {str(k): self._mask_claim(v, depth + 1) for k, v in value.items()}
         return None
 
     def _mask_card(self, text: str) -> str:

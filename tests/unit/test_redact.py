@@ -96,6 +96,30 @@ def test_jwt_becomes_a_well_formed_redacted_jwt(r: Redactor) -> None:
     assert r.redact_text(token) == token  # redacting a redacted token changes nothing
 
 
+def _jwt(claims: dict[str, Any]) -> str:
+    def part(doc: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(doc).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJlLXZhbHVl"
+
+
+def test_jwt_claims_keep_every_item_and_stop_at_the_one_depth_limit(r: Redactor) -> None:
+    """A masked claim keeps its whole shape (replay hands the service these claims): a list of
+    100 items stays 100 items; nesting deeper than ``MAX_DEPTH`` is cut like a JSON body's."""
+    from driftdiff_sdk.limits import MAX_DEPTH, TOO_DEEP
+
+    deep: list[Any] = ["leaf"]
+    for _ in range(MAX_DEPTH + 10):
+        deep = [deep]
+    token = _jwt({"sub": "u1", "tenants": [f"t{i}" for i in range(100)], "deep": deep})
+    claims = b64url_json(r.redact_text(token).split(".")[1])
+    assert len(claims["tenants"]) == 100 and "t7" not in claims["tenants"]
+    depth, node = 0, claims["deep"]
+    while isinstance(node, list):
+        node, depth = node[0], depth + 1
+    assert node == TOO_DEEP and depth == MAX_DEPTH
+
+
 def test_bearer_and_basic_credentials(r: Redactor) -> None:
     basic = base64.b64encode(b"alice:s3cret-pass").decode()
     out = r.redact_text(f"Bearer abcdef0123456789xyz and Basic {basic}")
