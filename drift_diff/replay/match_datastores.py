@@ -30,6 +30,8 @@ from driftdiff_sdk.redact import RedactionConfig, Redactor
 __all__ = [
     "DATASTORE_KINDS",
     "STAGES",
+    "by_kind",
+    "comparable",
     "describe",
     "explain",
     "is_read",
@@ -84,14 +86,14 @@ def _fold(chunk: str) -> str:
     return re.sub(r"\s+", " ", chunk).lower()
 
 
-def _by_kind(value: Any) -> Any:
+def by_kind(value: Any) -> Any:
     """Dynamic values replaced by their kind; so are the values the recording redacted
     (e-mails, named parameters such as ``%(password)s``), which cannot be compared."""
     value = normalize_kinds(value)
     if isinstance(value, list):
-        return [_by_kind(v) for v in value]
+        return [by_kind(v) for v in value]
     if isinstance(value, dict):
-        return {k: "<redacted>" if _secret_key(k) else _by_kind(v) for k, v in value.items()}
+        return {k: "<redacted>" if _secret_key(k) else by_kind(v) for k, v in value.items()}
     if isinstance(value, str) and _EMAIL.fullmatch(value):
         return "<email>"
     return value
@@ -139,8 +141,8 @@ def match_redis(a: dict[str, Any], b: dict[str, Any]) -> str | None:
 
 
 def match_redis_dynamic(a: dict[str, Any], b: dict[str, Any]) -> str | None:
-    ca, cb = _redis(_comparable(a)), _redis(_comparable(b))
-    return None if _by_kind(ca) == _by_kind(cb) else match_redis(a, b)
+    ca, cb = _redis(comparable(a)), _redis(comparable(b))
+    return None if by_kind(ca) == by_kind(cb) else match_redis(a, b)
 
 
 class _SameMask(Redactor):
@@ -158,7 +160,7 @@ class _SameMask(Redactor):
 _SAME_MASK: _SameMask | None = None
 
 
-def _comparable(call: dict[str, Any]) -> dict[str, Any]:
+def comparable(call: dict[str, Any]) -> dict[str, Any]:
     global _SAME_MASK
     if _SAME_MASK is None:
         _SAME_MASK = _SameMask(RedactionConfig.from_env())
@@ -187,20 +189,20 @@ def match_params(a: dict[str, Any], b: dict[str, Any]) -> str | None:
 
 def match_params_dynamic(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     pa, pb = _pg(a).get("params"), _pg(b).get("params")
-    return None if _by_kind(pa) == _by_kind(pb) else match_params(a, b)
+    return None if by_kind(pa) == by_kind(pb) else match_params(a, b)
 
 
 def match_sql_redacted(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     """The same SQL once literals the recording redacted (a ``password`` column's) are masked
     on both sides; otherwise what ``match_sql`` says."""
-    if match_sql(_comparable(a), _comparable(b)) is None:
+    if match_sql(comparable(a), comparable(b)) is None:
         return None
     return match_sql(a, b)
 
 
 def match_params_redacted(a: dict[str, Any], b: dict[str, Any]) -> str | None:
     """Parameters by kind once the ones the recording redacted are masked on both sides."""
-    return match_params_dynamic(_comparable(a), _comparable(b))
+    return match_params_dynamic(comparable(a), comparable(b))
 
 
 STAGES: dict[str, tuple[tuple[str, tuple[Matcher, ...]], ...]] = {

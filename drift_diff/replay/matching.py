@@ -15,6 +15,8 @@ calling a payment API twice is exactly the behaviour change replay must surface.
 
 Redis and Postgres calls have their own stages (exact, then values compared by kind; never a
 fuzzy SQL match) and read/write rule: see :mod:`drift_diff.replay.match_datastores`.
+Other kinds (gRPC) match by their command: ``exact``, then ``redacted`` (what the recording
+redacted masked on both sides, dynamic values by kind).
 """
 
 from __future__ import annotations
@@ -179,8 +181,20 @@ STAGES: tuple[tuple[str, tuple[Matcher, ...]], ...] = (
     ("headers-ignored", (*_HTTP_BASE, match_body)),
     ("dynamic-body", (*_HTTP_BASE, match_body_dynamic)),
 )
+
+
+def match_command_redacted(a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    """The commands equal once what the recording redacts is masked on both sides (a gRPC
+    request's ``password`` field) and dynamic values are compared by kind."""
+    ca, cb = (match_datastores.comparable(call).get("command") for call in (a, b))
+    if match_datastores.by_kind(ca) == match_datastores.by_kind(cb):
+        return None
+    return match_command(a, b)
+
+
 _OTHER_STAGES: tuple[tuple[str, tuple[Matcher, ...]], ...] = (
     ("exact", (match_kind, match_command)),
+    ("redacted", (match_kind, match_command_redacted)),
 )
 _EXPLAIN_MATCHERS: tuple[Matcher, ...] = (*_HTTP_BASE, match_body_dynamic)
 _NAMES: dict[Matcher, str] = {

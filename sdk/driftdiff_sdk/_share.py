@@ -118,10 +118,20 @@ def share_outbound(r: Redactor, call: Any) -> Any:
         if "command" in new:
             new["command"] = _command(r, new["command"])
         if "result" in new:
-            new["result"] = share_json(r, new["result"])
+            new["result"] = _result(r, new["result"], kind)
     if isinstance(new.get("error"), str):
         new["error"] = r.redact_text(new["error"])
     return new
+
+
+def _result(r: Redactor, result: Any, kind: Any) -> Any:
+    """A call's result as JSON; a gRPC call's trailing metadata by the header rules (metadata
+    are HTTP/2 headers: ``x-api-key``, ``authorization``...), the rest of it as JSON."""
+    if kind != "grpc" or not isinstance(result, dict) or "trailing_metadata" not in result:
+        return share_json(r, result)
+    rest = {k: v for k, v in result.items() if k != "trailing_metadata"}
+    out: dict[str, Any] = share_json(r, rest)
+    return {**out, "trailing_metadata": share_headers(r, result["trailing_metadata"])}
 
 
 def _command(r: Redactor, command: Any) -> Any:

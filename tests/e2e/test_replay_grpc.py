@@ -1,5 +1,7 @@
 """grpcio client: record a FastAPI service under uvicorn calling a real gRPC server, then replay
-it with the gRPC server STOPPED."""
+it with the gRPC server STOPPED. The app answers failures with their code, details and trailing
+metadata, so a clean replay proves those come back as the same ``grpc.RpcError``; a login call
+carries planted secrets in its metadata and messages both ways."""
 
 from __future__ import annotations
 
@@ -15,16 +17,30 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e import planted
 from tests.e2e.apps.harness import findings, listener_on, rule_ids
 from tests.support import REPO, CliResult, free_port, run_cli, server_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.heavy]  # ~10 s per replay with grpc imported
 grpc = pytest.importorskip("grpc", reason="grpcio not installed")
 
-TRAFFIC: list[tuple[str, int]] = [
-    ("/notes/alpha", 200),
-    ("/notes/missing", 404),
-    ("/notes?limit=2", 200),
+TRAFFIC: list[tuple[str, str, int]] = [
+    ("GET", "/notes/alpha", 200),
+    ("GET", "/notes/missing", 404),
+    ("GET", "/notes?limit=2", 200),
+    ("GET", "/notes?limit=5", 200),  # the stream ends with OUT_OF_RANGE after two notes
+    ("POST", "/session", 200),
+]
+#: Planted in the login call: request metadata and message, reply message, trailing metadata.
+SECRETS = [
+    planted.BEARER,
+    planted.APIM_KEY,
+    planted.FORM_PASSWORD,
+    planted.GOOGLE_KEY_2,
+    planted.STRIPE,
+    planted.JWT,
+    planted.JWT.rsplit(".", 1)[1],
+    planted.EMAIL,
 ]
 
 
@@ -97,8 +113,8 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
             server_process(cmd, f"http://127.0.0.1:{port}/health", env=env, cwd=REPO),
             httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
         ):
-            for path, status in TRAFFIC:
-                response = client.get(path)
+            for method, path, status in TRAFFIC:
+                response = client.request(method, path)
                 assert response.status_code == status, (path, response.text)
             end = time.monotonic() + 10  # the SDK writes off the request path
             while len(_exchanges(traces) if traces.is_dir() else []) < len(TRAFFIC) + 1:
@@ -122,6 +138,27 @@ def test_recording_holds_methods_messages_and_status(recording: Recording) -> No
     assert missing["result"]["trailing_metadata"]["x-reason"] == ["no such note"]
     stream = by_method[("/notes.Notes/List", "OK")]
     assert [m["title"] for m in stream["result"]["messages"]] == ["alpha", "beta"]
+    cut = by_method[("/notes.Notes/List", "OUT_OF_RANGE")]
+    assert [m["title"] for m in cut["result"]["messages"]] == ["alpha", "beta"]
+    assert cut["result"]["details"] == "limit 5 past the end"
+    assert cut["result"]["trailing_metadata"]["x-reason"] == ["only 2 notes"]
+
+
+def test_planted_secrets_in_grpc_metadata_and_messages_never_reach_the_trace(
+    recording: Recording,
+) -> None:
+    text = "\n".join(f.read_text() for f in sorted(recording.traces.glob("*.jsonl")))
+    assert [s for s in SECRETS if s in text] == []
+    calls = [c for ex in _exchanges(recording.traces) for c in ex.get("outbound") or []]  # type: ignore[attr-defined]
+    login = next(c for c in calls if c["command"]["method"] == "/notes.Notes/Login")
+    assert login["command"]["request"]["user"] == "ann"  # the rest is kept, format-preserved
+    assert set(login["command"]["request"]) == {"user", "password", "api_key"}
+    reply = login["result"]["messages"][0]
+    assert reply["user"] == "ann" and reply["email"].endswith("@redacted.invalid")
+    assert reply["token"].startswith("eyJ")  # still a JWT, re-signed
+    trailing = login["result"]["trailing_metadata"]
+    assert set(trailing) >= {"authorization", "x-api-key", "ocp-apim-subscription-key"}
+    assert "metadata" not in login["command"]  # request metadata is not recorded
 
 
 def test_replay_with_the_grpc_server_stopped_is_clean(recording: Recording) -> None:
@@ -133,6 +170,7 @@ def test_replay_with_the_grpc_server_stopped_is_clean(recording: Recording) -> N
     assert summary["breaking"] == 0 and summary["warning"] == 0, result.stdout
     assert f"{len(TRAFFIC) + 1} pass" in result.stderr
     assert server.accepted == 0
+    assert [s for s in SECRETS if s in result.stdout + result.stderr] == []
 
 
 def test_changed_reply_fails_the_check(recording: Recording, tmp_path: Path) -> None:

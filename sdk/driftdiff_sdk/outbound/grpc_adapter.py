@@ -6,7 +6,8 @@
   "request": {...}}, "result": {"code": "OK", "details": ..., "messages": [{...}],
   "trailing_metadata": {...}}}``, protobuf messages as JSON (``json_format.MessageToDict``,
   field names as in the .proto). A stream's messages are recorded as the app reads them.
-  Request metadata is not recorded; redaction treats messages and trailing metadata as JSON.
+  Request metadata is not recorded; redaction treats messages as JSON and trailing metadata
+  as headers (``_share``).
 * **replay**: the two factories return a fake channel (``_grpc_replay``) that never connects:
   each call is answered from the recording, responses rebuilt with the response class of the
   method's deserializer (``Reply.FromString``), a recorded failure raised as an
