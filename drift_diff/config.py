@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from driftdiff_sdk.scope import ExcludePatternError, Excluder, parse_exclude
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -139,12 +140,20 @@ class Config:
     path_openapi: tuple[Path, ...] = ()
     #: ``services:`` as written (validated by the schema; read by ``gate_services``)
     services: tuple[dict[str, Any], ...] = ()
+    #: ``exclude:`` patterns (checked when loaded) and ``default_excludes:``
+    exclude: tuple[str, ...] = ()
+    default_excludes: bool = True
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<config>", base: Path | None = None) -> Config:
         """``base`` is the folder relative paths in the config (``paths: - openapi:``) start in."""
         data = _plain(data if data is not None else {})
-        problem = _ignore_problem(data) or validation_error("config", data)
+        problem = (
+            _unknown_key(data)
+            or _ignore_problem(data)
+            or validation_error("config", data)
+            or _exclude_problem(data)
+        )
         if problem:
             raise ConfigError(f"{source}: {problem}")
         problem = _unknown_rule(data)
@@ -183,7 +192,14 @@ class Config:
                 if isinstance(p, dict)
             ),
             services=tuple(data.get("services", [])),
+            exclude=tuple(data.get("exclude", [])),
+            default_excludes=data.get("default_excludes", True),
         )
+
+    def excluder(self, extra: tuple[str, ...] = (), *, defaults: bool = True) -> Excluder:
+        """The ``exclude:`` patterns plus ``extra`` (the command line's, already checked);
+        the default patterns unless ``defaults`` or ``default_excludes:`` turns them off."""
+        return Excluder((*self.exclude, *extra), defaults=defaults and self.default_excludes)
 
     def templates(self) -> list[str]:
         """The endpoint templates the user states (``paths:``), OpenAPI documents read."""
@@ -197,6 +213,30 @@ class Config:
                 raise ConfigError(f"{self.source}: paths: {document} has no 'paths' object")
             out.extend(k for k in paths if isinstance(k, str) and k.startswith("/"))
         return out
+
+
+def _unknown_key(data: Any) -> str | None:
+    """A top-level key the schema does not know, with the closest known one."""
+    if not isinstance(data, dict):
+        return None
+    from drift_diff.schemas import load_schema
+
+    known = sorted(load_schema("config")["properties"])
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+            return f"unknown key {key!r}; {hint}"
+    return None
+
+
+def _exclude_problem(data: dict[str, Any]) -> str | None:
+    for i, pattern in enumerate(data.get("exclude", [])):
+        try:
+            parse_exclude(pattern)
+        except ExcludePatternError as exc:
+            return f"exclude/{i}: {exc}"
+    return None
 
 
 def _ignore_problem(data: Any) -> str | None:

@@ -14,15 +14,21 @@ from drift_diff.errors import UsageError
 from drift_diff.model import Severity
 
 if TYPE_CHECKING:
+    from driftdiff_sdk.scope import Excluder
+
     from drift_diff.config import Config
     from drift_diff.replay.runner import ReplayOptions
 
 __all__ = [
+    "EXCLUDE_HELP",
     "FAIL_ON_HELP",
     "FORMAT_HELP",
+    "NO_DEFAULT_EXCLUDES_HELP",
+    "check_excludes",
     "echo_err",
     "echo_summary",
     "emit_report",
+    "excluder_for",
     "exit_with",
     "fail_threshold",
     "load_config_option",
@@ -101,6 +107,37 @@ def emit_report(report: str, output: Path | None, *, inputs: Sequence[Path], for
     write_output(output, report + "\n", inputs=inputs, force=force, owned=is_report_output)
     if not is_stdout(output):
         narrate(f"report written to {output}")
+
+
+#: help of ``--exclude`` / ``--no-default-excludes`` (``baseline``, ``baseline update``, ``record``)
+EXCLUDE_HELP = (
+    "Leave out matching requests: '[METHODS ]PATH' with *, ** and {param} "
+    "(repeatable; adds to the config's exclude:; see docs/workflow.md)."
+)
+NO_DEFAULT_EXCLUDES_HELP = (
+    "Keep /health, /healthz, /livez, /readyz, /metrics, /favicon.ico, /static/**."
+)
+
+
+def check_excludes(patterns: Sequence[str]) -> tuple[str, ...]:
+    """``--exclude`` patterns, each checked (a ``UsageError`` naming the first bad one)."""
+    from driftdiff_sdk.scope import ExcludePatternError, parse_exclude
+
+    for pattern in patterns:
+        try:
+            parse_exclude(pattern)
+        except ExcludePatternError as exc:
+            raise UsageError(f"--exclude: {exc}") from None
+    return tuple(patterns)
+
+
+def excluder_for(config: Config | None, patterns: tuple[str, ...], no_defaults: bool) -> Excluder:
+    """The config's ``exclude:`` plus the command line's (checked by ``check_excludes``)."""
+    from driftdiff_sdk.scope import Excluder
+
+    if config is None:
+        return Excluder(patterns, defaults=not no_defaults)
+    return config.excluder(patterns, defaults=not no_defaults)
 
 
 def load_config_option(path: Path | None) -> Config | None:

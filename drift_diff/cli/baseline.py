@@ -10,10 +10,15 @@ import re
 from pathlib import Path
 
 import typer
-from driftdiff_sdk.scope import ExcludePatternError, Excluder
 from typer.core import TyperGroup
 
-from drift_diff.cli._common import load_config_option
+from drift_diff.cli._common import (
+    EXCLUDE_HELP,
+    NO_DEFAULT_EXCLUDES_HELP,
+    check_excludes,
+    excluder_for,
+    load_config_option,
+)
 from drift_diff.cli._console import narrate
 from drift_diff.cli._console import progress as progress_bar
 from drift_diff.errors import InputError, UsageError
@@ -86,18 +91,13 @@ def build(
         False, "--force", help="Replace an existing --out file that is not a baseline."
     ),
     config_file: Path | None = typer.Option(
-        None, "--config", help="driftdiff.yaml (its `paths:` templates override inference)."
+        None,
+        "--config",
+        help="driftdiff.yaml (its `paths:` templates override inference; `exclude:`).",
     ),
-    exclude: list[str] = typer.Option(
-        [],
-        "--exclude",
-        help="Leave out matching endpoints: '[METHODS ]PATH' with *, ** and {param} "
-        "(repeatable; see docs/workflow.md).",
-    ),
+    exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
     no_default_excludes: bool = typer.Option(
-        False,
-        "--no-default-excludes",
-        help="Keep /health, /healthz, /livez, /readyz, /metrics, /favicon.ico, /static/**.",
+        False, "--no-default-excludes", help=NO_DEFAULT_EXCLUDES_HELP
     ),
 ) -> None:
     """Learn a baseline (endpoints, parameters, body schemas per status) from traffic."""
@@ -107,14 +107,12 @@ def build(
 
     if scheduler and engine != "dask":
         raise UsageError("--scheduler is for --engine dask")
-    try:
-        excluder = Excluder(exclude, defaults=not no_default_excludes)
-    except ExcludePatternError as exc:
-        raise UsageError(str(exc)) from None
+    patterns = check_excludes(exclude)
     local_inputs = local_paths(sources)
     if out is not None:
         check_output(out, inputs=local_inputs, force=force, owned=is_baseline_output)
     config = load_config_option(config_file)
+    excluder = excluder_for(config, patterns, no_default_excludes)
     templates = config.templates() if config is not None else []
     stats = SourceStats()
     with (

@@ -9,7 +9,15 @@ from types import FrameType
 
 import typer
 
-from drift_diff.cli._common import echo_err, positive
+from drift_diff.cli._common import (
+    EXCLUDE_HELP,
+    NO_DEFAULT_EXCLUDES_HELP,
+    check_excludes,
+    echo_err,
+    excluder_for,
+    load_config_option,
+    positive,
+)
 from drift_diff.errors import UsageError
 from drift_diff.traffic.proxy import RecordingProxy
 
@@ -45,6 +53,13 @@ def register(app: typer.Typer) -> None:
         max_connections: int = typer.Option(
             64, help="client connections served at once (the rest get 503)"
         ),
+        exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
+        no_default_excludes: bool = typer.Option(
+            False, "--no-default-excludes", help=NO_DEFAULT_EXCLUDES_HELP
+        ),
+        config_file: Path | None = typer.Option(
+            None, "--config", help="driftdiff.yaml (its `exclude:` patterns)."
+        ),
     ) -> None:
         """Record traffic through a reverse proxy (any language); stop with Ctrl-C or SIGTERM.
 
@@ -53,11 +68,13 @@ def register(app: typer.Typer) -> None:
         outside: use the SDK middleware where replay needs recorded dependencies.
         """
         host, port = _split_listen(listen)
+        patterns = check_excludes(exclude)
         positive("--idle-timeout", idle_timeout)
         positive("--request-timeout", request_timeout)
         positive("--max-connections", max_connections)
         if Path(out).exists() and not Path(out).is_dir():
             raise UsageError(f"--out must be a folder, but {out} is a file")
+        excluder = excluder_for(load_config_option(config_file), patterns, no_default_excludes)
         proxy = RecordingProxy(
             target,
             out_dir=out,
@@ -69,6 +86,7 @@ def register(app: typer.Typer) -> None:
             idle_timeout=idle_timeout,
             request_timeout=request_timeout,
             max_connections=max_connections,
+            excluder=excluder,
         )
         bound_host, bound_port = proxy.address
         echo_err(
@@ -94,6 +112,7 @@ def register(app: typer.Typer) -> None:
         notes = [
             f"{count} {what}"
             for count, what in (
+                (stats.excluded, "requests not recorded (exclude patterns)"),
                 (stats.upstream_errors, "requests failed to reach the target"),
                 (stats.bad_requests, "malformed requests refused"),
                 (stats.timeouts, "connections timed out"),

@@ -16,7 +16,10 @@ the response body is relayed as it arrives (Server-Sent Events reach the client 
 a large download is never held in memory) while the recording keeps its first ``max_body``
 bytes. Headers follow ``drift_diff.traffic.proxy_headers`` (hop-by-hop rules; HEAD, 204 and 304
 untouched). Failures to reach the target become a 502 and are counted, not recorded — they are
-not the service's answer. Nothing is printed per connection: the counts are in ``stats``.
+not the service's answer. Requests an ``exclude`` pattern (``driftdiff_sdk.scope``; health
+checks, metrics and static files by default) are forwarded and relayed like any other but not
+recorded: their response body is not even kept, and they are counted as ``excluded``. Nothing is
+printed per connection: the counts are in ``stats``.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from driftdiff_sdk.exchange import (
     parse_query,
 )
 from driftdiff_sdk.recorder import Recorder
+from driftdiff_sdk.scope import Excluder
 
 from drift_diff.errors import UsageError
 from drift_diff.traffic.proxy_client import (
@@ -62,6 +66,7 @@ __all__ = ["MAX_HEADER_BYTES", "MAX_REQUEST_BODY", "ProxyStats", "RecordingProxy
 @dataclass
 class ProxyStats:
     recorded: int = 0
+    excluded: int = 0
     upstream_errors: int = 0
     bad_requests: int = 0
     timeouts: int = 0
@@ -86,7 +91,9 @@ class RecordingProxy:
         idle_timeout: float = 30.0,
         request_timeout: float = 300.0,
         max_connections: int = 64,
+        excluder: Excluder | None = None,
     ) -> None:
+        """``excluder``: what is not recorded (default: ``Excluder()``, the default patterns)."""
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"--target must be an http(s) URL, got {target!r}")
@@ -96,6 +103,7 @@ class RecordingProxy:
         self.request_timeout = request_timeout
         self.max_body = max_body
         self.stats = ProxyStats()
+        self.excluder = excluder if excluder is not None else Excluder()
         from driftdiff_sdk.redact import RedactionConfig
 
         config = SDKConfig(
@@ -216,6 +224,13 @@ class RecordingProxy:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def recorded(self, method: str, path_qs: str) -> bool:
+        """Will this request be recorded? False (and counted) when a pattern excludes it."""
+        if self.excluder and self.excluder.excludes(method, urlsplit(path_qs).path or "/"):
+            self.stats.excluded += 1
+            return False
+        return True
 
     def record(
         self,

@@ -163,7 +163,8 @@ class ClientConnection:
             self._fail(502, "driftdiff proxy: the target's response headers are invalid")
             return
         kept = bytearray()
-        limit = self.proxy.max_body + 1
+        wanted = self.proxy.recorded(method, path_qs)
+        limit = self.proxy.max_body + 1 if wanted else 0
         try:
             while True:
                 data = resp.read1(_READ) if method != "HEAD" else b""
@@ -186,6 +187,9 @@ class ClientConnection:
         resp.close()
         if resp.will_close:
             drop_pool(self.pool)
+        if not wanted:
+            self._send(h11.EndOfMessage())
+            return
         self.proxy.record(
             method=method,
             path_qs=path_qs,

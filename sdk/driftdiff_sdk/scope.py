@@ -48,7 +48,10 @@ def parse_exclude(pattern: str) -> tuple[frozenset[str], tuple[str, ...] | None]
     methods = frozenset(m.upper() for m in methods_text.split(",") if m)
     for m in methods:
         if not _METHOD.match(m):
-            raise ExcludePatternError(f"exclude pattern {pattern!r}: {m!r} is not an HTTP method")
+            why = f"{m!r} is not an HTTP method"
+            if not path:
+                why += " (a path must start with '/')"
+            raise ExcludePatternError(f"exclude pattern {pattern!r}: {why}")
     if not path:
         return methods, None
     if not path.startswith("/"):

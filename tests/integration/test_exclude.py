@@ -71,3 +71,28 @@ def test_matcher(pattern: str, method: str, path: str, hit: bool) -> None:
 def test_bad_patterns(bad: str) -> None:
     with pytest.raises(ExcludePatternError):
         Excluder([bad])
+
+
+def test_config_exclude_and_cli_flags_add_up(tmp_path: Path) -> None:
+    traces = _traces_with_health(tmp_path)
+    config = tmp_path / "driftdiff.yaml"
+    config.write_text("exclude:\n  - POST /orders\ndefault_excludes: false\n")
+    out = tmp_path / "b.json"
+    args = ["baseline", str(traces), "-o", str(out), "--config", str(config)]
+    result = run_cli(*args, "--exclude", "GET /static/**")
+    assert result.code == 0, result.stderr
+    keys = _keys(out)
+    assert "GET /healthz" in keys  # default_excludes: false in the config
+    assert "POST /orders" not in keys and "GET /static/css/site.css" not in keys
+    assert run_cli(*args, "--no-default-excludes").code == 0
+
+
+def test_bad_config_pattern_is_one_line_exit_2(tmp_path: Path) -> None:
+    traces = _traces_with_health(tmp_path)
+    config = tmp_path / "driftdiff.yaml"
+    config.write_text("exclude:\n  - 'GET orders'\n")
+    result = run_cli(
+        "baseline", str(traces), "-o", str(tmp_path / "b.json"), "--config", str(config)
+    )
+    assert result.code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "exclude/0" in result.stderr and "must start with '/'" in result.stderr
