@@ -4,8 +4,8 @@ Azurite (Microsoft's storage emulator, an npm package pinned in ``tests/integrat
 and installed there by ``.ci/run``) runs as a process on a free port; the credentials reach
 adlfs the usual way, ``AZURE_STORAGE_CONNECTION_STRING``. The baseline learned from a glob of
 blobs must be byte-identical to the one learned from the same files on local disk, and a bad
-line in a blob is named by URL and line. GCS has no emulator on PyPI or npm (fake-gcs-server is
-a Go binary), so ``gs://`` goes through the same fsspec code without a test of its own.
+line in a blob is named by URL and line. ``gs://`` has its own test against a GCS emulator
+(``test_gcs_sources.py``).
 """
 
 from __future__ import annotations
