@@ -143,6 +143,8 @@ class Config:
     #: ``exclude:`` patterns (checked when loaded) and ``default_excludes:``
     exclude: tuple[str, ...] = ()
     default_excludes: bool = True
+    #: days of notice a deprecation's sunset must give (oasdiff's ``--deprecation-days``)
+    deprecation_days: int = 0
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<config>", base: Path | None = None) -> Config:
@@ -194,6 +196,7 @@ class Config:
             services=tuple(data.get("services", [])),
             exclude=tuple(data.get("exclude", [])),
             default_excludes=data.get("default_excludes", True),
+            deprecation_days=int(data.get("deprecation_days", 0)),
         )
 
     def excluder(self, extra: tuple[str, ...] = (), *, defaults: bool = True) -> Excluder:

@@ -26,6 +26,7 @@ from typing import Any, TypedDict, cast
 __all__ = [
     "BaselineRecord",
     "BodyFields",
+    "DeprecationRecord",
     "EndpointRecord",
     "ExchangeRecord",
     "MediaRecord",
@@ -152,6 +153,15 @@ class ResponseContractRecord(TypedDict, total=False):
     headers: SchemaObject
 
 
+class DeprecationRecord(TypedDict, total=False):
+    """An endpoint's deprecation (``drift_diff.deprecation``): present means deprecated;
+    ``samples`` = responses that carried a ``Deprecation``/``Sunset`` header (absent when a
+    document declared it), ``sunset`` = the day it may be removed (``YYYY-MM-DD``)."""
+
+    samples: int
+    sunset: str
+
+
 class _EndpointKeys(TypedDict):
     method: str
     path: str
@@ -166,6 +176,7 @@ class EndpointRecord(_EndpointKeys, total=False):
     query: SchemaObject
     headers: SchemaObject
     request: RequestBodyRecord
+    deprecation: DeprecationRecord
 
 
 class _BaselineKeys(TypedDict):

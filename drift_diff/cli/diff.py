@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -16,6 +17,7 @@ from drift_diff.cli._common import (
     load_config_option,
 )
 from drift_diff.cli._console import colour_severities, narrate, use_colour
+from drift_diff.config import Config
 from drift_diff.contracts import diff_sides, load_input
 from drift_diff.model import Severity
 from drift_diff.output import check_output, is_report_output, is_stdout, write_output
@@ -63,6 +65,14 @@ def register(app: typer.Typer) -> None:
             help="follow an OpenAPI document's relative file $refs (only under its own folder; "
             "by default only local '#/...' refs)",
         ),
+        deprecation_days: int | None = typer.Option(
+            None,
+            "--deprecation-days",
+            min=0,
+            max=36500,
+            help="days of notice a deprecated endpoint's sunset date must give "
+            "(config: deprecation_days; default 0)",
+        ),
     ) -> None:
         """Compare BASE with CURRENT and report contract changes."""
         threshold = fail_threshold(fail_on_breaking, fail_on)
@@ -70,6 +80,8 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             check_output(output, inputs=inputs, force=force, owned=is_report_output)
         cfg = load_config_option(config)
+        if deprecation_days is not None:
+            cfg = replace(cfg or Config(), deprecation_days=deprecation_days)
         with reading_stdin([str(base), str(current)]) as (base_file, current_file):
             result = diff_sides(
                 load_input(

@@ -3,7 +3,9 @@
     diff_baselines(base, current, config=None) -> DiffResult
 
 When the current side is traffic the facts are re-read for coverage first
-(``coverage.Semantics.OBSERVED``): what it did not exercise is unobserved, not removed.
+(``coverage.Semantics.OBSERVED``): what it did not exercise is unobserved, not removed. Then
+deprecation and sunset are dated against ``today`` (``lifecycle``: a deprecated endpoint removed
+after its sunset is retired, not broken; ``Config.deprecation_days`` is the notice required).
 ``apply_config`` turns any list of ``Change`` (from this diff or from replay) into a
 ``DiffResult`` with the configuration's severity overrides and ignores applied.
 """
@@ -20,6 +22,7 @@ from drift_diff.config import Config
 from drift_diff.diff.coverage import Semantics, observe
 from drift_diff.diff.evidence import evidence_for
 from drift_diff.diff.facts import Fact
+from drift_diff.diff.lifecycle import date_lifecycle
 from drift_diff.diff.messages import message_for
 from drift_diff.diff.registry import Rule, all_rules
 from drift_diff.diff.structural import structural_diff
@@ -130,7 +133,10 @@ def diff_baselines(
 
     ``Semantics.OBSERVED``: ``current`` is traffic, judged coverage-aware (``coverage``).
     """
+    config = config or Config()
+    today = today or dt.date.today()
     facts: Any = structural_diff(base, current)
     if semantics is Semantics.OBSERVED:
         facts = observe(facts, current, _raises_concern)
+    facts = date_lifecycle(facts, base, today=today, min_days=config.deprecation_days)
     return apply_config(changes_from_facts(facts), config, today=today)

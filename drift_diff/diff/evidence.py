@@ -5,6 +5,7 @@ from __future__ import annotations
 from drift_diff.diff import facts as F
 from drift_diff.diff.coverage import UNOBSERVED, unobserved_evidence
 from drift_diff.diff.facts import Fact, Presence
+from drift_diff.diff.lifecycle import REMOVED_BEFORE_SUNSET, RETIRED
 
 __all__ = ["evidence_for"]
 
@@ -28,10 +29,22 @@ def _count(p: Presence | None, noun: str, prefix: str) -> str:
 
 
 def evidence_for(fact: Fact) -> str:
-    """One line of evidence for a fact; empty when neither side has anything to say."""
+    """One line of evidence for a fact (a judging pass's note first); empty when neither side
+    has anything to say."""
+    return "; ".join(part for part in (fact.note, _counts(fact)) if part)
+
+
+def _counts(fact: Fact) -> str:
     if fact.kind == UNOBSERVED:
         return unobserved_evidence(fact)
-    if fact.kind in (F.ENDPOINT_REMOVED, F.STATUS_REMOVED, F.MEDIA_TYPE_REMOVED, F.BODY_REMOVED):
+    if fact.kind in (
+        F.ENDPOINT_REMOVED,
+        RETIRED,
+        REMOVED_BEFORE_SUNSET,
+        F.STATUS_REMOVED,
+        F.MEDIA_TYPE_REMOVED,
+        F.BODY_REMOVED,
+    ):
         return f"{_count(fact.base, fact.noun, '')}; now absent"
     if fact.kind in (F.ENDPOINT_ADDED, F.STATUS_ADDED, F.MEDIA_TYPE_ADDED):
         return _count(fact.current, fact.noun, "now ")

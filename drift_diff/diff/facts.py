@@ -20,6 +20,7 @@ __all__ = [
     "BOUND_CHANGED",
     "BRANCH_ADDED",
     "BRANCH_REMOVED",
+    "DEPRECATION_CHANGED",
     "ENDPOINT_ADDED",
     "ENDPOINT_REMOVED",
     "ENUM_CHANGED",
@@ -43,6 +44,9 @@ __all__ = [
 
 ENDPOINT_REMOVED = "endpoint-removed"
 ENDPOINT_ADDED = "endpoint-added"
+#: an endpoint's deprecation differs (deprecated or not, its sunset); before/after = the
+#: sides' ``deprecation`` records (None: not deprecated). Dated by ``diff/lifecycle.py``.
+DEPRECATION_CHANGED = "deprecation-changed"
 STATUS_REMOVED = "status-removed"
 STATUS_ADDED = "status-added"
 MEDIA_TYPE_REMOVED = "media-type-removed"
@@ -132,6 +136,8 @@ class Fact:
     current_samples: int = 0
     #: "requests" or "responses": what the presence counts count
     noun: str = "responses"
+    #: the evidence a judging pass worked out (``lifecycle``: the sunset against today)
+    note: str = ""
 
     @property
     def is_request(self) -> bool:

@@ -14,6 +14,18 @@ __all__ = ["MESSAGES", "message_for", "short"]
 MESSAGES: dict[str, str] = {
     "endpoint-removed": "endpoint {endpoint} was removed",
     "endpoint-added": "endpoint {endpoint} was added",
+    "endpoint-deprecated": "endpoint {endpoint} was deprecated (sunset: {after})",
+    "endpoint-reactivated": "endpoint {endpoint} is no longer deprecated",
+    "endpoint-retired": "deprecated endpoint {endpoint} was removed (sunset: {before})",
+    "endpoint-sunset-changed": "sunset of {endpoint} changed: {before} -> {after}",
+    "api-sunset-date-too-small": (
+        "endpoint {endpoint} is deprecated with sunset {after}, sooner than the notice required"
+    ),
+    "api-sunset-date-changed-too-small": (
+        "sunset of {endpoint} moved earlier: {before} -> {after}, sooner than the notice required"
+    ),
+    "api-deprecated-sunset-missing": "endpoint {endpoint} was deprecated without a sunset date",
+    "sunset-deleted": "sunset {before} of deprecated endpoint {endpoint} was removed",
     "response-success-status-removed": "status {before} is no longer returned",
     "response-non-success-status-removed": "status {before} is no longer returned",
     "response-success-status-added": "new status {after}",

@@ -189,10 +189,32 @@ class _EndpointWalker(SchemaWalker):
                 )
 
 
+def _deprecation_fact(ckey: str, bdata: EndpointRecord, cdata: EndpointRecord) -> Fact | None:
+    """DEPRECATION_CHANGED when deprecated-or-not or the sunset differs (not the counts)."""
+    bdep, cdep = bdata.get("deprecation"), cdata.get("deprecation")
+    if (bdep is None) == (cdep is None) and (bdep or {}).get("sunset") == (cdep or {}).get(
+        "sunset"
+    ):
+        return None
+    return Fact(
+        F.DEPRECATION_CHANGED,
+        ckey,
+        "",
+        Direction.ENDPOINT,
+        "endpoint",
+        before=bdep,
+        after=cdep,
+        noun="requests",
+    )
+
+
 def _endpoint_facts(
     bkey: str, ckey: str, bdata: EndpointRecord, cdata: EndpointRecord, refs: RefPair
 ) -> list[Fact]:
     w = _EndpointWalker(ckey, refs)
+    deprecation = _deprecation_fact(ckey, bdata, cdata)
+    if deprecation is not None:
+        w.facts.append(deprecation)
     bs, cs = as_count(bdata.get("samples")), as_count(cdata.get("samples"))
     w.path_params(bkey, ckey, bdata, cdata)
     for part in ("query", "headers"):

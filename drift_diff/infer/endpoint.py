@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift_diff.deprecation import header_facts, later_sunset
 from drift_diff.infer.builder import DriftNode, DriftSchemaBuilder, wire_value
 from drift_diff.infer.content import BodyStats, ResponseStats, add_content_dicts, content_dicts
 from drift_diff.infer.messages import add_headers, add_queries, wire_text
@@ -28,6 +29,7 @@ _Pending = tuple[RequestRecord, ResponseRecord, str, dict[int, str]]
 class EndpointStats:
     __slots__ = (
         "_pending",
+        "deprecated",
         "folded",
         "headers",
         "path_nodes",
@@ -37,6 +39,7 @@ class EndpointStats:
         "request_samples",
         "responses",
         "samples",
+        "sunset",
     )
 
     def __init__(self) -> None:
@@ -50,6 +53,9 @@ class EndpointStats:
         self.request: dict[str, BodyStats] = {}
         self.responses: dict[str, ResponseStats] = {}
         self._pending: list[_Pending] = []
+        #: responses that said the endpoint is deprecated, and the latest sunset they named
+        self.deprecated = 0
+        self.sunset: str | None = None
 
     # -- learning from exchanges ------------------------------------------------------------
 
@@ -83,6 +89,10 @@ class EndpointStats:
         by_status: dict[str, list[ResponseRecord]] = {}
         for _, response, status, _ in batch:
             by_status.setdefault(status, []).append(response)
+            deprecated, sunset = header_facts(response.get("headers"))
+            if deprecated:
+                self.deprecated += 1
+                self.sunset = later_sunset(self.sunset, sunset)
         responses = self.responses
         for status, group in by_status.items():
             stats = responses.get(status)
@@ -135,6 +145,10 @@ class EndpointStats:
                 "required": self.request_samples == self.samples,
                 "content": content_dicts(self.request),
             }
+        if self.deprecated:
+            entry["deprecation"] = {"samples": self.deprecated}
+            if self.sunset is not None:
+                entry["deprecation"]["sunset"] = self.sunset
         return entry
 
     def _path_params_dict(self, segments: Segments) -> dict[str, Any]:
@@ -173,6 +187,11 @@ class EndpointStats:
         request = entry.get("request") or {}
         self.request_samples += int(request.get("samples", 0))
         add_content_dicts(self.request, request.get("content") or {})
+        deprecation = entry.get("deprecation")
+        if isinstance(deprecation, dict):
+            # a declared deprecation (no count) still deprecates: count it once
+            self.deprecated += int(deprecation.get("samples", 1))
+            self.sunset = later_sunset(self.sunset, deprecation.get("sunset"))
         for status, data in (entry.get("responses") or {}).items():
             stats = self.responses.get(status)
             if stats is None:

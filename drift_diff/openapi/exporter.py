@@ -16,7 +16,9 @@ The document is one a reader (and a generator) can use as it is:
   written (``headers.py``);
 * a method OpenAPI 3.1 has no field for (``PROPFIND``, ``QUERY``) goes under the path item's
   ``x-additionalOperations`` (OpenAPI 3.2's ``additionalOperations``), which import reads back;
-* identical object schemas are written once, in ``components/schemas`` (``components.py``).
+* identical object schemas are written once, in ``components/schemas`` (``components.py``);
+* a deprecated endpoint's operation says ``deprecated: true``, with its sunset day as
+  ``x-sunset`` (oasdiff's extension), which import reads back.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from drift_diff.deprecation import SUNSET_EXTENSION
 from drift_diff.errors import UsageError
 from drift_diff.model import Baseline, EndpointRecord, split_endpoint_key
 from drift_diff.openapi.components import share_schemas
@@ -134,6 +137,11 @@ def server_url(url: str) -> str:
 
 def _operation(data: EndpointRecord, template: str, op_id: str) -> dict[str, Any]:
     op: dict[str, Any] = {"operationId": op_id}
+    deprecation = data.get("deprecation")
+    if deprecation is not None:
+        op["deprecated"] = True
+        if "sunset" in deprecation:
+            op[SUNSET_EXTENSION] = deprecation["sunset"]
     security = _security(data)
     if security is not None:
         op["security"] = security

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from driftdiff_sdk.limits import MAX_DEPTH
 
+from drift_diff.deprecation import SUNSET_EXTENSION, parse_sunset, sunset_day
 from drift_diff.errors import InputError, OpenAPIError
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, parse_json, read_text
 from drift_diff.model import Baseline, endpoint_key
@@ -78,8 +79,10 @@ def load_document(path: str | Path) -> Any:
 class _Converter:
     """Schemas of one document set: every named schema converted once, refs kept as nodes."""
 
-    def __init__(self, refs: RefSource) -> None:
+    def __init__(self, refs: RefSource, *, strict: bool = True) -> None:
         self.refs = refs
+        #: refuse what the validator cannot see either (an ``x-sunset`` that is not a date)
+        self.strict = strict
         #: canonical ref -> converted schema (``Baseline.refs``)
         self.table: dict[str, Any] = {}
         self._pending: list[str] = []
@@ -287,7 +290,23 @@ def _operation(
             entry["headers"] = _params_schema(headers)
         responses[status] = entry
     ep["responses"] = responses
+    if op.get("deprecated") is True:
+        ep["deprecation"] = _deprecation(r, op, f"paths/{template}/{method}")
     return ep
+
+
+def _deprecation(r: _Converter, op: dict[str, Any], where: str) -> dict[str, Any]:
+    """``deprecated: true`` with oasdiff's ``x-sunset`` (read only on a deprecated operation,
+    as oasdiff does); an ``x-sunset`` that is not a date is refused, or dropped when lenient."""
+    if SUNSET_EXTENSION not in op:
+        return {}
+    day = parse_sunset(op[SUNSET_EXTENSION])
+    if day is None and r.strict:
+        raise OpenAPIError(
+            f"{r.refs.source}: {where}/{SUNSET_EXTENSION}: {str(op[SUNSET_EXTENSION])[:40]!r} "
+            "is not a date (YYYY-MM-DD or an RFC 3339 date-time)"
+        )
+    return {"sunset": sunset_day(day)} if day is not None else {}
 
 
 def _item_operations(item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -320,6 +339,7 @@ def import_openapi(
     ``folder`` is the document's folder: with ``allow_file_refs`` relative file references
     under it are followed; otherwise only local ``#/...`` references are (see ``refs.py``).
     """
+    strict = validate  # a converted Swagger 2.0 document was validated as written
     if isinstance(doc, dict) and "swagger" in doc and "openapi" not in doc:
         if not is_swagger2(doc):
             raise OpenAPIError(
@@ -336,7 +356,7 @@ def import_openapi(
         validate_openapi(doc, source, refs)
     else:
         refs.check_all()
-    r = _Converter(refs)
+    r = _Converter(refs, strict=strict)
     endpoints: dict[str, Any] = {}
     paths = doc.get("paths") or {}
     if not isinstance(paths, dict):  # reachable without validation (--lenient-openapi)

@@ -7,6 +7,7 @@ from typing import Any
 
 from drift_diff.model import Baseline
 from tests.unit._constraint_cases import branch_cases, constraint_cases
+from tests.unit._lifecycle_cases import lifecycle_cases, policy_cases
 
 KEY = "GET /pets/{id}"
 N = 100
@@ -296,7 +297,14 @@ def _rule_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     return cases
 
 
-RULE_CASES = {**_rule_cases(), **constraint_cases(place), **branch_cases(place)}
+RULE_CASES = {
+    **_rule_cases(),
+    **constraint_cases(place),
+    **branch_cases(place),
+    **lifecycle_cases(endpoint(responses=resp(obj({"id": S})))),
+}
+#: rules that fire only under a configuration: (base, current, config)
+POLICY_CASES = policy_cases(endpoint(responses=resp(obj({"id": S}))))
 
 
 def _observed_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:

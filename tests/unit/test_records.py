@@ -67,6 +67,11 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], Any]] = {
         records.ResponseContractRecord,
     ),
     "media": (_BASELINE, _CONTENT["additionalProperties"], records.MediaRecord),
+    "endpoint deprecation": (
+        _BASELINE,
+        _BASELINE["$defs"]["deprecation"],
+        records.DeprecationRecord,
+    ),
 }
 
 
@@ -94,6 +99,7 @@ def test_nested_records_are_the_referenced_definitions() -> None:
     endpoint = typing.get_type_hints(records.EndpointRecord)
     assert typing.get_args(endpoint["responses"]) == (str, records.ResponseContractRecord)
     assert endpoint["request"] is records.RequestBodyRecord
+    assert endpoint["deprecation"] is records.DeprecationRecord
 
 
 _FIXTURE = """

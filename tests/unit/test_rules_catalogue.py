@@ -14,7 +14,7 @@ from drift_diff.diff.messages import MESSAGES
 from drift_diff.diff.registry import RULES, Registry, all_rules, rules_markdown
 from drift_diff.model import Direction
 from tests.support import REPO
-from tests.unit._diff_cases import OBSERVED_CASES, RULE_CASES, baseline
+from tests.unit._diff_cases import OBSERVED_CASES, POLICY_CASES, RULE_CASES, baseline
 from tests.unit._replay_cases import REPLAY_CASES
 
 
@@ -26,6 +26,17 @@ def test_rule_fires(rule_id: str) -> None:
     assert rule_id in fired, f"{rule_id} did not fire; got {sorted(fired)}"
     assert fired[rule_id].severity is RULES[rule_id].severity
     assert fired[rule_id].message and "{location}" not in fired[rule_id].message
+
+
+@pytest.mark.parametrize("rule_id", sorted(POLICY_CASES))
+def test_policy_rule_fires_only_under_its_policy(rule_id: str) -> None:
+    base, current, config = POLICY_CASES[rule_id]
+    assert rule_id not in {
+        c.rule for c in diff_baselines(baseline(base), baseline(current)).changes
+    }
+    changes = diff_baselines(baseline(base), baseline(current), config=config).changes
+    assert [c.rule for c in changes] == [rule_id]
+    assert changes[0].severity is RULES[rule_id].severity
 
 
 @pytest.mark.parametrize("rule_id", sorted(OBSERVED_CASES))
@@ -52,7 +63,7 @@ def test_replay_rule_fires_alone(rule_id: str) -> None:
 
 
 def test_every_rule_has_a_firing_case() -> None:
-    cases = [set(RULE_CASES), set(OBSERVED_CASES), set(REPLAY_CASES)]
+    cases = [set(RULE_CASES), set(OBSERVED_CASES), set(POLICY_CASES), set(REPLAY_CASES)]
     assert {r.id for r in all_rules()} == set().union(*cases)
     assert sum(map(len, cases)) == len(set().union(*cases))
 
@@ -134,6 +145,9 @@ def test_severities_follow_design() -> None:
         "request-body-became-required": "breaking",
         "response-optional-property-added": "info",
         "endpoint-added": "info",
+        "endpoint-retired": "info",
+        "endpoint-deprecated": "info",
+        "api-sunset-date-too-small": "warning",
     }
     assert {k: RULES[k].severity.value for k in expect} == expect
 

@@ -16,6 +16,7 @@ from drift_diff.diff.rules import (  # noqa: F401  (imported to register)
     headers,
     item_counts,
     lengths,
+    lifecycle,
     maps,
     media_types,
     multiples,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drift_diff.diff import facts as F
+from drift_diff.diff import lifecycle as L
 from drift_diff.diff.facts import Fact
 from drift_diff.diff.registry import rule
 from drift_diff.model import Direction, Severity
@@ -18,8 +19,9 @@ _E = Direction.ENDPOINT
     Severity.BREAKING,
     _E,
     "paths",
-    "An endpoint (method + path template) is gone: every caller of it breaks.",
-    kinds=F.ENDPOINT_REMOVED,
+    "An endpoint (method + path template) is gone without deprecation, or before its sunset "
+    "date: every caller of it breaks (retiring one: `endpoint-retired`).",
+    kinds=(F.ENDPOINT_REMOVED, L.REMOVED_BEFORE_SUNSET),
     oasdiff="api-removed-without-deprecation",
 )
 def _endpoint_removed(fact: Fact) -> bool:

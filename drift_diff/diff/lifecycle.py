@@ -1,0 +1,130 @@
+"""Endpoint lifecycle: deprecation and sunset judged against today, as oasdiff does.
+
+The structural diff only says *that* something changed (``ENDPOINT_REMOVED``,
+``DEPRECATION_CHANGED``); whether it is fine depends on the day the diff runs and on the
+notice the project asks for (``deprecation_days`` in the config, oasdiff's
+``--deprecation-days-stable``). This pass re-reads those facts into the kinds the rules judge:
+
+* a removed endpoint that the base deprecated is **retired** (info) when it had no sunset date
+  or its sunset has come (``today >= sunset``); removed *before* its sunset it stays a removal
+  (breaking), with the sunset in the evidence; never deprecated, it is a removal as before;
+* newly deprecated: **deprecated** (info); with a sunset fewer than ``deprecation_days`` days
+  away (or already past) **sunset too soon** (warning); with no sunset while
+  ``deprecation_days`` > 0, **sunset missing** (warning);
+* no longer deprecated: **reactivated** (info);
+* still deprecated with another sunset: moved earlier to fewer than ``deprecation_days`` days
+  away (or the past) is **sunset shortened** (warning), a sunset added that soon **sunset too
+  soon**; the sunset dropped is **sunset deleted** (warning: a deprecated endpoint without a
+  sunset may be retired at once, so this would skip the notice); any other sunset change is
+  **sunset changed** (info).
+
+The dated facts carry the reason in ``Fact.note`` (the evidence line) and the sunsets as
+``before``/``after`` (``YYYY-MM-DD`` or None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from drift_diff.deprecation import days_until
+from drift_diff.diff import facts as F
+from drift_diff.diff.facts import Fact
+from drift_diff.model import Baseline
+
+__all__ = [
+    "DEPRECATED",
+    "REACTIVATED",
+    "REMOVED_BEFORE_SUNSET",
+    "RETIRED",
+    "SUNSET_CHANGED",
+    "SUNSET_DELETED",
+    "SUNSET_MISSING",
+    "SUNSET_SHORTENED",
+    "SUNSET_TOO_SOON",
+    "date_lifecycle",
+]
+
+RETIRED = "endpoint-retired"
+REMOVED_BEFORE_SUNSET = "endpoint-removed-before-sunset"
+DEPRECATED = "endpoint-deprecated"
+REACTIVATED = "endpoint-reactivated"
+SUNSET_TOO_SOON = "sunset-too-soon"
+SUNSET_MISSING = "sunset-missing"
+SUNSET_SHORTENED = "sunset-shortened"
+SUNSET_CHANGED = "sunset-changed"
+SUNSET_DELETED = "sunset-deleted"
+
+
+def _sunset(record: Any) -> str | None:
+    value = record.get("sunset") if isinstance(record, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _when(days: int) -> str:
+    if days == 0:
+        return "today"
+    span = f"{abs(days):,} day{'s' if abs(days) != 1 else ''}"
+    return f"in {span}" if days > 0 else f"{span} ago"
+
+
+def _notice(days: int, min_days: int) -> str:
+    need = f"at least {min_days:,} days' notice" if min_days else "a date not in the past"
+    return f"is {_when(days)}; deprecation_days asks for {need}"
+
+
+def _removed(fact: Fact, base: Baseline, today: dt.date) -> Fact:
+    data = base.endpoints.get(fact.endpoint)
+    record = data.get("deprecation") if data is not None else None
+    if record is None:
+        return fact
+    sunset = _sunset(record)
+    days = days_until(sunset, today)
+    if sunset is None or days is None:
+        return replace(fact, kind=RETIRED, before=None, note="deprecated with no sunset date")
+    if days <= 0:
+        return replace(fact, kind=RETIRED, before=sunset, note=f"sunset {sunset} was {_when(days)}")
+    note = f"deprecated, but its sunset {sunset} is {_when(days)}"
+    return replace(fact, kind=REMOVED_BEFORE_SUNSET, after=sunset, note=note)
+
+
+def _changed(fact: Fact, today: dt.date, min_days: int) -> Fact:
+    was, now = fact.before is not None, fact.after is not None
+    old, new = _sunset(fact.before), _sunset(fact.after)
+    days = days_until(new, today)
+    if was and not now:
+        note = f"was deprecated (sunset {old})" if old else "was deprecated with no sunset date"
+        return replace(fact, kind=REACTIVATED, before=old, after=None, note=note)
+    dated = replace(fact, before=old, after=new)
+    if new is None or days is None:
+        if not was and min_days > 0:
+            note = f"no sunset date; deprecation_days asks for one at least {min_days:,} days away"
+            return replace(dated, kind=SUNSET_MISSING, note=note)
+        if not was:
+            return replace(dated, kind=DEPRECATED, note="no sunset date")
+        note = f"sunset {old} removed; still deprecated, so it could now be removed any day"
+        return replace(dated, kind=SUNSET_DELETED, note=note)
+    too_soon = days < min_days  # with no policy (0): a sunset already past
+    if too_soon and (old is None or not was):
+        return replace(dated, kind=SUNSET_TOO_SOON, note=f"sunset {new} {_notice(days, min_days)}")
+    if not was:
+        return replace(dated, kind=DEPRECATED, note=f"sunset {new}, {_when(days)}")
+    if too_soon and old is not None and new < old:
+        note = f"sunset moved from {old} to {new}, which {_notice(days, min_days)}"
+        return replace(dated, kind=SUNSET_SHORTENED, note=note)
+    return replace(dated, kind=SUNSET_CHANGED, note=f"sunset {old or 'none'} -> {new}")
+
+
+def date_lifecycle(
+    facts: Iterable[Fact], base: Baseline, *, today: dt.date, min_days: int = 0
+) -> Iterator[Fact]:
+    """``facts`` with removals of deprecated endpoints and deprecation changes dated."""
+    for fact in facts:
+        if fact.kind == F.ENDPOINT_REMOVED:
+            yield _removed(fact, base, today)
+        elif fact.kind == F.DEPRECATION_CHANGED:
+            yield _changed(fact, today, min_days)
+        else:
+            yield fact

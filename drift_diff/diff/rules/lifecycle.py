@@ -1,0 +1,103 @@
+"""Deprecation and sunset of endpoints (oasdiff's lifecycle checks), dated by ``diff/lifecycle``.
+
+The removal of a deprecated endpoint once its sunset has come is ``endpoint-retired`` (info);
+removed before its sunset, or never deprecated, it is ``endpoint-removed`` (``endpoints.py``).
+"""
+
+from __future__ import annotations
+
+from drift_diff.diff import lifecycle as L
+from drift_diff.diff.facts import Fact
+from drift_diff.diff.registry import rule
+from drift_diff.model import Direction, Severity
+
+ENDPOINT_DEPRECATED = "endpoint-deprecated"
+ENDPOINT_REACTIVATED = "endpoint-reactivated"
+ENDPOINT_RETIRED = "endpoint-retired"
+ENDPOINT_SUNSET_CHANGED = "endpoint-sunset-changed"
+SUNSET_TOO_SMALL = "api-sunset-date-too-small"
+SUNSET_CHANGED_TOO_SMALL = "api-sunset-date-changed-too-small"
+SUNSET_MISSING = "api-deprecated-sunset-missing"
+SUNSET_DELETED = "sunset-deleted"
+
+_E = Direction.ENDPOINT
+_AREA = "lifecycle"
+
+
+def _fires(_fact: Fact) -> bool:
+    return True  # the lifecycle pass already chose the kind
+
+
+rule(
+    ENDPOINT_DEPRECATED,
+    Severity.INFO,
+    _E,
+    _AREA,
+    "An endpoint is now deprecated (OpenAPI `deprecated: true`, or `Deprecation`/`Sunset` "
+    "response headers), with a sunset date far enough away or none.",
+    kinds=L.DEPRECATED,
+)(_fires)
+rule(
+    ENDPOINT_REACTIVATED,
+    Severity.INFO,
+    _E,
+    _AREA,
+    "A deprecated endpoint is no longer deprecated.",
+    kinds=L.REACTIVATED,
+)(_fires)
+rule(
+    ENDPOINT_RETIRED,
+    Severity.INFO,
+    _E,
+    _AREA,
+    "A deprecated endpoint is gone on or after its sunset date (or it had none): its callers "
+    "were told. Removed before the sunset it is `endpoint-removed`.",
+    kinds=L.RETIRED,
+    oasdiff="api-removed-with-deprecation",
+)(_fires)
+rule(
+    ENDPOINT_SUNSET_CHANGED,
+    Severity.INFO,
+    _E,
+    _AREA,
+    "A deprecated endpoint's sunset date moved later, was added, or moved earlier but still "
+    "gives the notice `deprecation_days` asks for.",
+    kinds=L.SUNSET_CHANGED,
+    oasdiff="—",
+)(_fires)
+rule(
+    SUNSET_DELETED,
+    Severity.WARNING,
+    _E,
+    _AREA,
+    "A deprecated endpoint lost its sunset date: it could then be retired at once, without the "
+    "notice the date gave (oasdiff: error).",
+    kinds=L.SUNSET_DELETED,
+)(_fires)
+rule(
+    SUNSET_TOO_SMALL,
+    Severity.WARNING,
+    _E,
+    _AREA,
+    "An endpoint is deprecated with a sunset date fewer than `deprecation_days` days away, or "
+    "already past (oasdiff: error).",
+    kinds=L.SUNSET_TOO_SOON,
+)(_fires)
+rule(
+    SUNSET_CHANGED_TOO_SMALL,
+    Severity.WARNING,
+    _E,
+    _AREA,
+    "A deprecated endpoint's sunset date moved earlier, to fewer than `deprecation_days` days "
+    "away or the past (oasdiff: error).",
+    kinds=L.SUNSET_SHORTENED,
+)(_fires)
+rule(
+    SUNSET_MISSING,
+    Severity.WARNING,
+    _E,
+    _AREA,
+    "An endpoint is deprecated without a sunset date while `deprecation_days` asks for notice "
+    "(oasdiff: error).",
+    kinds=L.SUNSET_MISSING,
+)(_fires)
