@@ -19,16 +19,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from driftdiff_sdk import runtime
-from driftdiff_sdk._inbound import (
-    BodyCapture,
-    InboundMiddleware,
-    build_exchange,
-    new_context,
-    started_now,
-)
-from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
-from driftdiff_sdk.exchange import headers_to_map, parse_query
+from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, new_context
+from driftdiff_sdk._recording import Recording
+from driftdiff_sdk.context import reset_exchange, set_exchange
+from driftdiff_sdk.exchange import headers_to_map
 from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
 from driftdiff_sdk.recorder import count_error
 
@@ -68,67 +62,34 @@ class DriftDiffAiohttpMiddleware(InboundMiddleware):
     async def _serve_recorded(self, request: Any, handler: Handler) -> Any:
         from aiohttp import web
 
-        started_at, started = started_now()
-        ctx = new_context(False, None)
-        token = set_exchange(ctx)
+        recording = Recording(self)
         response: Any = None
-        failure: BaseException | None = None
         try:
-            response = await handler(request)
+            with recording:
+                response = await handler(request)
         except web.HTTPException as exc:  # a Response subclass: recorded as the answer it is
             response = exc
             raise
-        except BaseException as exc:
-            failure = exc
-            raise
         finally:
-            reset_exchange(token)
             try:
-                self._emit(request, ctx, started_at, started, response, failure)
+                self._emit(request, recording, response)
             except Exception:
                 count_error()
         return response
 
-    def _emit(
-        self,
-        request: Any,
-        ctx: ExchangeContext,
-        started_at: str,
-        started: float,
-        response: Any,
-        failure: BaseException | None,
-    ) -> None:
-        meta = None
-        if response is not None:
-            status = int(response.status)
-            resp_headers = headers_to_map(response.headers.items())
-            resp_body = _response_body(response, self._cap)
-        elif failure is not None:
-            # aiohttp answers 500 for a handler that raised
-            status, resp_headers, resp_body = 500, {}, None
-            meta = {"error": f"{type(failure).__name__}: {failure}"}
-        else:
-            return
-        req_headers = headers_to_map(request.headers.items())
-        query = request.query_string
-        exchange = build_exchange(
-            ctx=ctx,
-            service=self._service,
-            started_at=started_at,
-            started=started,
+    def _emit(self, request: Any, recording: Recording, response: Any) -> None:
+        recording.emit(
             route=aiohttp_route(request),
             method=request.method,
             url=str(request.url),
             path=request.path,
-            query=parse_query(query) if query else {},
-            req_headers=req_headers,
+            query=request.query_string,
+            req_headers=headers_to_map(request.headers.items()),
             req_body=_request_body(request, self._cap),
-            status=status,
-            resp_headers=resp_headers,
-            resp_body=resp_body,
-            meta=meta,
+            status=None if response is None else int(response.status),
+            resp_headers={} if response is None else headers_to_map(response.headers.items()),
+            resp_body=None if response is None else _response_body(response, self._cap),
         )
-        runtime.emit(exchange, self.config)
 
 
 def aiohttp_route(request: Any) -> str | None:

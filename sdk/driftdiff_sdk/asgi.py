@@ -13,17 +13,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from driftdiff_sdk import runtime
-from driftdiff_sdk._inbound import (
-    BodyCapture,
-    InboundMiddleware,
-    build_exchange,
-    new_context,
-    started_now,
-)
+from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, new_context
+from driftdiff_sdk._recording import Recording
 from driftdiff_sdk._routes import falcon_route, litestar_route, sanic_route, starlette_route
 from driftdiff_sdk.context import reset_exchange, set_exchange
-from driftdiff_sdk.exchange import headers_to_map, parse_query
+from driftdiff_sdk.exchange import headers_to_map
 from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
 from driftdiff_sdk.recorder import count_error
 
@@ -75,8 +69,7 @@ class DriftDiffMiddleware(InboundMiddleware):
             reset_exchange(token)
 
     async def _serve_recorded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started_at, started = started_now()
-        ctx = new_context(False, None)
+        recording = Recording(self)
         cap = self._cap
         req_body = BodyCapture(cap)
         resp_body = BodyCapture(cap)
@@ -105,19 +98,12 @@ class DriftDiffMiddleware(InboundMiddleware):
 
         # read before the call: routers write into the scope while routing
         orig = (scope.get("path") or "/", scope.get("root_path") or "")
-        token = set_exchange(ctx)
-        failure: BaseException | None = None
         try:
-            await self.app(scope, receive_wrapper, send_wrapper)
-        except BaseException as exc:
-            failure = exc
-            raise
+            with recording:
+                await self.app(scope, receive_wrapper, send_wrapper)
         finally:
-            reset_exchange(token)
             try:
-                self._emit(
-                    scope, orig, ctx, started_at, started, req_body, resp_body, state, failure
-                )
+                self._emit(scope, orig, recording, req_body, resp_body, state)
             except Exception:
                 count_error()
 
@@ -125,45 +111,26 @@ class DriftDiffMiddleware(InboundMiddleware):
         self,
         scope: Scope,
         orig: tuple[str, str],
-        ctx: Any,
-        started_at: str,
-        started: float,
+        recording: Recording,
         req_body: BodyCapture,
         resp_body: BodyCapture,
         state: dict[str, Any],
-        failure: BaseException | None,
     ) -> None:
-        meta = None
-        if "status" in state:
-            status = int(state["status"])
-            resp_headers = headers_to_map(state["headers"])
-        elif failure is not None:
-            # the server answers 500 for an app that raised before responding
-            status, resp_headers = 500, {}
-            meta = {"error": f"{type(failure).__name__}: {failure}"}
-        else:
-            return  # no response at all (client went away): nothing to learn from
         req_headers = headers_to_map(scope.get("headers") or ())
         path, orig_root = orig
         raw_qs = scope.get("query_string") or b""
-        exchange = build_exchange(
-            ctx=ctx,
-            service=self._service,
-            started_at=started_at,
-            started=started,
+        recording.emit(
             route=starlette_route(scope, orig_root) or _other_route(self.app, scope, path),
             method=scope.get("method", "GET"),
             url=_url(scope, req_headers, path, raw_qs),
             path=path,
-            query=parse_query(raw_qs) if raw_qs else {},
+            query=raw_qs,
             req_headers=req_headers,
             req_body=req_body,
-            status=status,
-            resp_headers=resp_headers,
+            status=int(state["status"]) if "status" in state else None,
+            resp_headers=headers_to_map(state.get("headers") or ()),
             resp_body=resp_body,
-            meta=meta,
         )
-        runtime.emit(exchange, self.config)
 
 
 def _url(scope: Scope, headers: dict[str, list[str]], path: str, raw_qs: bytes) -> str:

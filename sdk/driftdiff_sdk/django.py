@@ -12,17 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from driftdiff_sdk import runtime
-from driftdiff_sdk._inbound import (
-    BodyCapture,
-    InboundMiddleware,
-    build_exchange,
-    django_route,
-    new_context,
-    started_now,
-)
-from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
-from driftdiff_sdk.exchange import parse_query
+from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, django_route, new_context
+from driftdiff_sdk._recording import Recording
+from driftdiff_sdk.context import reset_exchange, set_exchange
 from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER_ENVIRON
 from driftdiff_sdk.recorder import count_error
 from driftdiff_sdk.wsgi import TeeInput
@@ -55,8 +47,7 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
         return self._record_call(request)
 
     def _record_call(self, request: Any) -> Any:
-        started_at, started = started_now()
-        ctx = new_context(False, None)
+        recording = Recording(self)
         req_body = BodyCapture(self._cap)
         try:
             stream = getattr(request, "_stream", None)
@@ -64,14 +55,12 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
                 request._stream = TeeInput(stream, req_body)
         except Exception:
             count_error()
-        token = set_exchange(ctx)
         try:
-            response = self.get_response(request)
-        except BaseException as exc:
-            self._safe_emit(request, ctx, started_at, started, req_body, None, None, exc)
+            with recording:
+                response = self.get_response(request)
+        except BaseException:
+            self._emit(request, recording, req_body, None, None)
             raise
-        finally:
-            reset_exchange(token)
         try:
             if getattr(response, "streaming", False):
                 resp_body = BodyCapture(self._cap)
@@ -79,9 +68,7 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
                 response.streaming_content = self._tee_stream(
                     response.streaming_content,
                     resp_body,
-                    lambda: self._safe_emit(
-                        request, ctx, started_at, started, req_body, response, resp_body, None
-                    ),
+                    lambda: self._emit(request, recording, req_body, response, resp_body),
                 )
                 return response
             resp_body = BodyCapture(self._cap)
@@ -89,7 +76,7 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
         except Exception:
             count_error()
             return response
-        self._safe_emit(request, ctx, started_at, started, req_body, response, resp_body, None)
+        self._emit(request, recording, req_body, response, resp_body)
         return response
 
     @staticmethod
@@ -106,73 +93,49 @@ class DriftDiffDjangoMiddleware(InboundMiddleware):
         finally:
             done()
 
-    def _safe_emit(
-        self,
-        request: Any,
-        ctx: ExchangeContext,
-        started_at: str,
-        started: float,
-        req_body: BodyCapture,
-        response: Any,
-        resp_body: BodyCapture | None,
-        failure: BaseException | None,
-    ) -> None:
-        try:
-            self._emit(request, ctx, started_at, started, req_body, response, resp_body, failure)
-        except Exception:
-            count_error()
-
     def _emit(
         self,
         request: Any,
-        ctx: ExchangeContext,
-        started_at: str,
-        started: float,
+        recording: Recording,
         req_body: BodyCapture,
         response: Any,
         resp_body: BodyCapture | None,
-        failure: BaseException | None,
     ) -> None:
-        meta = None
-        resp_headers: dict[str, list[str]] = {}
-        if response is not None:
-            status = int(response.status_code)
-            for name, value in response.items():
-                resp_headers.setdefault(name.lower(), []).append(str(value))
-            for morsel in getattr(response, "cookies", {}).values():
-                resp_headers.setdefault("set-cookie", []).append(morsel.OutputString())
-        else:
-            status = 500
-            meta = {"error": f"{type(failure).__name__}: {failure}"}
-        meta_env = request.META
-        req_headers: dict[str, list[str]] = {}
-        for name, value in request.headers.items():
-            req_headers[name.lower()] = [str(value)]
-        path = request.path
-        query = meta_env.get("QUERY_STRING", "") or ""
-        host = meta_env.get("HTTP_HOST") or (
-            f"{meta_env.get('SERVER_NAME', 'localhost')}:{meta_env.get('SERVER_PORT', '80')}"
-        )
-        # not build_absolute_uri(): it raises DisallowedHost, a host decision that is not ours
-        url = f"{request.scheme}://{host}{path}" + (f"?{query}" if query else "")
-        exchange = build_exchange(
-            ctx=ctx,
-            service=self._service,
-            started_at=started_at,
-            started=started,
-            route=_route(request),
-            method=request.method or "GET",
-            url=url,
-            path=path,
-            query=parse_query(query) if query else {},
-            req_headers=req_headers,
-            req_body=req_body,
-            status=status,
-            resp_headers=resp_headers,
-            resp_body=resp_body,
-            meta=meta,
-        )
-        runtime.emit(exchange, self.config)
+        """The exchange, to the writer; a failure here is counted, never the host's."""
+        try:
+            status = None
+            resp_headers: dict[str, list[str]] = {}
+            if response is not None:
+                status = int(response.status_code)
+                for name, value in response.items():
+                    resp_headers.setdefault(name.lower(), []).append(str(value))
+                for morsel in getattr(response, "cookies", {}).values():
+                    resp_headers.setdefault("set-cookie", []).append(morsel.OutputString())
+            meta_env = request.META
+            req_headers: dict[str, list[str]] = {}
+            for name, value in request.headers.items():
+                req_headers[name.lower()] = [str(value)]
+            path = request.path
+            query = meta_env.get("QUERY_STRING", "") or ""
+            host = meta_env.get("HTTP_HOST") or (
+                f"{meta_env.get('SERVER_NAME', 'localhost')}:{meta_env.get('SERVER_PORT', '80')}"
+            )
+            # not build_absolute_uri(): it raises DisallowedHost, a host decision that is not ours
+            url = f"{request.scheme}://{host}{path}" + (f"?{query}" if query else "")
+            recording.emit(
+                route=_route(request),
+                method=request.method or "GET",
+                url=url,
+                path=path,
+                query=query,
+                req_headers=req_headers,
+                req_body=req_body,
+                status=status,
+                resp_headers=resp_headers,
+                resp_body=resp_body,
+            )
+        except Exception:
+            count_error()
 
 
 def _route(request: Any) -> str | None:

@@ -16,23 +16,17 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from driftdiff_sdk import runtime
-from driftdiff_sdk._inbound import (
-    BodyCapture,
-    InboundMiddleware,
-    build_exchange,
-    new_context,
-    started_now,
-)
+from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, new_context
+from driftdiff_sdk._recording import Recording
 from driftdiff_sdk._routes import sanic_template
 from driftdiff_sdk.context import reset_exchange, set_exchange
-from driftdiff_sdk.exchange import headers_to_map, parse_query
+from driftdiff_sdk.exchange import headers_to_map
 from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
 from driftdiff_sdk.recorder import count_error
 
 __all__ = ["install"]
 
-_STATE = "_driftdiff"  # on request.ctx: (context, token, started_at, started)
+_STATE = "_driftdiff"  # on request.ctx: (token, the Recording; None in replay)
 
 
 def install(app: Any, **config: Any) -> None:
@@ -48,17 +42,18 @@ class _SanicRecorder(InboundMiddleware):
 
     async def on_request(self, request: Any) -> None:
         try:
+            recording = None
             if self._replay:
                 replay_id = request.headers.get(EXCHANGE_HEADER)
                 if replay_id is not None:
                     del request.headers[EXCHANGE_HEADER]  # the handler sees the recorded request
                 ctx = new_context(True, replay_id)
             elif self._record and self._wanted(request.method, request.path):
-                ctx = new_context(False, None)
+                recording = Recording(self)
+                ctx = recording.ctx
             else:
                 return
-            started_at, started = started_now()
-            setattr(request.ctx, _STATE, (ctx, set_exchange(ctx), started_at, started))
+            setattr(request.ctx, _STATE, (set_exchange(ctx), recording))
         except Exception:
             count_error()
 
@@ -66,17 +61,17 @@ class _SanicRecorder(InboundMiddleware):
         state = getattr(request.ctx, _STATE, None)
         if state is None:
             return
-        ctx, token, started_at, started = state
+        token, recording = state
         with suppress(ValueError):  # another task: the variable is that task's own copy
             reset_exchange(token)
-        if self._replay:
+        if recording is None:
             return
         try:
-            self._emit(request, response, ctx, started_at, started)
+            self._emit(request, response, recording)
         except Exception:
             count_error()
 
-    def _emit(self, request: Any, response: Any, ctx: Any, started_at: str, started: float) -> None:
+    def _emit(self, request: Any, response: Any, recording: Recording) -> None:
         req_body = BodyCapture(self._cap)
         body = request.body
         if isinstance(body, bytes | bytearray) and body:
@@ -89,24 +84,18 @@ class _SanicRecorder(InboundMiddleware):
             resp_body.add(bytes(out))
         elif out is not None:
             resp_body.mark_unread()
-        query = request.query_string or ""
-        exchange = build_exchange(
-            ctx=ctx,
-            service=self._service,
-            started_at=started_at,
-            started=started,
+        recording.emit(
             route=sanic_template(getattr(request, "route", None)),
             method=request.method,
             url=request.url,
             path=request.path,
-            query=parse_query(query) if query else {},
+            query=request.query_string or "",
             req_headers=headers_to_map(request.headers.items()),
             req_body=req_body,
             status=int(response.status),
             resp_headers=_response_headers(response),
             resp_body=resp_body,
         )
-        runtime.emit(exchange, self.config)
 
 
 def _streamed_body(request: Any) -> bool:

@@ -12,18 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from driftdiff_sdk import runtime
-from driftdiff_sdk._inbound import (
-    BodyCapture,
-    InboundMiddleware,
-    build_exchange,
-    flask_route,
-    new_context,
-    started_now,
-)
+from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, flask_route, new_context
+from driftdiff_sdk._recording import Recording
 from driftdiff_sdk._routes import falcon_route
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
-from driftdiff_sdk.exchange import parse_query
 from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER_ENVIRON
 from driftdiff_sdk.recorder import count_error
 
@@ -174,8 +166,8 @@ class _Capture:
     def __init__(self, mw: DriftDiffWSGIMiddleware, environ: dict[str, Any]) -> None:
         self.mw = mw
         self.environ = environ
-        self.started_at, self.started = started_now()
-        self.ctx = new_context(False, None)
+        self.recording = Recording(mw)
+        self.ctx = self.recording.ctx
         self.req_body = BodyCapture(mw._cap)
         self.resp_body = BodyCapture(mw._cap)
         self.status: int | None = None
@@ -194,53 +186,39 @@ class _Capture:
                 count_error()
             return start_response(status, headers, *exc)
 
-        token = set_exchange(self.ctx)
         try:
-            result = self.mw.app(self.environ, capture_start)
-        except BaseException as exc:
-            self.finish(exc)
+            with self.recording:
+                result = self.mw.app(self.environ, capture_start)
+        except BaseException:
+            self.finish()
             raise
-        finally:
-            reset_exchange(token)
         return _ContextIterable(result, self.ctx, self)
 
-    def finish(self, failure: BaseException | None = None) -> None:
+    def finish(self) -> None:
         if self.done:
             return
         self.done = True
         try:
-            self._emit(failure)
+            self._emit()
         except Exception:
             count_error()
 
-    def _emit(self, failure: BaseException | None) -> None:
+    def _emit(self) -> None:
         environ = self.environ
-        meta = None
-        if self.status is None:
-            if failure is None:
-                return
-            self.status = 500
-            meta = {"error": f"{type(failure).__name__}: {failure}"}
         path = (environ.get("SCRIPT_NAME") or "") + (environ.get("PATH_INFO") or "/")
         query = environ.get("QUERY_STRING") or ""
-        exchange = build_exchange(
-            ctx=self.ctx,
-            service=self.mw._service,
-            started_at=self.started_at,
-            started=self.started,
+        self.recording.emit(
             route=_route(environ) or _falcon(self.mw.app, environ),
             method=environ.get("REQUEST_METHOD", "GET"),
             url=_url(environ, path, query),
             path=path,
-            query=parse_query(query) if query else {},
+            query=query,
             req_headers=environ_headers(environ),
             req_body=self.req_body,
             status=self.status,
             resp_headers=self.resp_headers,
             resp_body=self.resp_body,
-            meta=meta,
         )
-        runtime.emit(exchange, self.mw.config)
 
 
 def _falcon(app: Any, environ: dict[str, Any]) -> str | None:
