@@ -16,9 +16,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from drift_diff.config import Config
 from drift_diff.diff.coverage import Semantics, observe
 from drift_diff.diff.evidence import evidence_for
 from drift_diff.diff.facts import Fact
@@ -27,6 +26,9 @@ from drift_diff.diff.messages import message_for
 from drift_diff.diff.registry import Rule, all_rules
 from drift_diff.diff.structural import structural_diff
 from drift_diff.model import Baseline, Change, DiffResult, IgnoredChange, Severity
+
+if TYPE_CHECKING:  # only the type: loading a config (which checks rule ids) is above diff/
+    from drift_diff.config import Config
 
 __all__ = [
     "DiffResult",
@@ -97,18 +99,19 @@ def apply_config(
     changes: list[Change], config: Config | None = None, *, today: dt.date | None = None
 ) -> DiffResult:
     """Severity overrides, then ignores (expired ones reported, never applied); sorted output."""
-    config = config or Config()
     today = today or dt.date.today()
-    live = [i for i in config.ignores if not i.expired(today)]
+    ignores = config.ignores if config is not None else ()
+    overrides = config.severity if config is not None else {}
+    live = [i for i in ignores if not i.expired(today)]
     result = DiffResult()
-    for ig in config.ignores:
+    for ig in ignores:
         if ig.expired(today):
             result.expired_ignores.append(
                 f"{ig.describe()} expired on {ig.expires} and no longer applies "
                 f"(reason was: {ig.reason})"
             )
     for c in changes:
-        override = config.severity.get(c.rule)
+        override = overrides.get(c.rule)
         if override is not None and override is not c.severity:
             c = replace(c, severity=override)
         hit = next((i for i in live if i.matches(c)), None)
@@ -133,10 +136,10 @@ def diff_baselines(
 
     ``Semantics.OBSERVED``: ``current`` is traffic, judged coverage-aware (``coverage``).
     """
-    config = config or Config()
     today = today or dt.date.today()
     facts: Any = structural_diff(base, current)
     if semantics is Semantics.OBSERVED:
         facts = observe(facts, current, _raises_concern)
-    facts = date_lifecycle(facts, base, today=today, min_days=config.deprecation_days)
+    min_days = config.deprecation_days if config is not None else 0
+    facts = date_lifecycle(facts, base, today=today, min_days=min_days)
     return apply_config(changes_from_facts(facts), config, today=today)

@@ -91,3 +91,53 @@ def test_each_kind_of_reach_in_is_found() -> None:
     ]
     # the same imports are fine inside their own package
     assert reach_ins_of("drift_diff.report.markdown", source.splitlines()[0], "m.py") == []
+
+
+#: what ``diff/`` may not import, even lazily: it judges contracts, it does not load them
+#: (configuration files, traffic, OpenAPI documents) or run later stages
+_ABOVE_DIFF = (
+    "drift_diff.config",
+    "drift_diff.contracts",
+    "drift_diff.baseline",
+    "drift_diff.traffic",
+    "drift_diff.infer",
+    "drift_diff.openapi",
+    "drift_diff.replay",
+    "drift_diff.report",
+    "drift_diff.cli",
+    "drift_diff.gate",
+)
+
+
+def _runtime_imports(source: str, where: str) -> list[tuple[int, str]]:
+    """``(line, module)`` of every ``drift_diff`` import outside ``if TYPE_CHECKING:``."""
+    tree = ast.parse(source, where)
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test).endswith("TYPE_CHECKING")
+        for stmt in block.body
+        for node in ast.walk(stmt)
+    }
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+    return [(line, m) for line, m in found if m.startswith("drift_diff.")]
+
+
+def test_diff_imports_nothing_above_it() -> None:
+    """docs/ARCHITECTURE.md: ``diff/`` depends on the model and the catalogue; the config it
+    applies is a type only (``drift_diff.config`` checks rule ids against ``diff/``'s registry:
+    a runtime import back would be a cycle)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in sorted((PACKAGE / "diff").rglob("*.py"))
+        for line, module in _runtime_imports(path.read_text("utf-8"), str(path))
+        if any(module == above or module.startswith(above + ".") for above in _ABOVE_DIFF)
+    ]
+    assert found == []
