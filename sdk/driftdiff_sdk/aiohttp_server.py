@@ -5,11 +5,14 @@ keyword arguments are ``SDKConfig`` fields (over ``DRIFTDIFF_*``). The route tem
 matched resource's ``canonical`` form from aiohttp's router (``/notes/{id:\\d+}`` gives
 ``/notes/{id}``; a sub-app's prefix is part of it); an unmatched path records none.
 
-The middleware only observes: the request body is what the handler read through
-``request.read()``/``text()``/``json()``/``post()`` (cached by aiohttp, at most ``max_body``
-bytes kept); a body the handler streamed from ``request.content`` itself is noted as unread
-(``truncated``). A ``web.Response`` body is kept up to the cap; a ``StreamResponse`` the handler
-wrote itself (files, server-sent events) is noted as unread. An ``HTTPException`` raised by the
+The middleware only observes: the request body is what the handler read, through
+``request.read()``/``text()``/``json()``/``post()`` (cached by aiohttp) or streamed from
+``request.content`` itself (``iter_chunked``, ``readany``, ... a chunked upload too: copied as
+it is read, ``_aiohttp_streams``), at most ``max_body`` bytes kept; a body the handler left
+unread, or read only in part, is noted as ``truncated``. A ``web.Response`` body is kept up to
+the cap, and so is what the handler wrote to a ``StreamResponse`` it prepared itself (chunked,
+server-sent events); a ``FileResponse`` or a payload object (sent by aiohttp after the handler
+returned) is noted as unread. An ``HTTPException`` raised by the
 handler is recorded as the response it is; any other exception as a 500 with its error in
 ``meta``. In replay mode the replay tag header is taken out before the handler sees the request.
 """
@@ -19,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from driftdiff_sdk import _aiohttp_streams
+from driftdiff_sdk._aiohttp_streams import Streams
 from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, new_context
 from driftdiff_sdk._recording import Recording
 from driftdiff_sdk.context import reset_exchange, set_exchange
@@ -63,6 +68,7 @@ class DriftDiffAiohttpMiddleware(InboundMiddleware):
         from aiohttp import web
 
         recording = Recording(self)
+        watched = _aiohttp_streams.watch(request, self._cap)
         response: Any = None
         try:
             with recording:
@@ -71,13 +77,19 @@ class DriftDiffAiohttpMiddleware(InboundMiddleware):
             response = exc
             raise
         finally:
+            streams = None
+            if watched is not None:
+                streams = watched[0]
+                _aiohttp_streams.unwatch(watched[1])
             try:
-                self._emit(request, recording, response)
+                self._emit(request, recording, response, streams)
             except Exception:
                 count_error()
         return response
 
-    def _emit(self, request: Any, recording: Recording, response: Any) -> None:
+    def _emit(
+        self, request: Any, recording: Recording, response: Any, streams: Streams | None
+    ) -> None:
         recording.emit(
             route=aiohttp_route(request),
             method=request.method,
@@ -85,10 +97,10 @@ class DriftDiffAiohttpMiddleware(InboundMiddleware):
             path=request.path,
             query=request.query_string,
             req_headers=headers_to_map(request.headers.items()),
-            req_body=_request_body(request, self._cap),
+            req_body=_request_body(request, self._cap, streams),
             status=None if response is None else int(response.status),
             resp_headers={} if response is None else headers_to_map(response.headers.items()),
-            resp_body=None if response is None else _response_body(response, self._cap),
+            resp_body=None if response is None else _response_body(response, self._cap, streams),
         )
 
 
@@ -100,21 +112,34 @@ def aiohttp_route(request: Any) -> str | None:
     return canonical if isinstance(canonical, str) and canonical.startswith("/") else None
 
 
-def _request_body(request: Any, cap: int) -> BodyCapture | None:
-    capture = BodyCapture(cap)
+def _request_body(request: Any, cap: int, streams: Streams | None) -> BodyCapture | None:
     read = getattr(request, "_read_bytes", None)  # aiohttp's cache of request.read()
     if isinstance(read, bytes | bytearray):
+        capture = BodyCapture(cap)
         capture.add(bytes(read))
-    elif request.body_exists:
-        capture.mark_unread()  # streamed by the handler from request.content: not seen
+        return capture
+    if streams is not None and streams.request.size:
+        # read by the handler from request.content: what it read, cut if it stopped early
+        if not request.content.at_eof():
+            streams.request.mark_unread()
+        return streams.request
+    capture = BodyCapture(cap)
+    if request.body_exists:
+        capture.mark_unread()  # the handler did not read it (or its reads were not seen)
     return capture
 
 
-def _response_body(response: Any, cap: int) -> BodyCapture:
-    capture = BodyCapture(cap)
+def _response_body(response: Any, cap: int, streams: Streams | None) -> BodyCapture:
     body = getattr(response, "body", None)
     if isinstance(body, bytes | bytearray):
+        capture = BodyCapture(cap)
         capture.add(bytes(body))
-    elif body is not None or not hasattr(response, "body"):
-        capture.mark_unread()  # a payload object or a StreamResponse written by the handler
+        return capture
+    if streams is not None and streams.response is response:
+        return streams.response_body  # a StreamResponse the handler prepared and wrote
+    capture = BodyCapture(cap)
+    if streams is not None and streams.response is None and response.prepared:
+        return capture  # prepared by the handler, nothing written
+    if body is not None or not hasattr(response, "body"):
+        capture.mark_unread()  # a payload object, or a stream written where it was not seen
     return capture

@@ -17,6 +17,8 @@ TRAFFIC: list[tuple[str, str, object]] = [
     ("GET", "/orders/2", None),
     ("GET", "/prices?currency=EUR", None),
     ("POST", "/orders", {"sku": "sku-1", "qty": 2}),
+    ("GET", "/orders/2/lines", None),  # a StreamResponse written in pieces (chunked)
+    ("POST", "/imports", {"orders": [{"sku": "sku-1"}, {"sku": "sku-2"}]}),  # read as a stream
 ]
 
 
@@ -36,6 +38,12 @@ def test_recorded_with_route_templates_and_outbound_calls(recording: Recording) 
     assert routes["/orders/1"] == "/orders/{order_id}"
     order = next(ex for ex in lines if ex["request"]["path"] == "/orders/2")
     assert [call["kind"] for call in order["outbound"]] == ["http"]
+    streamed = next(ex for ex in lines if ex["request"]["path"] == "/orders/2/lines")
+    assert streamed["route"] == "/orders/{order_id}/lines"
+    assert [line["n"] for line in streamed["response"]["body"]["lines"]] == [0, 1]
+    imported = next(ex for ex in lines if ex["request"]["path"] == "/imports")
+    assert imported["request"]["body"] == {"orders": [{"sku": "sku-1"}, {"sku": "sku-2"}]}
+    assert imported["response"]["body"] == {"imported": 2}
 
 
 def test_own_build_passes_check_with_upstream_stopped(recording: Recording) -> None:

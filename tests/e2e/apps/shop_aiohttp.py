@@ -5,6 +5,7 @@ Run: ``python -m tests.e2e.apps.shop_aiohttp PORT`` (aiohttp's own runner).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import uuid
@@ -67,12 +68,38 @@ async def prices(request: web.Request) -> web.Response:
     return web.json_response({"currency": currency, "price": round(8 * rate["rate"], 2)})
 
 
+async def order_lines(request: web.Request) -> web.StreamResponse:
+    """The order's lines as one JSON document streamed in pieces (chunked)."""
+    order_id = int(request.match_info["order_id"])
+    stock = await _get(f"/stock/sku-{order_id}")
+    response = web.StreamResponse()
+    response.content_type = "application/json"
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    await response.write(b'{"lines": [')
+    for n in range(order_id):
+        line = {"n": n, "sku": f"sku-{order_id}", "available": stock["available"]}
+        await response.write((", " if n else "").encode() + json.dumps(line).encode())
+    await response.write_eof(b"]}")
+    return response
+
+
+async def import_orders(request: web.Request) -> web.Response:
+    """Reads the upload from ``request.content`` itself, a few bytes at a time."""
+    data = bytearray()
+    async for chunk in request.content.iter_chunked(16):
+        data += chunk
+    return web.json_response({"imported": len(json.loads(data)["orders"])}, status=201)
+
+
 def make_app() -> web.Application:
     app = web.Application(middlewares=[DriftDiffAiohttpMiddleware(service="shop-aiohttp")])
     app.router.add_get("/health", health)
     app.router.add_get(r"/orders/{order_id:\d+}", get_order)
     app.router.add_post("/orders", create_order)
     app.router.add_get("/prices", prices)
+    app.router.add_get(r"/orders/{order_id:\d+}/lines", order_lines)
+    app.router.add_post("/imports", import_orders)
     return app
 
 
