@@ -1,7 +1,8 @@
-"""Litestar (uvicorn), Sanic (its own server) and Falcon (WSGI under gunicorn): one harness,
-each framework a real server process. Record with the upstream up, then ``driftdiff check``
-with the upstream stopped: no finding, endpoints keyed by the framework's route templates; a
-changed response fails with its named rule; an unrecorded outbound call is named."""
+"""Litestar (uvicorn), Sanic (its own server) and Falcon (WSGI under gunicorn; ASGI under
+uvicorn in CI's heavy pass): one harness, each framework a real server process. Record with the
+upstream up, then ``driftdiff check`` with the upstream stopped: no finding, endpoints keyed by
+the framework's route templates; a changed response fails with its named rule; an unrecorded
+outbound call is named."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from tests.e2e.apps.harness import Recording, findings, listener_on, record, rep
 
 pytestmark = pytest.mark.e2e
 
-FRAMEWORKS = ["litestar", "sanic", "falcon"]
+#: harness app name -> the framework's package
+FRAMEWORKS = {"litestar": "litestar", "sanic": "sanic", "falcon": "falcon", "falcon-asgi": "falcon"}
 
 TRAFFIC: list[tuple[str, str, object]] = [
     ("GET", "/health", None),
@@ -26,13 +28,20 @@ TRAFFIC: list[tuple[str, str, object]] = [
 ENDPOINTS = {"GET /health", "GET /orders/{order_ref}", "POST /orders", "GET /prices"}
 
 
-@pytest.fixture(scope="module", params=FRAMEWORKS)
+#: Falcon's ASGI app is the same test through the ASGI middleware: CI's heavy pass only
+PARAMS = [
+    pytest.param(app, marks=[pytest.mark.heavy] if app == "falcon-asgi" else [])
+    for app in sorted(FRAMEWORKS)
+]
+
+
+@pytest.fixture(scope="module", params=PARAMS)
 def recording(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Recording:
-    framework = str(request.param)
-    pytest.importorskip(framework, reason=f"{framework} not installed")
-    return record(framework, tmp_path_factory.mktemp(framework), TRAFFIC)
+    app = str(request.param)
+    pytest.importorskip(FRAMEWORKS[app], reason=f"{FRAMEWORKS[app]} not installed")
+    return record(app, tmp_path_factory.mktemp(app), TRAFFIC)
 
 
 def test_endpoints_are_the_framework_route_templates(recording: Recording) -> None:

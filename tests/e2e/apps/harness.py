@@ -75,6 +75,7 @@ APP_SERVERS: dict[str, list[str]] = {
     "fastapi": ["uvicorn", "tests.e2e.apps.shop_fastapi:app", "--host", "127.0.0.1"],
     "litestar": ["uvicorn", "tests.e2e.apps.shop_litestar:app", "--host", "127.0.0.1"],
     "falcon": ["gunicorn", "tests.e2e.apps.shop_falcon:app", "--workers", "1"],
+    "falcon-asgi": ["uvicorn", "tests.e2e.apps.shop_falcon:asgi_app", "--host", "127.0.0.1"],
 }
 
 
