@@ -23,6 +23,8 @@ from typing import Any
 
 __all__ = [
     "DEPRECATION_HEADER",
+    "GONE_STATUSES",
+    "RETIRED_RULE",
     "SUNSET_EXTENSION",
     "SUNSET_HEADER",
     "days_until",
@@ -38,6 +40,11 @@ DEPRECATION_HEADER = "deprecation"
 SUNSET_HEADER = "sunset"
 #: the OpenAPI operation extension oasdiff reads
 SUNSET_EXTENSION = "x-sunset"
+#: what a server answers for an endpoint it no longer has
+GONE_STATUSES = frozenset({"404", "405", "410"})
+#: the rule of a deprecated endpoint gone once its sunset came (``diff/rules/lifecycle.py``);
+#: replay folds a status that became one of ``GONE_STATUSES`` into it
+RETIRED_RULE = "endpoint-retired"
 
 
 def parse_sunset(value: Any) -> dt.date | None:

@@ -141,5 +141,5 @@ def diff_baselines(
     if semantics is Semantics.OBSERVED:
         facts = observe(facts, current, _raises_concern)
     min_days = config.deprecation_days if config is not None else 0
-    facts = date_lifecycle(facts, base, today=today, min_days=min_days)
+    facts = date_lifecycle(facts, base, current, today=today, min_days=min_days)
     return apply_config(changes_from_facts(facts), config, today=today)

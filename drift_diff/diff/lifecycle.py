@@ -8,6 +8,9 @@ notice the project asks for (``deprecation_days`` in the config, oasdiff's
 * a removed endpoint that the base deprecated is **retired** (info) when it had no sunset date
   or its sunset has come (``today >= sunset``); removed *before* its sunset it stays a removal
   (breaking), with the sunset in the evidence; never deprecated, it is a removal as before;
+* an endpoint retired the same way that the current side still lists, but only with
+  ``GONE_STATUSES`` answers (404/405/410: what a replay of old recordings gets from a build
+  without it), is **retired** too: one finding instead of its status changes;
 * newly deprecated: **deprecated** (info); with a sunset fewer than ``deprecation_days`` days
   away (or already past) **sunset too soon** (warning); with no sunset while
   ``deprecation_days`` > 0, **sunset missing** (warning);
@@ -29,16 +32,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from drift_diff.deprecation import days_until
+from drift_diff.deprecation import GONE_STATUSES, RETIRED_RULE, days_until
 from drift_diff.diff import facts as F
 from drift_diff.diff.facts import Fact
-from drift_diff.model import Baseline
+from drift_diff.diff.structural import match_key
+from drift_diff.model import Baseline, Direction
 
 __all__ = [
     "DEPRECATED",
     "REACTIVATED",
     "REMOVED_BEFORE_SUNSET",
     "RETIRED",
+    "RETIRED_ANSWERING_GONE",
     "SUNSET_CHANGED",
     "SUNSET_DELETED",
     "SUNSET_MISSING",
@@ -47,7 +52,9 @@ __all__ = [
     "date_lifecycle",
 ]
 
-RETIRED = "endpoint-retired"
+RETIRED = RETIRED_RULE
+#: retired, but still listed by the current side with gone answers only (``GONE_STATUSES``)
+RETIRED_ANSWERING_GONE = "endpoint-answers-gone"
 REMOVED_BEFORE_SUNSET = "endpoint-removed-before-sunset"
 DEPRECATED = "endpoint-deprecated"
 REACTIVATED = "endpoint-reactivated"
@@ -75,19 +82,65 @@ def _notice(days: int, min_days: int) -> str:
     return f"is {_when(days)}; deprecation_days asks for {need}"
 
 
+def _retirement(record: Any, today: dt.date) -> tuple[bool, str | None, str]:
+    """(may it be gone, its sunset, why) for a base endpoint's deprecation record."""
+    sunset = _sunset(record)
+    days = days_until(sunset, today)
+    if sunset is None or days is None:
+        return True, None, "deprecated with no sunset date"
+    if days <= 0:
+        return True, sunset, f"sunset {sunset} was {_when(days)}"
+    return False, sunset, f"deprecated, but its sunset {sunset} is {_when(days)}"
+
+
 def _removed(fact: Fact, base: Baseline, today: dt.date) -> Fact:
     data = base.endpoints.get(fact.endpoint)
     record = data.get("deprecation") if data is not None else None
     if record is None:
         return fact
-    sunset = _sunset(record)
-    days = days_until(sunset, today)
-    if sunset is None or days is None:
-        return replace(fact, kind=RETIRED, before=None, note="deprecated with no sunset date")
-    if days <= 0:
-        return replace(fact, kind=RETIRED, before=sunset, note=f"sunset {sunset} was {_when(days)}")
-    note = f"deprecated, but its sunset {sunset} is {_when(days)}"
+    gone, sunset, note = _retirement(record, today)
+    if gone:
+        return replace(fact, kind=RETIRED, before=sunset, note=note)
     return replace(fact, kind=REMOVED_BEFORE_SUNSET, after=sunset, note=note)
+
+
+def _answering_gone(base: Baseline, current: Baseline, today: dt.date) -> dict[str, Fact | None]:
+    """Current endpoint key -> its retirement fact, for deprecated base endpoints that the
+    current side answers only with ``GONE_STATUSES`` (the base answered otherwise); None while
+    the sunset has not come (the status changes stay; the gone answers, which carry no
+    deprecation headers, do not read as un-deprecation)."""
+    deprecated = {
+        match_key(k): (k, d["deprecation"])
+        for k, d in base.endpoints.items()
+        if d.get("deprecation") is not None
+    }
+    out: dict[str, Fact | None] = {}
+    for key, data in current.endpoints.items():
+        found = deprecated.get(match_key(key))
+        if found is None:
+            continue
+        statuses = set(data.get("responses") or {})
+        before = set(base.endpoints[found[0]].get("responses") or {})
+        if not statuses or not statuses <= GONE_STATUSES or before <= GONE_STATUSES:
+            continue
+        gone, sunset, note = _retirement(found[1], today)
+        if not gone:
+            out[key] = None
+            continue
+        answers = ", ".join(sorted(statuses))
+        samples = data.get("samples")
+        counted = f" to {samples:,} requests" if isinstance(samples, int) else ""
+        out[key] = Fact(
+            RETIRED_ANSWERING_GONE,
+            key,
+            "",
+            Direction.ENDPOINT,
+            "endpoint",
+            before=sunset,
+            noun="requests",
+            note=f"{note}; now answers {answers}{counted}",
+        )
+    return out
 
 
 def _changed(fact: Fact, today: dt.date, min_days: int) -> Fact:
@@ -118,11 +171,26 @@ def _changed(fact: Fact, today: dt.date, min_days: int) -> Fact:
 
 
 def date_lifecycle(
-    facts: Iterable[Fact], base: Baseline, *, today: dt.date, min_days: int = 0
+    facts: Iterable[Fact],
+    base: Baseline,
+    current: Baseline,
+    *,
+    today: dt.date,
+    min_days: int = 0,
 ) -> Iterator[Fact]:
     """``facts`` with removals of deprecated endpoints and deprecation changes dated."""
+    answering_gone = _answering_gone(base, current, today)
+    replaced: set[str] = set()
     for fact in facts:
-        if fact.kind == F.ENDPOINT_REMOVED:
+        if fact.endpoint in answering_gone:
+            retired = answering_gone[fact.endpoint]
+            if retired is None:
+                if fact.kind != F.DEPRECATION_CHANGED:
+                    yield fact
+            elif fact.endpoint not in replaced:  # one finding in place of all that endpoint's
+                replaced.add(fact.endpoint)
+                yield retired
+        elif fact.kind == F.ENDPOINT_REMOVED:
             yield _removed(fact, base, today)
         elif fact.kind == F.DEPRECATION_CHANGED:
             yield _changed(fact, today, min_days)

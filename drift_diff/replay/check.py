@@ -74,6 +74,7 @@ def run_check(
     config: Config | None = None,
 ) -> CheckResult:
     """Replay ``sources`` against the build and judge it against ``baseline``."""
+    from drift_diff.config import Config
     from drift_diff.diff import apply_config, diff_baselines
     from drift_diff.infer import infer_baseline
 
@@ -83,7 +84,9 @@ def run_check(
     templates = config.templates() if config is not None else []
     live = (as_exchange(e) for e in run.live)  # built by the replay runner
     current = infer_baseline(live, service=base.service or None, sources=None, templates=templates)
-    schema = diff_baselines(base, current)
+    # the notice policy only: overrides and ignores apply once, below, to both kinds of finding
+    policy = Config(deprecation_days=config.deprecation_days) if config is not None else None
+    schema = diff_baselines(base, current, config=policy)
     keys = [*base.endpoints, *current.endpoints]
     replay_changes = file_under_templates(run.changes, keys)
     replay_left, schema_changes = fold_replay_findings(

@@ -10,7 +10,9 @@ and a schema change that name the same endpoint, the same place and related rule
 ``related`` set of the replay rule's registry entry, not substrings): the more severe of the two
 is kept — a break seen in the same recorded request outranks "optional across the endpoint" —
 carrying the other's evidence. A replay finding
-with no such counterpart (a value change, a mock not found) stays as it is.
+with no such counterpart (a value change, a mock not found) stays as it is. A status that became
+404/405/410 on an endpoint the diff found retired (deprecated, its sunset come:
+``endpoint-retired``) is that retirement, and folds into it at its severity (info).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from drift_diff.catalogue import RULES
+from drift_diff.deprecation import GONE_STATUSES, RETIRED_RULE
 from drift_diff.model import Change, Severity
 from drift_diff.replay.compare import aggregate_changes
 from drift_diff.replay.paths import endpoint_template
@@ -106,8 +109,17 @@ def fold_replay_findings(
     for i, change in enumerate(schema):
         index.setdefault((change.endpoint, _schema_place(change)), []).append(i)
     folded = list(schema)
+    retired = {c.endpoint: i for i, c in enumerate(schema) if c.rule == RETIRED_RULE}
     left: list[Change] = []
     for change in replay:
+        at = retired.get(change.endpoint)
+        if (
+            at is not None
+            and change.rule == RULE_STATUS_CHANGED
+            and str(change.after) in GONE_STATUSES
+        ):
+            folded[at] = _with_evidence(folded[at], change)
+            continue
         related = _related(change.rule)
         target = next(
             (

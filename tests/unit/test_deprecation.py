@@ -16,9 +16,10 @@ from drift_diff.deprecation import header_facts, parse_sunset, parse_sunset_head
 from drift_diff.diff import diff_baselines
 from drift_diff.errors import ConfigError, OpenAPIError
 from drift_diff.infer import infer_baseline, merge_baselines
-from drift_diff.model import Baseline
+from drift_diff.model import Baseline, Change, Severity
 from drift_diff.openapi import export_openapi, import_openapi
 from drift_diff.records import as_exchange
+from drift_diff.replay.fold import fold_replay_findings
 from drift_diff.schemas import validation_error
 from tests.support import run_cli
 from tests.unit.infer_support import exchange
@@ -329,3 +330,48 @@ def test_cli_retirement_gate(tmp_path: Path) -> None:
     assert rules(v1, future, "--deprecation-days", "36500") == (0, ["api-sunset-date-too-small"])
     bad = run_cli("diff", str(v1), str(v3), "--deprecation-days", "-3")
     assert bad.code == 2
+
+
+# ----------------------------------------------------------------------- gone answers (replay)
+def _answers(status: str, sunset: str | None = None, key: str = "{id}") -> Any:
+    body = {"application/json": {"samples": 10, "schema": {"type": "object"}}}
+    data = {**ep(f"/a/{key}", sunset), "responses": {status: {"samples": 10, "content": body}}}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("sunset", "expected"),
+    [
+        ("2026-12-01", ["endpoint-retired"]),
+        (
+            "2026-12-31",
+            ["response-non-success-status-added", "response-success-status-removed"],
+        ),
+    ],
+)
+def test_a_retired_endpoint_answering_404_is_one_retirement(
+    sunset: str, expected: list[str]
+) -> None:
+    """What a replay of old recordings sees once the build dropped the endpoint."""
+    base, current = bl(_answers("200", sunset)), bl(_answers("404", key="{x}"))
+    changes = diff_baselines(base, current, today=TODAY).changes
+    assert sorted(c.rule for c in changes) == expected
+    if expected == ["endpoint-retired"]:
+        assert (
+            changes[0].evidence
+            == "sunset 2026-12-01 was 5 days ago; now answers 404 to 10 requests"
+        )
+
+
+def test_replay_status_change_folds_into_the_retirement() -> None:
+    retired = Change("endpoint-retired", Severity.INFO, "GET /a/{id}", "", "m", "2026-12-01")
+    status = Change(
+        "replay-status-changed", Severity.BREAKING, "GET /a/{id}", "response.status", "s", 200, 404
+    )
+    other = Change(
+        "replay-status-changed", Severity.BREAKING, "GET /b", "response.status", "s", 200, 404
+    )
+    left, schema = fold_replay_findings([status, other], [retired])
+    assert left == [other]
+    assert [c.rule for c in schema] == ["endpoint-retired"]
+    assert schema[0].severity is Severity.INFO and "replay-status-changed" in schema[0].evidence

@@ -6,6 +6,7 @@ removed before its sunset, or never deprecated, it is ``endpoint-removed`` (``en
 
 from __future__ import annotations
 
+from drift_diff.deprecation import RETIRED_RULE
 from drift_diff.diff import lifecycle as L
 from drift_diff.diff.facts import Fact
 from drift_diff.diff.registry import rule
@@ -13,12 +14,23 @@ from drift_diff.model import Direction, Severity
 
 ENDPOINT_DEPRECATED = "endpoint-deprecated"
 ENDPOINT_REACTIVATED = "endpoint-reactivated"
-ENDPOINT_RETIRED = "endpoint-retired"
+ENDPOINT_RETIRED = RETIRED_RULE
 ENDPOINT_SUNSET_CHANGED = "endpoint-sunset-changed"
 SUNSET_TOO_SMALL = "api-sunset-date-too-small"
 SUNSET_CHANGED_TOO_SMALL = "api-sunset-date-changed-too-small"
 SUNSET_MISSING = "api-deprecated-sunset-missing"
 SUNSET_DELETED = "sunset-deleted"
+
+__all__ = [
+    "ENDPOINT_DEPRECATED",
+    "ENDPOINT_REACTIVATED",
+    "ENDPOINT_RETIRED",
+    "ENDPOINT_SUNSET_CHANGED",
+    "SUNSET_CHANGED_TOO_SMALL",
+    "SUNSET_DELETED",
+    "SUNSET_MISSING",
+    "SUNSET_TOO_SMALL",
+]
 
 _E = Direction.ENDPOINT
 _AREA = "lifecycle"
@@ -50,9 +62,10 @@ rule(
     Severity.INFO,
     _E,
     _AREA,
-    "A deprecated endpoint is gone on or after its sunset date (or it had none): its callers "
-    "were told. Removed before the sunset it is `endpoint-removed`.",
-    kinds=L.RETIRED,
+    "A deprecated endpoint is gone on or after its sunset date (or it had none), or answers "
+    "only 404/405/410 now: its callers were told. Removed before the sunset it is "
+    "`endpoint-removed`.",
+    kinds=(L.RETIRED, L.RETIRED_ANSWERING_GONE),
     oasdiff="api-removed-with-deprecation",
 )(_fires)
 rule(

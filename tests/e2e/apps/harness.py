@@ -89,9 +89,14 @@ def _app_command(app: str, port: int) -> list[str]:
 
 
 def record(
-    app: str, workdir: Path, traffic: list[tuple[str, str, object]] | None = None
+    app: str,
+    workdir: Path,
+    traffic: list[tuple[str, str, object]] | None = None,
+    *,
+    variant: str = "",
 ) -> Recording:
-    """Run upstream + app (SDK record mode), send ``TRAFFIC``, stop both; infer the baseline."""
+    """Run upstream + app (SDK record mode, ``SHOP_VARIANT=variant``), send ``TRAFFIC``, stop
+    both; infer the baseline."""
     upstream_port, app_port = free_port(), free_port()
     traces = workdir / "traces"
     upstream = [sys.executable, "-m", "tests.e2e.apps.upstream", str(upstream_port)]
@@ -100,6 +105,7 @@ def record(
         "DRIFTDIFF_DEFAULT_EXCLUDES": "0",  # /health (the readiness poll) is replayed too
         "DRIFTDIFF_TRACES_DIR": str(traces),
         "UPSTREAM_URL": f"http://127.0.0.1:{upstream_port}",
+        "SHOP_VARIANT": variant,
     }
     with (
         server_process(upstream, f"http://127.0.0.1:{upstream_port}/fees", cwd=REPO),

@@ -45,6 +45,8 @@ def get_order(order_id: int) -> Any:
         del order["total"]
     elif VARIANT == "type-changed":
         order["total"] = str(order["total"])
+    elif VARIANT == "deprecated":  # RFC 9745 / RFC 8594, a sunset long past
+        return order, 200, {"Deprecation": "@946684800", "Sunset": "Mon, 31 Jan 2000 00:00:00 GMT"}
     return order
 
 
