@@ -19,6 +19,7 @@ from drift_diff.model import BASELINE_FORMAT, Baseline
 from drift_diff.output import is_baseline_output, write_output
 from drift_diff.schema_keywords import SUB_LIST, SUB_MAP, SUB_ONE
 from drift_diff.schemas import validation_error
+from drift_diff.traffic.urls import as_source
 
 __all__ = [
     "baseline_from_dict",
@@ -159,9 +160,11 @@ def _embedded_schema_problem(endpoints: dict[str, Any]) -> str | None:
 
 
 def is_baseline_file(path: str | os.PathLike[str]) -> bool:
-    """True when ``path`` is a JSON file whose first bytes announce a driftdiff baseline."""
-    p = Path(path)
-    if not p.is_file() or p.name.endswith((".jsonl", ".jsonl.gz", ".har")):
+    """True when ``path`` is a local JSON file whose first bytes announce a driftdiff baseline."""
+    p = as_source(path)
+    if not isinstance(p, Path) or not p.is_file():
+        return False
+    if p.name.endswith((".jsonl", ".jsonl.gz", ".har")):
         return False
     try:
         with open(p, "rb") as fh:
@@ -172,5 +175,6 @@ def is_baseline_file(path: str | os.PathLike[str]) -> bool:
 
 
 def load_baseline(path: str | os.PathLike[str]) -> Baseline:
-    p = Path(path)
+    """The baseline file ``path`` (local, ``REV:path`` or a store URL such as ``s3://…``)."""
+    p = as_source(path)
     return baseline_from_dict(load_json(p), p)

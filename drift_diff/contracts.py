@@ -2,7 +2,8 @@
 
 ``load_side(path)`` accepts a baseline file, an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON
 or YAML, detected by its ``openapi``/``swagger`` key), a HAR file, or trace files/folders
-(``*.jsonl[.gz]``), which are inferred into a baseline on the fly.
+(``*.jsonl[.gz]``), which are inferred into a baseline on the fly; each may be a local path,
+``REV:path`` or a store URL (``s3://``, ``gs://``, ``az://``).
 
 ``load_input(path)`` says what kind of input it was as well (``DiffSide``): a side that is
 traffic (HAR, traces, replay output) is judged coverage-aware when it is the current side —
@@ -17,6 +18,7 @@ only judges contracts: it depends on the model, never on how a contract was obta
 from __future__ import annotations
 
 import datetime as dt
+import glob
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,7 @@ from drift_diff.baseline import baseline_from_dict, is_baseline_file, load_basel
 from drift_diff.errors import InputError
 from drift_diff.gitinput import split_rev_path
 from drift_diff.model import Baseline, DiffResult, DiffSide, SideKind
+from drift_diff.traffic.urls import as_source, names_many, source_name
 
 if TYPE_CHECKING:
     from drift_diff.config import Config
@@ -33,7 +36,7 @@ __all__ = ["DiffSide", "SideKind", "diff_sides", "load_input", "load_side"]
 _TRACE_SUFFIXES = (".jsonl", ".jsonl.gz")
 
 
-def _infer(paths: list[Path]) -> Baseline:
+def _infer(paths: list[Path | str]) -> Baseline:
     # imported lazily: inference is another stage, and heavy
     from drift_diff.infer import infer_baseline
     from drift_diff.traffic.sources import SourceStats, iter_source_exchanges
@@ -60,19 +63,25 @@ def load_input(
 ) -> DiffSide:
     """Read ``path`` as whatever it is: its ``Baseline`` and the ``SideKind`` it was.
 
+    ``path`` is a local path, ``REV:path`` or a store URL (``s3://bucket/baselines/shop.json``;
+    a glob or prefix URL, or one ending in ``.jsonl[.gz]``/``.har``, is traffic).
     ``validate_openapi=False`` diffs OpenAPI documents that openapi-spec-validator refuses
     (best effort); by default they are an ``OpenAPIError`` with the validator's message.
     ``allow_file_refs`` lets an OpenAPI document's relative file ``$ref`` reach files under its
-    own folder (by default only local ``#/...`` references are followed).
+    own folder (by default only local ``#/...`` references are followed; a document read from
+    a store has no folder to reach).
     """
-    p = Path(path)
-    if not p.exists() and split_rev_path(path) is None:  # REV:path is read through git
-        raise InputError(p, "no such file or directory")
-    name = p.name.lower()
-    if p.is_dir() or name.endswith(_TRACE_SUFFIXES) or name.endswith(".har"):
+    p = as_source(path)
+    if isinstance(p, Path):
+        pattern = not p.exists() and glob.has_magic(str(p))  # a quoted glob of trace files
+        if not p.exists() and not pattern and split_rev_path(path) is None:  # REV:path: git
+            raise InputError(p, "no such file or directory")
+        if p.is_dir() or pattern or _is_traffic_name(p.name):
+            return DiffSide(_infer([p]), SideKind.TRAFFIC)
+        if is_baseline_file(p):
+            return DiffSide(load_baseline(p), SideKind.BASELINE)
+    elif _is_traffic_name(source_name(p)) or names_many(p):
         return DiffSide(_infer([p]), SideKind.TRAFFIC)
-    if is_baseline_file(p):
-        return DiffSide(load_baseline(p), SideKind.BASELINE)
     from drift_diff.openapi.importer import import_openapi, load_document
 
     doc: Any = load_document(p)
@@ -82,7 +91,7 @@ def load_input(
                 doc,
                 source=str(p),
                 validate=validate_openapi,
-                folder=p.parent,
+                folder=p.parent if isinstance(p, Path) else None,
                 allow_file_refs=allow_file_refs,
             ),
             SideKind.OPENAPI,
@@ -94,6 +103,11 @@ def load_input(
     raise InputError(
         p, "not a driftdiff baseline, an OpenAPI 3 document, a HAR file or a trace file"
     )
+
+
+def _is_traffic_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith(_TRACE_SUFFIXES) or lowered.endswith(".har")
 
 
 def diff_sides(

@@ -3,7 +3,9 @@
 ``read_bytes`` and ``read_text`` map the file system's errors (no such file, cannot read, not
 UTF-8); ``parse_json`` maps the parser's (not valid JSON with line and column, nested too
 deeply); ``load_json`` is both. ``REV:path`` (no such local file) is read from git
-(``drift_diff.gitinput``). A UTF-8 byte order mark is accepted.
+(``drift_diff.gitinput``), and a store URL (``s3://bucket/baselines/shop.json``, ``gs://…``,
+``az://…``) through fsspec (``drift_diff.traffic.urls``; ``file://`` is a local path). A UTF-8
+byte order mark is accepted.
 
 Every read is bounded, so a hostile input (``/dev/zero``, a sparse 2 GB file, a gzip bomb)
 is one clear error instead of unbounded memory: a file read whole is refused past
@@ -18,11 +20,11 @@ import json
 import os
 import stat
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from drift_diff.errors import InputError
 from drift_diff.gitinput import read_git_bytes, split_rev_path
+from drift_diff.traffic.urls import as_source, remote_object, store_errors
 
 __all__ = [
     "GZIP_MAX_RATIO",
@@ -95,7 +97,10 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     rev_path = split_rev_path(path)
     if rev_path is not None:
         return read_git_bytes(*rev_path, max_input_bytes())
-    p = Path(path)
+    source = as_source(path)
+    if isinstance(source, str):
+        return _read_url(source)
+    p = source
     problem = not_a_file_problem(p)
     if problem:
         raise InputError(p, problem)
@@ -113,6 +118,19 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         raise InputError(p, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > limit:
         raise InputError(p, _too_big(limit, "DRIFTDIFF_MAX_INPUT_MB"))
+    return data
+
+
+def _read_url(url: str) -> bytes:
+    """The whole object ``url`` names, under the same limit as a local file."""
+    limit = max_input_bytes()
+    obj = remote_object(url)
+    if obj.size > limit:
+        raise InputError(url, _too_big(limit, "DRIFTDIFF_MAX_INPUT_MB"))
+    with store_errors(url, "no such object"), obj.open() as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(url, _too_big(limit, "DRIFTDIFF_MAX_INPUT_MB"))
     return data
 
 
@@ -155,7 +173,7 @@ def read_text(path: str | os.PathLike[str]) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(Path(path), f"not UTF-8 text (byte {exc.start})") from None
+        raise InputError(as_source(path), f"not UTF-8 text (byte {exc.start})") from None
 
 
 def parse_json(text: str, path: str | os.PathLike[str]) -> Any:
@@ -164,14 +182,14 @@ def parse_json(text: str, path: str | os.PathLike[str]) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            Path(path),
+            as_source(path),
             f"not valid JSON: {exc.msg}",
             position=f"line {exc.lineno} column {exc.colno}",
         ) from None
     except RecursionError:
-        raise InputError(Path(path), "JSON nested too deeply") from None
+        raise InputError(as_source(path), "JSON nested too deeply") from None
     except ValueError:  # an integer literal past Python's digit limit (sys.get_int_max_str_digits)
-        raise InputError(Path(path), "not valid JSON: a number has too many digits") from None
+        raise InputError(as_source(path), "not valid JSON: a number has too many digits") from None
 
 
 def load_json(path: str | os.PathLike[str]) -> Any:

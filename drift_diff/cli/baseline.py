@@ -27,7 +27,7 @@ from drift_diff.errors import InputError, UsageError
 from drift_diff.model import Baseline, Change, Severity
 from drift_diff.output import check_output, is_baseline_output
 from drift_diff.stdin_input import reading_stdin
-from drift_diff.traffic.urls import local_paths
+from drift_diff.traffic.urls import is_remote, local_paths
 
 if TYPE_CHECKING:
     from driftdiff_sdk.scope import Excluder
@@ -160,7 +160,9 @@ def _file_name(service: str) -> str:
 
 @baseline_app.command("merge")
 def merge(
-    baselines: list[Path] = typer.Argument(..., metavar="BASELINE...", help="Baseline files."),
+    baselines: list[str] = typer.Argument(
+        ..., metavar="BASELINE...", help="Baseline files (or URLs: s3://..., gs://...)."
+    ),
     out: Path = typer.Option(..., "--output", "-o", "--out", help="Merged baseline file to write."),
     service: str | None = typer.Option(None, "--service", help="Service name of the result."),
     force: bool = typer.Option(
@@ -171,9 +173,10 @@ def merge(
     from drift_diff.baseline import load_baseline, save_baseline
     from drift_diff.infer import merge_baselines
 
-    check_output(out, inputs=baselines, force=force, owned=is_baseline_output)
+    inputs = local_paths(baselines)
+    check_output(out, inputs=inputs, force=force, owned=is_baseline_output)
     merged = merge_baselines([load_baseline(p) for p in baselines], service=service)
-    save_baseline(merged, out, inputs=baselines, force=force)
+    save_baseline(merged, out, inputs=inputs, force=force)
     narrate(
         f"merged {len(baselines)} baselines ({merged.sources.get('exchanges', 0):,} exchanges) "
         f"-> {len(merged.endpoints)} endpoints -> {out}"
@@ -185,7 +188,8 @@ def update(
     baseline: str = typer.Argument(
         ...,
         metavar="BASELINE",
-        help="The committed baseline (a file, or REV:path read through git; then give -o).",
+        help="The committed baseline (a file; or REV:path read through git, or a URL such as "
+        "s3://bucket/baselines/shop.json: then give -o).",
     ),
     sources: list[str] = typer.Argument(
         ...,
@@ -243,6 +247,10 @@ def update(
     if out is None:
         if split_rev_path(baseline) is not None:
             raise UsageError(f"{baseline} is read from git: name the file to write with -o")
+        if is_remote(baseline):
+            raise UsageError(
+                f"{baseline} is read from a store (read-only): name the file to write with -o"
+            )
         out = Path(baseline)
     local_inputs = local_paths(sources)
     if not dry_run:

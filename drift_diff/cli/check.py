@@ -27,7 +27,9 @@ def register(app: typer.Typer) -> None:
         sources: list[str] = typer.Argument(
             ..., help="Trace files or folders of the recording, globs, or URLs (s3://...)."
         ),
-        baseline: Path = typer.Option(..., "--baseline", help="The committed baseline file."),
+        baseline: str = typer.Option(
+            ..., "--baseline", help="The committed baseline file (or a URL: s3://..., gs://...)."
+        ),
         target: str = typer.Option(..., "--target", help="Base URL of the build under test."),
         start: str | None = typer.Option(None, "--start", help="Command that starts the service."),
         ready: str = typer.Option("/", "--ready", help="Path polled until the target answers."),
@@ -75,8 +77,7 @@ def register(app: typer.Typer) -> None:
         from drift_diff.replay.check import run_check
 
         inputs = [
-            baseline,
-            *local_paths(sources),
+            *local_paths([baseline, *sources]),
             *([config_file] if config_file is not None else []),
         ]
         if output is not None:

@@ -23,18 +23,19 @@ from drift_diff.model import Severity
 from drift_diff.output import check_output, is_report_output, is_stdout, write_output
 from drift_diff.report import ReportFormat, headline, render
 from drift_diff.stdin_input import reading_stdin
+from drift_diff.traffic.urls import local_paths
 
 
 def register(app: typer.Typer) -> None:
     @app.command("diff")
     def diff(
-        base: Path = typer.Argument(
+        base: str = typer.Argument(
             ...,
             help="base: baseline, OpenAPI document, HAR, or trace files/folder "
-            "('-': standard input)",
+            "('-': standard input; a URL such as s3://bucket/baselines/shop.json)",
         ),
-        current: Path = typer.Argument(
-            ..., help="current: same kinds as BASE ('-': standard input)"
+        current: str = typer.Argument(
+            ..., help="current: same kinds as BASE ('-': standard input; a URL)"
         ),
         fmt: ReportFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
         output: Path | None = typer.Option(
@@ -76,13 +77,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare BASE with CURRENT and report contract changes."""
         threshold = fail_threshold(fail_on_breaking, fail_on)
-        inputs = [base, current, *([config] if config is not None else [])]
+        inputs = [*local_paths([base, current]), *([config] if config is not None else [])]
         if output is not None:
             check_output(output, inputs=inputs, force=force, owned=is_report_output)
         cfg = load_config_option(config)
         if deprecation_days is not None:
             cfg = replace(cfg or Config(), deprecation_days=deprecation_days)
-        with reading_stdin([str(base), str(current)]) as (base_file, current_file):
+        with reading_stdin([base, current]) as (base_file, current_file):
             result = diff_sides(
                 load_input(
                     base_file, validate_openapi=not lenient, allow_file_refs=allow_file_refs

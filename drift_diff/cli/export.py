@@ -11,6 +11,7 @@ from drift_diff.cli._console import narrate
 from drift_diff.openapi import dumps_openapi, export_openapi
 from drift_diff.openapi.exporter import EXPORT_MARKER
 from drift_diff.output import check_output, has_marker, is_stdout, write_output
+from drift_diff.traffic.urls import local_paths
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +19,9 @@ def register(app: typer.Typer) -> None:
 
     @export_app.command("openapi")
     def openapi(
-        baseline: Path = typer.Argument(..., help="baseline file"),
+        baseline: str = typer.Argument(
+            ..., help="baseline file (or a URL: s3://bucket/baselines/shop.json, gs://, az://)"
+        ),
         out: Path | None = typer.Option(
             None,
             "--output",
@@ -38,12 +41,12 @@ def register(app: typer.Typer) -> None:
         """Write BASELINE as an OpenAPI 3.1 document (JSON, or YAML by the --out extension)."""
         owned = has_marker(EXPORT_MARKER.encode())
         if out is not None:
-            check_output(out, inputs=[baseline], force=force, owned=owned)
+            check_output(out, inputs=local_paths([baseline]), force=force, owned=owned)
         text = dumps_openapi(export_openapi(load_baseline(baseline), servers=server), out)
         if out is None:
             typer.echo(text, nl=False)
         else:
-            write_output(out, text, inputs=[baseline], force=force, owned=owned)
+            write_output(out, text, inputs=local_paths([baseline]), force=force, owned=owned)
             if not is_stdout(out):
                 narrate(f"driftdiff: OpenAPI 3.1 written to {out}")
 

@@ -10,13 +10,16 @@ from drift_diff.cli._console import narrate
 from drift_diff.errors import UsageError
 from drift_diff.generate.pytest_writer import GENERATED_MARKER
 from drift_diff.output import check_output, has_marker, is_stdout, write_output
+from drift_diff.traffic.urls import local_paths
 
 generate_app = typer.Typer(help="Generate tests from recorded traffic.", no_args_is_help=True)
 
 
 @generate_app.command("pytest")
 def generate_pytest_cmd(
-    sources: list[str] = typer.Argument(..., help="trace files or folders, or HAR files"),
+    sources: list[str] = typer.Argument(
+        ..., help="trace files or folders, HAR files, globs, or URLs (s3://bucket/traces/)"
+    ),
     out: Path = typer.Option(
         Path("tests/test_driftdiff_contract.py"),
         "--output",
@@ -24,8 +27,8 @@ def generate_pytest_cmd(
         "--out",
         help="module to write ('-': standard output)",
     ),
-    baseline: Path | None = typer.Option(
-        None, help="use this baseline's schemas (default: learn them from SOURCES)"
+    baseline: str | None = typer.Option(
+        None, help="use this baseline's schemas (a file or a URL; default: learn from SOURCES)"
     ),
     per_endpoint: int = typer.Option(3, min=1, help="cases kept per endpoint and status"),
     target: str = typer.Option("http://127.0.0.1:8000", help="default DRIFTDIFF_TARGET"),
@@ -41,7 +44,7 @@ def generate_pytest_cmd(
 
     if out.suffix != ".py" and not is_stdout(out):
         raise UsageError(f"--out must name a .py file (or '-'), got {out}")
-    inputs: list[str | Path] = [*sources, *([baseline] if baseline else [])]
+    inputs = local_paths([*sources, *([baseline] if baseline else [])])
     owned = has_marker(GENERATED_MARKER.encode())
     check_output(out, inputs=inputs, force=force, owned=owned)
     learned = (

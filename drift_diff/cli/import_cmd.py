@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import typer
 
@@ -11,6 +11,7 @@ from drift_diff.output import check_output, write_errors
 from drift_diff.stdin_input import reading_stdin
 from drift_diff.traffic.har import HarStats, read_har
 from drift_diff.traffic.traces import write_exchanges
+from drift_diff.traffic.urls import as_source, source_name
 
 import_app = typer.Typer(
     help="Import traffic captured by other tools into trace files.",
@@ -22,10 +23,11 @@ import_app = typer.Typer(
 
 @import_app.command("har")
 def import_har(
-    files: list[Path] = typer.Argument(
+    files: list[str] = typer.Argument(
         ...,
         metavar="FILE",
-        help="HAR files (devtools, proxies, API clients); '-': standard input (stdin.jsonl).",
+        help="HAR files (devtools, proxies, API clients); '-': standard input (stdin.jsonl); "
+        "URLs (s3://bucket/captures/x.har, gs://, az://).",
     ),
     out: Path = typer.Option(
         Path(".driftdiff/traces"), "--out", "-o", help="Folder for the trace files."
@@ -46,25 +48,32 @@ def import_har(
     no partial output (files imported before it stay). An existing <stem>.jsonl (an earlier
     import or a recording) is kept unless --force is given.
     """
-    with reading_stdin([str(f) for f in files]) as names:
-        _import([Path(n) for n in names], out, service=service, redact=not no_redact, force=force)
+    with reading_stdin(files) as names:
+        _import(
+            [as_source(n) for n in names], out, service=service, redact=not no_redact, force=force
+        )
+
+
+def _stem(har: Path | str) -> str:
+    return PurePosixPath(source_name(har)).stem
 
 
 def _import(
-    files: list[Path], out: Path, *, service: str | None, redact: bool, force: bool
+    files: list[Path | str], out: Path, *, service: str | None, redact: bool, force: bool
 ) -> None:
-    targets = [out / f"{har.stem}.jsonl" for har in files]
+    targets = [out / f"{_stem(har)}.jsonl" for har in files]
+    local = [f for f in files if isinstance(f, Path)]
     for target in targets:
-        check_output(target, inputs=files, force=force, owned=_never)
+        check_output(target, inputs=local, force=force, owned=_never)
     for har, target in zip(files, targets, strict=True):
         stats = HarStats()
         exchanges = list(read_har(har, service=service, redact=redact, stats=stats))
-        check_output(target, inputs=files, force=force, owned=_never)
+        check_output(target, inputs=local, force=force, owned=_never)
         with write_errors(target):
             write_exchanges(target, exchanges)
         note = f"; first invalid entry: {stats.first_invalid}" if stats.first_invalid else ""
         noun = "exchange" if stats.api == 1 else "exchanges"
-        narrate(f"{har.name}: {stats.api} {noun} -> {target}; {stats.summary()}{note}")
+        narrate(f"{source_name(har)}: {stats.api} {noun} -> {target}; {stats.summary()}{note}")
 
 
 def _never(path: Path) -> bool:

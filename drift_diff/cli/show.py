@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -73,7 +72,9 @@ def _header(baseline: Baseline) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("show")
     def show(
-        baseline: Path = typer.Argument(..., metavar="BASELINE", help="A baseline file."),
+        baseline: str = typer.Argument(
+            ..., metavar="BASELINE", help="A baseline file (or a URL: s3://..., gs://...)."
+        ),
     ) -> None:
         """Print a baseline as a table: endpoints, samples, statuses, body media types.
 

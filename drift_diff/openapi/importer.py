@@ -35,6 +35,7 @@ from drift_diff.schema_keywords import (
     SUB_ONE,
     type_names,
 )
+from drift_diff.traffic.urls import as_source, source_name
 
 __all__ = ["import_openapi", "load_document", "load_openapi", "validate_openapi"]
 
@@ -54,10 +55,11 @@ def _string_keys(value: Any) -> Any:
 
 
 def load_document(path: str | Path) -> Any:
-    """Parse a JSON or YAML file; malformed input is an ``InputError`` with line and column."""
-    p = Path(path)
+    """Parse a JSON or YAML file (local, ``REV:path`` or a store URL); malformed input is an
+    ``InputError`` with line and column."""
+    p = as_source(path)
     text = read_text(p)
-    if p.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
+    if source_name(p).lower().endswith(".json") or text.lstrip().startswith(("{", "[")):
         return parse_json(text, p)
     try:
         doc = yaml.safe_load(text)

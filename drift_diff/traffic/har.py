@@ -53,6 +53,7 @@ from drift_diff.jsonfile import read_bytes
 from drift_diff.records import ExchangeRecord, as_exchange
 from drift_diff.traffic._har_classify import classify_entry
 from drift_diff.traffic.traces import too_deep_error
+from drift_diff.traffic.urls import as_source, source_name
 
 __all__ = ["DEFAULT_BODY_CAP", "HarStats", "classify_entry", "read_har"]
 
@@ -96,13 +97,13 @@ def read_har(
     body_cap: int = DEFAULT_BODY_CAP,
 ) -> Iterator[ExchangeRecord]:
     """Yield the API entries of the HAR file ``path`` as exchanges (see the module doc)."""
-    p = Path(path)
+    p = as_source(path)
     stats = stats if stats is not None else HarStats()
     entries, digest = _load_entries(p)
     redactor = redact if isinstance(redact, Redactor) else None
     if redact is True:
         redactor = _file_redactor(digest)
-    id_seed = p.name
+    id_seed = source_name(p)
     service_known = service is not None
     invalid, first_invalid = 0, ""
     for index, entry in enumerate(entries):
@@ -142,7 +143,7 @@ def _file_redactor(digest: bytes) -> Redactor:
     return Redactor(config)
 
 
-def _load_entries(path: Path) -> tuple[list[Any], bytes]:
+def _load_entries(path: Path | str) -> tuple[list[Any], bytes]:
     data = read_bytes(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

@@ -79,13 +79,13 @@ def iter_source_exchanges(
     stats = stats if stats is not None else SourceStats()
     for path in find_source_files(sources):
         if path.name.lower().endswith(HAR_SUFFIX):
-            if isinstance(path, RemoteFile):
-                raise InputError(path, "HAR files are read from local paths; copy it locally")
             from drift_diff.traffic.har import HarStats, read_har
 
             if stats.har is None:
                 stats.har = HarStats()
             stats.har_files += 1
-            yield from read_har(path, service=service, redact=True, stats=stats.har)
+            # a HAR is one JSON document, read whole (a store URL through fsspec)
+            har = str(path) if isinstance(path, RemoteFile) else path
+            yield from read_har(har, service=service, redact=True, stats=stats.har)
         else:
             yield from iter_raw_exchanges([path], stats.traces)

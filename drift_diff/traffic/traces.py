@@ -23,10 +23,10 @@ from driftdiff_sdk.exchange import EXCHANGE_FORMAT_MAJOR, decoded_response
 from driftdiff_sdk.limits import MAX_LINE_DEPTH
 from driftdiff_sdk.writer import write_jsonl_atomic
 
-from drift_diff.errors import FormatVersionError, InputError
+from drift_diff.errors import DriftDiffError, FormatVersionError, InputError
 from drift_diff.jsonfile import bounded_lines
 from drift_diff.records import ExchangeRecord
-from drift_diff.traffic.urls import RemoteFile, expand_url, is_url, local_path
+from drift_diff.traffic.urls import RemoteFile, expand_url, is_url, local_path, store_error
 
 __all__ = [
     "ReadStats",
@@ -282,7 +282,15 @@ def _read_file(path: SourceFile, stats: ReadStats) -> Iterator[ExchangeRecord]:
             raise InputError(
                 path, f"corrupt or truncated gzip data ({exc})", position=f"line {lineno + 1}"
             ) from None
+        if isinstance(path, RemoteFile):
+            raise store_error(path.url, exc, "no such object") from None
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    except DriftDiffError:
+        raise
+    except Exception as exc:  # a store's own exceptions (botocore, google-auth, azure)
+        if isinstance(path, RemoteFile):
+            raise store_error(path.url, exc, "no such object") from None
+        raise
 
 
 def parse_line(path: SourceFile, lineno: int, line: bytes) -> ExchangeRecord:

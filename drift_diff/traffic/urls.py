@@ -9,21 +9,41 @@ URL is listed recursively for trace and HAR files, like a local folder. Objects 
 streams (``RemoteFile.open``), never downloaded whole.
 
 ``file://`` URLs are local paths: they are read by the ordinary local reader without fsspec.
+
+Baselines and documents (``driftdiff diff s3://bucket/baselines/shop.json …``) are read whole
+through ``remote_object`` by ``drift_diff.jsonfile.read_bytes``, under the same input limit as
+a local file. Every failure of a store (no bucket, no object, refused credentials, an endpoint
+that does not answer) is one ``InputError`` naming the URL (``store_errors``).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
-from drift_diff.errors import InputError, UsageError
+from drift_diff.errors import DriftDiffError, InputError, UsageError
 
-__all__ = ["RemoteFile", "expand_url", "is_url", "local_path", "local_paths"]
+__all__ = [
+    "RemoteFile",
+    "as_source",
+    "expand_url",
+    "is_remote",
+    "is_url",
+    "local_path",
+    "local_paths",
+    "names_many",
+    "remote_object",
+    "source_name",
+    "store_error",
+    "store_errors",
+]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
@@ -45,10 +65,28 @@ def local_path(source: str) -> Path | None:
     return Path(unquote(urlsplit(source).path))
 
 
-def local_paths(sources: Iterable[str]) -> list[Path]:
+def local_paths(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """The local files and folders among ``sources`` (what an output must never overwrite)."""
-    paths = [local_path(s) if is_url(s) else Path(s) for s in sources]
+    paths = [local_path(s) if isinstance(s, str) and is_url(s) else Path(s) for s in sources]
     return [p for p in paths if p is not None]
+
+
+def is_remote(source: object) -> bool:
+    """True for a URL read through fsspec (any ``scheme://`` but ``file://``)."""
+    return isinstance(source, str) and is_url(source) and local_path(source) is None
+
+
+def as_source(path: str | os.PathLike[str]) -> Path | str:
+    """A local input as a ``Path`` (``file://`` URLs too); a store URL stays a string, since a
+    ``Path`` would fold its ``//`` (``s3:/bucket/...``)."""
+    if isinstance(path, str) and is_url(path):
+        return local_path(path) or path
+    return Path(path)
+
+
+def source_name(source: Path | str) -> str:
+    """The last part of a local path or a URL (``shop.har``)."""
+    return source.name if isinstance(source, Path) else source.rstrip("/").rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -68,8 +106,39 @@ class RemoteFile:
     def open(self) -> IO[bytes]:
         """A streaming binary reader of the object (fsspec reads it in blocks)."""
         fs, path = _filesystem(self.url)
+        with store_errors(self.url, "no such object"):
+            raw = fs.open(path, "rb")
         # fsspec's files read blocks but lack ``readline(limit)``: a standard buffer adds it
-        return io.BufferedReader(fs.open(path, "rb"), buffer_size=1 << 20)
+        return io.BufferedReader(raw, buffer_size=1 << 20)
+
+
+def _reason(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    text = text if len(text) <= 200 else text[:199] + "…"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def store_error(url: str, exc: Exception, missing: str = "no such object or prefix") -> Exception:
+    """What a store's exception while reading ``url`` is reported as: a ``DriftDiffError`` as
+    it is, anything else as one ``InputError`` naming the URL (the backend's own exceptions,
+    botocore's or google-auth's, are not ``OSError``s)."""
+    if isinstance(exc, DriftDiffError):
+        return exc
+    if isinstance(exc, FileNotFoundError):
+        return InputError(url, missing)
+    if isinstance(exc, PermissionError):
+        return InputError(url, f"access denied ({_reason(exc)}); check the credentials")
+    return InputError(url, f"cannot read: {_reason(exc)}")
+
+
+@contextmanager
+def store_errors(url: str, missing: str = "no such object or prefix") -> Iterator[None]:
+    """Every failure of the store inside the block as ``store_error(url, ...)``."""
+    try:
+        yield
+    except Exception as exc:
+        raise store_error(url, exc, missing) from None
 
 
 def _scheme(url: str) -> str:
@@ -106,7 +175,7 @@ def expand_url(url: str, suffixes: tuple[str, ...], empty_folder: str) -> list[R
     (recursively), or the one object. Sorted, so the same URL always gives the same order."""
     fs, path = _filesystem(url)
     scheme = _scheme(url)
-    try:
+    with store_errors(url):
         if _GLOB_CHARS.search(path):
             found = fs.glob(path, detail=True)
             entries = {k: v for k, v in found.items() if v.get("type") != "directory"}
@@ -121,16 +190,29 @@ def expand_url(url: str, suffixes: tuple[str, ...], empty_folder: str) -> list[R
                     raise InputError(url, empty_folder)
             else:
                 entries = {path: info}
-    except FileNotFoundError:
-        raise InputError(url, "no such object or prefix") from None
-    except PermissionError as exc:
-        raise InputError(url, f"access denied ({exc})") from None
-    except OSError as exc:
-        raise InputError(url, f"cannot list: {exc}") from None
     return [
         RemoteFile(_unstrip(scheme, key), int(entries[key].get("size") or 0))
         for key in sorted(entries)
     ]
+
+
+def names_many(url: str) -> bool:
+    """True when ``url`` is a glob or a prefix (a folder of objects), not one object."""
+    fs, path = _filesystem(url)
+    if _GLOB_CHARS.search(path):
+        return True
+    with store_errors(url, "no such object or prefix"):
+        return bool(fs.info(path).get("type") == "directory")
+
+
+def remote_object(url: str) -> RemoteFile:
+    """The one object ``url`` names, with its size (a prefix is an ``InputError``)."""
+    fs, path = _filesystem(url)
+    with store_errors(url, "no such object"):
+        info = fs.info(path)
+    if info.get("type") == "directory":
+        raise InputError(url, "is a prefix (a folder), not an object")
+    return RemoteFile(url, int(info.get("size") or 0))
 
 
 def _unstrip(scheme: str, path: str) -> str:
