@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from driftdiff_sdk.scope import Excluder
 
     from drift_diff.config import Config
-    from drift_diff.replay.runner import ReplayOptions
 
 __all__ = [
     "EXCLUDE_HELP",
@@ -34,7 +33,6 @@ __all__ = [
     "load_config_option",
     "parse_headers",
     "positive",
-    "replay_setup",
 ]
 
 
@@ -147,52 +145,3 @@ def load_config_option(path: Path | None) -> Config | None:
     config = load_config(path) if path is not None else find_config(".")
     detail(f"config: {config.source}" if config is not None else "config: none found")
     return config
-
-
-def replay_setup(
-    target: str,
-    start: str | None,
-    ready: str,
-    ready_timeout: float,
-    out: Path | None,
-    concurrency: int,
-    timeout: float,
-    header: list[str] | None,
-    parallel_mutations: bool,
-    *,
-    fail_on_breaking: bool,
-    fail_on: Severity | None,
-    config_file: Path | None,
-    credential: list[str] | None = None,
-    inputs: Sequence[Path] = (),
-) -> tuple[Severity | None, Config | None, ReplayOptions]:
-    """The options ``replay`` and ``check`` share, parsed: threshold, config, ReplayOptions.
-
-    ``inputs`` (the recording, the baseline) are what ``--out`` must stay out of."""
-    from drift_diff.output import check_output_folder
-    from drift_diff.replay.credentials import Credential, merge_credentials
-    from drift_diff.replay.runner import ReplayOptions
-
-    positive("--ready-timeout", ready_timeout)
-    positive("--timeout", timeout)
-    positive("--concurrency", concurrency)
-    if out is not None:
-        check_output_folder(out, inputs=inputs, files=("replay.jsonl", "service.log"))
-    threshold = fail_threshold(fail_on_breaking, fail_on)
-    config = load_config_option(config_file)
-    options = ReplayOptions(
-        target=target,
-        start=start,
-        ready_path=ready,
-        ready_timeout=ready_timeout,
-        out_dir=out,
-        concurrency=concurrency,
-        timeout=timeout,
-        headers=parse_headers(header),
-        ordered_mutations=not parallel_mutations,
-        credentials=merge_credentials(
-            config.replay_credentials if config else (),
-            [Credential.parse(c) for c in credential or []],
-        ),
-    )
-    return threshold, config, options

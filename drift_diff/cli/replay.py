@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
-from drift_diff.cli._common import (
-    FAIL_ON_HELP,
-    FORMAT_HELP,
-    echo_summary,
-    emit_report,
-    replay_setup,
-)
+from drift_diff.cli._common import echo_summary, emit_report
 from drift_diff.cli._console import progress
-from drift_diff.model import Severity
-from drift_diff.report import ReportFormat, render
+from drift_diff.cli._replay_options import ReplayArgs, replay_options
+from drift_diff.report import render
 from drift_diff.traffic.urls import local_paths
 
 __all__ = ["register"]
@@ -23,91 +15,29 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     @app.command("replay")
+    @replay_options
     def replay(
         sources: list[str] = typer.Argument(
             ..., help="Trace files or folders of the recording, globs, or URLs (s3://...)."
         ),
-        target: str = typer.Option(..., "--target", help="Base URL of the build under test."),
-        start: str | None = typer.Option(
-            None,
-            "--start",
-            help="Command that starts the service "
-            "(run in its own process group, stopped at the end).",
-        ),
-        ready: str = typer.Option("/", "--ready", help="Path polled until the target answers."),
-        ready_timeout: float = typer.Option(30.0, "--ready-timeout", help="Seconds to wait."),
-        out: Path | None = typer.Option(
-            None,
-            "--out",
-            help="Folder for replay.jsonl (live exchanges) and service.log; not the report "
-            "(see -o).",
-        ),
-        concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once."),
-        timeout: float = typer.Option(10.0, "--timeout", help="Per-request timeout (seconds)."),
-        header: list[str] | None = typer.Option(
-            None, "--header", help="'Name: value' replacing the recorded header (repeatable)."
-        ),
-        credential: list[str] | None = typer.Option(
-            None,
-            "--credential",
-            help="header:NAME=ENV_VAR, cookie:NAME=ENV_VAR or query:NAME=ENV_VAR: a fresh "
-            "secret from the environment where the recording held a redacted one (repeatable).",
-        ),
-        parallel_mutations: bool = typer.Option(
-            False,
-            "--parallel-mutations",
-            help="Do not keep POST/PUT/PATCH/DELETE in recorded order.",
-        ),
-        fail_on_breaking: bool = typer.Option(
-            False, "--fail-on-breaking", help="Exit 1 on a breaking finding or failure."
-        ),
-        fail_on: Severity | None = typer.Option(
-            None, "--fail-on", case_sensitive=False, help=FAIL_ON_HELP
-        ),
-        fmt: ReportFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
-        output: Path | None = typer.Option(
-            None, "--output", "-o", help="Write the report here ('-': standard output)."
-        ),
-        force: bool = typer.Option(
-            False, "--force", help="Let --output replace a baseline, trace or OpenAPI file."
-        ),
-        config_file: Path | None = typer.Option(None, "--config", help="driftdiff.yaml"),
-        sandbox: str = typer.Option(
-            "none",
-            "--sandbox",
-            help="none | netns: run --start's service in its own network namespace (Linux).",
-        ),
+        *,
+        args: ReplayArgs,
     ) -> None:
         """Replay recorded traffic against a build; outbound calls are served from the recording."""
         from drift_diff.output import check_output, is_report_output
         from drift_diff.replay.check import load_recording, replay_result, with_config_paths
         from drift_diff.replay.runner import run_replay
 
+        config_file = args.config_file
         inputs = [*local_paths(sources), *([config_file] if config_file is not None else [])]
-        if output is not None:
-            check_output(output, inputs=inputs, force=force, owned=is_report_output)
-        threshold, config, options = replay_setup(
-            target,
-            start,
-            ready,
-            ready_timeout,
-            out,
-            concurrency,
-            timeout,
-            header,
-            parallel_mutations,
-            fail_on_breaking=fail_on_breaking,
-            fail_on=fail_on,
-            config_file=config_file,
-            credential=credential,
-            inputs=inputs,
-        )
-        options.sandbox = sandbox
+        if args.output is not None:
+            check_output(args.output, inputs=inputs, force=args.force, owned=is_report_output)
+        threshold, config, options = args.setup(inputs)
         recorded, _stats = load_recording([str(s) for s in sources])
         with progress("replaying", counted=False):
             run = run_replay(recorded, with_config_paths(options, config))
-        echo_summary(run, fmt)
+        echo_summary(run, args.fmt)
         result = replay_result(run, config)
-        emit_report(render(result, fmt), output, inputs=inputs, force=force)
+        emit_report(render(result, args.fmt), args.output, inputs=inputs, force=args.force)
         if threshold is not None and result.fails(threshold):
             raise typer.Exit(1)

@@ -193,3 +193,34 @@ def test_text_table_fits_the_terminal_width(tmp_path: Path) -> None:
 def test_progress_is_silent_off_a_terminal() -> None:
     with progress("replaying") as advance:
         assert advance is None
+
+
+def test_replay_and_check_declare_the_shared_options_once() -> None:
+    """``replay`` and ``check`` take the same option set from one declaration
+    (``cli/_replay_options.py``), and ``ReplayArgs`` holds exactly those options."""
+    from dataclasses import fields
+
+    from drift_diff.cli._replay_options import _OPTIONS, ReplayArgs
+
+    assert [f.name for f in fields(ReplayArgs)] == [name for name, _, _ in _OPTIONS]
+    helps = {}
+    for command in ("replay", "check"):
+        result = run_cli(command, "--help")
+        assert result.code == 0, result.stderr
+        helps[command] = result.stdout.split("Options:", 1)[1]
+    flags = [option.param_decls[-1] for _, _, option in _OPTIONS]
+    for command, text in helps.items():
+        assert all(flag in text for flag in flags), command
+    # word for word the same, the check's own --baseline aside
+
+    def entries(text: str) -> list[str]:  # one per option, with its wrapped help lines
+        found: list[str] = []
+        for line in text.splitlines():
+            if line.startswith("  -") or not found:
+                found.append(line)
+            else:
+                found[-1] += "\n" + line
+        return found
+
+    check = [e for e in entries(helps["check"]) if not e.lstrip().startswith("--baseline")]
+    assert check == entries(helps["replay"])
