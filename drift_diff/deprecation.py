@@ -30,6 +30,7 @@ __all__ = [
     "days_until",
     "header_facts",
     "later_sunset",
+    "param_deprecation",
     "parse_sunset",
     "parse_sunset_header",
     "sunset_day",
@@ -113,6 +114,25 @@ def header_facts(headers: Mapping[str, Any] | None) -> tuple[bool, str | None]:
         if isinstance(raw, str):
             day = later_sunset(day, sunset_day(parse_sunset_header(raw)))
     return DEPRECATION_HEADER in headers or SUNSET_HEADER in headers, day
+
+
+def param_deprecation(schema: Any) -> dict[str, str] | None:
+    """A parameter's deprecation, kept in its schema (JSON Schema's ``deprecated: true``, with
+    ``x-sunset`` beside it): ``{}`` / ``{"sunset": day}``, or None when not deprecated."""
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("deprecated") is not True:  # a named schema's parameter: {allOf: [ref, mark]}
+        parts = schema.get("allOf")
+        marks = (
+            [p for p in parts if isinstance(p, dict) and p.get("deprecated") is True]
+            if isinstance(parts, list)
+            else []
+        )
+        if not marks:
+            return None
+        schema = marks[0]
+    sunset = schema.get(SUNSET_EXTENSION)
+    return {"sunset": sunset} if isinstance(sunset, str) else {}
 
 
 def days_until(sunset: str | None, today: dt.date) -> int | None:

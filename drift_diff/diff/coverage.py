@@ -180,6 +180,8 @@ def _observe_response(fact: Fact, endpoint: EndpointRecord | None) -> Fact | Non
 
 
 def _observe_request(fact: Fact, raises_concern: Callable[[Fact], bool]) -> Fact | None:
+    if fact.kind == F.PARAM_DEPRECATION_CHANGED:
+        return None  # requests never say a parameter is deprecated
     if fact.kind in (F.REQUIRED_CHANGED, F.BODY_REQUIRED_CHANGED) and fact.after is True:
         return None  # clients sending it every time is their choice, not a requirement
     if fact.kind == F.PROPERTY_ADDED and fact.current is not None:

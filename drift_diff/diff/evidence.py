@@ -5,7 +5,7 @@ from __future__ import annotations
 from drift_diff.diff import facts as F
 from drift_diff.diff.coverage import UNOBSERVED, unobserved_evidence
 from drift_diff.diff.facts import Fact, Presence
-from drift_diff.diff.lifecycle import REMOVED_BEFORE_SUNSET, RETIRED
+from drift_diff.diff.lifecycle import PARAM_RETIRED, REMOVED_BEFORE_SUNSET, RETIRED
 
 __all__ = ["evidence_for"]
 
@@ -58,7 +58,9 @@ def _counts(fact: Fact) -> str:
             return _side(cur, fact.noun, False)
         return f"new; present in {cur.seen or 0:,} of {cur.total or 0:,} {fact.noun}"
     now = _side(fact.current, fact.noun, False)
-    if fact.kind == F.PROPERTY_REMOVED and (fact.current is None or fact.current.declared):
+    if fact.kind in (F.PROPERTY_REMOVED, PARAM_RETIRED) and (
+        fact.current is None or fact.current.declared
+    ):
         now = "now absent"
     text = f"{_side(fact.base, fact.noun, True)}; {now}"
     if fact.kind == F.VALUES_CHANGED:

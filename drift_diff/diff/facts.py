@@ -29,6 +29,7 @@ __all__ = [
     "MEDIA_TYPE_ADDED",
     "MEDIA_TYPE_REMOVED",
     "NULLABLE_CHANGED",
+    "PARAM_DEPRECATION_CHANGED",
     "PATTERN_CHANGED",
     "PROPERTY_ADDED",
     "PROPERTY_REMOVED",
@@ -47,6 +48,8 @@ ENDPOINT_ADDED = "endpoint-added"
 #: an endpoint's deprecation differs (deprecated or not, its sunset); before/after = the
 #: sides' ``deprecation`` records (None: not deprecated). Dated by ``diff/lifecycle.py``.
 DEPRECATION_CHANGED = "deprecation-changed"
+#: the same for a query/header parameter (``deprecated`` in its schema, ``x-sunset`` beside it)
+PARAM_DEPRECATION_CHANGED = "parameter-deprecation-changed"
 STATUS_REMOVED = "status-removed"
 STATUS_ADDED = "status-added"
 MEDIA_TYPE_REMOVED = "media-type-removed"

@@ -21,6 +21,14 @@ notice the project asks for (``deprecation_days`` in the config, oasdiff's
   sunset may be retired at once, so this would skip the notice); any other sunset change is
   **sunset changed** (info).
 
+Query and header parameters (OpenAPI ``deprecated: true`` on the parameter, kept as JSON
+Schema's ``deprecated`` in its schema with ``x-sunset`` beside it) follow the same calendar, as
+oasdiff's parameter checks do: removed on or after the sunset (or without one) is **parameter
+retired** (info), before it stays ``request-parameter-removed``; newly deprecated is **parameter
+deprecated** (info), or **parameter sunset too soon** / **missing** (warnings, as for
+endpoints); no longer deprecated is
+**parameter reactivated** (info). Other sunset moves of a parameter are not reported.
+
 The dated facts carry the reason in ``Fact.note`` (the evidence line) and the sunsets as
 ``before``/``after`` (``YYYY-MM-DD`` or None).
 """
@@ -32,7 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from drift_diff.deprecation import GONE_STATUSES, RETIRED_RULE, days_until
+from drift_diff.deprecation import GONE_STATUSES, RETIRED_RULE, days_until, param_deprecation
 from drift_diff.diff import facts as F
 from drift_diff.diff.facts import Fact
 from drift_diff.diff.structural import match_key
@@ -40,6 +48,11 @@ from drift_diff.model import Baseline, Direction
 
 __all__ = [
     "DEPRECATED",
+    "PARAM_DEPRECATED",
+    "PARAM_REACTIVATED",
+    "PARAM_RETIRED",
+    "PARAM_SUNSET_MISSING",
+    "PARAM_SUNSET_TOO_SOON",
     "REACTIVATED",
     "REMOVED_BEFORE_SUNSET",
     "RETIRED",
@@ -63,6 +76,13 @@ SUNSET_MISSING = "sunset-missing"
 SUNSET_SHORTENED = "sunset-shortened"
 SUNSET_CHANGED = "sunset-changed"
 SUNSET_DELETED = "sunset-deleted"
+PARAM_RETIRED = "request-parameter-removed-with-deprecation"
+PARAM_DEPRECATED = "request-parameter-deprecated"
+PARAM_REACTIVATED = "request-parameter-reactivated"
+PARAM_SUNSET_TOO_SOON = "request-parameter-sunset-date-too-small"
+PARAM_SUNSET_MISSING = "request-parameter-deprecated-sunset-missing"
+#: where parameters live in a baseline endpoint, by location prefix
+_PARAM_PARTS = (("request.query.", "query"), ("request.headers.", "headers"))
 
 
 def _sunset(record: Any) -> str | None:
@@ -170,6 +190,46 @@ def _changed(fact: Fact, today: dt.date, min_days: int) -> Fact:
     return replace(dated, kind=SUNSET_CHANGED, note=f"sunset {old or 'none'} -> {new}")
 
 
+def _base_param(base: Baseline, bkey: str | None, location: str) -> Any:
+    """The base schema of the parameter at ``location`` (``request.query.limit``), if any."""
+    data: Any = base.endpoints.get(bkey) if bkey is not None else None
+    for prefix, part in _PARAM_PARTS:
+        if isinstance(data, dict) and location.startswith(prefix):
+            params = data.get(part)
+            props = params.get("properties") if isinstance(params, dict) else None
+            return props.get(location[len(prefix) :]) if isinstance(props, dict) else None
+    return None
+
+
+def _param_removed(fact: Fact, schema: Any, today: dt.date) -> Fact:
+    record = param_deprecation(schema)
+    if record is None:
+        return fact
+    gone, sunset, note = _retirement(record, today)
+    if gone:
+        return replace(fact, kind=PARAM_RETIRED, after=sunset, note=note)
+    return replace(fact, note=note)
+
+
+def _param_changed(fact: Fact, today: dt.date, min_days: int) -> Fact | None:
+    old, new = _sunset(fact.before), _sunset(fact.after)
+    if fact.before is not None and fact.after is None:
+        return replace(fact, kind=PARAM_REACTIVATED, before=old, after=None)
+    if fact.before is not None:
+        return None  # a sunset moved: oasdiff reports that for endpoints only
+    days = days_until(new, today)
+    dated = replace(fact, before=None, after=new)
+    if new is not None and days is not None and days < min_days:
+        note = f"sunset {new} {_notice(days, min_days)}"
+        return replace(dated, kind=PARAM_SUNSET_TOO_SOON, note=note)
+    if new is not None and days is not None:
+        return replace(dated, kind=PARAM_DEPRECATED, note=f"sunset {new}, {_when(days)}")
+    if min_days > 0:
+        note = f"no sunset date; deprecation_days asks for one at least {min_days:,} days away"
+        return replace(dated, kind=PARAM_SUNSET_MISSING, note=note)
+    return replace(dated, kind=PARAM_DEPRECATED, note="no sunset date")
+
+
 def date_lifecycle(
     facts: Iterable[Fact],
     base: Baseline,
@@ -181,6 +241,7 @@ def date_lifecycle(
     """``facts`` with removals of deprecated endpoints and deprecation changes dated."""
     answering_gone = _answering_gone(base, current, today)
     replaced: set[str] = set()
+    bkeys = {match_key(k): k for k in base.endpoints}
     for fact in facts:
         if fact.endpoint in answering_gone:
             retired = answering_gone[fact.endpoint]
@@ -194,5 +255,12 @@ def date_lifecycle(
             yield _removed(fact, base, today)
         elif fact.kind == F.DEPRECATION_CHANGED:
             yield _changed(fact, today, min_days)
+        elif fact.kind == F.PROPERTY_REMOVED and fact.is_request and fact.target == "parameter":
+            schema = _base_param(base, bkeys.get(match_key(fact.endpoint)), fact.location)
+            yield _param_removed(fact, schema, today)
+        elif fact.kind == F.PARAM_DEPRECATION_CHANGED:
+            dated = _param_changed(fact, today, min_days)
+            if dated is not None:
+                yield dated
         else:
             yield fact

@@ -26,6 +26,17 @@ MESSAGES: dict[str, str] = {
     ),
     "api-deprecated-sunset-missing": "endpoint {endpoint} was deprecated without a sunset date",
     "sunset-deleted": "sunset {before} of deprecated endpoint {endpoint} was removed",
+    "request-parameter-deprecated": "parameter {location} was deprecated (sunset: {after})",
+    "request-parameter-reactivated": "parameter {location} is no longer deprecated",
+    "request-parameter-deprecated-sunset-missing": (
+        "parameter {location} was deprecated without a sunset date"
+    ),
+    "request-parameter-removed-with-deprecation": (
+        "deprecated parameter {location} was removed (sunset: {after})"
+    ),
+    "request-parameter-sunset-date-too-small": (
+        "parameter {location} is deprecated with sunset {after}, sooner than the notice required"
+    ),
     "response-success-status-removed": "status {before} is no longer returned",
     "response-non-success-status-removed": "status {before} is no longer returned",
     "response-success-status-added": "new status {after}",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from drift_diff.deprecation import param_deprecation
 from drift_diff.diff import facts as F
 from drift_diff.diff.facts import Fact, Presence
 from drift_diff.diff.presence import body_presence, count_presence
@@ -52,6 +53,19 @@ class _EndpointWalker(SchemaWalker):
         """Query/header parameters and response headers: an object schema of names."""
         b, c = self.view_base(base or {}), self.view_current(cur or {})
         self.properties(where, b, c, side, target, bcount, ccount, 0)
+        if side is Direction.REQUEST:
+            for name in sorted(set(b.properties) & set(c.properties)):
+                bdep = param_deprecation(b.properties[name])
+                cdep = param_deprecation(c.properties[name])
+                if bdep != cdep:
+                    self.add(
+                        F.PARAM_DEPRECATION_CHANGED,
+                        f"{where}.{name}",
+                        side,
+                        target,
+                        before=bdep,
+                        after=cdep,
+                    )
 
     def path_params(
         self, bkey: str, ckey: str, bdata: EndpointRecord, cdata: EndpointRecord

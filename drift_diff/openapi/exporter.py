@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from drift_diff.deprecation import SUNSET_EXTENSION
+from drift_diff.deprecation import SUNSET_EXTENSION, param_deprecation
 from drift_diff.errors import UsageError
 from drift_diff.model import Baseline, EndpointRecord, split_endpoint_key
 from drift_diff.openapi.components import share_schemas
@@ -40,6 +40,8 @@ from drift_diff.openapi.headers import AUTH_HEADER, AUTH_SCHEME, SPEC_IGNORED_HE
 __all__ = ["EXPORT_MARKER", "dumps_openapi", "export_openapi", "operation_id", "server_url"]
 
 _STATS = ("x-seen", "x-values", "x-map")
+#: a deprecated parameter's mark in its schema, written on the parameter instead
+_MARK = ("deprecated", SUNSET_EXTENSION)
 _PARAM = re.compile(r"\{([^}/]+)\}")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -60,6 +62,22 @@ def _clean(schema: Any) -> Any:
             out[key] = {k: _clean(v) for k, v in value.items()}
         else:
             out[key] = _clean(value)
+    return out
+
+
+def _unmarked(schema: Any) -> Any:
+    """A parameter schema without its deprecation mark (``deprecated``/``x-sunset``, beside a
+    named schema: ``{allOf: [ref, mark]}``)."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: v for k, v in schema.items() if k not in _MARK}
+    parts = out.get("allOf")
+    if isinstance(parts, list):
+        kept = [_unmarked(p) for p in parts]
+        kept = [p for p in kept if p != {}]
+        if len(kept) == 1 and len(out) == 1:
+            return kept[0]
+        out["allOf"] = kept
     return out
 
 
@@ -92,9 +110,13 @@ def _parameters(data: EndpointRecord, template: str) -> list[dict[str, Any]]:
         for name, schema in sorted((params.get("properties") or {}).items()):
             if where == "header" and name.lower() in SPEC_IGNORED_HEADERS:
                 continue  # said by content and security, never by parameters
-            out.append(
-                {"name": name, "in": where, "required": name in required, "schema": _clean(schema)}
-            )
+            param = {"name": name, "in": where, "required": name in required}
+            deprecation = param_deprecation(schema)
+            if deprecation is not None:  # on the parameter, where OpenAPI readers look
+                param["deprecated"] = True
+                param.update({SUNSET_EXTENSION: deprecation["sunset"]} if deprecation else {})
+                schema = _unmarked(schema)
+            out.append({**param, "schema": _clean(schema)})
     return out
 
 

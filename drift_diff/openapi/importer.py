@@ -250,10 +250,13 @@ def _operation(
             if name in SPEC_IGNORED_HEADERS:
                 continue
         if where in groups:
-            groups[where][name] = (
-                _parameter_schema(r, p, pctx),
-                where == "path" or p.get("required") is True,
-            )
+            schema = _parameter_schema(r, p, pctx)
+            if where != "path" and p.get("deprecated") is True:
+                # JSON Schema's own ``deprecated``, with the sunset beside it
+                dep = _deprecation(r, p, f"paths/{template}/{method}/parameters/{name}")
+                mark = {"deprecated": True, **({SUNSET_EXTENSION: dep["sunset"]} if dep else {})}
+                schema = {**schema, **mark} if REF_KEY not in schema else {"allOf": [schema, mark]}
+            groups[where][name] = (schema, where == "path" or p.get("required") is True)
     requirements = op["security"] if "security" in op else security[0]
     for (where, name), required in security_parameters(requirements, security[1]).items():
         groups[where].setdefault(name, ({"type": "string"}, required))
@@ -298,8 +301,9 @@ def _operation(
 
 
 def _deprecation(r: _Converter, op: dict[str, Any], where: str) -> dict[str, Any]:
-    """``deprecated: true`` with oasdiff's ``x-sunset`` (read only on a deprecated operation,
-    as oasdiff does); an ``x-sunset`` that is not a date is refused, or dropped when lenient."""
+    """``deprecated: true`` with oasdiff's ``x-sunset`` (read only on a deprecated operation or
+    parameter, as oasdiff does); an ``x-sunset`` that is not a date is refused, or dropped when
+    lenient."""
     if SUNSET_EXTENSION not in op:
         return {}
     day = parse_sunset(op[SUNSET_EXTENSION])

@@ -7,7 +7,7 @@ from typing import Any
 
 from drift_diff.model import Baseline
 from tests.unit._constraint_cases import branch_cases, constraint_cases
-from tests.unit._lifecycle_cases import lifecycle_cases, policy_cases
+from tests.unit._lifecycle_cases import lifecycle_cases, parameter_cases, policy_cases
 
 KEY = "GET /pets/{id}"
 N = 100
@@ -302,9 +302,10 @@ RULE_CASES = {
     **constraint_cases(place),
     **branch_cases(place),
     **lifecycle_cases(endpoint(responses=resp(obj({"id": S})))),
+    **parameter_cases(place),
 }
 #: rules that fire only under a configuration: (base, current, config)
-POLICY_CASES = policy_cases(endpoint(responses=resp(obj({"id": S}))))
+POLICY_CASES = policy_cases(endpoint(responses=resp(obj({"id": S}))), place)
 
 
 def _observed_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:

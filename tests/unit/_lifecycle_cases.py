@@ -6,6 +6,7 @@ Sunsets are far in the past or the future, so the cases hold whatever day the te
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drift_diff.config import Config
@@ -37,5 +38,29 @@ def lifecycle_cases(ep: dict[str, Any]) -> dict[str, Pair]:
     }
 
 
-def policy_cases(ep: dict[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any], Config]]:
-    return {"api-deprecated-sunset-missing": (ep, deprecated(ep), POLICY)}
+def policy_cases(
+    ep: dict[str, Any], place: Callable[[str, str, Any], dict[str, Any]]
+) -> dict[str, tuple[dict[str, Any], dict[str, Any], Config]]:
+    plain = place("request", "parameter", {"type": "string"})
+    marked = place("request", "parameter", {"type": "string", "deprecated": True})
+    return {
+        "api-deprecated-sunset-missing": (ep, deprecated(ep), POLICY),
+        "request-parameter-deprecated-sunset-missing": (plain, marked, POLICY),
+    }
+
+
+def parameter_cases(place: Callable[[str, str, Any], dict[str, Any]]) -> dict[str, Pair]:
+    """The parameter rules, on query parameter ``p`` (``place``: ``_diff_cases.place``)."""
+    plain = {"type": "string"}
+
+    def param(sunset: str | None = None, *, deprecated: bool = True) -> dict[str, Any]:
+        mark = {"deprecated": True, **({"x-sunset": sunset} if sunset else {})}
+        return place("request", "parameter", {**plain, **(mark if deprecated else {})})
+
+    gone = {k: v for k, v in param(deprecated=False).items() if k != "query"}
+    return {
+        "request-parameter-deprecated": (param(deprecated=False), param(FUTURE)),
+        "request-parameter-reactivated": (param(FUTURE), param(deprecated=False)),
+        "request-parameter-removed-with-deprecation": (param(PAST), gone),
+        "request-parameter-sunset-date-too-small": (param(deprecated=False), param(PAST)),
+    }

@@ -13,7 +13,7 @@ import yaml
 
 from drift_diff.config import Config
 from drift_diff.deprecation import header_facts, parse_sunset, parse_sunset_header
-from drift_diff.diff import diff_baselines
+from drift_diff.diff import Semantics, diff_baselines
 from drift_diff.errors import ConfigError, OpenAPIError
 from drift_diff.infer import infer_baseline, merge_baselines
 from drift_diff.model import Baseline, Change, Severity
@@ -375,3 +375,86 @@ def test_replay_status_change_folds_into_the_retirement() -> None:
     assert left == [other]
     assert [c.rule for c in schema] == ["endpoint-retired"]
     assert schema[0].severity is Severity.INFO and "replay-status-changed" in schema[0].evidence
+
+
+# ----------------------------------------------------------------------- parameters
+def _param_doc(param: dict[str, Any] | None, *, named: bool = False) -> dict[str, Any]:
+    doc = _doc({})
+    if param is not None:
+        schema = {"$ref": "#/components/schemas/Id"} if named else {"type": "string"}
+        doc["paths"]["/a"]["get"]["parameters"] = [
+            {"name": "id", "in": "query", "schema": schema, **param}
+        ]
+    doc["components"] = {"schemas": {"Id": {"type": "string"}}}
+    return doc
+
+
+PARAM_CASES: dict[str, tuple[Any, Any, list[str]]] = {
+    "deprecated": (
+        {},
+        {"deprecated": True, "x-sunset": "2027-06-01"},
+        ["request-parameter-deprecated"],
+    ),
+    "deprecated too soon": (
+        {},
+        {"deprecated": True, "x-sunset": "2026-12-10"},
+        ["request-parameter-sunset-date-too-small"],
+    ),
+    "reactivated": ({"deprecated": True}, {}, ["request-parameter-reactivated"]),
+    "deprecated without sunset": (
+        {},
+        {"deprecated": True},
+        ["request-parameter-deprecated-sunset-missing"],
+    ),
+    "removed after its sunset": (
+        {"deprecated": True, "x-sunset": "2026-12-01"},
+        None,
+        ["request-parameter-removed-with-deprecation"],
+    ),
+    "removed, deprecated without sunset": (
+        {"deprecated": True},
+        None,
+        ["request-parameter-removed-with-deprecation"],
+    ),
+    "removed before its sunset": (
+        {"deprecated": True, "x-sunset": "2027-01-01"},
+        None,
+        ["request-parameter-removed"],
+    ),
+    "removed without deprecation": ({}, None, ["request-parameter-removed"]),
+    "sunset moved": (
+        {"deprecated": True, "x-sunset": "2027-01-01"},
+        {"deprecated": True, "x-sunset": "2028-01-01"},
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("named", [False, True])
+@pytest.mark.parametrize("name", sorted(PARAM_CASES))
+def test_parameter_rules_fired(name: str, named: bool) -> None:
+    before, after, expected = PARAM_CASES[name]
+    base = import_openapi(_param_doc(before, named=named))
+    current = import_openapi(_param_doc(after, named=named))
+    changes = diff_baselines(base, current, config=Config(deprecation_days=30), today=TODAY).changes
+    assert sorted(c.rule for c in changes) == expected
+    assert all(c.location == "request.query.id" for c in changes)
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_parameter_deprecation_exported_on_the_parameter(named: bool) -> None:
+    base = import_openapi(_param_doc({"deprecated": True, "x-sunset": "2027-06-01"}, named=named))
+    (param,) = export_openapi(base)["paths"]["/a"]["get"]["parameters"]
+    assert param["deprecated"] is True and param["x-sunset"] == "2027-06-01"
+    assert "deprecated" not in json.dumps(param["schema"])
+    back = import_openapi(json.loads(json.dumps(export_openapi(base))))
+    if not named:  # an export does not write the document's named schemas back
+        assert diff_baselines(base, back, today=TODAY).changes == []
+
+
+def test_traffic_never_un_deprecates_a_parameter() -> None:
+    """Requests cannot say a parameter is deprecated: against traffic, no finding about it."""
+    base = import_openapi(_param_doc({"deprecated": True}))
+    current = import_openapi(_param_doc({}))
+    observed = diff_baselines(base, current, today=TODAY, semantics=Semantics.OBSERVED)
+    assert observed.changes == []

@@ -20,12 +20,22 @@ SUNSET_TOO_SMALL = "api-sunset-date-too-small"
 SUNSET_CHANGED_TOO_SMALL = "api-sunset-date-changed-too-small"
 SUNSET_MISSING = "api-deprecated-sunset-missing"
 SUNSET_DELETED = "sunset-deleted"
+PARAMETER_RETIRED = "request-parameter-removed-with-deprecation"
+PARAMETER_DEPRECATED = "request-parameter-deprecated"
+PARAMETER_REACTIVATED = "request-parameter-reactivated"
+PARAMETER_SUNSET_TOO_SMALL = "request-parameter-sunset-date-too-small"
+PARAMETER_SUNSET_MISSING = "request-parameter-deprecated-sunset-missing"
 
 __all__ = [
     "ENDPOINT_DEPRECATED",
     "ENDPOINT_REACTIVATED",
     "ENDPOINT_RETIRED",
     "ENDPOINT_SUNSET_CHANGED",
+    "PARAMETER_DEPRECATED",
+    "PARAMETER_REACTIVATED",
+    "PARAMETER_RETIRED",
+    "PARAMETER_SUNSET_MISSING",
+    "PARAMETER_SUNSET_TOO_SMALL",
     "SUNSET_CHANGED_TOO_SMALL",
     "SUNSET_DELETED",
     "SUNSET_MISSING",
@@ -34,6 +44,10 @@ __all__ = [
 
 _E = Direction.ENDPOINT
 _AREA = "lifecycle"
+_NO_MIRROR = (
+    "none: a response property carries no deprecation in a learned contract (OpenAPI "
+    "import keeps it for parameters)"
+)
 
 
 def _fires(_fact: Fact) -> bool:
@@ -113,4 +127,52 @@ rule(
     "An endpoint is deprecated without a sunset date while `deprecation_days` asks for notice "
     "(oasdiff: error).",
     kinds=L.SUNSET_MISSING,
+)(_fires)
+rule(
+    PARAMETER_DEPRECATED,
+    Severity.INFO,
+    Direction.REQUEST,
+    _AREA,
+    "A query/header parameter is now deprecated (OpenAPI `deprecated: true` on the parameter).",
+    kinds=L.PARAM_DEPRECATED,
+    mirror=_NO_MIRROR,
+)(_fires)
+rule(
+    PARAMETER_REACTIVATED,
+    Severity.INFO,
+    Direction.REQUEST,
+    _AREA,
+    "A deprecated query/header parameter is no longer deprecated.",
+    kinds=L.PARAM_REACTIVATED,
+    mirror=_NO_MIRROR,
+)(_fires)
+rule(
+    PARAMETER_RETIRED,
+    Severity.INFO,
+    Direction.REQUEST,
+    _AREA,
+    "A deprecated query/header parameter is gone on or after its sunset date (or it had none). "
+    "Removed before it, or never deprecated, it is `request-parameter-removed`.",
+    kinds=L.PARAM_RETIRED,
+    mirror=_NO_MIRROR,
+)(_fires)
+rule(
+    PARAMETER_SUNSET_TOO_SMALL,
+    Severity.WARNING,
+    Direction.REQUEST,
+    _AREA,
+    "A query/header parameter is deprecated with a sunset date fewer than `deprecation_days` "
+    "days away, or already past (oasdiff: error).",
+    kinds=L.PARAM_SUNSET_TOO_SOON,
+    mirror=_NO_MIRROR,
+)(_fires)
+rule(
+    PARAMETER_SUNSET_MISSING,
+    Severity.WARNING,
+    Direction.REQUEST,
+    _AREA,
+    "A query/header parameter is deprecated without a sunset date while `deprecation_days` asks "
+    "for notice (oasdiff: error).",
+    kinds=L.PARAM_SUNSET_MISSING,
+    mirror=_NO_MIRROR,
 )(_fires)

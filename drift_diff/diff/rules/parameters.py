@@ -26,7 +26,8 @@ def _param(fact: Fact) -> bool:
     Severity.WARNING,
     REQ,
     "parameters",
-    "A query/header parameter is no longer part of the contract: clients still send it.",
+    "A query/header parameter is no longer part of the contract: clients still send it "
+    "(deprecated and past its sunset: `request-parameter-removed-with-deprecation`).",
     kinds=F.PROPERTY_REMOVED,
     mirror=_MIRROR,
 )
