@@ -163,7 +163,15 @@ def _operation(doc: dict[str, Any], item: dict[str, Any], op: dict[str, Any]) ->
     plain = list(params.values())
     out: dict[str, Any] = {
         k: op[k]
-        for k in ("operationId", "summary", "description", "tags", "deprecated", "security")
+        for k in (
+            "operationId",
+            "summary",
+            "description",
+            "tags",
+            "deprecated",
+            "x-sunset",  # oasdiff's sunset extension: deprecation reads it
+            "security",
+        )
         if k in op
     }
     kept = [_parameter(p) for p in plain if p["in"] in ("path", "query", "header")]

@@ -265,6 +265,23 @@ def test_import_reads_deprecated_and_x_sunset() -> None:
     assert import_openapi(loaded).endpoints["GET /a"]["deprecation"] == {"sunset": "2027-01-31"}
 
 
+def test_swagger_2_operation_deprecation_is_read() -> None:
+    doc = {
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {
+                "get": {
+                    "deprecated": True,
+                    "x-sunset": "2027-01-31",
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    assert import_openapi(doc).endpoints["GET /a"]["deprecation"] == {"sunset": "2027-01-31"}
+
+
 def test_import_refuses_a_sunset_that_is_not_a_date_unless_lenient() -> None:
     doc = _doc({"deprecated": True, "x-sunset": "next spring"})
     with pytest.raises(OpenAPIError, match=r"paths//a/get/x-sunset: 'next spring' is not a date"):
