@@ -122,3 +122,24 @@ def test_bad_line_in_a_blob_names_url_and_line(
     assert code == 2
     assert f"az://{CONTAINER}/bad/pod.jsonl:line 3: not valid JSON" in err
     assert "Traceback" not in err and not (tmp_path / "x").exists()
+
+
+def test_baseline_blob_reads_like_the_local_file(
+    corpus: Path, connection_string: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local = tmp_path / "shop.json"
+    _baseline([str(corpus / "traces"), "--workers", "1"], local, capsys)
+    service = blob.BlobServiceClient.from_connection_string(connection_string)
+    service.get_container_client(CONTAINER).upload_blob(
+        "baselines/shop.json", local.read_bytes(), overwrite=True
+    )
+    url = f"az://{CONTAINER}/baselines/shop.json"
+    for command in (["show"], ["export", "openapi"]):
+        assert main([*command, str(local)]) == 0
+        here = capsys.readouterr().out
+        assert main([*command, url]) == 0
+        assert capsys.readouterr().out == here
+    assert main(["diff", url, str(local), "--fail-on", "info"]) == 0  # the same contract
+    code = main(["show", f"az://{CONTAINER}/baselines/none.json"])
+    assert code == 2
+    assert capsys.readouterr().err.strip().endswith("baselines/none.json: no such object")

@@ -135,3 +135,20 @@ def test_missing_gcs_bucket_is_one_error_line(emulator: str, corpus: Path, tmp_p
     assert done.returncode == 2
     assert done.stderr.strip().startswith("driftdiff: error: gs://no-such-bucket/")
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_baseline_object_reads_like_the_local_file(
+    emulator: str, corpus: Path, tmp_path: Path
+) -> None:
+    local = tmp_path / "shop.json"
+    _baseline(emulator, str(corpus / "traces"), local)
+    _put(emulator, "baselines/shop.json", local.read_bytes())
+    url = f"gs://{BUCKET}/baselines/shop.json"
+    here, there = _driftdiff(emulator, "show", str(local)), _driftdiff(emulator, "show", url)
+    assert there.returncode == here.returncode == 0, there.stderr
+    assert there.stdout == here.stdout
+    same = _driftdiff(emulator, "diff", url, str(local), "--fail-on", "info")
+    assert same.returncode == 0, same.stderr + same.stdout
+    missing = _driftdiff(emulator, "show", f"gs://{BUCKET}/baselines/none.json")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().endswith("baselines/none.json: no such object"), missing.stderr
