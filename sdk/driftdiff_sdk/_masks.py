@@ -323,7 +323,11 @@ class Masker:
             if value != value or value in (float("inf"), float("-inf")):
                 return value
             whole = self._mask_number(int(value))
-            return float(whole) + (self._digest("frac", repr(value), 1)[0] % 100) / 100
+            try:
+                masked = float(whole)
+            except OverflowError:  # near the float limit the masked digits may not fit
+                return 0.0
+            return masked + (self._digest("frac", repr(value), 1)[0] % 100) / 100
         if value.bit_length() > 3000:  # str() refuses ints this long; nobody's PIN is one
             return 0
         digits = str(abs(value))

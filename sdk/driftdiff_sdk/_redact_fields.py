@@ -3,10 +3,10 @@
 The second layer of ``Redactor`` (``driftdiff_sdk.redact``): ``FieldRedactor`` walks decoded
 JSON (every leaf under a secret key masked, strings scanned by ``TextRedactor.redact_text``),
 classifies headers by name (cookies keep their names, ``Authorization`` its scheme) and redacts
-URLs part by part. It also answers, without building anything, whether redacting a JSON value
-or a header value would change it (``json_unchanged``, ``redact_header_value``), which is what
-lets ``_share`` keep unchanged parts of an exchange instead of copying them. Nothing here is
-public API: import from ``driftdiff_sdk.redact``.
+URLs part by part. ``share_json`` is ``redact_json`` copy-on-write (one walk; a container that
+nothing under changes is the input's own) and ``redact_header_value`` is memoized, which is
+what lets ``_share`` keep unchanged parts of an exchange instead of copying them. Nothing here
+is public API: import from ``driftdiff_sdk.redact``.
 """
 
 from __future__ import annotations
@@ -75,55 +75,80 @@ class FieldRedactor(TextRedactor):
             return value if new == text else new.encode("latin-1", "replace")
         return value  # other Python objects: the writer stringifies them; nothing to match here
 
-    def json_unchanged(self, value: Any) -> bool:
-        """Whether ``redact_json(value)`` equals ``value`` (conservative: ``False`` when unsure).
-
-        Proves it without building anything: no secret key, every string unchanged by
-        ``redact_text`` (memoized for short strings), only plain ``dict``/``list``/``str``/
-        numbers/``None`` within the depth limit."""
+    def share_json(self, value: Any) -> Any:
+        """``redact_json(value)``, but every ``dict``/``list`` it leaves unchanged is the
+        input's own (``value`` itself when nothing changes): one walk, copies only on the path
+        to a change. The result must not be mutated (it may be the input)."""
+        if not self.config.enabled:
+            return value
         kind = type(value)
-        if kind is str:
-            return bool(self.redact_text(value) == value)
-        if kind in _SCALARS:
-            return True
-        if kind is not dict and kind is not list:
-            return False
-        keys = self._key_cache
-        text, memo_get = self.redact_text, self._text_cache.get
-        stack: list[tuple[Any, int]] = [(value, 0)]
-        pop, push = stack.pop, stack.append
-        while stack:
-            node, depth = pop()
-            if depth >= MAX_DEPTH:
-                return False  # redact_json puts a placeholder here
-            if type(node) is dict:
-                for k, v in node.items():
-                    if type(k) is not str:
-                        return False
-                    secret = keys.get(k)
-                    if secret is None:
-                        secret = self.is_secret_key(k)
-                    if secret:
-                        return False
-                    kind = type(v)
-                    if kind is str:
-                        if v and (memo_get(v) or text(v)) != v:
-                            return False
-                    elif kind is dict or kind is list:
-                        push((v, depth + 1))
-                    elif kind not in _SCALARS:
-                        return False
-            else:
-                for v in node:
-                    kind = type(v)
-                    if kind is str:
-                        if v and (memo_get(v) or text(v)) != v:
-                            return False
-                    elif kind is dict or kind is list:
-                        push((v, depth + 1))
-                    elif kind not in _SCALARS:
-                        return False
-        return True
+        if kind is dict or kind is list:
+            return self._share(value, 0)
+        return self._walk(value, False, 0)
+
+    def _share(self, node: dict[Any, Any] | list[Any], depth: int) -> Any:
+        """``_walk(node, False, depth)`` for a plain ``dict``/``list``, copy-on-write. Anything
+        but plain JSON (a tuple, bytes, a subclass...) and whatever sits under a secret key
+        goes through ``_walk`` itself, so the result always equals what that gives. (The
+        per-item code is written out twice, for speed: this runs on every body.)"""
+        if depth >= MAX_DEPTH:
+            return _TOO_DEEP
+        clean, memo_get, text = self._clean, self._text_cache.get, self.redact_text
+        out: Any = None
+        new: Any
+        if type(node) is dict:
+            key_get = self._key_cache.get
+            for k, v in node.items():
+                secret = key_get(k)
+                if secret is None:
+                    secret = self.is_secret_key(k)
+                kind = type(v)
+                if secret:
+                    new = self._walk(v, True, depth + 1)
+                    if new is v:
+                        continue
+                elif kind is str:
+                    if v in clean:
+                        continue
+                    new = memo_get(v) or text(v)
+                    if new == v:
+                        continue
+                elif kind is dict or kind is list:
+                    new = self._share(v, depth + 1)
+                    if new is v:
+                        continue
+                elif kind in _SCALARS:
+                    continue
+                else:
+                    new = self._walk(v, False, depth + 1)
+                    if new is v:
+                        continue
+                if out is None:
+                    out = dict(node)
+                out[k] = new
+        else:
+            for i, v in enumerate(node):
+                kind = type(v)
+                if kind is str:
+                    if v in clean:
+                        continue
+                    new = memo_get(v) or text(v)
+                    if new == v:
+                        continue
+                elif kind is dict or kind is list:
+                    new = self._share(v, depth + 1)
+                    if new is v:
+                        continue
+                elif kind in _SCALARS:
+                    continue
+                else:
+                    new = self._walk(v, False, depth + 1)
+                    if new is v:
+                        continue
+                if out is None:
+                    out = list(node)
+                out[i] = new
+        return node if out is None else out
 
     # ----------------------------------------------------------------- headers, query, url
     def redact_headers(self, headers: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -33,6 +33,7 @@ from driftdiff_sdk.detectors import (
     SECRET_HEADER_PARTS,
     SECRET_KEY_SUFFIXES,
     high_entropy_segment,
+    may_hold_known_token,
     sub_known_tokens,
 )
 from driftdiff_sdk.kinds import REDACTED_PREFIX
@@ -47,6 +48,29 @@ _HEADER_EXEMPT = frozenset(
     {"www-authenticate", "proxy-authenticate", "access-control-allow-credentials"}
 )
 _URL_STARTS = ("http://", "https://")
+# Necessary conditions of ``AUTH_SCHEME`` (a scheme word, whitespace, 8 characters: 14 at least)
+# and ``CARD`` (13 digits, or 4 then two groups of 4, or 4 then 6, starting with 2-6: 13 at
+# least): see ``_may_change``.
+_AUTH_HINT = re.compile(r"[Bb](?:earer|asic)\s|B(?:EARER|ASIC)\s")
+_CARD_HINT = re.compile(r"[2-6][0-9]{3}(?:[0-9]{9}|[ -][0-9]{4}[ -][0-9]{4}|[ -][0-9]{6})")
+
+
+def _may_change(text: str) -> bool:
+    """``False`` only when no step of ``TextRedactor._scan`` (user patterns aside) can
+    change ``text``: each clause is a necessary condition of one step, so the common clean
+    value (an id, a name, a timestamp) costs a few substring scans instead of the whole chain."""
+    n = len(text)
+    return (
+        ('"' in text and ":" in text)  # JSON_PAIR
+        or "=" in text  # KV_PAIR
+        or "@" in text  # AT_SIGN: e-mail, URL credentials
+        or "eyJ" in text  # JWT
+        or "PRIVATE KEY-----" in text  # PEM_PRIVATE_KEY
+        or (n >= 13 and _CARD_HINT.search(text) is not None)  # CARD
+        or (n >= 14 and _AUTH_HINT.search(text) is not None)  # AUTH_SCHEME
+        or may_hold_known_token(text)
+        or (n >= 9 and (text[0] == "/" or text.startswith(_URL_STARTS)))  # _redact_url_value
+    )
 
 
 def _tokenish(segment: str) -> bool:
@@ -69,8 +93,12 @@ class TextRedactor(Masker):
         self._keys = frozenset(norm_key(k) for k in config.keys)
         self._key_cache: dict[str, bool] = {}
         # memoized results (deterministic, so a hit is exactly what recomputing would give):
-        # the same short strings come back request after request
+        # the same short strings come back request after request. Strings ``_may_change``
+        # clears are only remembered as clean, apart: unique ids cannot push out the results
+        # that cost a hash (e-mails...)
         self._text_cache: dict[str, str] = {}
+        self._clean: set[str] = set()
+        self._scan_all = bool(config.patterns)  # user patterns have no cheap necessary condition
 
     # ----------------------------------------------------------------- matching
     def is_secret_key(self, key: object) -> bool:
@@ -104,13 +132,26 @@ class TextRedactor(Masker):
             return text
         if type(text) is not str or len(text) > MEMO_LEN:
             return self._redact_text(text)
+        if text in self._clean:
+            return text
         hit = self._text_cache.get(text)
         if hit is None:
-            hit = self._redact_text(text)
+            if not self._scan_all and not _may_change(text):
+                if len(self._clean) >= CACHE_MAX:
+                    self._clean.clear()
+                self._clean.add(text)
+                return text
+            hit = self._scan(text)
             memo(self._text_cache, text, hit)
         return hit
 
     def _redact_text(self, text: str) -> str:
+        if not self._scan_all and not _may_change(text):
+            return text
+        return self._scan(text)
+
+    def _scan(self, text: str) -> str:
+        """Every secret pattern over ``text``, in order (each one sees the previous output)."""
         if '"' in text and ":" in text:
             text = JSON_PAIR.sub(self._sub_json_pair, text)
         if "=" in text:

@@ -8,11 +8,11 @@ content but keep every header list, query map and JSON body that redaction leave
 an exchange is built fresh for one submission and neither it nor its redacted copy is mutated
 afterwards (the writer only serializes).
 
-``share_json`` first asks ``Redactor.json_unchanged`` to prove, without building anything, that
-``redact_json`` would change nothing (no secret key, every string unchanged, only plain JSON
-types within the depth limit). Anything else (a secret key, bytes, a tuple, a subclass...)
-falls back to the copying walk, so the output is always exactly what ``redact_json`` gives.
-Only ``Redactor``'s public methods are used here.
+``share_json`` is ``Redactor.share_json``: one walk that copies a ``dict``/``list`` only when
+something under it changes (an e-mail in one item copies that item, its list and the body,
+nothing else). Anything but plain JSON (bytes, a tuple, a subclass...) and whatever sits under
+a secret key goes through the copying walk, so the output always equals what ``redact_json``
+gives. Only ``Redactor``'s public methods are used here.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ __all__ = ["share_headers", "share_json", "share_message", "share_outbound", "sh
 
 
 def share_json(r: Redactor, value: Any) -> Any:
-    """``r.redact_json(value)``, or ``value`` itself when that would be an equal copy."""
-    return value if r.json_unchanged(value) else r.redact_json(value)
+    """``r.redact_json(value)``, sharing every container that would be an equal copy."""
+    return r.share_json(value)
 
 
 def share_headers(r: Redactor, headers: Any) -> Any:

@@ -28,11 +28,12 @@ the patterns and placeholders (``_masks.Masker``), secret names and secrets in f
 (``_redact_fields.FieldRedactor``), and messages, bodies and exchanges (``Redactor``, here).
 
 Speed: it runs per request in production and over 100k-entry HARs, so regexes are precompiled,
-each pattern is tried only when a cheap substring test says it could match, and every pattern
-is anchored at a token boundary with bounded repetition (linear time on hostile input). JSON
-deeper than ``MAX_DEPTH`` is replaced by a placeholder string instead of recursing further.
-Results for short strings, header values and URLs are memoized (bounded), and
-``redact_exchange`` shares what it leaves unchanged instead of copying it (``_share``).
+a string is scanned only when a few substring tests (a necessary condition of every pattern,
+``_redact_text._may_change``) say that something could match, and every pattern is anchored at
+a token boundary with bounded repetition (linear time on hostile input). JSON deeper than
+``MAX_DEPTH`` is replaced by a placeholder string instead of recursing further. Results for
+short strings, header values and URLs are memoized (bounded), and ``redact_exchange`` shares
+what it leaves unchanged instead of copying it (``_share``, ``share_json``).
 Nothing here raises on odd input (bytes, non-str keys, ``None``). Stdlib only.
 """
 

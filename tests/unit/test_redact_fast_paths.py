@@ -1,0 +1,94 @@
+"""Redaction's fast paths give exactly what the full scan and the copying walk give.
+
+The prefilter (``_may_change``) must be a necessary condition of every pattern: when it says
+"clean", the full scan must agree. ``share_json`` must equal ``redact_json`` and return the
+input's own containers where nothing changed. (``bench/redact_equiv.py`` compares a whole
+workload against an older revision; these pin the invariants in the suite.)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from driftdiff_sdk import _redact_text, detectors
+from driftdiff_sdk.limits import MAX_DEPTH
+from driftdiff_sdk.redact import RedactionConfig, Redactor
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+# characters and fragments the patterns are made of, so random text hits their edges
+_PIECES = [
+    "@", "=", '"', ":", "/", " ", "-", ".", "_", "\n", "eyJ", "Bearer ", "basic ", "BASIC ",
+    "-----BEGIN RSA PRIVATE KEY-----", "AKIA", "ghp_", "sk_live_", "xoxb-", "SK", "key-",
+    "https://", "u:p@", "password", "token", "4111", "1111", "2", "5", "9", "a", "Z", "é",
+    "example.com", "x.io", "abcdefgh", "ABCDEFGH", "01234567",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
+
+
+@pytest.fixture(scope="module")
+def r() -> Redactor:
+    return Redactor(RedactionConfig(key=b"fast-paths"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts)
+def test_prefilter_never_hides_a_change(text: str) -> None:
+    r = Redactor(RedactionConfig(key=b"fast-paths"))
+    if not _redact_text._may_change(text):
+        assert r._scan(text) == text
+
+
+def test_known_token_min_len_is_the_shortest_rule() -> None:
+    widths = [re._parser.parse(rule).getwidth()[0] for rule in detectors._TOKEN_RULES]  # type: ignore[attr-defined]
+    assert min(widths) == detectors.KNOWN_TOKEN_MIN_LEN
+
+
+def test_user_patterns_are_always_scanned() -> None:
+    r = Redactor(RedactionConfig(key=b"k", patterns=(re.compile(r"internal-\w+"),)))
+    assert r.redact_text("see internal-build7") != "see internal-build7"
+    assert r.redact_json({"a": ["internal-x"]}) == r.share_json({"a": ["internal-x"]})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["id", "note", "password", "apiKey", "x"]) | texts, inner, max_size=4
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_values)
+def test_share_json_equals_redact_json(value: Any) -> None:
+    r = Redactor(RedactionConfig(key=b"fast-paths"))
+    before = repr(value)
+    shared = r.share_json(value)
+    assert repr(shared) == repr(r.redact_json(value))
+    assert repr(value) == before  # the input is never touched
+
+
+def test_share_json_keeps_unchanged_containers(r: Redactor) -> None:
+    clean = {"id": 1, "tags": ["a", "b"], "owner": {"name": "Ada"}}
+    body = {"items": [clean, {"email": "bob@example.com", "meta": {"k": "v"}}], "total": 2}
+    out = r.share_json(body)
+    assert out is not body and out["items"] is not body["items"]
+    assert out["items"][0] is clean  # nothing under it changed: shared
+    assert out["items"][1]["meta"] is body["items"][1]["meta"]
+    assert out["items"][1]["email"].endswith("@redacted.invalid")
+    assert r.share_json(clean) is clean
+
+
+def test_share_json_falls_back_for_odd_types_and_depth(r: Redactor) -> None:
+    odd = {"t": ("a@b.io", 1), "b": b"x a@b.io", "n": {1: "v"}}
+    assert repr(r.share_json(odd)) == repr(r.redact_json(odd))
+    deep: Any = "leaf"
+    for _ in range(MAX_DEPTH + 3):
+        deep = [deep]
+    assert r.share_json(deep) == r.redact_json(deep)
