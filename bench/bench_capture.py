@@ -85,7 +85,8 @@ def make_app() -> Any:
     if os.environ.get("BENCH_WRAP") == "1":
         from driftdiff_sdk.asgi import DriftDiffMiddleware
 
-        _probe.time_capture()
+        if os.environ.get("BENCH_PROBE") == "1":  # the mixed load's timers (not on hello)
+            _probe.time_capture()
         return DriftDiffMiddleware(app)
     return app
 
@@ -219,7 +220,8 @@ async def latency_interleaved(
     return out
 
 
-async def throughput(port: int, seconds: float, connections: int = 16) -> float:
+async def throughput(port: int, seconds: float, connections: int = 16) -> tuple[float, int]:
+    """Requests per second over ``connections`` for ``seconds``, and the number served."""
     count = 0
     end = time.perf_counter() + seconds
 
@@ -233,7 +235,66 @@ async def throughput(port: int, seconds: float, connections: int = 16) -> float:
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
-    return count / (time.perf_counter() - start)
+    return count / (time.perf_counter() - start), count
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) ``pid`` used so far (Linux ``/proc``; 0 when gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _writers_of(pid: int) -> list[int]:
+    """The server's writer processes (its children running ``driftdiff_sdk._writer_proc``)."""
+    found = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return []
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                cmd = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"_writer_proc" in cmd:
+                found.append(int(child))
+    return found
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(the server's CPU seconds, its writer processes' CPU seconds) so far."""
+    return _cpu_of(pid), sum(_cpu_of(w) for w in _writers_of(pid))
+
+
+class CpuMeter:
+    """CPU per request of each variant's server and writer, over the measured rounds."""
+
+    def __init__(self) -> None:
+        self.server: dict[str, float] = {}
+        self.writer: dict[str, float] = {}
+        self.requests: dict[str, int] = {}
+
+    def add(
+        self, name: str, before: tuple[float, float], after: tuple[float, float], n: int
+    ) -> None:
+        self.server[name] = self.server.get(name, 0.0) + after[0] - before[0]
+        self.writer[name] = self.writer.get(name, 0.0) + max(0.0, after[1] - before[1])
+        self.requests[name] = self.requests.get(name, 0) + n
+
+    def per_request_us(self, name: str) -> tuple[float, float]:
+        n = max(self.requests.get(name, 0), 1)
+        return self.server.get(name, 0.0) / n * 1e6, self.writer.get(name, 0.0) / n * 1e6
 
 
 def mixed_bodies() -> list[bytes]:
@@ -340,7 +401,7 @@ def _start(variants: dict[str, dict[str, str]], work: Path) -> dict[str, tuple[i
             **env,
             "PYTHONPATH": str(REPO),
             "DRIFTDIFF_SERVICE": "bench",
-            "DRIFTDIFF_TRACES_DIR": str(work / name.replace(" ", "_").replace(",", "")),
+            "DRIFTDIFF_TRACES_DIR": str(work / _folder(name)),
         }
         proc = subprocess.Popen(
             [
@@ -365,11 +426,29 @@ def _start(variants: dict[str, dict[str, str]], work: Path) -> dict[str, tuple[i
     return procs
 
 
+def _folder(name: str) -> str:
+    return name.replace(" ", "_").replace(",", "")
+
+
 def _stop(procs: dict[str, tuple[int, Any]]) -> None:
+    """SIGTERM every server, then wait for them and for their writer processes to finish
+    (a writer writes what it was handed, then exits at the end of its input)."""
+    writers = [w for _, proc in procs.values() for w in _writers_of(proc.pid)]
     for _, proc in procs.values():
         proc.terminate()
     for _, proc in procs.values():
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
+    end = time.monotonic() + 120
+    while writers and time.monotonic() < end:
+        writers = [w for w in writers if Path(f"/proc/{w}").exists() and not _zombie(w)]
+        time.sleep(0.1)  # bench only: the writers' exit has no other signal here
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def main() -> None:
@@ -387,8 +466,24 @@ def main() -> None:
         hello(args, work)
 
 
+def _loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+def _written(work: Path, name: str) -> int:
+    """Exchanges in a variant's trace files."""
+    folder = work / _folder(name)
+    return sum(1 for f in folder.rglob("*.jsonl") for _ in f.open("rb")) if folder.is_dir() else 0
+
+
 def hello(args: argparse.Namespace, work: Path) -> None:
+    load_start = _loadavg()
     procs = _start(VARIANTS, work)
+    cpu = CpuMeter()
+    served: dict[str, int] = {name: 0 for name in VARIANTS}
     try:
         lat: dict[str, list[float]] = {name: [] for name in VARIANTS}
         rps: dict[str, list[float]] = {name: [] for name in VARIANTS}
@@ -397,83 +492,101 @@ def hello(args: argparse.Namespace, work: Path) -> None:
         for r in range(args.rounds):
             for name, times in asyncio.run(latency_interleaved(ports, args.requests)).items():
                 lat[name] += times
+                served[name] += len(times) + 50
             random.shuffle(order)  # interleaved, in a fresh order each round
             for name in order:
-                rps[name].append(asyncio.run(throughput(ports[name], args.seconds)))
+                pid = procs[name][1].pid
+                before = cpu_split(pid)
+                rate, count = asyncio.run(throughput(ports[name], args.seconds))
+                cpu.add(name, before, cpu_split(pid), count)
+                rps[name].append(rate)
+                served[name] += count
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     finally:
         _stop(procs)
-    lines = sum(1 for f in work.rglob("*.jsonl") for _ in f.open("rb"))
+    written = {name: _written(work, name) for name in VARIANTS}
     shutil.rmtree(work, ignore_errors=True)
 
     base = "no middleware"
     base_mean, base_p99 = statistics.fmean(lat[base]), _p99(lat[base])
     base_rps = statistics.median(rps[base])
+    base_cpu = cpu.per_request_us(base)[0]
     print(
         f"\n{args.rounds} interleaved rounds x {args.requests} sequential requests "
         f"(latency) + {args.seconds:g} s at 16 connections (throughput); "
-        f"{lines} exchanges written\n"
+        f"load average {load_start} at the start, {_loadavg()} at the end\n"
     )
-    print("| variant | mean | p99 | added mean | added p99 | req/s (16 conns) | vs bare |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| variant | mean | p99 | added mean | added p99 | req/s (16 conns) | vs bare | "
+        "server CPU/req | added | writer CPU/req | written / served |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in VARIANTS:
         mean, p99 = statistics.fmean(lat[name]), _p99(lat[name])
         thr = statistics.median(rps[name])
+        host_us, writer_us = cpu.per_request_us(name)
         print(
             f"| {name} | {mean * 1e3:.3f} ms | {p99 * 1e3:.3f} ms | "
             f"{(mean - base_mean) * 1e3:+.3f} ms | {(p99 - base_p99) * 1e3:+.3f} ms | "
-            f"{thr:,.0f} | {thr / base_rps:.2f} |"
+            f"{thr:,.0f} | {thr / base_rps:.2f} | {host_us:.0f} µs | "
+            f"{host_us - base_cpu:+.0f} µs | {writer_us:.0f} µs | "
+            f"{written[name]:,} / {served[name]:,} |"
         )
 
 
 MIXED_VARIANTS = {
-    **{name: VARIANTS[name] for name in ("no middleware", "record, sample 1.0")},
-    # the writer before the writer process, for comparison in the same run
-    "record, sample 1.0, thread writer": {
-        **VARIANTS["record, sample 1.0"],
-        "DRIFTDIFF_WRITER": "thread",
-    },
+    name: {**env, "BENCH_PROBE": "1"}
+    for name, env in {
+        **{name: VARIANTS[name] for name in ("no middleware", "record, sample 1.0")},
+        # the writer before the writer process, for comparison in the same run
+        "record, sample 1.0, thread writer": VARIANTS["record, sample 1.0, thread writer"],
+    }.items()
 }
 
 
 def mixed(args: argparse.Namespace, work: Path) -> None:
     """Bare and recording service under the mixed load, one after the other in each round
-    (order shuffled per round): throughput, p99 and the server-side probe."""
+    (order shuffled per round): throughput, p99, CPU per request and the server-side probe."""
     bodies = mixed_bodies()
+    load_start = _loadavg()
     procs = _start(MIXED_VARIANTS, work)
     rps: dict[str, list[float]] = {name: [] for name in MIXED_VARIANTS}
     lat: dict[str, list[float]] = {name: [] for name in MIXED_VARIANTS}
     probes: dict[str, list[dict[str, float]]] = {name: [] for name in MIXED_VARIANTS}
+    cpu = CpuMeter()
     order = list(MIXED_VARIANTS)
     try:
         for r in range(args.rounds):
             random.shuffle(order)
             for name in order:
+                pid = procs[name][1].pid
+                before = cpu_split(pid)
                 rate, times, probe = asyncio.run(
                     mixed_round(procs[name][0], args.seconds, bodies, args.clients)
                 )
+                cpu.add(name, before, cpu_split(pid), len(times))
                 rps[name].append(rate)
                 lat[name] += times
                 probes[name].append(probe)
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     finally:
         _stop(procs)
-    files = list(work.rglob("*.jsonl"))
-    lines = sum(1 for f in files for _ in f.open("rb"))
+    written = {name: _written(work, name) for name in MIXED_VARIANTS}
     shutil.rmtree(work, ignore_errors=True)
     sizes = ", ".join(f"{len(b) >> 10} KiB" for b in (bodies[0], bodies[-1]))
     print(
         f"\n{args.rounds} alternating rounds x {args.seconds:g} s, {args.clients} clients "
-        f"posting JSON bodies of {sizes} (log-uniform), echoed back; "
-        f"{lines} exchanges written\n"
+        f"posting JSON bodies of {sizes} (log-uniform), echoed back; load average "
+        f"{load_start} at the start, {_loadavg()} at the end\n"
     )
     base = "no middleware"
     base_rps, base_p99 = statistics.median(rps[base]), _p99(lat[base])
     print(
         "| variant | req/s | vs bare | p50 | p99 | added p99 | longest loop stall | "
-        "longest capture step on the loop (wall / its own CPU) | mean capture step |"
+        "longest capture step on the loop (wall / its own CPU) | mean capture step | "
+        "server CPU/req | writer CPU/req | written / served |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in MIXED_VARIANTS:
         thr = statistics.median(rps[name])
         p50 = statistics.median(lat[name])
@@ -482,10 +595,13 @@ def mixed(args: argparse.Namespace, work: Path) -> None:
         cap_max = max(p["capture_max_ms"] for p in probes[name])
         cap_cpu = max(p["capture_cpu_max_ms"] for p in probes[name])
         cap_mean = statistics.fmean(p["capture_mean_ms"] for p in probes[name])
+        host_us, writer_us = cpu.per_request_us(name)
         print(
             f"| {name} | {thr:,.1f} | {thr / base_rps:.2f} | {p50 * 1e3:.1f} ms | "
             f"{p99 * 1e3:.1f} ms | {(p99 - base_p99) * 1e3:+.1f} ms | {loop_max:.1f} ms | "
-            f"{cap_max:.3f} / {cap_cpu:.3f} ms | {cap_mean:.4f} ms |"
+            f"{cap_max:.3f} / {cap_cpu:.3f} ms | {cap_mean:.4f} ms | "
+            f"{host_us / 1e3:.2f} ms | {writer_us / 1e3:.2f} ms | "
+            f"{written[name]:,} / {cpu.requests[name]:,} |"
         )
 
 

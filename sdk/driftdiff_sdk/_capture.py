@@ -1,11 +1,15 @@
-"""What the request path keeps of a body, and how the writer thread turns it into fields.
+"""What the request path keeps of an exchange, and how the writer turns it into fields.
 
 The request path only copies: ``BodyCapture`` keeps the first ``cap`` bytes of a body (a body
 past the cap is cut, its full size and SHA-256 noted), and ``defer`` puts the capture into the
-request or response object under ``RAW_KEY`` instead of its body fields. ``materialize``, run on
-the writer thread before redaction, decodes a compressed response, parses JSON and fills the
-body fields exactly as ``encode_body`` writes them. Until then the raw bytes are unredacted and
-live in memory only: nothing is written before ``materialize`` and the redactor ran.
+request or response object under ``RAW_KEY`` instead of its body fields. An inbound exchange
+travels as a flat ``record`` tuple (``RECORD``): header pairs as the server gave them, the raw
+query string, the URL's parts; one tuple pickles in about a microsecond where the exchange
+dict took three. ``materialize``, run by the writer before redaction, builds the exchange dict
+from a record (header maps, parsed query, URL), decodes a compressed response, parses JSON and
+fills the body fields exactly as ``encode_body`` writes them. Until then the raw bytes are
+unredacted and live in memory only: nothing is written before ``materialize`` and the redactor
+ran.
 """
 
 from __future__ import annotations
@@ -13,9 +17,28 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from driftdiff_sdk.exchange import decode_content, encode_body
+from driftdiff_sdk.exchange import (
+    EXCHANGE_FORMAT,
+    decode_content,
+    encode_body,
+    headers_to_map,
+    parse_query,
+)
 
-__all__ = ["RAW_KEY", "BodyCapture", "defer", "materialize", "pending_bytes"]
+__all__ = [
+    "RAW_KEY",
+    "RECORD",
+    "BodyCapture",
+    "Captured",
+    "defer",
+    "materialize",
+    "pending_bytes",
+    "record",
+]
+
+#: What the request path hands to the writer: an inbound ``record`` (a tuple), or an exchange
+#: dict whose bodies may still be deferred (``defer``).
+Captured = dict[str, Any] | tuple[Any, ...]
 
 #: The key under which a request/response object carries its raw capture until it is encoded
 #: (never serialized: ``materialize`` replaces it by the body fields).
@@ -63,6 +86,14 @@ class BodyCapture:
         (a hash object does not pickle; a capture is complete once it is submitted)."""
         digest = self._hash.hexdigest() if self._hash is not None else None
         return (_restore, (self.cap, self.buf, self.truncated, self.size, digest))
+
+    def state(self) -> tuple[int, bytearray, bool, int, str | None] | None:
+        """What a record carries of this body (``restore`` undoes it); ``None`` for an empty one
+        (its fields are those of no body). A plain tuple pickles without a ``__reduce__``."""
+        if not self.buf and not self.truncated:
+            return None
+        digest = self._hash.hexdigest() if self._hash is not None else None
+        return (self.cap, self.buf, self.truncated, self.size, digest)
 
     def mark_unread(self) -> None:
         """The body exists but was not seen (a stream the library sends itself)."""
@@ -129,6 +160,129 @@ def defer(
     message[RAW_KEY] = (capture, content_type, layout, content_encoding)
 
 
+#: The first item of an inbound record (``record``); bumped when the layout changes.
+RECORD = "driftdiff.record/1"
+# positions in a record
+_REQ_BODY, _RESP_BODY, _OUTBOUND = 11, 14, 16
+
+
+def record(
+    exchange_id: str,
+    service: str,
+    recorded_at: str,
+    duration_ms: float,
+    route: str | None,
+    method: str,
+    url: str | tuple[str, Any] | None,
+    path: str,
+    query: dict[str, list[str]] | str | bytes,
+    req_headers: Any,
+    req_body: tuple[Any, ...] | None,
+    status: int,
+    resp_headers: Any,
+    resp_body: tuple[Any, ...] | None,
+    meta: dict[str, Any] | None,
+    outbound: list[dict[str, Any]],
+) -> tuple[Any, ...]:
+    """An inbound exchange as the request path hands it over (nothing parsed).
+
+    ``url``: the URL, or ``(scheme, server)`` for one built from the ``host`` header (ASGI);
+    ``query``: parsed, or the raw query string; headers: a name → values map, or the
+    ``(name, value)`` pairs as sent (``bytes`` or ``str``); bodies: ``BodyCapture.state()``.
+    ``expand`` builds the exchange.
+    """
+    return (
+        RECORD,
+        exchange_id,
+        service,
+        recorded_at,
+        duration_ms,
+        route,
+        method,
+        url,
+        path,
+        query,
+        req_headers,
+        req_body,
+        status,
+        resp_headers,
+        resp_body,
+        meta,
+        outbound,
+    )
+
+
+_NO_BODY = BodyCapture(0)  # never added to: its fields are content_type and truncated=False
+
+
+def _first(headers: dict[str, list[str]], name: str) -> str | None:
+    values = headers.get(name)
+    return values[0] if values else None
+
+
+def expand(rec: tuple[Any, ...]) -> dict[str, Any]:
+    """The exchange dict of a ``record``, bodies still deferred (as ``build_exchange`` made it)."""
+    (_, xid, service, at, duration, route, method, url, path, query) = rec[:10]
+    (req_headers, req_body, status, resp_headers, resp_body, meta, outbound) = rec[10:]
+    if type(req_headers) is not dict:
+        req_headers = headers_to_map(req_headers)
+    if type(resp_headers) is not dict:
+        resp_headers = headers_to_map(resp_headers)
+    if type(url) is tuple:
+        url = _url_from(url, req_headers, path, query)
+    if type(query) is not dict:
+        query = parse_query(query) if query else {}
+    request: dict[str, Any] = {
+        "method": method,
+        "url": url,
+        "path": path,
+        "query": query,
+        "headers": req_headers,
+    }
+    defer(
+        request,
+        _restore(*req_body) if req_body else _NO_BODY,
+        _first(req_headers, "content-type"),
+        layout=True,
+    )
+    response: dict[str, Any] = {"status": status, "headers": resp_headers}
+    coding = resp_headers.get("content-encoding")
+    defer(
+        response,
+        _restore(*resp_body) if resp_body else _NO_BODY,
+        _first(resp_headers, "content-type"),
+        content_encoding=",".join(coding) if coding else None,
+    )
+    exchange: dict[str, Any] = {
+        "format": EXCHANGE_FORMAT,
+        "id": xid,
+        "service": service,
+        "source": "sdk",
+        "recorded_at": at,
+        "duration_ms": duration,
+        "route": route,
+        "request": request,
+        "response": response,
+        "outbound": outbound,
+    }
+    if meta:
+        exchange["meta"] = meta
+    return exchange
+
+
+def _url_from(parts: tuple[str, Any], headers: dict[str, list[str]], path: str, query: Any) -> str:
+    """The URL an ASGI request was sent to: its ``host`` header, else the server's address."""
+    scheme, server = parts
+    host_values = headers.get("host")
+    if not host_values:
+        host_values = [f"{server[0]}:{server[1]}" if server else "localhost"]
+    host = host_values[0]
+    url = f"{scheme}://{host}{path}"
+    if query:
+        return f"{url}?{query.decode('latin-1') if type(query) is bytes else query}"
+    return url
+
+
 def _fill(message: Any) -> None:
     if type(message) is dict:
         raw = message.pop(RAW_KEY, None)
@@ -137,8 +291,10 @@ def _fill(message: Any) -> None:
             capture.fill(message, content_type, layout=layout, content_encoding=coding)
 
 
-def materialize(exchange: dict[str, Any]) -> dict[str, Any]:
-    """Fill the body fields of every deferred capture in ``exchange`` (in place; returned)."""
+def materialize(captured: Captured) -> dict[str, Any]:
+    """Fill the body fields of every deferred capture in ``exchange`` (in place; returned);
+    a ``record`` is expanded first."""
+    exchange = expand(captured) if isinstance(captured, tuple) else captured
     _fill(exchange.get("request"))
     _fill(exchange.get("response"))
     outbound = exchange.get("outbound")
@@ -158,10 +314,14 @@ def _raw_len(message: Any) -> int:
     return 0
 
 
-def pending_bytes(exchange: dict[str, Any]) -> int:
+def pending_bytes(exchange: Captured) -> int:
     """Bytes of raw body ``exchange`` holds until it is materialized (for the queue's bound)."""
-    n = _raw_len(exchange.get("request")) + _raw_len(exchange.get("response"))
-    outbound = exchange.get("outbound")
+    if isinstance(exchange, tuple):
+        n = sum(len(b[1]) for b in (exchange[_REQ_BODY], exchange[_RESP_BODY]) if b is not None)
+        outbound = exchange[_OUTBOUND]
+    else:
+        n = _raw_len(exchange.get("request")) + _raw_len(exchange.get("response"))
+        outbound = exchange.get("outbound")
     if type(outbound) is list:
         for call in outbound:
             if type(call) is dict:

@@ -65,7 +65,7 @@ def stats() -> dict[str, int]:
         "dropped": _counters.dropped,
         "errors": _counters.errors,
         "unwritten": _counters.unwritten,
-        "queued": len(rec._queue) if rec is not None else 0,
+        "queued": rec.queued() if rec is not None else 0,
         "sampled": _counters.sampled,
         "not_sampled": _counters.not_sampled,
         "excluded": _counters.excluded,

@@ -3,8 +3,9 @@ capture, route-template conversion and building the exchange dict.
 
 The capture buffers (``_capture.BodyCapture``) keep at most ``cap`` bytes however large the
 body is; the application and the client always see every byte, the recording is what gets cut
-(and marked ``truncated``, with the whole body's size and SHA-256). The exchange built here holds
-the raw bytes: parsing, decoding and redaction happen on the writer thread.
+(and marked ``truncated``, with the whole body's size and SHA-256). The exchange built here is a
+flat record of raw parts (``_capture.record``): header maps, query parsing, decoding and
+redaction happen in the writer.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ import time
 from typing import Any
 
 from driftdiff_sdk import runtime
-from driftdiff_sdk._capture import BodyCapture, defer
+from driftdiff_sdk._capture import BodyCapture, record
 from driftdiff_sdk._counters import _counters
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.context import ExchangeContext
-from driftdiff_sdk.exchange import EXCHANGE_FORMAT
 from driftdiff_sdk.scope import Excluder
 
 __all__ = [
@@ -117,8 +117,6 @@ def new_context(replay: bool, replay_id: str | None) -> ExchangeContext:
     return ExchangeContext(new_id())
 
 
-_NO_BODY = BodyCapture(0)  # never added to: its fields are content_type and truncated=False
-
 # Flask/werkzeug: <user_id>, <int:user_id>, <any(a, b):kind>
 _WERKZEUG_VAR = re.compile(r"<(?:[a-zA-Z_][a-zA-Z0-9_]*(?:\([^)]*\))?:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 # Django re_path named groups: (?P<year>[0-9]{4})
@@ -152,56 +150,41 @@ def build_exchange(
     started: float,
     route: str | None,
     method: str,
-    url: str | None,
+    url: str | tuple[str, Any] | None,
     path: str,
-    query: dict[str, list[str]],
-    req_headers: dict[str, list[str]],
+    query: dict[str, list[str]] | str | bytes,
+    req_headers: Any,
     req_body: BodyCapture | None,
     status: int,
-    resp_headers: dict[str, list[str]],
+    resp_headers: Any,
     resp_body: BodyCapture | None,
     meta: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    request: dict[str, Any] = {
-        "method": method,
-        "url": url,
-        "path": path,
-        "query": query,
-        "headers": req_headers,
-    }
-    # the raw bytes only: parsed, decoded and redacted on the writer thread (``_capture``);
-    # no capture (a body left unread): the same fields as an empty one
-    defer(request, req_body or _NO_BODY, first(req_headers, "content-type"), layout=True)
-    response: dict[str, Any] = {"status": status, "headers": resp_headers}
-    defer(
-        response,
-        resp_body or _NO_BODY,
-        first(resp_headers, "content-type"),
-        content_encoding=_coding(resp_headers),
-    )
-    exchange: dict[str, Any] = {
-        "format": EXCHANGE_FORMAT,
-        "id": ctx.id,
-        "service": service,
-        "source": "sdk",
-        "recorded_at": started_at,
-        "duration_ms": round((time.perf_counter() - started) * 1000.0, 3),
-        "route": route,
-        "request": request,
-        "response": response,
+) -> tuple[Any, ...]:
+    """The exchange as a ``_capture.record``: raw parts (headers as pairs or mapped, the query
+    raw or parsed, the URL or its parts); the writer builds the exchange dict from it.
+
+    No capture (a body left unread) gives the same fields as an empty one.
+    """
+    outbound = ctx.outbound
+    return record(
+        ctx.id,
+        service,
+        started_at,
+        round((time.perf_counter() - started) * 1000.0, 3),
+        route,
+        method,
+        url,
+        path,
+        query,
+        req_headers,
+        req_body.state() if req_body is not None else None,
+        status,
+        resp_headers,
+        resp_body.state() if resp_body is not None else None,
+        meta,
         # a copy: calls that finish after the response (fire-and-forget tasks) are not ours
-        "outbound": sorted(ctx.outbound, key=_seq_key)
-        if len(ctx.outbound) > 1
-        else list(ctx.outbound),
-    }
-    if meta:
-        exchange["meta"] = meta
-    return exchange
-
-
-def _coding(headers: dict[str, list[str]]) -> str | None:
-    values = headers.get("content-encoding")
-    return ",".join(values) if values else None
+        sorted(outbound, key=_seq_key) if len(outbound) > 1 else list(outbound),
+    )
 
 
 def _seq_key(call: dict[str, Any]) -> int:

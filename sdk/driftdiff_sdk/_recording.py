@@ -22,7 +22,6 @@ from driftdiff_sdk._inbound import (
     started_now,
 )
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
-from driftdiff_sdk.exchange import parse_query
 
 __all__ = ["Recording"]
 
@@ -58,17 +57,20 @@ class Recording:
         *,
         route: str | None,
         method: str,
-        url: str | None,
+        url: str | tuple[str, Any] | None,
         path: str,
         query: str | bytes,
-        req_headers: dict[str, list[str]],
+        req_headers: Any,
         req_body: BodyCapture | None,
         status: int | None,
-        resp_headers: dict[str, list[str]],
+        resp_headers: Any,
         resp_body: BodyCapture | None,
     ) -> None:
         """The exchange, to the writer. ``status=None``: no response was started; a failure
-        is then recorded as a 500, and without one (the client went away) nothing is."""
+        is then recorded as a 500, and without one (the client went away) nothing is.
+
+        Headers: a name → values map or the ``(name, value)`` pairs as sent; ``url``: the URL
+        or ``(scheme, server)`` (``_capture.record``). The query is parsed by the writer."""
         meta = None
         if status is None:
             if self.failure is None:
@@ -85,7 +87,7 @@ class Recording:
             method=method,
             url=url,
             path=path,
-            query=parse_query(query) if query else {},
+            query=query,
             req_headers=req_headers,
             req_body=req_body,
             status=status,

@@ -1,11 +1,23 @@
-"""The host side of the writer process: a bounded queue, a sender thread and a pipe.
+"""The host side of the writer process: a bounded queue of frames, a sender thread, a pipe.
 
-The request path appends the exchange as captured (``recorder.Recorder.submit``'s bounds:
-``queue_size`` exchanges and ``QUEUE_BYTES`` of raw body bytes; past them, dropped and counted)
-and returns. The sender thread pickles each exchange (raw bytes are copied, never parsed) and
-writes the frames to the writer process's stdin, an anonymous pipe; the process
-(``_writer_proc``) parses, redacts, serialises and writes the trace files, off the host's GIL.
-A reader thread takes the process's cumulative counters from its stdout into ``stats()``.
+The request path pickles the exchange as captured (raw bytes and strings are copied, nothing is
+parsed or redacted: a few microseconds for a small exchange, a memory copy for a large body)
+and appends the frame to a deque, bounded by ``queue_size`` frames and ``QUEUE_BYTES`` bytes;
+past either it is dropped and counted. It never blocks, and its only system call is, once per
+batch, waking the sender thread: that thread wakes when ``_WAKE_BYTES`` or ``_WAKE_FRAMES``
+wait (or every ``recorder._FLUSH_EVERY_S``) and writes the batch to the writer process's stdin,
+an anonymous pipe, with one ``writev``. The queue holds only ``bytes``: nothing the garbage
+collector tracks outlives its request, so recording does not grow the host's collected heap.
+The process (``_writer_proc``) parses, redacts, serialises and writes the trace files, off the
+host's GIL. A reader thread takes the process's cumulative counters from its stdout into
+``stats()``.
+
+The writer process starts when the middleware is built (``recorder.start_early``); its
+threads start with the first exchange (none exist before: a ``--preload`` master forks
+without them). A forked worker's first exchange starts the sender thread, which starts that
+worker's writer process while the request only queues its frame. A process that cannot be
+started leaves the sender thread decoding the frames and writing them itself (the thread
+writer, counted in ``writer_fallbacks``).
 
 When the process dies (killed, out of memory), the host keeps serving: what was queued or in
 the pipe and not yet handled is counted as dropped, new exchanges are dropped and counted, and
@@ -24,9 +36,10 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any
+from collections import deque
 
 from driftdiff_sdk import recorder
+from driftdiff_sdk._capture import Captured, pending_bytes
 from driftdiff_sdk._counters import _counters, count_error
 from driftdiff_sdk._writer_proc import HEADER, REPORT
 from driftdiff_sdk.config import SDKConfig
@@ -37,7 +50,12 @@ log = logging.getLogger("driftdiff_sdk")
 
 #: the module the writer process runs (``python -m``); tests point it at a fault-injecting one
 CHILD_MODULE = "driftdiff_sdk._writer_proc"
-_BATCH_BYTES = 1 << 20  # frames per os.write: up to about this much
+_BATCH_BYTES = 1 << 20  # frames per writev: up to about this much
+_WAKE_BYTES = 64 << 10  # the sender wakes once this much waits (a pipe buffer's worth) ...
+_WAKE_FRAMES = 256  # ... or this many frames (at most half the queue), or on its timer
+_IOV_MAX = 512  # buffers per writev (Linux allows 1024)
+_PIPE_BYTES = 1 << 20  # the pipe's buffer, where the system allows (Linux: pipe-max-size)
+_dumps = pickle.dumps
 _ABANDONED: list[_Child] = []  # a forked child's copies of its parent's writer
 _SDK_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -63,19 +81,33 @@ class _Child:
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.wfd = self.proc.stdin.fileno()
+        with contextlib.suppress(Exception):  # Linux: fewer, larger pipe writes
+            import fcntl
+
+            fcntl.fcntl(self.wfd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
         self.rfd = self.proc.stdout.fileno()
         self.sent = 0  # exchanges written to the pipe
         self.last = (0, 0, 0, 0)  # recorded, errors, unwritten, received
         self.done = threading.Event()  # its stdout reached EOF
         self.write_frames([pickle.dumps((config, host_pid), protocol=5)])
-        threading.Thread(target=self._read, name="driftdiff-writer-report", daemon=True).start()
+        self._reader: threading.Thread | None = None
+
+    def start_reader(self) -> None:
+        """Start taking its reports (a thread: started with the sender, not before)."""
+        if self._reader is None:
+            self._reader = threading.Thread(
+                target=self._read, name="driftdiff-writer-report", daemon=True
+            )
+            self._reader.start()
 
     def write_frames(self, frames: list[bytes]) -> None:
         """Write length-prefixed frames; raises ``OSError`` when the process is gone."""
-        data = b"".join(HEADER.pack(len(f)) + f for f in frames)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.wfd, view) :]
+        pack = HEADER.pack
+        parts: list[bytes | memoryview] = []
+        for frame in frames:
+            parts.append(pack(len(frame)))
+            parts.append(frame)
+        _writev_all(self.wfd, parts)
 
     def _read(self) -> None:
         buf = b""
@@ -118,98 +150,76 @@ class _Child:
 
 
 class ProcessRecorder(recorder.Recorder):
-    """``Recorder``'s queue and bounds, drained to a writer process instead of to files."""
+    """The bounded queue of pickled exchanges, drained to a writer process by a sender thread."""
 
     process = True
 
-    def __init__(self, config: SDKConfig) -> None:
-        self._child: _Child | None = None
-        self._restart_at = 0.0
-        self._backoff = 0.0
+    def __init__(self, config: SDKConfig, *, start_now: bool = False) -> None:
+        """``start_now`` (when the middleware is built): start the writer process here, and
+        the threads on the first exchange; otherwise (a forked worker's first exchange) the
+        sender thread starts the process, and the request only queues its frame."""
         super().__init__(config, thread=False)
-        self._child = _Child(config, self.pid)  # raises: the caller falls back to a thread
+        self._frames: deque[bytes] = deque()
+        self._wake_frames = max(1, min(_WAKE_FRAMES, config.queue_size // 2))
+        self._child: _Child | None = None
+        self._local: recorder.Recorder | None = None  # the thread writer, if no process starts
+        self._accepting = True  # False from a writer process's death until the next one runs
+        self._restart_at = 0.0
+        self._restart_backoff = 0.0
         self._thread = threading.Thread(target=self._run, name="driftdiff-sender", daemon=True)
-        self._thread.start()
+        self._thread_lock = threading.Lock()
+        self._running = False  # the sender thread was started
+        if start_now:
+            self._start_child()
+        else:
+            self._start_sender()
 
-    def submit(self, exchange: dict[str, Any]) -> None:
-        if self._child is None:  # the writer process died: drop until it is back
+    def _start_sender(self) -> None:
+        with self._thread_lock:
+            if not self._running and not self._closed:
+                self._thread.start()
+                self._running = True
+
+    # -- request path ---------------------------------------------------------------------------
+
+    def submit(self, exchange: Captured) -> None:
+        """Pickle and queue (no parsing, no system call); dropped and counted past the bounds
+        (checked before pickling: a full queue costs a dropped exchange nothing to copy)."""
+        frames = self._frames
+        if self._closed or not self._accepting or len(frames) >= self._maxsize:
             _counters.dropped += 1
             return
-        super().submit(exchange)
+        try:
+            if pending_bytes(exchange) + self._bytes_in - self._bytes_out > recorder.QUEUE_BYTES:
+                _counters.dropped += 1
+                return
+            frame = _dumps(exchange, 5)
+        except Exception:
+            count_error("serialization")  # never queued, never written
+            return
+        size = len(frame)
+        with self._bytes_lock:
+            pending = self._bytes_in + size - self._bytes_out
+            if pending > recorder.QUEUE_BYTES:
+                _counters.dropped += 1
+                return
+            self._bytes_in += size
+        frames.append(frame)
+        if not self._running:
+            self._start_sender()
+        if (pending >= _WAKE_BYTES or len(frames) >= self._wake_frames) and not self._wake.is_set():
+            self._wake.set()
+
+    def queued(self) -> int:
+        return len(self._frames)
 
     # -- sender thread --------------------------------------------------------------------------
 
-    def _drain(self) -> None:
-        child = self._child
-        if child is None:
-            self._drop_queue()
-            self._maybe_restart()
-            return
-        queue = self._queue
-        frames: list[bytes] = []
-        size = 0
-        count = 0
-        while queue:
-            exchange, raw_bytes = queue.popleft()
-            self._bytes_out += raw_bytes
-            try:
-                frame = pickle.dumps(exchange, protocol=5)
-            except Exception:
-                count_error("serialization")  # never sent, never written
-                continue
-            del exchange
-            frames.append(frame)
-            size += len(frame)
-            count += 1
-            if size >= _BATCH_BYTES or not queue:
-                if not self._send(child, frames, count):
-                    return
-                frames, size, count = [], 0, 0
-
-    def _send(self, child: _Child, frames: list[bytes], count: int) -> bool:
-        try:
-            child.write_frames(frames)
-        except OSError:
-            self._died(child, count)
-            return False
-        child.sent += count
-        return True
-
-    def _died(self, child: _Child, unsent: int) -> None:
-        self._child = None
-        child.close_pipe()
-        child.done.wait(1.0)  # its last report, if it wrote one
-        with contextlib.suppress(Exception):
-            child.proc.wait(1.0)
-        _counters.dropped += unsent + child.lost()
-        self._drop_queue()
-        self._backoff = min(max(self._backoff * 2, 1.0), 60.0)
-        self._restart_at = time.monotonic() + self._backoff
-        log.warning(
-            "driftdiff: the writer process exited (status %s); dropping exchanges (counted) and "
-            "starting a new one in %g s",
-            child.proc.returncode,
-            self._backoff,
-        )
-
-    def _drop_queue(self) -> None:
-        queue = self._queue
-        while queue:
-            self._bytes_out += queue.popleft()[1]
-            _counters.dropped += 1
-
-    def _maybe_restart(self) -> None:
-        if self._closed or time.monotonic() < self._restart_at:
-            return
-        try:
-            self._child = _Child(self.config, self.pid)
-            _counters.restarts += 1
-        except Exception:
-            count_error("writer process restart")
-            self._backoff = min(max(self._backoff * 2, 1.0), 60.0)
-            self._restart_at = time.monotonic() + self._backoff
-
     def _run(self) -> None:
+        if self._child is None and self._local is None:
+            self._start_child()
+        if self._child is not None:
+            self._child.start_reader()
         while True:
             self._wake.wait(recorder._FLUSH_EVERY_S)
             self._wake.clear()
@@ -220,6 +230,98 @@ class ProcessRecorder(recorder.Recorder):
             if self._stop:
                 return
 
+    def _start_child(self) -> None:
+        try:
+            self._child = _Child(self.config, self.pid)
+        except Exception:
+            _counters.fallbacks += 1
+            log.warning(
+                "driftdiff: the writer process did not start; writing from a thread instead "
+                "(counted as 'writer_fallbacks' in driftdiff_sdk.stats())",
+                exc_info=True,
+            )
+            self._local = recorder.Recorder(self.config, thread=False, pid=self.pid, yield_gil=True)
+
+    def _take(self, limit: int) -> tuple[list[bytes], int]:
+        """Frames off the queue, up to about ``limit`` bytes."""
+        frames = self._frames
+        out: list[bytes] = []
+        size = 0
+        while frames and size < limit:
+            frame = frames.popleft()
+            out.append(frame)
+            size += len(frame)
+        self._bytes_out += size
+        return out, size
+
+    def _drain(self) -> None:
+        if self._local is not None:
+            self._write_locally()
+            return
+        child = self._child
+        if child is None:
+            self._drop_queue()
+            self._maybe_restart()
+            return
+        while self._frames:
+            batch, _ = self._take(_BATCH_BYTES)
+            try:
+                child.write_frames(batch)
+            except OSError:
+                self._died(child, len(batch))
+                return
+            child.sent += len(batch)
+
+    def _write_locally(self) -> None:
+        """The thread writer: decode the frames here and write them (no process to do it)."""
+        local = self._local
+        assert local is not None
+        while self._frames:
+            batch, _ = self._take(_BATCH_BYTES)
+            exchanges: list[Captured] = []
+            for frame in batch:
+                try:
+                    exchanges.append(pickle.loads(frame))  # our own frames, from this process
+                except Exception:
+                    count_error("writer frame")
+            local.write_now(exchanges)
+
+    def _died(self, child: _Child, unsent: int) -> None:
+        self._child = None
+        self._accepting = False
+        child.close_pipe()
+        child.done.wait(1.0)  # its last report, if it wrote one
+        with contextlib.suppress(Exception):
+            child.proc.wait(1.0)
+        _counters.dropped += unsent + child.lost()
+        self._drop_queue()
+        self._restart_backoff = min(max(self._restart_backoff * 2, 1.0), 60.0)
+        self._restart_at = time.monotonic() + self._restart_backoff
+        log.warning(
+            "driftdiff: the writer process exited (status %s); dropping exchanges (counted) and "
+            "starting a new one in %g s",
+            child.proc.returncode,
+            self._restart_backoff,
+        )
+
+    def _drop_queue(self) -> None:
+        while self._frames:
+            batch, _ = self._take(_BATCH_BYTES)
+            _counters.dropped += len(batch)
+
+    def _maybe_restart(self) -> None:
+        if self._closed or time.monotonic() < self._restart_at:
+            return
+        try:
+            self._child = _Child(self.config, self.pid)
+            self._child.start_reader()
+            _counters.restarts += 1
+            self._accepting = True
+        except Exception:
+            count_error("writer process restart")
+            self._restart_backoff = min(max(self._restart_backoff * 2, 1.0), 60.0)
+            self._restart_at = time.monotonic() + self._restart_backoff
+
     # -- shutdown -------------------------------------------------------------------------------
 
     def close(self, timeout: float = 5.0) -> None:
@@ -227,16 +329,25 @@ class ProcessRecorder(recorder.Recorder):
         if self._closed:
             return
         deadline = time.monotonic() + timeout
-        self._closed = True
+        with self._thread_lock:
+            self._closed = True
         self._stop = True
         self._wake.set()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout)
+        if self._thread.is_alive():
+            return  # the sender is still writing: the process finishes once the host exits
+        if self._child is not None:
+            self._child.start_reader()  # never started (nothing recorded): its final report
+        if self._frames:  # queued by a request that raced with close: never sent
+            _counters.dropped += len(self._frames)
+            self._frames.clear()
+        if self._local is not None:
+            self._local._close_file()
+            return
         child = self._child
         if child is None:
             return
-        if self._thread.is_alive():
-            return  # the sender is still writing: the process finishes once the host exits
         child.close_pipe()
         if not child.done.wait(max(0.0, deadline - time.monotonic())):
             return  # still writing: it exits on its own once done
@@ -254,3 +365,19 @@ class ProcessRecorder(recorder.Recorder):
     def writer_pid(self) -> int:
         """The writer process's pid (0 while there is none)."""
         return self._child.proc.pid if self._child is not None else 0
+
+
+def _writev_all(fd: int, parts: list[bytes | memoryview]) -> None:
+    """``os.writev`` until every buffer is written (a pipe takes part of a batch at a time)."""
+    i = 0
+    while i < len(parts):
+        chunk = parts[i : i + _IOV_MAX]
+        written = os.writev(fd, chunk)
+        for buf in chunk:
+            n = len(buf)
+            if written >= n:
+                written -= n
+                i += 1
+                continue
+            parts[i] = memoryview(buf)[written:]
+            break

@@ -17,7 +17,6 @@ from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, new_context
 from driftdiff_sdk._recording import Recording
 from driftdiff_sdk._routes import falcon_route, litestar_route, sanic_route, starlette_route
 from driftdiff_sdk.context import reset_exchange, set_exchange
-from driftdiff_sdk.exchange import headers_to_map
 from driftdiff_sdk.http_vocabulary import EXCHANGE_HEADER
 from driftdiff_sdk.recorder import count_error
 
@@ -84,7 +83,9 @@ class DriftDiffMiddleware(InboundMiddleware):
                 count_error()
             return message
 
-        async def send_wrapper(message: Message) -> None:
+        def send_wrapper(message: Message) -> Awaitable[None]:
+            # a plain function returning the server's awaitable: no coroutine of our own per
+            # message (the app awaits what it gets back, exactly as before)
             try:
                 kind = message["type"]
                 if kind == "http.response.body":
@@ -94,7 +95,7 @@ class DriftDiffMiddleware(InboundMiddleware):
                     state["headers"] = message.get("headers") or ()
             except Exception:
                 count_error()
-            await send(message)
+            return send(message)
 
         # read before the call: routers write into the scope while routing
         orig = (scope.get("path") or "/", scope.get("root_path") or "")
@@ -116,32 +117,20 @@ class DriftDiffMiddleware(InboundMiddleware):
         resp_body: BodyCapture,
         state: dict[str, Any],
     ) -> None:
-        req_headers = headers_to_map(scope.get("headers") or ())
         path, orig_root = orig
-        raw_qs = scope.get("query_string") or b""
+        # raw parts only (header pairs, query string, the URL's parts): the writer maps them
         recording.emit(
             route=starlette_route(scope, orig_root) or _other_route(self.app, scope, path),
             method=scope.get("method", "GET"),
-            url=_url(scope, req_headers, path, raw_qs),
+            url=(scope.get("scheme", "http"), scope.get("server")),
             path=path,
-            query=raw_qs,
-            req_headers=req_headers,
+            query=scope.get("query_string") or b"",
+            req_headers=list(scope.get("headers") or ()),
             req_body=req_body,
             status=int(state["status"]) if "status" in state else None,
-            resp_headers=headers_to_map(state.get("headers") or ()),
+            resp_headers=list(state.get("headers") or ()),
             resp_body=resp_body,
         )
-
-
-def _url(scope: Scope, headers: dict[str, list[str]], path: str, raw_qs: bytes) -> str:
-    host_values = headers.get("host")
-    if host_values:
-        host = host_values[0]
-    else:
-        server = scope.get("server")
-        host = f"{server[0]}:{server[1]}" if server else "localhost"
-    url = f"{scope.get('scheme', 'http')}://{host}{path}"
-    return f"{url}?{raw_qs.decode('latin-1')}" if raw_qs else url
 
 
 def _other_route(app: Any, scope: Scope, path: str) -> str | None:

@@ -31,7 +31,7 @@ from collections import deque
 from typing import Any
 
 from driftdiff_sdk import writer as _writer
-from driftdiff_sdk._capture import materialize, pending_bytes
+from driftdiff_sdk._capture import Captured, materialize, pending_bytes
 from driftdiff_sdk._counters import _counters, count_error, reset_stats, stats
 from driftdiff_sdk.config import SDKConfig
 
@@ -42,6 +42,7 @@ __all__ = [
     "get_recorder",
     "reset_recorder",
     "reset_stats",
+    "start_early",
     "stats",
 ]
 
@@ -73,15 +74,26 @@ class Recorder:
     """Queue + writer thread for one process (re-created after ``fork``).
 
     ``thread=False`` (the writer process): no thread; ``write_now`` drains on the caller's
-    thread. ``pid`` names the trace files (the host's, not the writer process's).
+    thread, without pausing to hand the GIL over (``yield_gil``, by default only with a
+    thread: the writer process has no request threads to hand it to). ``pid`` names the trace
+    files (the host's, not the writer process's).
     """
 
     process = False
 
-    def __init__(self, config: SDKConfig, *, thread: bool = True, pid: int | None = None) -> None:
+    def __init__(
+        self,
+        config: SDKConfig,
+        *,
+        thread: bool = True,
+        pid: int | None = None,
+        yield_gil: bool | None = None,
+    ) -> None:
         self.config = config
+        # hand the GIL back between lines: only where request threads share the interpreter
+        self._yield_gil = thread if yield_gil is None else yield_gil
         self.pid = os.getpid() if pid is None else pid
-        self._queue: deque[tuple[dict[str, Any], int]] = deque()
+        self._queue: deque[tuple[Captured, int]] = deque()
         self._maxsize = config.queue_size
         # raw body bytes queued: in (request threads, under the lock) minus out (writer only)
         self._bytes_lock = threading.Lock()
@@ -96,7 +108,7 @@ class Recorder:
         self._next_index = 0
         self._backoff = 0.0  # seconds; 0 while the disk takes writes
         self._retry_at = 0.0  # monotonic time before which nothing is written
-        self._redactor = self._make_redactor(config)
+        self._redactor: Any = None  # built on first use, on the writer's side
         self._thread = threading.Thread(target=self._run, name="driftdiff-writer", daemon=True)
         if thread:
             self._thread.start()
@@ -110,7 +122,7 @@ class Recorder:
 
     # -- request path -------------------------------------------------------------------------
 
-    def submit(self, exchange: dict[str, Any]) -> None:
+    def submit(self, exchange: Captured) -> None:
         """Enqueue as it is (raw bodies, unredacted, in memory only); never blocks, never raises.
 
         Dropped and counted when the queue holds ``queue_size`` exchanges or
@@ -133,7 +145,11 @@ class Recorder:
         if len(self._queue) >= _WAKE_AT and not self._wake.is_set():
             self._wake.set()
 
-    def write_now(self, exchanges: list[dict[str, Any]]) -> None:
+    def queued(self) -> int:
+        """Exchanges waiting on the host's side (``stats()["queued"]``)."""
+        return len(self._queue)
+
+    def write_now(self, exchanges: list[Captured]) -> None:
         """Encode, redact and write ``exchanges`` on this thread (the writer process)."""
         self._queue.extend((exchange, 0) for exchange in exchanges)
         self._drain()
@@ -160,6 +176,15 @@ class Recorder:
                 lost += 1
             self._lost(lost)
             return
+        redactor = self._redactor
+        if redactor is None and queue:
+            try:
+                redactor = self._redactor = self._make_redactor(self.config)
+            except Exception:
+                count_error("redaction", len(queue))  # unredacted data is never written
+                while queue:
+                    self._bytes_out += queue.popleft()[1]
+                return
         # one write per batch; a batch never spans a rotation boundary
         limit = max(1, min(256 * 1024, self.config.rotate_bytes))
         batch: list[bytes] = []
@@ -168,12 +193,12 @@ class Recorder:
         done = 0
         while queue:
             done += 1
-            if done % _YIELD_EVERY == 0:
+            if self._yield_gil and done % _YIELD_EVERY == 0:
                 time.sleep(0)  # hand the GIL back to request threads between small runs
             raw, raw_bytes = queue.popleft()
             self._bytes_out += raw_bytes
             try:
-                obj = self._redactor.redact_exchange(materialize(raw))
+                obj = redactor.redact_exchange(materialize(raw))
             except Exception:
                 count_error("redaction")  # unredacted data is never written: drop it
                 continue
@@ -325,13 +350,26 @@ def get_recorder(config: SDKConfig) -> Recorder | None:
         return _recorder
 
 
-def _start(config: SDKConfig) -> Recorder:
+def start_early(config: SDKConfig) -> None:
+    """Start this process's writer process now (the middleware is being built), so that no
+    request pays for starting it; a forked worker starts its own on its first exchange."""
+    global _recorder
+    if config.writer != "process":
+        return
+    with _lock:
+        rec = _recorder
+        if rec is not None and rec.pid == os.getpid() and not rec._closed:
+            return
+        _recorder = _start(config, now=True)
+
+
+def _start(config: SDKConfig, *, now: bool = False) -> Recorder:
     """The writer process's request side; the thread writer when it cannot start (counted)."""
     if config.writer == "process":
         try:
             from driftdiff_sdk._writer_pipe import ProcessRecorder
 
-            return ProcessRecorder(config)
+            return ProcessRecorder(config, start_now=now)
         except Exception:
             _counters.fallbacks += 1
             log.warning(

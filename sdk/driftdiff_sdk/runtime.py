@@ -12,8 +12,9 @@ import logging
 import threading
 from typing import Any
 
+from driftdiff_sdk._capture import Captured
 from driftdiff_sdk.config import SDKConfig, load_config
-from driftdiff_sdk.recorder import count_error, get_recorder, reset_recorder
+from driftdiff_sdk.recorder import count_error, get_recorder, reset_recorder, start_early
 
 __all__ = ["current_config", "emit", "init", "shutdown"]
 
@@ -47,6 +48,11 @@ def init(config: SDKConfig | None = None, **options: Any) -> SDKConfig:
             _config = cfg
         if not cfg.active:
             return cfg
+        if cfg.mode == "record":
+            try:
+                start_early(cfg)  # the writer process, before the first request
+            except Exception:
+                count_error("recorder start")
         try:
             from driftdiff_sdk import outbound
 
@@ -88,8 +94,8 @@ def shutdown() -> None:
         _config = SDKConfig()
 
 
-def emit(exchange: dict[str, Any], config: SDKConfig | None = None) -> None:
-    """Hand a finished exchange to the writer (redacted there before it is queued)."""
+def emit(exchange: Captured, config: SDKConfig | None = None) -> None:
+    """Hand a finished exchange (or inbound record) to the writer, which redacts it."""
     cfg = config if config is not None else _config
     if cfg.mode != "record":
         return

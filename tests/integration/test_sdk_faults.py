@@ -110,7 +110,10 @@ def test_faults_are_counted_and_responses_unchanged(kind: str, fault: str, tmp_p
 
 
 def test_full_queue_drops_without_slowing_requests(tmp_path: Path) -> None:
-    """A writer 50 ms per line behind a 2-slot queue: requests must not wait for it."""
+    """A writer 50 ms per line behind a 2-slot queue: requests must not wait for it.
+
+    Each request carries 64 KiB, so that the writer's pipe (1 MiB where Linux allows) and its
+    read fill up whatever the threads' timing, and the queue behind them must drop."""
     traces = tmp_path / "traces"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -132,7 +135,9 @@ def test_full_queue_drops_without_slowing_requests(tmp_path: Path) -> None:
         with httpx.Client(base_url=base, timeout=30) as client:
 
             def get(_: int) -> int:
-                return client.get("/health").status_code
+                body = b"x" * 65536
+                r = client.post("/echo-bytes", content=body)
+                return r.status_code if r.content == body else -1
 
             with ThreadPoolExecutor(4) as pool:
                 statuses = list(pool.map(get, range(120)))
