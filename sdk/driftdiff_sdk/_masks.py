@@ -79,6 +79,7 @@ CACHE_MAX = 8192
 MEMO_LEN = 256  # strings up to this long have their redaction memoized (header values, URLs)
 
 _PROCESS_KEY = os.urandom(32)
+_TABLES: dict[str, bytes] = {}  # alphabet (ASCII) → ``bytes.translate`` table for ``_chars``
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -126,11 +127,19 @@ class Masker:
         raw = key or (env_key.encode() if env_key else _PROCESS_KEY)
         self._key = hashlib.blake2b(raw, digest_size=32).digest()
         self._mask_cache: dict[str, str] = {}
+        self._hashers: dict[str, Any] = {}  # kind → keyed hash state, copied per value
+        self._jwt_claims: dict[tuple[str, str], str] = {}  # (header, payload) → new payload
 
     def _digest(self, kind: str, value: str, size: int = 32) -> bytes:
         """``size`` bytes of keyed hash of ``value``: the only source of placeholder content."""
         data = value.encode("utf-8", "surrogatepass")
-        seed = hashlib.blake2b(data, key=self._key, person=kind.encode()[:16]).digest()
+        keyed = self._hashers.get(kind)
+        if keyed is None:  # the key block is hashed once per kind, not once per value
+            keyed = hashlib.blake2b(key=self._key, person=kind.encode()[:16])
+            self._hashers[kind] = keyed
+        h = keyed.copy()
+        h.update(data)
+        seed = h.digest()
         out, counter = seed, 0
         while len(out) < size:  # expand the 64-byte seed (values are hashed once, not per block)
             counter += 1
@@ -138,8 +147,13 @@ class Masker:
         return out[:size]
 
     def _chars(self, kind: str, value: str, n: int, alphabet: str) -> str:
+        """``n`` characters of ``alphabet`` drawn from the keyed hash (byte ``b`` gives
+        ``alphabet[b % len(alphabet)]``, mapped in one ``bytes.translate``)."""
         raw = self._digest(kind, value, n)
-        return "".join(alphabet[b % len(alphabet)] for b in raw)
+        table = _TABLES.get(alphabet)
+        if table is None:
+            table = _TABLES[alphabet] = bytes(ord(alphabet[b % len(alphabet)]) for b in range(256))
+        return raw.translate(table).decode("ascii")
 
     def _mask_email(self, email: str) -> str:
         if email.endswith(REDACTED_EMAIL_DOMAIN):
@@ -197,17 +211,29 @@ class Masker:
         if signature.startswith(REDACTED_JWT_SIGNATURE):
             return token
         digest = base64.urlsafe_b64encode(self._digest("jwt", token)).rstrip(b"=").decode()
+        # tokens of one session differ in their signature (and "iat"...) only: the claims
+        # part depends on the header and payload alone, so it is memoized
+        new_payload = self._jwt_claims.get((header, payload))
+        if new_payload is None:
+            new_payload = memo(
+                self._jwt_claims, (header, payload), self._jwt_payload(header, payload)
+            )
+        if not new_payload:
+            return f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}.{digest}"
+        return f"{header}.{new_payload}.{REDACTED_JWT_SIGNATURE}{digest}"
+
+    def _jwt_payload(self, header: str, payload: str) -> str:
+        """The redacted payload segment of a JWT, or ``""`` when its parts do not decode."""
         claims = _b64_json(payload)
         if not isinstance(claims, dict) or not isinstance(_b64_json(header), dict):
-            return f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}.{digest}"
+            return ""
         kept: dict[str, Any] = {"redacted": True}
         for name, value in claims.items():
             if name != "redacted":
                 clear = name in JWT_CLEAR_CLAIMS
                 kept[name] = self.redact_json(value) if clear else self._mask_claim(value)
         text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
-        new_payload = base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
-        return f"{header}.{new_payload}.{REDACTED_JWT_SIGNATURE}{digest}"
+        return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
 
     def redact_json(self, value: Any) -> Any:
         """Redaction of a decoded JSON value (``Redactor`` walks it; a bare ``Masker`` keeps it)."""

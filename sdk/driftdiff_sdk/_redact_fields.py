@@ -166,8 +166,66 @@ class FieldRedactor(TextRedactor):
                 out[name] = self._redact_header_value(sname, values)
         return out
 
+    def share_headers(self, headers: Any) -> Any:
+        """``redact_headers(headers)``, sharing the map and every value list left unchanged
+        (``headers`` itself when nothing changes). The common header, one value known clean
+        under a plain name, costs two lookups."""
+        if type(headers) is not dict:
+            return self.redact_headers(headers)
+        kinds, clean = self._header_kind, self._clean
+        out: dict[Any, Any] | None = None
+        new: Any
+        for name, values in headers.items():
+            if type(values) is list and len(values) == 1:
+                v = values[0]
+                if type(v) is str and v in clean and kinds.get(name) == _PLAIN:
+                    continue
+            if type(name) is not str:
+                return self.redact_headers(headers)
+            if type(values) is list:
+                new = self.share_header_values(name, values)
+                if new is None:
+                    return self.redact_headers(headers)
+            elif type(values) is str:
+                new = self.redact_header_value(name, values)
+                if new == values:
+                    new = values
+            else:
+                return self.redact_headers(headers)
+            if new is not values:
+                if out is None:
+                    out = dict(headers)
+                out[name] = new
+        return headers if out is None else out
+
+    def share_header_values(self, name: str, values: list[Any]) -> list[Any] | None:
+        """``[redact_header_value(name, v) for v in values]``, or ``values`` itself when that
+        changes nothing; ``None`` when a value is not a ``str`` (the caller copies instead)."""
+        kind = self._header_kind.get(name)
+        if kind is None:
+            kind = memo(self._header_kind, name, self._classify_header(name))
+        clean = self._clean
+        out = None
+        for i, v in enumerate(values):
+            if type(v) is not str:
+                return None
+            if kind == _PLAIN:
+                if v in clean:
+                    continue
+                red = self.redact_text(v)
+            else:
+                red = self.redact_header_value(name, v)
+            if red != v:
+                if out is None:
+                    out = list(values)
+                out[i] = red
+        return values if out is None else out
+
     def redact_header_value(self, name: str, value: str) -> str:
         """One header value, redacted as ``redact_headers`` does (memoized per name and value)."""
+        kind = self._header_kind.get(name)
+        if kind == _PLAIN and type(value) is str:  # most headers: ``redact_text``'s own memo
+            return self.redact_text(value)
         hit = self._header_cache.get((name, value))
         if hit is None:
             hit = self._redact_header_value(name, value)

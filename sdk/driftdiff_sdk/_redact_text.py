@@ -93,11 +93,12 @@ class TextRedactor(Masker):
         self._keys = frozenset(norm_key(k) for k in config.keys)
         self._key_cache: dict[str, bool] = {}
         # memoized results (deterministic, so a hit is exactly what recomputing would give):
-        # the same short strings come back request after request. Strings ``_may_change``
-        # clears are only remembered as clean, apart: unique ids cannot push out the results
-        # that cost a hash (e-mails...)
+        # the same short strings come back request after request. Strings left unchanged are
+        # only remembered as clean, in a set of their own (two generations: a full set is
+        # kept one more round), so unique ids do not push out results that cost a hash
         self._text_cache: dict[str, str] = {}
-        self._clean: set[str] = set()
+        self._clean: set[str] = set()  # strings redact_text leaves as they are
+        self._clean_before: set[str] = set()  # the previous generation of ``_clean``
         self._scan_all = bool(config.patterns)  # user patterns have no cheap necessary condition
 
     # ----------------------------------------------------------------- matching
@@ -135,15 +136,19 @@ class TextRedactor(Masker):
         if text in self._clean:
             return text
         hit = self._text_cache.get(text)
-        if hit is None:
-            if not self._scan_all and not _may_change(text):
-                if len(self._clean) >= CACHE_MAX:
-                    self._clean.clear()
-                self._clean.add(text)
-                return text
-            hit = self._scan(text)
-            memo(self._text_cache, text, hit)
-        return hit
+        if hit is not None:
+            return hit
+        if text not in self._clean_before:
+            hit = self._scan(text) if self._scan_all or _may_change(text) else text
+            if hit != text:
+                memo(self._text_cache, text, hit)
+                return hit
+        clean = self._clean
+        if len(clean) >= CACHE_MAX:  # a new generation; the last one is still looked at
+            self._clean_before, self._clean = clean, set()
+            clean = self._clean
+        clean.add(text)
+        return text
 
     def _redact_text(self, text: str) -> str:
         if not self._scan_all and not _may_change(text):
@@ -151,21 +156,23 @@ class TextRedactor(Masker):
         return self._scan(text)
 
     def _scan(self, text: str) -> str:
-        """Every secret pattern over ``text``, in order (each one sees the previous output)."""
+        """Every secret pattern over ``text``, in order (each one sees the previous output;
+        each is tried only when its necessary condition of ``_may_change`` holds)."""
         if '"' in text and ":" in text:
             text = JSON_PAIR.sub(self._sub_json_pair, text)
         if "=" in text:
             text = KV_PAIR.sub(self._sub_kv_pair, text)
         if "@" in text:
             text = AT_SIGN.sub(self._sub_at_sign, text)
-        text = sub_known_tokens(text, self._sub_known_token)
+        if may_hold_known_token(text):
+            text = sub_known_tokens(text, self._sub_known_token)
         if "PRIVATE KEY-----" in text:
             text = PEM_PRIVATE_KEY.sub(self._sub_pem, text)
         if "eyJ" in text:
             text = JWT.sub(lambda m: self._mask_jwt(m.group()), text)
-        if "asic" in text or "earer" in text or "ASIC" in text or "EARER" in text:
+        if len(text) >= 14 and _AUTH_HINT.search(text) is not None:
             text = AUTH_SCHEME.sub(self._sub_auth, text)
-        if len(text) >= 13:
+        if len(text) >= 13 and _CARD_HINT.search(text) is not None:
             text = CARD.sub(self._sub_card, text)
         for pattern in self.config.patterns:
             text = pattern.sub(lambda m: self.mask_value(m.group()), text)

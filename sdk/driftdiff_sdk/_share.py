@@ -35,36 +35,7 @@ def share_json(r: Redactor, value: Any) -> Any:
 
 def share_headers(r: Redactor, headers: Any) -> Any:
     """``r.redact_headers(headers)``, sharing the map and every value list left unchanged."""
-    if type(headers) is not dict:
-        return r.redact_headers(headers)
-    out: dict[str, Any] | None = None
-    redact = r.redact_header_value
-    for name, values in headers.items():
-        if type(name) is not str:
-            return r.redact_headers(headers)
-        new: Any
-        if type(values) is list:
-            new = values
-            for i in range(len(values)):
-                v = values[i]
-                if type(v) is not str:
-                    return r.redact_headers(headers)
-                red = redact(name, v)
-                if red != v:
-                    if new is values:
-                        new = list(values)
-                    new[i] = red
-        elif type(values) is str:
-            new = redact(name, values)
-            if new == values:
-                new = values
-        else:
-            return r.redact_headers(headers)
-        if new is not values:
-            if out is None:
-                out = dict(headers)
-            out[name] = new
-    return headers if out is None else out
+    return r.share_headers(headers)
 
 
 def share_query(r: Redactor, query: Any) -> Any:
