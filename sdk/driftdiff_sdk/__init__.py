@@ -6,7 +6,8 @@ installed. The exchange format and redaction defined here are the ones driftdiff
 Wrap the app (``driftdiff_sdk.asgi.DriftDiffMiddleware``, ``driftdiff_sdk.wsgi.
 DriftDiffWSGIMiddleware``, ``driftdiff_sdk.django.DriftDiffDjangoMiddleware``) and set
 ``DRIFTDIFF_MODE=record``. ``init()`` installs outbound instrumentation without a middleware;
-``stats()`` reports what the writer recorded, dropped and swallowed.
+``stats()`` reports what the writer recorded, dropped and swallowed; ``flush()`` writes what is
+queued (a server's shutdown hook; the ASGI middleware calls it at the end of the lifespan).
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from importlib.metadata import PackageNotFoundError, version
 from driftdiff_sdk.config import SDKConfig
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT
 from driftdiff_sdk.recorder import stats
-from driftdiff_sdk.runtime import init, shutdown
+from driftdiff_sdk.runtime import flush, init, shutdown
 
-__all__ = ["EXCHANGE_FORMAT", "SDKConfig", "__version__", "init", "shutdown", "stats"]
+__all__ = [
+    "EXCHANGE_FORMAT",
+    "SDKConfig",
+    "__version__",
+    "flush",
+    "init",
+    "shutdown",
+    "stats",
+]
 try:  # one version string: the distribution's metadata (sdk/pyproject.toml)
     __version__ = version("driftdiff-sdk")
 except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed

@@ -89,6 +89,7 @@ class _Child:
         self.sent = 0  # exchanges written to the pipe
         self.last = (0, 0, 0, 0)  # recorded, errors, unwritten, received
         self.done = threading.Event()  # its stdout reached EOF
+        self.progress = threading.Event()  # set on every report
         self.write_frames([pickle.dumps((config, host_pid), protocol=5)])
         self._reader: threading.Thread | None = None
 
@@ -125,10 +126,15 @@ class _Child:
                     _counters.recorded += rec
                     _counters.errors += err
                     _counters.unwritten += unw
+                    self.progress.set()
         except OSError:
             return
         finally:
             self.done.set()
+
+    def handled(self) -> int:
+        """Exchanges it reported written or counted as errors (cumulative)."""
+        return self.last[0] + self.last[1]
 
     def lost(self) -> int:
         """Exchanges sent that the process never reported receiving."""
@@ -227,8 +233,36 @@ class ProcessRecorder(recorder.Recorder):
                 self._drain()
             except Exception:  # pragma: no cover - keep the sender alive
                 count_error("writer")
+            if not self._frames:
+                self._idle.set()
             if self._stop:
                 return
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Hand what is queued to the writer process and wait, up to ``timeout``, until it
+        reports it written (or counted): the ASGI lifespan's end calls this, so that an
+        orchestrator's SIGKILL after the grace period finds nothing left in the host."""
+        deadline = time.monotonic() + timeout
+        if self._closed:
+            return True
+        if self._frames and self._running:
+            self._idle.clear()
+            self._wake.set()
+            if not self._idle.wait(timeout):
+                return False
+        if self._local is not None:
+            return True  # the sender thread wrote them itself
+        child = self._child
+        if child is None:
+            return not self._frames
+        while child.handled() < child.sent:
+            child.progress.clear()
+            if child.handled() >= child.sent:
+                break
+            left = deadline - time.monotonic()
+            if left <= 0 or child.done.is_set() or not child.progress.wait(left):
+                return child.handled() >= child.sent
+        return True
 
     def _start_child(self) -> None:
         try:

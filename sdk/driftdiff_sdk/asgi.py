@@ -3,7 +3,9 @@
 Wrap the app and set ``DRIFTDIFF_MODE=record``; that is all. The middleware only observes:
 ``receive`` and ``send`` messages go through untouched (the app reads every byte of a 100 MB
 upload, the client gets every chunk of a streaming response), while at most ``max_body`` bytes
-of each are kept for the recording. Websocket and lifespan scopes are passed straight through.
+of each are kept for the recording. Websocket scopes are passed straight through; in a lifespan
+scope the middleware flushes what is queued once the app's shutdown is done (SIGTERM under
+uvicorn loses nothing), and otherwise passes it through.
 The route template comes from the framework's router (Starlette's ``scope["route"]`` with any
 ``Mount`` prefix, FastAPI's prefixed routers, Litestar, Falcon: ``_routes``).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from driftdiff_sdk import runtime
 from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, new_context
 from driftdiff_sdk._recording import Recording
 from driftdiff_sdk._routes import falcon_route, litestar_route, sanic_route, starlette_route
@@ -40,6 +43,9 @@ class DriftDiffMiddleware(InboundMiddleware):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "lifespan" and self._record:
+                await self.app(scope, receive, _flushing_at_shutdown(send))
+                return
             await self.app(scope, receive, send)
             return
         if self._replay:
@@ -131,6 +137,25 @@ class DriftDiffMiddleware(InboundMiddleware):
             resp_headers=list(state.get("headers") or ()),
             resp_body=resp_body,
         )
+
+
+_SHUTDOWN_DONE = ("lifespan.shutdown.complete", "lifespan.shutdown.failed")
+
+
+def _flushing_at_shutdown(send: Send) -> Send:
+    """The lifespan's ``send``: once the app has run its shutdown, and before the server is
+    told so (it exits right after), what is queued is handed to the writer process and
+    written (``runtime.flush``, at most 5 s; the loop serves no request any more)."""
+
+    async def lifespan_send(message: Message) -> None:
+        try:
+            if message.get("type") in _SHUTDOWN_DONE:
+                runtime.flush()
+        except Exception:
+            count_error("flush")
+        await send(message)
+
+    return lifespan_send
 
 
 def _other_route(app: Any, scope: Scope, path: str) -> str | None:

@@ -100,6 +100,7 @@ class Recorder:
         self._bytes_in = 0
         self._bytes_out = 0
         self._wake = threading.Event()
+        self._idle = threading.Event()  # set by the writer after a drain that emptied the queue
         self._stop = False
         self._closed = False
         self._fd: int | None = None
@@ -164,8 +165,21 @@ class Recorder:
                 self._drain()
             except Exception:  # pragma: no cover - _drain already counts; keep the thread alive
                 count_error("writer")
+            if not self.queued():
+                self._idle.set()
             if self._stop:
                 return
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Write what is queued now (shutdown: the ASGI lifespan's end), waiting up to
+        ``timeout``; ``True`` once it is written. Never raises."""
+        if self._closed or not self.queued():
+            return True
+        if not self._thread.is_alive():
+            return False  # no writer thread (stopped): ``close`` drains what is left
+        self._idle.clear()
+        self._wake.set()
+        return self._idle.wait(timeout)
 
     def _drain(self) -> None:
         queue = self._queue

@@ -9,14 +9,16 @@ client). Nothing here raises into the host.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
+from driftdiff_sdk import recorder
 from driftdiff_sdk._capture import Captured
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.recorder import count_error, get_recorder, reset_recorder, start_early
 
-__all__ = ["current_config", "emit", "init", "shutdown"]
+__all__ = ["current_config", "emit", "flush", "init", "shutdown"]
 
 log = logging.getLogger("driftdiff_sdk")
 
@@ -92,6 +94,20 @@ def shutdown() -> None:
             _replay_active = False
         reset_recorder()
         _config = SDKConfig()
+
+
+def flush(timeout: float = 5.0) -> bool:
+    """Write what this process has queued, waiting up to ``timeout`` seconds (a server's
+    shutdown: the ASGI middleware calls it at the end of the lifespan; a WSGI server's worker
+    exit hook can). ``True`` once written; never raises."""
+    rec = recorder._recorder
+    if rec is None or rec.pid != os.getpid():
+        return True
+    try:
+        return rec.flush(timeout)
+    except Exception:
+        count_error("flush")
+        return False
 
 
 def emit(exchange: Captured, config: SDKConfig | None = None) -> None:
