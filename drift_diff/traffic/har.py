@@ -282,23 +282,26 @@ def _headers(message: dict[str, Any], where: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     lower = _LOWER
     for h in raw:
-        name = h.get("name") if type(h) is dict else None
-        if type(name) is not str:
+        try:
+            name = h["name"]
+        except (KeyError, TypeError):
+            name = None
+        if type(name) is not str or type(h) is not dict:
             raise _BadEntry(f"{where}.headers holds an item without a string name")
         key = lower.get(name)
         if key is None:
             key = name.lower()
+            if key[:1] == ":":  # HTTP/2 pseudo-headers repeat the URL and method
+                continue
             if len(lower) < 4096:
                 lower[name] = key
-        if key[:1] == ":":  # HTTP/2 pseudo-headers repeat the URL and method
-            continue
         value = h.get("value")
-        value = "" if value is None else value if type(value) is str else str(value)
-        values = out.get(key)
-        if values is None:
-            out[key] = [value]
+        if type(value) is not str:
+            value = "" if value is None else str(value)
+        if key in out:
+            out[key].append(value)
         else:
-            values.append(value)
+            out[key] = [value]
     return out
 
 
