@@ -25,7 +25,6 @@ from driftdiff_sdk._masks import (
     KV_PAIR,
     MEMO_LEN,
     Masker,
-    memo,
 )
 from driftdiff_sdk.detectors import (
     PEM_PRIVATE_KEY,
@@ -97,6 +96,7 @@ class TextRedactor(Masker):
         # only remembered as clean, in a set of their own (two generations: a full set is
         # kept one more round), so unique ids do not push out results that cost a hash
         self._text_cache: dict[str, str] = {}
+        self._text_before: dict[str, str] = {}  # the previous generation of ``_text_cache``
         self._clean: set[str] = set()  # strings redact_text leaves as they are
         self._clean_before: set[str] = set()  # the previous generation of ``_clean``
         self._scan_all = bool(config.patterns)  # user patterns have no cheap necessary condition
@@ -139,9 +139,15 @@ class TextRedactor(Masker):
         if hit is not None:
             return hit
         if text not in self._clean_before:
-            hit = self._scan(text) if self._scan_all or _may_change(text) else text
+            hit = self._text_before.get(text)
+            if hit is None:
+                hit = self._scan(text) if self._scan_all or _may_change(text) else text
             if hit != text:
-                memo(self._text_cache, text, hit)
+                cache = self._text_cache
+                if len(cache) >= CACHE_MAX:  # a new generation, as for clean strings
+                    self._text_before, self._text_cache = cache, {}
+                    cache = self._text_cache
+                cache[text] = hit
                 return hit
         clean = self._clean
         if len(clean) >= CACHE_MAX:  # a new generation; the last one is still looked at
