@@ -26,11 +26,13 @@ from driftdiff_sdk.exchange import (
 )
 
 __all__ = [
+    "ENVIRON",
     "RAW_KEY",
     "RECORD",
     "BodyCapture",
     "Captured",
     "defer",
+    "environ_map",
     "materialize",
     "pending_bytes",
     "record",
@@ -187,9 +189,9 @@ def record(
     """An inbound exchange as the request path hands it over (nothing parsed).
 
     ``url``: the URL, or ``(scheme, server)`` for one built from the ``host`` header (ASGI);
-    ``query``: parsed, or the raw query string; headers: a name → values map, or the
-    ``(name, value)`` pairs as sent (``bytes`` or ``str``); bodies: ``BodyCapture.state()``.
-    ``expand`` builds the exchange.
+    ``query``: parsed, or the raw query string; headers: a name → values map, the
+    ``(name, value)`` pairs as sent (``bytes`` or ``str``), or ``(ENVIRON, entries)``;
+    bodies: ``BodyCapture.state()``. ``expand`` builds the exchange.
     """
     return (
         RECORD,
@@ -212,6 +214,36 @@ def record(
     )
 
 
+#: Request headers given as ``(ENVIRON, [(environ key, value), ...])`` (WSGI): ``HTTP_*`` keys
+#: and the content type and length, turned into header names by the writer.
+ENVIRON = "environ"
+
+
+def environ_map(items: Any) -> dict[str, list[str]]:
+    """Header name → values from WSGI environ entries (other keys are skipped)."""
+    headers: dict[str, list[str]] = {}
+    for key, value in items:
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").lower()
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if not value:
+                continue
+            name = key.replace("_", "-").lower()
+        else:
+            continue
+        # servers already joined repeated headers with ", ": one value per name
+        headers[name] = [str(value)]
+    return headers
+
+
+def _headers(headers: Any) -> dict[str, list[str]]:
+    if type(headers) is dict:
+        return headers
+    if type(headers) is tuple and len(headers) == 2 and headers[0] == ENVIRON:
+        return environ_map(headers[1])
+    return headers_to_map(headers)
+
+
 _NO_BODY = BodyCapture(0)  # never added to: its fields are content_type and truncated=False
 
 
@@ -224,10 +256,8 @@ def expand(rec: tuple[Any, ...]) -> dict[str, Any]:
     """The exchange dict of a ``record``, bodies still deferred (as ``build_exchange`` made it)."""
     (_, xid, service, at, duration, route, method, url, path, query) = rec[:10]
     (req_headers, req_body, status, resp_headers, resp_body, meta, outbound) = rec[10:]
-    if type(req_headers) is not dict:
-        req_headers = headers_to_map(req_headers)
-    if type(resp_headers) is not dict:
-        resp_headers = headers_to_map(resp_headers)
+    req_headers = _headers(req_headers)
+    resp_headers = _headers(resp_headers)
     if type(url) is tuple:
         url = _url_from(url, req_headers, path, query)
     if type(query) is not dict:

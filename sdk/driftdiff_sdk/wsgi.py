@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from driftdiff_sdk._capture import ENVIRON, environ_map
 from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, flask_route, new_context
 from driftdiff_sdk._recording import Recording
 from driftdiff_sdk._routes import falcon_route
@@ -84,19 +85,18 @@ class TeeInput:
 
 
 def environ_headers(environ: dict[str, Any]) -> dict[str, list[str]]:
-    headers: dict[str, list[str]] = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").lower()
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if not value:
-                continue
-            name = key.replace("_", "-").lower()
-        else:
-            continue
-        # servers already joined repeated headers with ", ": one value per name
-        headers[name] = [str(value)]
-    return headers
+    """The request headers of a WSGI environ, as a name → values map."""
+    return environ_map(environ.items())
+
+
+def _header_items(environ: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The environ's header entries as they are (``HTTP_*``, content type and length): the
+    writer turns them into names (``_capture.environ_map``), not the request."""
+    return [
+        (key, value)
+        for key, value in environ.items()
+        if key[:5] == "HTTP_" or key == "CONTENT_TYPE" or key == "CONTENT_LENGTH"
+    ]
 
 
 def _url(environ: dict[str, Any], path: str, query: str) -> str:
@@ -171,17 +171,14 @@ class _Capture:
         self.req_body = BodyCapture(mw._cap)
         self.resp_body = BodyCapture(mw._cap)
         self.status: int | None = None
-        self.resp_headers: dict[str, list[str]] = {}
+        self.resp_headers: list[tuple[str, str]] = []
         self.done = False
 
     def run(self, start_response: Callable[..., Any]) -> Any:
         def capture_start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
             try:
                 self.status = int(status.split(" ", 1)[0])
-                mapped: dict[str, list[str]] = {}
-                for name, value in headers:
-                    mapped.setdefault(name.lower(), []).append(value)
-                self.resp_headers = mapped
+                self.resp_headers = list(headers)  # pairs: the writer maps them
             except Exception:
                 count_error()
             return start_response(status, headers, *exc)
@@ -213,7 +210,7 @@ class _Capture:
             url=_url(environ, path, query),
             path=path,
             query=query,
-            req_headers=environ_headers(environ),
+            req_headers=(ENVIRON, _header_items(environ)),
             req_body=self.req_body,
             status=self.status,
             resp_headers=self.resp_headers,
