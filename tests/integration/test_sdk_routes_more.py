@@ -42,8 +42,10 @@ def _exchanges(traces: Path, at_least: int) -> list[dict[str, object]]:
             for line in f.read_text().splitlines()
             if line.strip()
         ]
-        if len(found) >= at_least or time.monotonic() > end:
+        if len(found) >= at_least:
             return found
+        # a count that cannot be reached is a failure, not a silent wait to the deadline
+        assert time.monotonic() < end, f"{len(found)} of {at_least} exchanges in {traces}"
         time.sleep(0.02)  # poll interval, bounded by the deadline
 
 
