@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,13 +128,32 @@ def assert_mergeable(traffic: list[dict[str, Any]], cut1: int, cut2: int) -> Non
     assert dumps_baseline(nested) == whole
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(exchanges(), min_size=3, max_size=40), st.data())
+def _cut_anywhere(traffic: list[dict[str, Any]], data: st.DataObject) -> None:
+    cut1 = data.draw(st.integers(0, len(traffic)))
+    assert_mergeable(traffic, cut1, data.draw(st.integers(cut1, len(traffic))))
+
+
+_TRAFFIC = st.lists(exchanges(), min_size=3, max_size=40)
+_SLOW_OK = [HealthCheck.too_slow]
+
+
+# Most of each example's time is hypothesis drawing the traffic; the README's pytest runs 60,
+# CI's ``-m heavy`` run 500 more.
+@settings(max_examples=60, deadline=None, suppress_health_check=_SLOW_OK)
+@given(_TRAFFIC, st.data())
 def test_merge_of_parts_equals_inference_of_the_whole(
     traffic: list[dict[str, Any]], data: st.DataObject
 ) -> None:
-    cut1 = data.draw(st.integers(0, len(traffic)))
-    assert_mergeable(traffic, cut1, data.draw(st.integers(cut1, len(traffic))))
+    _cut_anywhere(traffic, data)
+
+
+@pytest.mark.heavy
+@settings(max_examples=500, deadline=None, suppress_health_check=_SLOW_OK)
+@given(_TRAFFIC, st.data())
+def test_merge_of_parts_equals_inference_of_the_whole_many_examples(
+    traffic: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    _cut_anywhere(traffic, data)
 
 
 def test_empty_objects_count_across_parts() -> None:
