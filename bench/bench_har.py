@@ -10,7 +10,11 @@ is learned by every contestant, each in a fresh process, rounds interleaved:
   paths replaced by ``{id}``), body kind and status, ``add_object`` of each body: per-body
   genson with nothing else (no headers, query, formats, presence, redaction);
 * ``driftdiff baseline x.har`` — the real CLI, end to end (redaction on, the default);
-* ``import + baseline`` — ``driftdiff import har`` then ``driftdiff baseline`` of its trace.
+* ``import + baseline`` — ``driftdiff import har`` then ``driftdiff baseline`` of its trace;
+* with ``--rev REV``, the last two again with ``drift_diff`` and ``driftdiff_sdk`` as they are at
+  git revision ``REV`` (extracted with ``git archive``, first on ``PYTHONPATH``): before/after
+  in the same run, rounds interleaved, and their baselines must be byte-identical to this
+  tree's.
 
 Every contestant is timed as a whole process (interpreter start and imports included, for the
 CLI as for the scripts): wall-clock seconds and CPU seconds (user + system, from ``wait4``).
@@ -212,26 +216,48 @@ def _driftdiff(*args: str) -> list[str]:
 def commands(name: str, har: Path, work: Path) -> list[list[str]]:
     """The processes one contestant runs, in order."""
     me = [sys.executable, __file__, "--child"]
+    name, _, rev = name.partition(" @")
+    tag = f"-{rev}" if rev else ""
     if name == "bare parse":
         return [[*me, "bare", str(har)]]
     if name == "plain genson":
         return [[*me, "genson", str(har)]]
     if name == "driftdiff baseline x.har":
-        return [_driftdiff("baseline", str(har), "--out", str(work / "direct.json"), "--force")]
-    traces = work / "traces"
+        out = work / f"direct{tag}.json"
+        return [_driftdiff("baseline", str(har), "--out", str(out), "--force")]
+    traces = work / f"traces{tag}"
     return [
         _driftdiff("import", "har", str(har), "--out", str(traces), "--force"),
-        _driftdiff("baseline", str(traces), "--out", str(work / "imported.json"), "--force"),
+        _driftdiff("baseline", str(traces), "--out", str(work / f"imported{tag}.json"), "--force"),
     ]
 
 
 CONTESTANTS = ("bare parse", "plain genson", "driftdiff baseline x.har", "import + baseline")
 
 
-def timed(argv: list[str]) -> tuple[float, float]:
+def checkout(rev: str) -> Path:
+    """``drift_diff`` and ``driftdiff_sdk`` of ``rev``, extracted under ``bench/out``."""
+    dest = OUT / f"rev-{rev}"
+    if not dest.exists():
+        tmp = OUT / f"rev-{rev}.tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", rev, "drift_diff", "sdk/driftdiff_sdk"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        tmp.rename(dest)
+    return dest
+
+
+def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of one process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -248,6 +274,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50_000, help="HAR entries")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--rev", help="also run driftdiff as of this git revision (before/after)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -255,16 +282,28 @@ def main() -> None:
         (run_bare if kind == "bare" else run_genson)(Path(har))
         return
     har = write_har(args.n)
-    work = OUT / "har-run"
+    work = OUT / f"har-run-{args.n}"  # one per size: a folder of traces is read whole
     work.mkdir(parents=True, exist_ok=True)
+    contestants = list(CONTESTANTS)
+    envs: dict[str, dict[str, str] | None] = {name: None for name in contestants}
+    if args.rev:
+        old = checkout(args.rev)
+        env = {**os.environ, "PYTHONPATH": f"{old}{os.pathsep}{old / 'sdk'}"}
+        for name in CONTESTANTS[2:]:
+            contestants.append(f"{name} @{args.rev}")
+            envs[contestants[-1]] = env
     load_before = os.getloadavg()[0]
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in CONTESTANTS}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in contestants}
     for _ in range(args.rounds):
-        for name in CONTESTANTS:
-            runs = [timed(argv) for argv in commands(name, har, work)]
+        for name in contestants:
+            runs = [timed(argv, envs[name]) for argv in commands(name, har, work)]
             times[name].append((sum(w for w, _ in runs), sum(c for _, c in runs)))
     load_after = os.getloadavg()[0]
-    assert (work / "direct.json").read_bytes() == (work / "imported.json").read_bytes()
+    direct = (work / "direct.json").read_bytes()
+    assert direct == (work / "imported.json").read_bytes()
+    if args.rev:  # the same baseline before and after
+        assert direct == (work / f"direct-{args.rev}.json").read_bytes()
+        assert direct == (work / f"imported-{args.rev}.json").read_bytes()
     med = {
         name: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t))
         for name, t in times.items()
@@ -287,7 +326,8 @@ def main() -> None:
     )
     print(text)
     if args.write_docs:
-        command = f"python bench/bench_har.py --n {args.n} --rounds {args.rounds} --write-docs"
+        rev = f" --rev {args.rev}" if args.rev else ""
+        command = f"python bench/bench_har.py --n {args.n} --rounds {args.rounds}{rev} --write-docs"
         doc = DOCS.read_text(encoding="utf-8")
         section = f"\nCommand: `{command}`\n\n{text}\n"
         if HEAD in doc:
