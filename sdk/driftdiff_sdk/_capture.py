@@ -36,6 +36,8 @@ __all__ = [
     "materialize",
     "pending_bytes",
     "record",
+    "sealed",
+    "unsealed",
 ]
 
 #: What the request path hands to the writer: an inbound ``record`` (a tuple), or an exchange
@@ -51,18 +53,33 @@ RAW_KEY = "_driftdiff_raw"
 _DECODE_FACTOR = 4
 
 
+#: Bytes past the cap a capture holds (references to the chunks, not copies) so that the
+#: whole-body SHA-256 is computed off the request path (by the sender thread or the writer);
+#: a body longer than cap + this is hashed as it streams, on the request path, as before.
+HOLD_BYTES = 4 << 20
+
+
 class BodyCapture:
     """Keeps the first ``cap`` bytes of a stream of chunks; notes whether more went by, and
-    for a body cut at the cap its full ``size`` and ``sha256`` (hashed only past the cap)."""
+    for a body cut at the cap its full ``size`` and ``sha256``.
 
-    __slots__ = ("_hash", "buf", "cap", "size", "truncated")
+    The digest is not computed on the request path when it can be helped: up to
+    ``HOLD_BYTES`` past the cap, the chunks are held (immutable ``bytes`` by reference, others
+    copied) and hashed later (``digest``), after the kept prefix; past that the capture hashes
+    what it has and then every chunk as it comes."""
+
+    __slots__ = ("_hash", "_held", "_held_bytes", "buf", "cap", "size", "truncated")
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.buf = bytearray()
+        # the kept bytes: the first chunk itself when it is immutable ``bytes`` and within the
+        # cap (no copy), a ``bytearray`` once a second chunk or a cut needs one
+        self.buf: bytes | bytearray = b""
         self.truncated = False
         self.size = 0
-        self._hash: Any = None
+        self._hash: Any = None  # a hash object, or the hex digest once restored
+        self._held: list[bytes | memoryview] | None = None  # past the cap, not yet hashed
+        self._held_bytes = 0
 
     def add(self, chunk: bytes | memoryview) -> None:
         if not chunk:
@@ -72,28 +89,67 @@ class BodyCapture:
         if self._hash is not None:
             self._hash.update(chunk)
             return
-        room = self.cap - len(self.buf)
+        buf = self.buf
+        room = self.cap - len(buf)
         if room >= n:
-            self.buf += chunk
+            if not buf and type(chunk) is bytes:
+                self.buf = chunk
+                return
+            if type(buf) is not bytearray:
+                buf = self.buf = bytearray(buf)
+            buf += chunk
             return
         if room > 0:
-            self.buf += chunk[:room]
+            if type(buf) is not bytearray:
+                buf = self.buf = bytearray(buf)
+            buf += memoryview(chunk)[:room]  # one copy: no slice of the chunk first
         self.truncated = True
-        # the kept prefix and everything after it: the whole body's digest
-        self._hash = hashlib.sha256(self.buf)
-        self._hash.update(chunk[room:] if room > 0 else chunk)
+        if type(chunk) is bytes:  # immutable: held by reference (a view past the cap)
+            rest: bytes | memoryview = memoryview(chunk)[room:] if room > 0 else chunk
+        else:  # a buffer the caller may reuse: copied
+            rest = bytes(chunk[room:] if room > 0 else chunk)
+        if self._held_bytes + len(rest) <= HOLD_BYTES:
+            if self._held is None:
+                self._held = []
+            self._held.append(rest)
+            self._held_bytes += len(rest)
+            return
+        # too much to hold: hash the kept prefix, what was held and this chunk now
+        digest = hashlib.sha256(self.buf)
+        for part in self._held or ():
+            digest.update(part)
+        digest.update(rest)
+        self._hash, self._held, self._held_bytes = digest, None, 0
+
+    def digest(self) -> str | None:
+        """The whole body's SHA-256 (hex) for a body cut at the cap; ``None`` otherwise."""
+        if self._hash is not None:
+            return self._hash if isinstance(self._hash, str) else str(self._hash.hexdigest())
+        if self._held is None:
+            return None
+        digest = hashlib.sha256(self.buf)  # large updates run without the GIL
+        for part in self._held:
+            digest.update(part)
+        return str(digest.hexdigest())
+
+    def held(self) -> int:
+        """Bytes past the cap held for the digest (not yet hashed)."""
+        return self._held_bytes
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled for the writer process: the kept bytes, and the digest as its hex string
         (a hash object does not pickle; a capture is complete once it is submitted)."""
-        digest = self._hash.hexdigest() if self._hash is not None else None
-        return (_restore, (self.cap, self.buf, self.truncated, self.size, digest))
+        return (_restore, (self.cap, self.buf, self.truncated, self.size, self.digest()))
 
-    def state(self) -> tuple[int, bytearray, bool, int, str | None] | None:
-        """What a record carries of this body (``restore`` undoes it); ``None`` for an empty one
-        (its fields are those of no body). A plain tuple pickles without a ``__reduce__``."""
+    def state(self) -> tuple[Any, ...] | None:
+        """What a record carries of this body (``_restore`` undoes it); ``None`` for an empty
+        one (its fields are those of no body). A plain tuple pickles without a ``__reduce__``.
+        A body cut at the cap whose tail is held carries the held chunks, not yet a digest
+        (``sealed`` hashes them off the request path)."""
         if not self.buf and not self.truncated:
             return None
+        if self._held is not None:
+            return (self.cap, self.buf, self.truncated, self.size, None, self._held)
         digest = self._hash.hexdigest() if self._hash is not None else None
         return (self.cap, self.buf, self.truncated, self.size, digest)
 
@@ -136,18 +192,43 @@ class BodyCapture:
                     data, content_type, cap=self.cap, truncated=self.truncated, layout=layout
                 )
             )
-        if self._hash is not None:
+        if self._hash is not None or self._held is not None:
             message["size"] = self.size
-            digest = self._hash
-            message["sha256"] = digest if isinstance(digest, str) else digest.hexdigest()
+            message["sha256"] = self.digest()
 
 
 def _restore(
-    cap: int, buf: bytearray, truncated: bool, size: int, digest: str | None
+    cap: int,
+    buf: bytes | bytearray,
+    truncated: bool,
+    size: int,
+    digest: str | None,
+    held: list[bytes | memoryview] | None = None,
 ) -> BodyCapture:
     capture = BodyCapture(cap)
     capture.buf, capture.truncated, capture.size, capture._hash = buf, truncated, size, digest
+    capture._held = held
     return capture
+
+
+def _seal_body(state: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    if state is None or len(state) < 6:
+        return state
+    return (*state[:4], _restore(*state).digest())
+
+
+def unsealed(rec: tuple[Any, ...]) -> bool:
+    """Does this record still hold body bytes past the cap to hash (``sealed``)?"""
+    return any(b is not None and len(b) > 5 for b in (rec[_REQ_BODY], rec[_RESP_BODY]))
+
+
+def sealed(rec: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The record with the held tails of its bodies hashed into their digests (the sender
+    thread, before pickling: the tail never crosses the pipe)."""
+    out = list(rec)
+    out[_REQ_BODY] = _seal_body(rec[_REQ_BODY])
+    out[_RESP_BODY] = _seal_body(rec[_RESP_BODY])
+    return tuple(out)
 
 
 def defer(
@@ -340,14 +421,18 @@ def _raw_len(message: Any) -> int:
     if type(message) is dict:
         raw = message.get(RAW_KEY)
         if raw is not None:
-            return len(raw[0].buf)
+            capture: BodyCapture = raw[0]
+            return len(capture.buf) + capture.held()
     return 0
 
 
 def pending_bytes(exchange: Captured) -> int:
     """Bytes of raw body ``exchange`` holds until it is materialized (for the queue's bound)."""
     if isinstance(exchange, tuple):
-        n = sum(len(b[1]) for b in (exchange[_REQ_BODY], exchange[_RESP_BODY]) if b is not None)
+        n = 0
+        for b in (exchange[_REQ_BODY], exchange[_RESP_BODY]):
+            if b is not None:
+                n += len(b[1]) + (sum(len(p) for p in b[5]) if len(b) > 5 else 0)
         outbound = exchange[_OUTBOUND]
     else:
         n = _raw_len(exchange.get("request")) + _raw_len(exchange.get("response"))

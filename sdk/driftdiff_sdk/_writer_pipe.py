@@ -37,9 +37,10 @@ import sys
 import threading
 import time
 from collections import deque
+from typing import Any
 
 from driftdiff_sdk import recorder
-from driftdiff_sdk._capture import Captured, pending_bytes
+from driftdiff_sdk._capture import Captured, pending_bytes, sealed, unsealed
 from driftdiff_sdk._counters import _counters, count_error
 from driftdiff_sdk._writer_proc import HEADER, REPORT
 from driftdiff_sdk.config import SDKConfig
@@ -165,7 +166,7 @@ class ProcessRecorder(recorder.Recorder):
         the threads on the first exchange; otherwise (a forked worker's first exchange) the
         sender thread starts the process, and the request only queues its frame."""
         super().__init__(config, thread=False)
-        self._frames: deque[bytes] = deque()
+        self._frames: deque[bytes | _Unsealed] = deque()
         self._wake_frames = max(1, min(_WAKE_FRAMES, config.queue_size // 2))
         self._child: _Child | None = None
         self._local: recorder.Recorder | None = None  # the thread writer, if no process starts
@@ -199,7 +200,11 @@ class ProcessRecorder(recorder.Recorder):
             if pending_bytes(exchange) + self._bytes_in - self._bytes_out > recorder.QUEUE_BYTES:
                 _counters.dropped += 1
                 return
-            frame = _dumps(exchange, 5)
+            if isinstance(exchange, tuple) and unsealed(exchange):
+                # a body cut at the cap: its digest is computed by the sender thread
+                frame: bytes | _Unsealed = _Unsealed(exchange, pending_bytes(exchange))
+            else:
+                frame = _dumps(exchange, 5)
         except Exception:
             count_error("serialization")  # never queued, never written
             return
@@ -277,14 +282,21 @@ class ProcessRecorder(recorder.Recorder):
             self._local = recorder.Recorder(self.config, thread=False, pid=self.pid, yield_gil=True)
 
     def _take(self, limit: int) -> tuple[list[bytes], int]:
-        """Frames off the queue, up to about ``limit`` bytes."""
+        """Frames off the queue, up to about ``limit`` bytes (a record still holding a body's
+        tail is hashed and pickled here, off the request path)."""
         frames = self._frames
         out: list[bytes] = []
         size = 0
         while frames and size < limit:
             frame = frames.popleft()
-            out.append(frame)
             size += len(frame)
+            if type(frame) is _Unsealed:
+                try:
+                    frame = _dumps(sealed(frame.record), 5)
+                except Exception:
+                    count_error("serialization")
+                    continue
+            out.append(frame)  # type: ignore[arg-type]
         self._bytes_out += size
         return out, size
 
@@ -399,6 +411,19 @@ class ProcessRecorder(recorder.Recorder):
     def writer_pid(self) -> int:
         """The writer process's pid (0 while there is none)."""
         return self._child.proc.pid if self._child is not None else 0
+
+
+class _Unsealed:
+    """A queued record whose body tail still has to be hashed; ``len`` is what it holds."""
+
+    __slots__ = ("record", "size")
+
+    def __init__(self, record: tuple[Any, ...], size: int) -> None:
+        self.record = record
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
 
 
 def _writev_all(fd: int, parts: list[bytes | memoryview]) -> None:

@@ -134,7 +134,33 @@ def test_fastapi_100mb_upload_reaches_app_whole_and_trace_is_capped(tmp_path: Pa
 
     kept = base64.b64decode(ex["request"]["body_b64"])
     assert kept == block[:65536]
+    # past cap + HOLD_BYTES the digest is computed as the body streams
+    assert (ex["request"]["size"], ex["request"]["sha256"]) == (100 << 20, expected)
     assert ex["response"]["body"] == {"sha256": expected, "size": 100 << 20}
+
+
+@pytest.mark.parametrize("writer", ["process", "thread"])
+def test_a_body_just_past_the_cap_gets_its_digest_off_the_request_path(
+    writer: str, tmp_path: Path
+) -> None:
+    """The tail past the cap is held and hashed later (the sender thread, or the writer
+    thread): the recorded size and SHA-256 are still the whole body's."""
+    traces = tmp_path / "traces"
+    body = os.urandom(3 << 20)  # a 3 MiB tail past a 64 KiB cap: held, not hashed in line
+    expected = hashlib.sha256(body).hexdigest()
+    env = {"DRIFTDIFF_MAX_BODY": "65536", "DRIFTDIFF_WRITER": writer}
+    with sdk_service(_uvicorn, traces, **env) as (base, _proc):
+        r = httpx.post(
+            f"{base}/echo-bytes",
+            content=body,
+            timeout=60,
+            headers={"content-type": "application/octet-stream"},
+        )
+        assert r.content == body
+        [ex] = read_traces(traces, where=lambda e: e["request"]["path"] == "/echo-bytes")
+    for side in ("request", "response"):
+        assert ex[side]["truncated"] is True
+        assert (ex[side]["size"], ex[side]["sha256"]) == (len(body), expected)
 
 
 def test_websocket_and_lifespan_pass_through_unrecorded(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +112,41 @@ def test_sampling_decisions_are_counted() -> None:
     assert decisions == [True, False, False]
     assert after["sampled"] - before["sampled"] == 1
     assert after["not_sampled"] - before["not_sampled"] == 2
+
+
+def test_a_held_tail_gives_the_whole_bodys_digest_by_every_route() -> None:
+    from driftdiff_sdk._capture import _restore, record, sealed, unsealed
+
+    body = bytes(range(256)) * 100
+    whole = hashlib.sha256(body).hexdigest()
+    buffer = bytearray(333)
+    capture = BodyCapture(1000)
+    for chunk in _chunks(body, 333):
+        if len(chunk) == 333:  # a reused buffer, rewritten after each add: copied when held
+            buffer[:] = chunk
+            capture.add(buffer)
+            buffer[:] = b"\0" * 333
+        else:
+            capture.add(chunk)
+    assert capture.held() == len(body) - 1000 and capture.digest() == whole
+    state = capture.state()
+    assert state is not None and len(state) == 6  # the tail, not yet a digest
+    rec = record("e", "s", "t", 0.0, None, "POST", "u", "/", "", {}, state, 200, {}, None, None, [])
+    assert unsealed(rec) and not unsealed(sealed(rec))
+    assert sealed(rec)[11] == (1000, capture.buf, True, len(body), whole)
+    assert _restore(*state).fields("application/octet-stream")["sha256"] == whole
+    restored = pickle.loads(pickle.dumps(capture))  # __reduce__ (outbound captures)
+    assert restored.fields("application/octet-stream")["sha256"] == whole
+
+
+def test_past_the_hold_limit_the_digest_is_computed_as_it_streams(monkeypatch: Any) -> None:
+    from driftdiff_sdk import _capture
+
+    monkeypatch.setattr(_capture, "HOLD_BYTES", 2000)
+    body = bytes(range(256)) * 100
+    capture = BodyCapture(1000)
+    for chunk in _chunks(body, 333):
+        capture.add(chunk)
+    assert capture.held() == 0 and capture.state() is not None
+    state = capture.state()
+    assert state is not None and state[4] == hashlib.sha256(body).hexdigest()
