@@ -58,6 +58,12 @@ def _may_change(text: str) -> bool:
     """``False`` only when no step of ``TextRedactor._scan`` (user patterns aside) can
     change ``text``: each clause is a necessary condition of one step, so the common clean
     value (an id, a name, a timestamp) costs a few substring scans instead of the whole chain."""
+    return _may_match(text) or _url_like(text)
+
+
+def _may_match(text: str) -> bool:
+    """``_may_change`` without its last step (``_redact_url_value``): whether a pattern could
+    match inside ``text``."""
     n = len(text)
     return (
         ('"' in text and ":" in text)  # JSON_PAIR
@@ -68,8 +74,12 @@ def _may_change(text: str) -> bool:
         or (n >= 13 and _CARD_HINT.search(text) is not None)  # CARD
         or (n >= 14 and _AUTH_HINT.search(text) is not None)  # AUTH_SCHEME
         or may_hold_known_token(text)
-        or (n >= 9 and (text[0] == "/" or text.startswith(_URL_STARTS)))  # _redact_url_value
     )
+
+
+def _url_like(text: str) -> bool:
+    """What ``_scan`` hands to ``_redact_url_value``: an absolute path or an HTTP(S) URL."""
+    return len(text) >= 9 and (text[0] == "/" or text.startswith(_URL_STARTS))
 
 
 def _tokenish(segment: str) -> bool:
@@ -141,7 +151,7 @@ class TextRedactor(Masker):
         if text not in self._clean_before:
             hit = self._text_before.get(text)
             if hit is None:
-                hit = self._scan(text) if self._scan_all or _may_change(text) else text
+                hit = self._redact_text(text)
             if hit != text:
                 cache = self._text_cache
                 if len(cache) >= CACHE_MAX:  # a new generation, as for clean strings
@@ -157,9 +167,10 @@ class TextRedactor(Masker):
         return text
 
     def _redact_text(self, text: str) -> str:
-        if not self._scan_all and not _may_change(text):
-            return text
-        return self._scan(text)
+        if self._scan_all or _may_match(text):
+            return self._scan(text)
+        # no pattern can match: of the whole scan only its last step could change anything
+        return self._redact_url_value(text) if _url_like(text) else text
 
     def _scan(self, text: str) -> str:
         """Every secret pattern over ``text``, in order (each one sees the previous output;
@@ -182,7 +193,7 @@ class TextRedactor(Masker):
             text = CARD.sub(self._sub_card, text)
         for pattern in self.config.patterns:
             text = pattern.sub(lambda m: self.mask_value(m.group()), text)
-        if len(text) >= 9 and (text[0] == "/" or text.startswith(_URL_STARTS)):
+        if _url_like(text):
             text = self._redact_url_value(text)
         return text
 
