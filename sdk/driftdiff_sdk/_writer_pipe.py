@@ -42,7 +42,8 @@ from typing import Any
 from driftdiff_sdk import recorder
 from driftdiff_sdk._capture import Captured, pending_bytes, sealed, unsealed
 from driftdiff_sdk._counters import _counters, count_error
-from driftdiff_sdk._writer_proc import HEADER, REPORT
+from driftdiff_sdk._writer_frames import HEADER, Split, decode, encode
+from driftdiff_sdk._writer_proc import REPORT
 from driftdiff_sdk.config import SDKConfig
 
 __all__ = ["CHILD_MODULE", "ProcessRecorder"]
@@ -56,7 +57,6 @@ _WAKE_BYTES = 64 << 10  # the sender wakes once this much waits (a pipe buffer's
 _WAKE_FRAMES = 256  # ... or this many frames (at most half the queue), or on its timer
 _IOV_MAX = 512  # buffers per writev (Linux allows 1024)
 _PIPE_BYTES = 1 << 20  # the pipe's buffer, where the system allows (Linux: pipe-max-size)
-_dumps = pickle.dumps
 _ABANDONED: list[_Child] = []  # a forked child's copies of its parent's writer
 _SDK_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -102,13 +102,16 @@ class _Child:
             )
             self._reader.start()
 
-    def write_frames(self, frames: list[bytes]) -> None:
+    def write_frames(self, frames: list[bytes | Split]) -> None:
         """Write length-prefixed frames; raises ``OSError`` when the process is gone."""
         pack = HEADER.pack
-        parts: list[bytes | memoryview] = []
+        parts: list[Any] = []
         for frame in frames:
             parts.append(pack(len(frame)))
-            parts.append(frame)
+            if type(frame) is Split:
+                parts += frame.parts
+            else:
+                parts.append(frame)
         _writev_all(self.wfd, parts)
 
     def _read(self) -> None:
@@ -166,7 +169,7 @@ class ProcessRecorder(recorder.Recorder):
         the threads on the first exchange; otherwise (a forked worker's first exchange) the
         sender thread starts the process, and the request only queues its frame."""
         super().__init__(config, thread=False)
-        self._frames: deque[bytes | _Unsealed] = deque()
+        self._frames: deque[bytes | Split | _Unsealed] = deque()
         self._wake_frames = max(1, min(_WAKE_FRAMES, config.queue_size // 2))
         self._child: _Child | None = None
         self._local: recorder.Recorder | None = None  # the thread writer, if no process starts
@@ -202,9 +205,9 @@ class ProcessRecorder(recorder.Recorder):
                 return
             if isinstance(exchange, tuple) and unsealed(exchange):
                 # a body cut at the cap: its digest is computed by the sender thread
-                frame: bytes | _Unsealed = _Unsealed(exchange, pending_bytes(exchange))
+                frame: bytes | Split | _Unsealed = _Unsealed(exchange, pending_bytes(exchange))
             else:
-                frame = _dumps(exchange, 5)
+                frame = encode(exchange)
         except Exception:
             count_error("serialization")  # never queued, never written
             return
@@ -281,18 +284,18 @@ class ProcessRecorder(recorder.Recorder):
             )
             self._local = recorder.Recorder(self.config, thread=False, pid=self.pid, yield_gil=True)
 
-    def _take(self, limit: int) -> tuple[list[bytes], int]:
+    def _take(self, limit: int) -> tuple[list[bytes | Split], int]:
         """Frames off the queue, up to about ``limit`` bytes (a record still holding a body's
         tail is hashed and pickled here, off the request path)."""
         frames = self._frames
-        out: list[bytes] = []
+        out: list[bytes | Split] = []
         size = 0
         while frames and size < limit:
             frame = frames.popleft()
             size += len(frame)
             if type(frame) is _Unsealed:
                 try:
-                    frame = _dumps(sealed(frame.record), 5)
+                    frame = encode(sealed(frame.record))
                 except Exception:
                     count_error("serialization")
                     continue
@@ -327,7 +330,7 @@ class ProcessRecorder(recorder.Recorder):
             exchanges: list[Captured] = []
             for frame in batch:
                 try:
-                    exchanges.append(pickle.loads(frame))  # our own frames, from this process
+                    exchanges.append(_decode_local(frame))  # our own frames
                 except Exception:
                     count_error("writer frame")
             local.write_now(exchanges)
@@ -411,6 +414,12 @@ class ProcessRecorder(recorder.Recorder):
     def writer_pid(self) -> int:
         """The writer process's pid (0 while there is none)."""
         return self._child.proc.pid if self._child is not None else 0
+
+
+def _decode_local(frame: bytes | Split) -> Any:
+    if type(frame) is Split:
+        return decode(b"".join(bytes(p) for p in frame.parts))
+    return decode(frame)  # type: ignore[arg-type]
 
 
 class _Unsealed:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import select
 import signal
 import struct
@@ -26,9 +25,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from driftdiff_sdk._writer_frames import HEADER, decode
+
 __all__ = ["HEADER", "NICE", "REPORT", "main"]
 
-HEADER = struct.Struct("!I")
 #: recorded, errors, unwritten, exchanges received (cumulative)
 REPORT = struct.Struct("!QQQQ")
 #: added to the writer process's nice value: the host's requests come first
@@ -98,7 +98,7 @@ def main(stdin: int = 0, stdout: int = 1) -> None:
             exchanges: list[Any] = []
             for payload in frames:
                 try:
-                    obj = pickle.loads(payload)  # from the host process only (our own pipe)
+                    obj = decode(payload)  # from the host process only (our own pipe)
                 except Exception:
                     recorder.count_error("writer frame")
                     continue
