@@ -283,6 +283,7 @@ class ProcessRecorder(recorder.Recorder):
                 exc_info=True,
             )
             self._local = recorder.Recorder(self.config, thread=False, pid=self.pid, yield_gil=True)
+            self.process = False  # stats()["writer_process"]: the thread writer took over
 
     def _take(self, limit: int) -> tuple[list[bytes | Split], int]:
         """Frames off the queue, up to about ``limit`` bytes (a record still holding a body's

@@ -137,3 +137,50 @@ def test_each_forked_gunicorn_worker_has_its_own_writer(tmp_path: Path) -> None:
     for e in exchanges:
         json.dumps(e)  # complete lines
     _no_secret_in(traces)
+
+
+def test_a_writer_process_that_cannot_start_leaves_a_thread_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No interpreter to start the writer with: the app is served and recorded all the same,
+    by the thread writer, and the fallback is counted."""
+    import asyncio
+    from typing import Any
+
+    import driftdiff_sdk
+    from driftdiff_sdk import runtime
+    from driftdiff_sdk.asgi import DriftDiffMiddleware
+
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    monkeypatch.setenv("DRIFTDIFF_DEFAULT_EXCLUDES", "0")
+    traces = tmp_path / "traces"
+    driftdiff_sdk.recorder.reset_stats()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"password": "' + b"x" * 9 + b'"}'})
+
+    async def serve() -> dict[str, int]:
+        mw = DriftDiffMiddleware(app, mode="record", service="fb", traces_dir=str(traces))
+
+        async def nothing() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def ignore(message: Any) -> None:
+            return None
+
+        for i in range(5):
+            await mw(
+                {"type": "http", "method": "GET", "path": f"/f/{i}", "headers": []}, nothing, ignore
+            )
+        driftdiff_sdk.flush()
+        return driftdiff_sdk.stats()
+
+    try:
+        stats = asyncio.run(serve())
+    finally:
+        runtime.shutdown()
+    assert stats["writer_fallbacks"] == 1 and stats["writer_process"] == 0, stats
+    assert stats["recorded"] == 5 and stats["errors"] == 0, stats
+    lines = [json.loads(x) for f in traces.glob("*.jsonl") for x in f.read_text().splitlines()]
+    assert sorted(e["request"]["path"] for e in lines) == [f"/f/{i}" for i in range(5)]
