@@ -59,6 +59,8 @@ __all__ = ["DEFAULT_BODY_CAP", "HarStats", "classify_entry", "read_har"]
 
 #: Bodies above this many bytes are cut and marked ``truncated`` (a HAR may hold 50 MB videos).
 DEFAULT_BODY_CAP = 8 * 1024 * 1024
+#: Entries per redaction memo while importing a HAR (``RedactionConfig.cache_size``).
+HAR_CACHE_SIZE = 1 << 17
 _FRACTION = re.compile(r"\.(\d+)")
 
 
@@ -140,6 +142,9 @@ def _file_redactor(digest: bytes) -> Redactor:
     config = RedactionConfig.from_env()
     if not os.environ.get("DRIFTDIFF_REDACT_KEY"):
         config.key = digest
+    # a HAR is held in memory whole: memos of this size cost little beside it, and the strings
+    # of a large capture repeat further apart than the SDK's default memo size (8,192)
+    config.cache_size = HAR_CACHE_SIZE
     return Redactor(config)
 
 

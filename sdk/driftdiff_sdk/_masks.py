@@ -107,9 +107,10 @@ def _b64_json(part: str) -> Any:
         return None
 
 
-def memo(cache: dict[Any, Any], key: Any, value: Any) -> Any:
-    """Store ``value`` under ``key`` in a bounded cache (full: it starts over); returns it."""
-    if len(cache) >= CACHE_MAX:
+def memo(cache: dict[Any, Any], key: Any, value: Any, limit: int = CACHE_MAX) -> Any:
+    """Store ``value`` under ``key`` in a cache of ``limit`` entries (full: it starts over);
+    returns it."""
+    if len(cache) >= limit:
         cache.clear()  # a cache of unique values (ids in URLs) does not grow without bound
     cache[key] = value
     return value
@@ -121,8 +122,10 @@ class Masker:
     ``_sub_auth``/``_sub_card`` are ``re.sub`` callbacks for ``AUTH_SCHEME``/``CARD`` matches.
     """
 
-    def __init__(self, key: bytes | None) -> None:
-        """``key`` hashes placeholders; ``None`` means ``DRIFTDIFF_REDACT_KEY`` or per-process."""
+    def __init__(self, key: bytes | None, cache_size: int = CACHE_MAX) -> None:
+        """``key`` hashes placeholders; ``None`` means ``DRIFTDIFF_REDACT_KEY`` or per-process.
+        ``cache_size``: entries per memo (per generation where there are two)."""
+        self._cache_max = max(1, cache_size)
         env_key = os.environ.get("DRIFTDIFF_REDACT_KEY")
         raw = key or (env_key.encode() if env_key else _PROCESS_KEY)
         self._key = hashlib.blake2b(raw, digest_size=32).digest()
@@ -216,7 +219,10 @@ class Masker:
         new_payload = self._jwt_claims.get((header, payload))
         if new_payload is None:
             new_payload = memo(
-                self._jwt_claims, (header, payload), self._jwt_payload(header, payload)
+                self._jwt_claims,
+                (header, payload),
+                self._jwt_payload(header, payload),
+                self._cache_max,
             )
         if not new_payload:
             return f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}.{digest}"
@@ -314,7 +320,7 @@ class Masker:
         if cached is not None:
             return cached
         out = self._mask_uncached(value)
-        if len(self._mask_cache) >= CACHE_MAX:
+        if len(self._mask_cache) >= self._cache_max:
             self._mask_cache.clear()
         self._mask_cache[value] = out
         return out

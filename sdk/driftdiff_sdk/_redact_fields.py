@@ -203,7 +203,7 @@ class FieldRedactor(TextRedactor):
         changes nothing; ``None`` when a value is not a ``str`` (the caller copies instead)."""
         kind = self._header_kind.get(name)
         if kind is None:
-            kind = memo(self._header_kind, name, self._classify_header(name))
+            kind = memo(self._header_kind, name, self._classify_header(name), self._cache_max)
         clean = self._clean
         out = None
         for i, v in enumerate(values):
@@ -230,7 +230,7 @@ class FieldRedactor(TextRedactor):
         if hit is None:
             hit = self._redact_header_value(name, value)
             if len(value) <= MEMO_LEN:
-                memo(self._header_cache, (name, value), hit)
+                memo(self._header_cache, (name, value), hit, self._cache_max)
         return hit
 
     def _redact_header_value(self, name: str, value: Any) -> Any:
@@ -238,7 +238,7 @@ class FieldRedactor(TextRedactor):
             return value if value is None else self._redact_header_value(name, str(value))
         kind = self._header_kind.get(name)
         if kind is None:
-            kind = memo(self._header_kind, name, self._classify_header(name))
+            kind = memo(self._header_kind, name, self._classify_header(name), self._cache_max)
         if kind == _PLAIN:
             return self.redact_text(value)
         if kind == _COOKIE:
@@ -291,7 +291,7 @@ class FieldRedactor(TextRedactor):
             return self._redact_url(url)
         hit = self._url_cache.get(url)
         if hit is None:
-            hit = memo(self._url_cache, url, self._redact_url(url))
+            hit = memo(self._url_cache, url, self._redact_url(url), self._cache_max)
         return hit
 
     def _redact_url(self, url: str) -> str:
@@ -318,7 +318,7 @@ class FieldRedactor(TextRedactor):
             return self._redact_path(path)
         hit = self._path_cache.get(path)
         if hit is None:
-            hit = memo(self._path_cache, path, self._redact_path(path))
+            hit = memo(self._path_cache, path, self._redact_path(path), self._cache_max)
         return hit
 
     def _redact_path(self, path: str) -> str:

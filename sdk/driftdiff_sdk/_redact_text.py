@@ -18,7 +18,6 @@ from urllib.parse import quote_plus, unquote_plus
 from driftdiff_sdk._masks import (
     AT_SIGN,
     AUTH_SCHEME,
-    CACHE_MAX,
     CARD,
     JSON_PAIR,
     JWT,
@@ -97,7 +96,7 @@ class TextRedactor(Masker):
 
     def __init__(self, config: RedactionConfig) -> None:
         self.config = config
-        super().__init__(config.key)
+        super().__init__(config.key, config.cache_size)
         self._headers = frozenset(h.lower() for h in config.headers)
         self._keys = frozenset(norm_key(k) for k in config.keys)
         self._key_cache: dict[str, bool] = {}
@@ -120,7 +119,7 @@ class TextRedactor(Masker):
         if hit is None:
             norm = norm_key(key)
             hit = norm in self._keys or norm.endswith(SECRET_KEY_SUFFIXES)
-            if len(self._key_cache) >= CACHE_MAX:
+            if len(self._key_cache) >= self._cache_max:
                 self._key_cache.clear()
             self._key_cache[key] = hit
         return hit
@@ -154,13 +153,13 @@ class TextRedactor(Masker):
                 hit = self._redact_text(text)
             if hit != text:
                 cache = self._text_cache
-                if len(cache) >= CACHE_MAX:  # a new generation, as for clean strings
+                if len(cache) >= self._cache_max:  # a new generation, as for clean strings
                     self._text_before, self._text_cache = cache, {}
                     cache = self._text_cache
                 cache[text] = hit
                 return hit
         clean = self._clean
-        if len(clean) >= CACHE_MAX:  # a new generation; the last one is still looked at
+        if len(clean) >= self._cache_max:  # a new generation; the last one is still looked at
             self._clean_before, self._clean = clean, set()
             clean = self._clean
         clean.add(text)

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from driftdiff_sdk._bodies import redact_body_b64, redact_multipart
+from driftdiff_sdk._masks import CACHE_MAX
 from driftdiff_sdk._redact_fields import FieldRedactor
 from driftdiff_sdk._share import share_message, share_outbound
 from driftdiff_sdk.detectors import SECRET_HEADERS, SECRET_KEYS
@@ -75,6 +76,9 @@ class RedactionConfig:
     patterns: tuple[re.Pattern[str], ...] = ()
     #: hashing key for placeholders; ``None`` means ``DRIFTDIFF_REDACT_KEY`` or a per-process key
     key: bytes | None = field(default=None, repr=False)
+    #: entries per memo of results (strings, headers, URLs, placeholders), two generations for
+    #: strings: the bound on what redaction keeps in memory. A batch import can afford more.
+    cache_size: int = CACHE_MAX
 
     @classmethod
     def from_env(cls) -> RedactionConfig:
