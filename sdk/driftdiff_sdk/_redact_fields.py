@@ -16,7 +16,7 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from driftdiff_sdk._masks import MEMO_LEN, memo
 from driftdiff_sdk._redact_text import TextRedactor
-from driftdiff_sdk.limits import MAX_DEPTH
+from driftdiff_sdk.limits import MAX_DEPTH, TOO_DEEP
 
 if TYPE_CHECKING:
     from driftdiff_sdk.redact import RedactionConfig
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["FieldRedactor"]
 
 _PLAIN, _COOKIE, _SET_COOKIE, _SECRET = 0, 1, 2, 3  # what a header's name says about its values
-_TOO_DEEP = f"[redacted: nested deeper than {MAX_DEPTH} levels]"
 _SCALARS = (int, float, bool, type(None))
 
 
@@ -60,7 +59,7 @@ class FieldRedactor(TextRedactor):
         if isinstance(value, (int, float)):
             return self._mask_number(value) if secret else value
         if depth >= MAX_DEPTH:
-            return _TOO_DEEP
+            return TOO_DEEP
         if isinstance(value, dict):
             return {
                 k: self._walk(v, secret or self.is_secret_key(k), depth + 1)
@@ -92,7 +91,7 @@ class FieldRedactor(TextRedactor):
         goes through ``_walk`` itself, so the result always equals what that gives. (The
         per-item code is written out twice, for speed: this runs on every body.)"""
         if depth >= MAX_DEPTH:
-            return _TOO_DEEP
+            return TOO_DEEP
         clean, memo_get, text = self._clean, self._text_cache.get, self.redact_text
         out: Any = None
         new: Any
