@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.parser
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -25,7 +26,11 @@ from tests.support import REPO
 
 pytestmark = [pytest.mark.integration, pytest.mark.heavy]
 
-VERSION = "0.1.0"
+#: The one version string, the project's own (sdk/pyproject.toml must carry the same: both wheels
+#: are looked for under it below).
+_VERSION_LINE = re.search(r'^version = "([^"]+)"$', (REPO / "pyproject.toml").read_text(), re.M)
+assert _VERSION_LINE is not None
+VERSION = _VERSION_LINE.group(1)
 
 
 def _env(**extra: str) -> dict[str, str]:
