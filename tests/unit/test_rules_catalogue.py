@@ -17,13 +17,26 @@ from tests.support import REPO
 from tests.unit._diff_cases import OBSERVED_CASES, POLICY_CASES, RULE_CASES, baseline
 from tests.unit._replay_cases import REPLAY_CASES
 
+#: The rules a case fires beside its own, where the case cannot avoid them: an endpoint case
+#: renames the only endpoint (one side added, one removed); a map that became an object also
+#: shows the object's property as new.
+_ALSO_FIRED = {
+    "endpoint-added": {"endpoint-removed"},
+    "endpoint-removed": {"endpoint-added"},
+    "endpoint-retired": {"endpoint-added"},
+    "request-map-became-object": {"new-optional-request-property"},
+    "response-map-became-object": {"response-optional-property-added"},
+    "response-map-became-object-retyped": {"response-optional-property-added"},
+}
+
 
 @pytest.mark.parametrize("rule_id", sorted(RULE_CASES))
 def test_rule_fires(rule_id: str) -> None:
+    """The case fires its rule and exactly the rules ``_ALSO_FIRED`` names beside it."""
     base, current = RULE_CASES[rule_id]
     changes = diff_baselines(baseline(base), baseline(current)).changes
     fired = {c.rule: c for c in changes}
-    assert rule_id in fired, f"{rule_id} did not fire; got {sorted(fired)}"
+    assert set(fired) == {rule_id} | _ALSO_FIRED.get(rule_id, set()), sorted(fired)
     assert fired[rule_id].severity is RULES[rule_id].severity
     assert fired[rule_id].message and "{location}" not in fired[rule_id].message
 
