@@ -4,15 +4,15 @@ mode, a subprocess on a free port) and the AWS environment variables that point 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+
+from drift_diff.processes import free_port, poll_until
 
 
 def _clear_s3fs_cache() -> None:
@@ -22,16 +22,10 @@ def _clear_s3fs_cache() -> None:
     s3fs.S3FileSystem.clear_instance_cache()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
     """A moto S3 server on a free port (``env`` added to its environment), ready; its URL."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
@@ -39,16 +33,19 @@ def moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
         env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"{url}/moto-api/", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    def exited() -> str | None:
+        return None if proc.poll() is None else f"moto server exited ({proc.returncode})"
+
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto server did not become ready") from None
-                time.sleep(0.1)  # poll interval while waiting for readiness (deadline above)
+        poll_until(ready, deadline_s=60, exited=exited, what="moto server", error=RuntimeError)
         yield url
     finally:
         proc.terminate()

@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from drift_diff.processes import poll_until
 from drift_diff.traffic.traces import iter_raw_exchanges
 from tests.support import REPO, free_port, server_process, start_recorder, wait_until_ready
 
@@ -188,15 +188,17 @@ def _threads(pid: int) -> int:
 
 
 def _eventually_ok(url: str, deadline_s: float = 20.0) -> bool:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
+    def ok() -> bool:
         try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return True
+            return httpx.get(url, timeout=5).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.05)  # poll interval, bounded by the deadline
-    return False
+            return False
+
+    try:
+        poll_until(ok, deadline_s=deadline_s, what=url)
+    except TimeoutError:
+        return False
+    return True
 
 
 def test_numeric_options_are_validated(tmp_path: Path) -> None:

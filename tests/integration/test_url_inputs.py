@@ -16,7 +16,8 @@ import orjson
 import pytest
 
 from drift_diff.cli import main
-from tests.integration.conftest import _free_port, aws_env, moto_server
+from drift_diff.processes import free_port
+from tests.integration.conftest import aws_env, moto_server
 from tests.unit.infer_support import exchange
 from tests.unit.test_har import entry, write_har
 
@@ -162,7 +163,7 @@ def test_check_reads_its_baseline_from_a_url_first(
     code, _, err = _run(
         [
             *("check", str(local / "traces-v1"), "--baseline", f"s3://{BUCKET}/nothing.json"),
-            *("--target", f"http://127.0.0.1:{_free_port()}"),
+            *("--target", f"http://127.0.0.1:{free_port()}"),
         ],
         capsys,
     )
@@ -217,7 +218,7 @@ def test_an_endpoint_that_does_not_answer_is_one_line(
     local: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    with aws_env(f"http://127.0.0.1:{_free_port()}"):  # nothing listens there
+    with aws_env(f"http://127.0.0.1:{free_port()}"):  # nothing listens there
         code, _, err = _run(["export", "openapi", f"s3://{BUCKET}/v1.json"], capsys)
     assert code == 2
     line = err.strip()
