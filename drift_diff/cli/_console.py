@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ __all__ = [
     "detail",
     "narrate",
     "progress",
+    "terminal_columns",
     "use_colour",
 ]
 
@@ -51,6 +53,17 @@ def use_colour(stream: TextIO) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def terminal_columns() -> int:
+    """Columns a table may use: the terminal's width, or ``COLUMNS``; 200 when neither is known
+    (a CI log); never fewer than 80."""
+    return max(shutil.get_terminal_size((200, 24)).columns, 80)
+
+
+def shares(room: int, weights: tuple[int, ...], least: int) -> list[int]:
+    """``room`` columns split by ``weights``, each at least ``least`` wide."""
+    return [max(least, room * weight // sum(weights)) for weight in weights]
 
 
 def narrate(message: str) -> None:

@@ -7,7 +7,12 @@ from typing import Literal
 
 import typer
 
+from drift_diff.cli._console import terminal_columns
 from drift_diff.diff.registry import catalogue_rows, rules_markdown
+
+_HEADERS = ["id", "severity", "direction", "area", "description"]
+#: the description never wraps narrower than this, nor wider (for reading)
+_DESCRIPTION = (24, 100)
 
 
 def register(app: typer.Typer) -> None:
@@ -23,14 +28,14 @@ def register(app: typer.Typer) -> None:
         else:
             from tabulate import tabulate
 
-            rows = [
-                [r["id"], r["severity"], r["direction"], r["area"], r["description"]]
-                for r in catalogue_rows()
-            ]
+            rows = [[r[h] for h in _HEADERS] for r in catalogue_rows()]
+            # ids, severities, directions and areas never wrap (ids are copied into config);
+            # the description takes what the terminal (or COLUMNS) leaves
+            fixed = sum(
+                max(len(h) + 2, *(len(r[i]) for r in rows)) + 2 for i, h in enumerate(_HEADERS[:4])
+            )
+            least, most = _DESCRIPTION
+            description = min(most, max(least, terminal_columns() - fixed))
             typer.echo(
-                tabulate(
-                    rows,
-                    headers=["id", "severity", "direction", "area", "description"],
-                    maxcolwidths=[None, None, None, None, 70],
-                )
+                tabulate(rows, headers=_HEADERS, maxcolwidths=[None, None, None, None, description])
             )

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 from tabulate import tabulate
 
+from drift_diff.cli._console import shares, terminal_columns
 from drift_diff.model import Baseline, split_endpoint_key
 
 #: Beyond this many statuses on one endpoint, they are summarised by class (2xx, 4xx, ...).
@@ -56,6 +57,24 @@ def _rows(baseline: Baseline) -> list[list[str]]:
     return rows
 
 
+_HEADERS = ["endpoint", "samples", "statuses", "request", "response"]
+
+
+def _widths(rows: list[list[str]]) -> list[int | None]:
+    """Endpoints and sample counts never wrap (endpoints are copied into config); statuses and
+    media types share what the terminal (or ``COLUMNS``) leaves, wrapping between words only."""
+    fixed = sum(_width(rows, i) + 2 for i in (0, 1)) + 4
+    widths: list[int | None] = [None, None]
+    for i, width in enumerate(shares(terminal_columns() - fixed, (40, 30, 30), 1), start=2):
+        widths.append(max(width, *(len(word) for r in rows for word in r[i].split()), 12))
+    return widths
+
+
+def _width(rows: list[list[str]], i: int) -> int:
+    """Width of column ``i`` unwrapped (tabulate pads a header by 2)."""
+    return max(len(_HEADERS[i]) + 2, *(len(r[i]) for r in rows))
+
+
 def _header(baseline: Baseline) -> str:
     sources = dict(baseline.sources)
     total = sources.pop("exchanges", None)
@@ -84,10 +103,12 @@ def register(app: typer.Typer) -> None:
         from drift_diff.baseline import load_baseline
 
         loaded = load_baseline(baseline)
+        rows = _rows(loaded)
         table = tabulate(
-            _rows(loaded),
-            headers=["endpoint", "samples", "statuses", "request", "response"],
+            rows,
+            headers=_HEADERS,
             tablefmt="simple",
             disable_numparse=True,
+            maxcolwidths=_widths(rows),
         )
         typer.echo(_header(loaded) + "\n" + table)

@@ -224,3 +224,19 @@ def test_replay_and_check_declare_the_shared_options_once() -> None:
 
     check = [e for e in entries(helps["check"]) if not e.lstrip().startswith("--baseline")]
     assert check == entries(helps["replay"])
+
+
+@pytest.mark.parametrize("command", [("rules",), ("show", str(BASELINE))])
+def test_rules_and_show_tables_follow_the_terminal_width(command: tuple[str, ...]) -> None:
+    """The catalogue's descriptions and a baseline's statuses/media types wrap to the width
+    the terminal (here ``COLUMNS``) gives; ids and endpoints never wrap (they are copied into
+    config), so a narrow terminal gets the narrowest table those allow."""
+    widest = {}
+    for columns in (80, 120, 200):
+        result = run_cli(*command, env={"COLUMNS": str(columns)})
+        assert result.code == 0, result.stderr
+        widest[columns] = max(len(line) for line in result.stdout.splitlines())
+    assert widest[80] < widest[120] <= 120
+    assert widest[120] <= widest[200] <= 200
+    narrowest = run_cli(*command, env={"COLUMNS": "40"})
+    assert max(len(line) for line in narrowest.stdout.splitlines()) == widest[80]
