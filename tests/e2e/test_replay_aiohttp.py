@@ -59,8 +59,17 @@ def test_own_build_passes_check_with_upstream_stopped(recording: Recording) -> N
     [("type-changed", {"replay-type-changed"}), ("new-call", {"replay-mock-not-found"})],
 )
 def test_changed_build_fails_check(recording: Recording, variant: str, expected: set[str]) -> None:
-    result = recording.replay(
-        "--fail-on-breaking", "--format", "json", command="check", variant=variant
-    )
+    with listener_on(recording.upstream_port) as upstream:
+        result = recording.replay(
+            "--fail-on-breaking", "--format", "json", command="check", variant=variant
+        )
     assert result.code == 1, result.stdout + result.stderr
     assert expected <= reported_rules(result)
+    assert upstream.accepted == 0
+    if variant == "new-call":  # the unrecorded call is named by its method and URL
+        changes = findings(result)["changes"]
+        assert isinstance(changes, list)
+        missing = [c for c in changes if c["rule"] == "replay-mock-not-found"]
+        assert len(missing) == 1, changes
+        call = f"no recorded GET http://127.0.0.1:{recording.upstream_port}/fees"
+        assert call in str(missing[0]["message"])
