@@ -12,13 +12,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e import planted
 from tests.integration.servers import postgres_server
 from tests.support import REPO, CliResult, free_port, run_cli, server_process
+
+#: A token in the "beta" note's body: a statement's parameter, then cells of result rows.
+SECRET = planted.GH_PAT
 
 #: (method, path, JSON body, expected status) sent while recording.
 TRAFFIC: list[tuple[str, str, object, int]] = [
     ("POST", "/notes", {"title": "alpha", "body": "first", "score": 3.5}, 201),
-    ("POST", "/notes", {"title": "beta", "body": "second", "score": 7.25}, 201),
+    ("POST", "/notes", {"title": "beta", "body": f"second {SECRET}", "score": 7.25}, 201),
     ("POST", "/notes", {"title": "alpha", "body": "again", "score": 1}, 409),
     ("GET", "/notes/1", None, 200),
     ("GET", "/notes/999", None, 404),
@@ -104,3 +108,15 @@ def exchanges(traces: Path) -> list[dict[str, object]]:
 def calls(traces: Path) -> list[dict[str, object]]:
     """Every recorded outbound call, in order."""
     return [c for ex in exchanges(traces) for c in ex.get("outbound") or []]  # type: ignore[attr-defined]
+
+
+def assert_secret_redacted(traces: Path) -> None:
+    """``SECRET`` is nowhere on disk; its placeholder is in a recorded statement's parameters
+    and in recorded result rows (redacted by the rules of HTTP bodies)."""
+    text = "\n".join(f.read_text() for f in sorted(traces.glob("*.jsonl")))
+    assert SECRET not in text
+    placeholder = "second ghp_redacted-"
+    recorded = calls(traces)
+    in_params = [c for c in recorded if placeholder in json.dumps(c["command"])]  # type: ignore[index]
+    in_rows = [c for c in recorded if placeholder in json.dumps(c.get("result"))]
+    assert in_params and in_rows, [c["command"] for c in recorded]  # type: ignore[index]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.apps.harness import findings, listener_on, rule_ids
-from tests.e2e.pg_notes import TRAFFIC, Recording, exchanges, record
+from tests.e2e.pg_notes import TRAFFIC, Recording, assert_secret_redacted, exchanges, record
 from tests.integration.servers import require
 
 pytestmark = pytest.mark.e2e
@@ -52,6 +52,10 @@ def test_recording_holds_every_statement_with_its_rows(recording: Recording) -> 
     assert lookup["result"]["rows"][0][:4] == [1, "alpha", "first", {"$decimal": "3.50"}]
     assert any(c.get("error", "").startswith("UniqueViolation") for c in calls), sqls
     assert any(c["command"].get("many") for c in calls)
+
+
+def test_secret_in_params_and_rows_never_reaches_the_trace(recording: Recording) -> None:
+    assert_secret_redacted(recording.traces)
 
 
 def test_replay_with_postgres_stopped_is_clean(recording: Recording) -> None:

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.apps.harness import findings, listener_on, rule_ids
-from tests.e2e.pg_notes import TRAFFIC, Recording, calls, exchanges, record
+from tests.e2e.pg_notes import (
+    TRAFFIC,
+    Recording,
+    assert_secret_redacted,
+    calls,
+    exchanges,
+    record,
+)
 from tests.integration.servers import require
 
 pytestmark = pytest.mark.e2e
@@ -56,6 +63,10 @@ def test_recording_holds_the_orm_statements(recording: Recording) -> None:
     assert isinstance(result, dict)
     assert result["rows"][0][:4] == [1, "alpha", "first", {"$decimal": "3.50"}]
     assert any(str(c.get("error", "")).startswith("UniqueViolation") for c in recorded), sqls
+
+
+def test_secret_in_params_and_rows_never_reaches_the_trace(recording: Recording) -> None:
+    assert_secret_redacted(recording.traces)
 
 
 def test_replay_with_postgres_stopped_is_clean(recording: Recording) -> None:
