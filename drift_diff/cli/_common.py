@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from drift_diff.config import Config
 
 __all__ = [
+    "CONFIG_DEFAULT",
+    "CONFIG_HELP",
     "EXCLUDE_HELP",
     "FAIL_ON_HELP",
     "FORMAT_HELP",
@@ -108,6 +110,13 @@ def emit_report(report: str, output: Path | None, *, inputs: Sequence[Path], for
 
 
 #: help of ``--exclude`` / ``--no-default-excludes`` (``baseline``, ``baseline update``, ``record``)
+#: where --config is looked for when it is not given (``config.search_folders``)
+CONFIG_DEFAULT = (
+    "default: driftdiff.yaml, else pyproject.toml [tool.driftdiff], in this folder or the"
+    " nearest above it up to the repository root"
+)
+CONFIG_HELP = f"driftdiff.yaml or pyproject.toml ({CONFIG_DEFAULT})."
+
 EXCLUDE_HELP = (
     "Leave out matching requests: '[METHODS ]PATH' with *, ** and {param} "
     "(repeatable; adds to the config's exclude:; see docs/workflow.md)."

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from drift_diff.cli._common import (
+    CONFIG_HELP,
     FAIL_ON_HELP,
     FORMAT_HELP,
     fail_threshold,
@@ -120,7 +121,7 @@ _OPTIONS: tuple[tuple[str, Any, Any], ...] = (
         typer.Option(
             None,
             "--config",
-            help="driftdiff.yaml or pyproject.toml (default: ./driftdiff.yaml, else pyproject)",
+            help=CONFIG_HELP,
         ),
     ),
     (

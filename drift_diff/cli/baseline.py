@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from drift_diff.cli._common import (
+    CONFIG_DEFAULT,
     EXCLUDE_HELP,
     NO_DEFAULT_EXCLUDES_HELP,
     check_excludes,
@@ -102,7 +103,8 @@ def build(
     config_file: Path | None = typer.Option(
         None,
         "--config",
-        help="driftdiff.yaml (its `paths:` templates override inference; `exclude:`).",
+        help="driftdiff.yaml (its `paths:` templates override inference; `exclude:`;"
+        f" {CONFIG_DEFAULT}).",
     ),
     exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
     no_default_excludes: bool = typer.Option(
@@ -222,7 +224,7 @@ def update(
         False, "--force", help="Replace an existing --out file that is not a baseline."
     ),
     config_file: Path | None = typer.Option(
-        None, "--config", help="driftdiff.yaml (`paths:` templates, `exclude:`)."
+        None, "--config", help=f"driftdiff.yaml (`paths:` templates, `exclude:`; {CONFIG_DEFAULT})."
     ),
     exclude: list[str] = typer.Option([], "--exclude", help=EXCLUDE_HELP),
     no_default_excludes: bool = typer.Option(

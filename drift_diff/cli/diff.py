@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from drift_diff.cli._common import (
+    CONFIG_HELP,
     FAIL_ON_HELP,
     FORMAT_HELP,
     echo_err,
@@ -53,7 +54,7 @@ def register(app: typer.Typer) -> None:
         config: Path | None = typer.Option(
             None,
             "--config",
-            help="driftdiff.yaml or pyproject.toml (default: ./driftdiff.yaml, else pyproject)",
+            help=CONFIG_HELP,
         ),
         lenient: bool = typer.Option(
             False,

@@ -10,6 +10,7 @@ from types import FrameType
 import typer
 
 from drift_diff.cli._common import (
+    CONFIG_DEFAULT,
     EXCLUDE_HELP,
     NO_DEFAULT_EXCLUDES_HELP,
     check_excludes,
@@ -58,7 +59,7 @@ def register(app: typer.Typer) -> None:
             False, "--no-default-excludes", help=NO_DEFAULT_EXCLUDES_HELP
         ),
         config_file: Path | None = typer.Option(
-            None, "--config", help="driftdiff.yaml (its `exclude:` patterns)."
+            None, "--config", help=f"driftdiff.yaml (its `exclude:` patterns; {CONFIG_DEFAULT})."
         ),
     ) -> None:
         """Record traffic through a reverse proxy (any language); stop with Ctrl-C or SIGTERM.
