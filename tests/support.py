@@ -24,6 +24,8 @@ __all__ = [
     "run_cli",
     "server_process",
     "start_recorder",
+    "trace_lines",
+    "wait_for_lines",
     "wait_until_ready",
 ]
 
@@ -56,6 +58,24 @@ def wait_until_ready(
         return RuntimeError(message)
 
     poll_until(answers, deadline_s=deadline_s, exited=exited, what=url, error=failed)
+
+
+def trace_lines(folder: Path) -> int:
+    """Lines in ``folder``'s ``*.jsonl`` files (0 before the folder exists)."""
+    if not folder.is_dir():
+        return 0
+    return sum(f.read_bytes().count(b"\n") for f in folder.glob("*.jsonl"))
+
+
+def wait_for_lines(folder: Path, at_least: int, *, deadline_s: float = 15.0) -> None:
+    """Until ``at_least`` trace lines are in ``folder`` (the SDK writes off the request path);
+    ``TimeoutError`` naming how many there are after ``deadline_s``."""
+    try:
+        poll_until(lambda: trace_lines(folder) >= at_least, deadline_s=deadline_s)
+    except TimeoutError:
+        raise TimeoutError(
+            f"{trace_lines(folder)} of {at_least} exchanges written to {folder}"
+        ) from None
 
 
 @dataclass

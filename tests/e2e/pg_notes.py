@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e import planted
 from tests.integration.servers import postgres_server
-from tests.support import REPO, CliResult, free_port, run_cli, server_process
+from tests.support import REPO, CliResult, free_port, run_cli, server_process, wait_for_lines
 
 #: A token in the "beta" note's body: a statement's parameter, then cells of result rows.
 SECRET = planted.GH_PAT
@@ -63,12 +63,6 @@ class Recording:
         )
 
 
-def _lines(traces: Path) -> int:
-    return (
-        sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() else 0
-    )
-
-
 def record(driver: str, tmp_path_factory: pytest.TempPathFactory) -> Recording:
     """Start PostgreSQL and the service recording through ``driver``, send ``TRAFFIC``."""
     traces = tmp_path_factory.mktemp(driver) / "traces"
@@ -90,9 +84,8 @@ def record(driver: str, tmp_path_factory: pytest.TempPathFactory) -> Recording:
             for method, path, body, status in TRAFFIC:
                 response = client.request(method, path, json=body)
                 assert response.status_code == status, (method, path, response.text)
-            end = time.monotonic() + 10  # the SDK writes off the request path
-            while _lines(traces) < len(TRAFFIC) + 1 and time.monotonic() < end:
-                time.sleep(0.02)  # poll interval, bounded by the deadline
+            with suppress(TimeoutError):  # after the deadline the tests read what is there
+                wait_for_lines(traces, len(TRAFFIC) + 1, deadline_s=10)
         return Recording(driver, traces, pg.port)  # the server stops here
 
 

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,15 @@ import psycopg2
 from tests.e2e import planted as p
 from tests.integration.apps.harness import upstream
 from tests.integration.servers import postgres_server, redis_server, require
-from tests.support import REPO, free_port, run_cli, server_process, start_recorder, wait_until_ready
+from tests.support import (
+    REPO,
+    free_port,
+    run_cli,
+    server_process,
+    start_recorder,
+    wait_for_lines,
+    wait_until_ready,
+)
 
 FORMATS = ("text", "json", "markdown", "junit", "github", "sarif")
 
@@ -186,16 +193,6 @@ def _record(tmp: Path, redis_url: str, pg_dsn: str) -> tuple[list[httpx.Response
     return responses, sdk_traces, proxy_traces
 
 
-def _wait_for_lines(folder: Path, at_least: int) -> None:
-    end = time.monotonic() + 15
-    while time.monotonic() < end:
-        lines = sum(f.read_bytes().count(b"\n") for f in folder.glob("*.jsonl"))
-        if lines >= at_least:
-            return
-        time.sleep(0.05)  # bounded by the deadline
-    raise AssertionError(f"fewer than {at_least} exchanges in {folder}")
-
-
 def _cli(tmp: Path, name: str, *args: str) -> None:
     res = run_cli(*args, cwd=REPO)
     (tmp / f"{name}.out").write_text(res.stdout + res.stderr)
@@ -257,8 +254,8 @@ def run_planted_secrets(tmp: Path) -> None:
     with redis_server() as rs, postgres_server() as pg:
         _seed(pg.url)
         responses, sdk_traces, proxy_traces = _record(tmp, rs.url, pg.url)
-    _wait_for_lines(sdk_traces, len(responses))
-    _wait_for_lines(proxy_traces, len(responses))
+    wait_for_lines(sdk_traces, len(responses))
+    wait_for_lines(proxy_traces, len(responses))
     inputs = tmp / "inputs"
     inputs.mkdir()
     har = _har(responses, inputs / "planted.har")

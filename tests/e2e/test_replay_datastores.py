@@ -10,10 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from drift_diff.processes import poll_until
 from tests.e2e.apps.harness import findings, listener_on, rule_ids
 from tests.integration.servers import postgres_server, redis_server, require
-from tests.support import REPO, CliResult, free_port, run_cli, server_process
+from tests.support import REPO, CliResult, free_port, run_cli, server_process, wait_for_lines
 
 pytestmark = pytest.mark.e2e
 require("redis")
@@ -62,12 +61,6 @@ class Recording:
         )
 
 
-def _lines(traces: Path) -> int:
-    return (
-        sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() else 0
-    )
-
-
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     traces = tmp_path_factory.mktemp("datastores") / "traces"
@@ -98,7 +91,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
                 response = client.request(method, path, json=body)
                 assert response.status_code == status, (method, path, response.text)
             with suppress(TimeoutError):  # the SDK writes off the request path
-                poll_until(lambda: _lines(traces) >= len(TRAFFIC) + 1, deadline_s=10)
+                wait_for_lines(traces, len(TRAFFIC) + 1, deadline_s=10)
         return Recording(traces, pg.port, rds.port)  # both servers stop here
 
 

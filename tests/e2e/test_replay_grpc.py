@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ import pytest
 
 from tests.e2e import planted
 from tests.e2e.apps.harness import findings, listener_on, rule_ids
-from tests.support import REPO, CliResult, free_port, run_cli, server_process
+from tests.support import REPO, CliResult, free_port, run_cli, server_process, wait_for_lines
 
 pytestmark = [pytest.mark.e2e, pytest.mark.heavy]  # ~10 s per replay with grpc imported
 grpc = pytest.importorskip("grpc", reason="grpcio not installed")
@@ -116,10 +115,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
             for method, path, status in TRAFFIC:
                 response = client.request(method, path)
                 assert response.status_code == status, (path, response.text)
-            end = time.monotonic() + 10  # the SDK writes off the request path
-            while len(_exchanges(traces) if traces.is_dir() else []) < len(TRAFFIC) + 1:
-                assert time.monotonic() < end, "the SDK wrote no traces"
-                time.sleep(0.02)  # poll interval, bounded by the deadline
+            wait_for_lines(traces, len(TRAFFIC) + 1, deadline_s=10)
     return Recording(traces, grpc_port)  # the gRPC server is stopped here
 
 

@@ -29,7 +29,7 @@ from drift_diff.infer import infer_baseline
 from drift_diff.traffic.traces import iter_raw_exchanges
 from tests.e2e.apps.harness import findings, reported_rules
 from tests.e2e.apps.users_jwt import AUDIENCE, SECRET, USER_ID
-from tests.support import REPO, CliResult, free_port, run_cli, server_process
+from tests.support import REPO, CliResult, free_port, run_cli, server_process, wait_for_lines
 
 pytestmark = [pytest.mark.e2e, pytest.mark.heavy]  # three service start-ups: ~50 s
 
@@ -68,16 +68,6 @@ class Recording:
         )
 
 
-def _wait_for_lines(traces: Path, expected: int, deadline_s: float = 15.0) -> None:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        files = traces.glob("*.jsonl") if traces.is_dir() else []
-        if sum(f.read_bytes().count(b"\n") for f in files) >= expected:
-            return
-        time.sleep(0.02)  # poll interval, bounded by the deadline
-    raise TimeoutError(f"fewer than {expected} exchanges written to {traces}")
-
-
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     workdir = tmp_path_factory.mktemp("users-jwt")
@@ -106,7 +96,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
                 response = client.get(path, headers=headers)
                 assert response.status_code == status, (path, response.text)
                 assert response.headers["content-encoding"] == "gzip"
-        _wait_for_lines(rec.traces, len(traffic) + 1)  # + the readiness poll
+        wait_for_lines(rec.traces, len(traffic) + 1)  # + the readiness poll
     save_baseline(infer_baseline(list(iter_raw_exchanges([rec.traces]))), rec.baseline)
     return rec
 

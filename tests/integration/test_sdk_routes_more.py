@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support import REPO, free_port, server_process
+from tests.support import REPO, free_port, server_process, wait_for_lines
 
 pytestmark = pytest.mark.integration
 
@@ -34,19 +33,14 @@ def _command(app: str, port: int) -> list[str]:
 
 
 def _exchanges(traces: Path, at_least: int) -> list[dict[str, object]]:
-    end = time.monotonic() + 10  # the SDK writes off the request path
-    while True:
-        found = [
-            json.loads(line)
-            for f in sorted(traces.glob("*.jsonl"))
-            for line in f.read_text().splitlines()
-            if line.strip()
-        ]
-        if len(found) >= at_least:
-            return found
-        # a count that cannot be reached is a failure, not a silent wait to the deadline
-        assert time.monotonic() < end, f"{len(found)} of {at_least} exchanges in {traces}"
-        time.sleep(0.02)  # poll interval, bounded by the deadline
+    # a count that cannot be reached is a failure, not a silent wait to the deadline
+    wait_for_lines(traces, at_least, deadline_s=10)  # the SDK writes off the request path
+    return [
+        json.loads(line)
+        for f in sorted(traces.glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+        if line.strip()
+    ]
 
 
 @pytest.mark.parametrize("app", sorted(APPS))

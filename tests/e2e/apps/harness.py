@@ -17,9 +17,8 @@ import httpx
 
 from drift_diff.baseline import save_baseline
 from drift_diff.infer import infer_baseline
-from drift_diff.processes import poll_until
 from drift_diff.traffic.traces import iter_raw_exchanges
-from tests.support import REPO, CliResult, free_port, run_cli, server_process
+from tests.support import REPO, CliResult, free_port, run_cli, server_process, wait_for_lines
 
 #: (method, path, JSON body) sent to the app while recording.
 TRAFFIC = [
@@ -127,16 +126,10 @@ def record(
     return Recording(app, traces, baseline, upstream_port)
 
 
-def _count_lines(traces: Path) -> int:
-    return (
-        sum(f.read_bytes().count(b"\n") for f in traces.glob("*.jsonl")) if traces.is_dir() else 0
-    )
-
-
 def _wait_for_lines(traces: Path, expected: int, deadline_s: float = 10.0) -> None:
     """Until the SDK wrote ``expected`` lines (after the deadline the test reads what is there)."""
     with suppress(TimeoutError):
-        poll_until(lambda: _count_lines(traces) >= expected, deadline_s=deadline_s)
+        wait_for_lines(traces, expected, deadline_s=deadline_s)
 
 
 class ConnectionCounter:
