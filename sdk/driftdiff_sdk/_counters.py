@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 
-__all__ = ["count_error", "reset_stats", "stats"]
+__all__ = ["count_error", "count_fallback", "reset_stats", "stats"]
 
 log = logging.getLogger("driftdiff_sdk")
 
@@ -54,6 +54,17 @@ def count_error(what: str = "capture", n: int = 1) -> None:
             what,
             exc_info=sys.exc_info()[0] is not None,  # a traceback only when there is one
         )
+
+
+def count_fallback() -> None:
+    """Count a writer process that would not start (a thread writes instead) and log why (called
+    from the ``except`` that caught it, so the traceback is logged)."""
+    _counters.fallbacks += 1
+    log.warning(
+        "driftdiff: the writer process did not start; writing from a thread instead "
+        "(counted as 'writer_fallbacks' in driftdiff_sdk.stats())",
+        exc_info=True,
+    )
 
 
 def stats() -> dict[str, int]:

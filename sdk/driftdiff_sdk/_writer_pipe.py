@@ -41,7 +41,7 @@ from typing import Any
 
 from driftdiff_sdk import recorder
 from driftdiff_sdk._capture import Captured, pending_bytes, sealed, unsealed
-from driftdiff_sdk._counters import _counters, count_error
+from driftdiff_sdk._counters import _counters, count_error, count_fallback
 from driftdiff_sdk._writer_frames import HEADER, Split, decode, encode
 from driftdiff_sdk._writer_proc import REPORT
 from driftdiff_sdk.config import SDKConfig
@@ -276,12 +276,7 @@ class ProcessRecorder(recorder.Recorder):
         try:
             self._child = _Child(self.config, self.pid)
         except Exception:
-            _counters.fallbacks += 1
-            log.warning(
-                "driftdiff: the writer process did not start; writing from a thread instead "
-                "(counted as 'writer_fallbacks' in driftdiff_sdk.stats())",
-                exc_info=True,
-            )
+            count_fallback()
             self._local = recorder.Recorder(self.config, thread=False, pid=self.pid, yield_gil=True)
             self.process = False  # stats()["writer_process"]: the thread writer took over
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from driftdiff_sdk import writer as _writer
 from driftdiff_sdk._capture import Captured, materialize, pending_bytes
-from driftdiff_sdk._counters import _counters, count_error, reset_stats, stats
+from driftdiff_sdk._counters import _counters, count_error, count_fallback, reset_stats, stats
 from driftdiff_sdk.config import SDKConfig
 
 __all__ = [
@@ -385,12 +385,7 @@ def _start(config: SDKConfig, *, now: bool = False) -> Recorder:
 
             return ProcessRecorder(config, start_now=now)
         except Exception:
-            _counters.fallbacks += 1
-            log.warning(
-                "driftdiff: the writer process did not start; writing from a thread instead "
-                "(counted as 'writer_fallbacks' in driftdiff_sdk.stats())",
-                exc_info=True,
-            )
+            count_fallback()
     return Recorder(config)
 
 
