@@ -3,6 +3,9 @@
 Each adapter patches its library's single choke point (``requests.Session.send``,
 ``httpx.Client.send``/``AsyncClient.send``, ``urllib3`` connection pools, ``urllib.request``'s
 HTTP handler, ``aiohttp.ClientSession._request``) and is skipped when the library is absent.
+``install()`` imports no client library: it patches those already imported and arms an import
+hook (``_lazy``) that patches the others right after the service imports them, so a service
+pays start-up time and memory only for the libraries it uses.
 
 * **record**: the call runs as usual; its request, response (or error) and duration are
   appended to the exchange being served (``context.current_exchange()``). Calls made outside an
@@ -22,6 +25,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -75,29 +79,72 @@ ADAPTERS = (
     "grpc_adapter",  # kind "grpc": grpcio unary-unary and unary-stream client calls
 )
 
+# The module whose import means the adapter has something to patch. An adapter is installed
+# when its library is already imported, or right after the service imports it (the import
+# hook in ``_lazy``): the SDK never imports a client library the service does not use.
+TRIGGERS = {
+    "requests_adapter": "requests",
+    "httpx_adapter": "httpx",
+    "urllib3_adapter": "urllib3",
+    "urllib_adapter": "urllib.request",
+    "aiohttp_adapter": "aiohttp",
+    "redis_adapter": "redis",
+    "psycopg_adapter": "psycopg2",
+    "psycopg3_adapter": "psycopg",
+    "asyncpg_adapter": "asyncpg",
+    "grpc_adapter": "grpc",
+}
+
 _installed: dict[str, Any] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # an adapter's install imports; the hook may re-enter
 
 
 def install() -> list[str]:
-    """Patch every client library that is importable; idempotent. Returns the adapters active."""
+    """Patch every client library already imported, and arm an import hook that patches the
+    others when (if ever) the service imports them; idempotent. Returns the adapters active."""
+    from driftdiff_sdk.outbound import _lazy
+
     with _lock:
         for name in ADAPTERS:
-            if name in _installed:
-                continue
-            try:
-                module = importlib.import_module(f"driftdiff_sdk.outbound.{name}")
-                if module.install():
-                    _installed[name] = module
-            except ImportError:
-                continue  # the library is not installed: nothing to patch
-            except Exception:
-                count_error(f"outbound {name}")
+            if _imported(TRIGGERS[name]):
+                _install_one(name)
+        pending = {TRIGGERS[n]: n for n in ADAPTERS if n not in _installed}
+        _lazy.arm(pending, _hooked)
         return sorted(_installed)
 
 
-def uninstall() -> None:
+def _imported(module_name: str) -> bool:
+    """Imported and done: a module another thread is still importing is left to the hook
+    (patching it from here would wait for that import while holding ``_lock``)."""
+    module = sys.modules.get(module_name)
+    spec = getattr(module, "__spec__", None)
+    return module is not None and not getattr(spec, "_initializing", False)
+
+
+def _hooked(name: str) -> None:
+    """The import hook's callback: ``name``'s library has just been imported."""
     with _lock:
+        _install_one(name)
+
+
+def _install_one(name: str) -> None:
+    if name in _installed:
+        return
+    try:
+        module = importlib.import_module(f"driftdiff_sdk.outbound.{name}")
+        if module.install():
+            _installed[name] = module
+    except ImportError:
+        return  # the library (or a part the adapter needs) is not installed: nothing to patch
+    except Exception:
+        count_error(f"outbound {name}")
+
+
+def uninstall() -> None:
+    from driftdiff_sdk.outbound import _lazy
+
+    with _lock:
+        _lazy.disarm()
         for name, module in list(_installed.items()):
             try:
                 module.uninstall()
