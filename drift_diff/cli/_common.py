@@ -109,7 +109,6 @@ def emit_report(report: str, output: Path | None, *, inputs: Sequence[Path], for
         narrate(f"report written to {output}")
 
 
-#: help of ``--exclude`` / ``--no-default-excludes`` (``baseline``, ``baseline update``, ``record``)
 #: where --config is looked for when it is not given (``config.search_folders``)
 CONFIG_DEFAULT = (
     "default: driftdiff.yaml, else pyproject.toml [tool.driftdiff], in this folder or the"
@@ -117,6 +116,7 @@ CONFIG_DEFAULT = (
 )
 CONFIG_HELP = f"driftdiff.yaml or pyproject.toml ({CONFIG_DEFAULT})."
 
+#: help of ``--exclude`` / ``--no-default-excludes`` (``baseline``, ``baseline update``, ``record``)
 EXCLUDE_HELP = (
     "Leave out matching requests: '[METHODS ]PATH' with *, ** and {param} "
     "(repeatable; adds to the config's exclude:; see docs/workflow.md)."

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.cli._common import FORMAT_HELP, exit_with
+from drift_diff.cli._common import FAIL_ON_HELP, FORMAT_HELP, emit_report, exit_with, fail_threshold
 from drift_diff.cli._console import narrate
+from drift_diff.model import Severity, fails_at
 from drift_diff.report import ReportFormat
 
 
@@ -15,8 +16,17 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         report_format: ReportFormat = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
+        output: Path | None = typer.Option(
+            None, "--output", "-o", help="Write the report here ('-': standard output)."
+        ),
+        force: bool = typer.Option(
+            False, "--force", help="Let --output replace a baseline, trace or OpenAPI file."
+        ),
         fail_on_breaking: bool = typer.Option(
             False, "--fail-on-breaking", help="Exit 1 when v2 breaks the contract (it does)."
+        ),
+        fail_on: Severity | None = typer.Option(
+            None, "--fail-on", case_sensitive=False, help=FAIL_ON_HELP
         ),
         write_baseline: Path | None = typer.Option(
             None,
@@ -53,7 +63,12 @@ def register(app: typer.Typer) -> None:
         Exit 0: finding v2's breaking changes is the point of the demo.
         """
         from drift_diff.demo import DemoOptions, run_demo
+        from drift_diff.output import check_output, is_report_output
         from drift_diff.processes import interrupt_on_signals
+
+        threshold = fail_threshold(fail_on_breaking, fail_on)
+        if output is not None:  # a refused target fails before anything starts
+            check_output(output, force=force, owned=is_report_output)
 
         options = DemoOptions(
             examples_dir=examples,
@@ -64,7 +79,7 @@ def register(app: typer.Typer) -> None:
         )
         with interrupt_on_signals():
             result = run_demo(options, narrate=narrate)
-        typer.echo(result.report, nl=not result.report.endswith("\n"))
+        emit_report(result.report.removesuffix("\n"), output, inputs=(), force=force)
         counts = result.summary
         narrate(
             f"done: {counts['breaking']} breaking, {counts['warning']} warning, "
@@ -72,5 +87,5 @@ def register(app: typer.Typer) -> None:
             if counts["breaking"]
             else "done: no breaking change found"
         )
-        if fail_on_breaking and counts["breaking"]:
+        if fails_at(counts, threshold):
             exit_with(1)

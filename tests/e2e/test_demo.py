@@ -61,7 +61,7 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo() -> Demo:
-    result = run_cli("demo", "--format", "json", timeout=120)
+    result = run_cli("demo", "--format", "json", "-o", "-", timeout=120)  # '-': stdout
     assert result.code == 0, result.stderr + result.stdout
     return Demo(result.code, result.stderr, json.loads(result.stdout))
 
@@ -156,6 +156,28 @@ def test_replay_reached_no_network(demo: Demo) -> None:
         "replay-request-failed",
     }
     assert demo.report["summary"]["breaking"] >= len([c for c in V2_CHANGES if c[3] == "breaking"])
+
+
+@pytest.mark.heavy
+def test_demo_writes_its_report_with_o_and_fails_on_any_case(tmp_path: Path) -> None:
+    """The report goes to ``-o FILE`` (stdout stays empty) and ``--fail-on Warning`` turns v2's
+    findings into exit 1, like every command that reports (issue 16)."""
+    report = tmp_path / "report.json"
+    result = run_cli("demo", "-f", "json", "-o", str(report), "--fail-on", "Warning", timeout=120)
+    assert result.code == 1, result.stderr
+    assert result.stdout == ""
+    assert json.loads(report.read_text("utf-8"))["summary"]["breaking"] > 0
+    assert f"report written to {report}" in result.stderr
+
+
+def test_demo_refuses_bad_options_before_starting_anything(tmp_path: Path) -> None:
+    fail_on = run_cli("demo", "--fail-on", "fatal")
+    assert fail_on.code == 2 and "fatal" in fail_on.stderr
+    baseline = tmp_path / "shop.json"
+    baseline.write_text('{"format": "driftdiff.baseline/1", "endpoints": {}}', "utf-8")
+    refused = run_cli("demo", "-o", str(baseline))
+    assert refused.code == 2 and "--force" in refused.stderr
+    assert not STARTED.search(refused.stderr)  # nothing was started
 
 
 def test_no_process_is_left_behind(demo: Demo) -> None:

@@ -80,7 +80,7 @@ def test_diff_fail_on_any_case(level: str, tmp_path: Path) -> None:
     assert run_cli("diff", str(BASELINE), str(BASELINE), "--fail-on", level).code == 0
 
 
-@pytest.mark.parametrize("command", ["check", "replay"])
+@pytest.mark.parametrize("command", ["check", "replay", "demo"])
 def test_fail_on_any_case_is_accepted_by_replaying_commands(command: str) -> None:
     result = run_cli(command, "--help")
     assert "info|warning|breaking" in result.stdout
@@ -98,6 +98,7 @@ def test_unknown_fail_on_is_a_usage_error(tmp_path: Path) -> None:
         ("check",),
         ("replay",),
         ("diff",),
+        ("demo",),
         ("baseline", "build"),
         ("baseline", "merge"),
         ("export", "openapi"),
