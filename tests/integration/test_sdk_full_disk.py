@@ -19,6 +19,8 @@ import pytest
 from driftdiff_sdk import recorder
 from driftdiff_sdk.config import SDKConfig
 
+from drift_diff.processes import poll_until
+
 pytestmark = pytest.mark.integration
 
 
@@ -50,11 +52,7 @@ def _exchange(i: int) -> dict[str, object]:
 
 
 def _until(check: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
-    end = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)  # polling, bounded by the deadline
+    poll_until(check, deadline_s=seconds, what=what, error=AssertionError)
 
 
 def test_full_disk_backs_off_without_empty_files(
