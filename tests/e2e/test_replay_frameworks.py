@@ -1,5 +1,6 @@
 """Litestar (uvicorn), Sanic (its own server) and Falcon (WSGI under gunicorn; ASGI under
-uvicorn in CI's heavy pass): one harness, each framework a real server process. Record with the
+uvicorn in CI's heavy pass), and the shop behind Starlette ``Mount``s and FastAPI router prefixes
+(uvicorn, heavy): one harness, each framework a real server process. Record with the
 upstream up, then ``driftdiff check`` with the upstream stopped: no finding, endpoints keyed by
 the framework's route templates; a changed response fails with its named rule; an unrecorded
 outbound call is named."""
@@ -15,7 +16,16 @@ from tests.e2e.apps.harness import Recording, findings, listener_on, record, rep
 pytestmark = pytest.mark.e2e
 
 #: harness app name -> the framework's package
-FRAMEWORKS = {"litestar": "litestar", "sanic": "sanic", "falcon": "falcon", "falcon-asgi": "falcon"}
+FRAMEWORKS = {
+    "litestar": "litestar",
+    "sanic": "sanic",
+    "falcon": "falcon",
+    "falcon-asgi": "falcon",
+    "starlette-mounts": "starlette",
+    "fastapi-prefixes": "fastapi",
+}
+#: Where the mounted shops serve each route: a Mount / router prefix, nested for the prices.
+PREFIXED = {"/orders": "/v1/orders", "/prices": "/v1/quotes/prices"}
 
 TRAFFIC: list[tuple[str, str, object]] = [
     ("GET", "/health", None),
@@ -28,9 +38,21 @@ TRAFFIC: list[tuple[str, str, object]] = [
 ENDPOINTS = {"GET /health", "GET /orders/{order_ref}", "POST /orders", "GET /prices"}
 
 
-#: Falcon's ASGI app is the same test through the ASGI middleware: CI's heavy pass only
+def at(app: str, path: str) -> str:
+    """``path`` (or ``METHOD path``) where ``app`` serves it."""
+    method, _, rest = path.rpartition(" ")
+    if app in ("starlette-mounts", "fastapi-prefixes"):
+        head = next((p for p in PREFIXED if rest == p or rest.startswith((p + "/", p + "?"))), "")
+        rest = PREFIXED[head] + rest[len(head) :] if head else rest
+    return f"{method} {rest}" if method else rest
+
+
+#: Falcon's ASGI app is the same test through the ASGI middleware, and the mounted shops the
+#: same test on Starlette/FastAPI (whose unprefixed shop is test_replay_fastapi): heavy only
 PARAMS = [
-    pytest.param(app, marks=[pytest.mark.heavy] if app == "falcon-asgi" else [])
+    pytest.param(
+        app, marks=[pytest.mark.heavy] if app not in ("litestar", "sanic", "falcon") else []
+    )
     for app in sorted(FRAMEWORKS)
 ]
 
@@ -41,7 +63,8 @@ def recording(
 ) -> Recording:
     app = str(request.param)
     pytest.importorskip(FRAMEWORKS[app], reason=f"{FRAMEWORKS[app]} not installed")
-    return record(app, tmp_path_factory.mktemp(app), TRAFFIC)
+    traffic = [(method, at(app, path), body) for method, path, body in TRAFFIC]
+    return record(app, tmp_path_factory.mktemp(app), traffic)
 
 
 def test_endpoints_are_the_framework_route_templates(recording: Recording) -> None:
@@ -50,13 +73,19 @@ def test_endpoints_are_the_framework_route_templates(recording: Recording) -> No
         for f in sorted(recording.traces.glob("*.jsonl"))
         for line in f.read_text().splitlines()
     ]
+    app = recording.app
     routes = {ex["request"]["path"]: ex["route"] for ex in lines}
-    assert routes["/orders/1"] == routes["/orders/2"] == "/orders/{order_ref}"
-    order = next(ex for ex in lines if ex["request"]["path"] == "/orders/2")
+    assert (
+        routes[at(app, "/orders/1")]
+        == routes[at(app, "/orders/2")]
+        == at(app, "/orders/{order_ref}")
+    )
+    order = next(ex for ex in lines if ex["request"]["path"] == at(app, "/orders/2"))
     assert [call["kind"] for call in order["outbound"]] == ["http"]
     post = next(ex for ex in lines if ex["request"]["method"] == "POST")
     assert post["request"]["body"] == {"sku": "sku-1", "qty": 2}
-    assert set(json.loads(recording.baseline.read_text())["endpoints"]) == ENDPOINTS
+    endpoints = set(json.loads(recording.baseline.read_text())["endpoints"])
+    assert endpoints == {at(app, e) for e in ENDPOINTS}
 
 
 def test_own_build_passes_check_with_upstream_stopped(recording: Recording) -> None:
@@ -80,7 +109,7 @@ def test_changed_response_fails_check_with_named_rule(recording: Recording) -> N
     assert "replay-type-changed" in reported_rules(result)
     changes = findings(result)["changes"]
     assert isinstance(changes, list)
-    assert {c["endpoint"] for c in changes} == {"GET /orders/{order_ref}"}
+    assert {c["endpoint"] for c in changes} == {at(recording.app, "GET /orders/{order_ref}")}
 
 
 def test_unrecorded_outbound_call_is_reported_by_name(recording: Recording) -> None:
@@ -91,7 +120,7 @@ def test_unrecorded_outbound_call_is_reported_by_name(recording: Recording) -> N
     assert result.code == 1, result.stdout + result.stderr
     changes = findings(result)["changes"]
     assert isinstance(changes, list)
-    assert {c["endpoint"] for c in changes} == {"GET /prices"}
+    assert {c["endpoint"] for c in changes} == {at(recording.app, "GET /prices")}
     # the app answers 500 without its mock: the status change is reported beside it
     missing = [c for c in changes if c["rule"] == "replay-mock-not-found"]
     assert len(missing) == 1, changes

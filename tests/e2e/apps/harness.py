@@ -75,6 +75,18 @@ APP_SERVERS: dict[str, list[str]] = {
     "litestar": ["uvicorn", "tests.e2e.apps.shop_litestar:app", "--host", "127.0.0.1"],
     "falcon": ["gunicorn", "tests.e2e.apps.shop_falcon:app", "--workers", "1"],
     "falcon-asgi": ["uvicorn", "tests.e2e.apps.shop_falcon:asgi_app", "--host", "127.0.0.1"],
+    "starlette-mounts": [
+        "uvicorn",
+        "tests.e2e.apps.shop_mounted:starlette_app",
+        "--host",
+        "127.0.0.1",
+    ],
+    "fastapi-prefixes": [
+        "uvicorn",
+        "tests.e2e.apps.shop_mounted:fastapi_app",
+        "--host",
+        "127.0.0.1",
+    ],
 }
 
 
