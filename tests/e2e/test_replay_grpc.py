@@ -169,13 +169,24 @@ def test_replay_with_the_grpc_server_stopped_is_clean(recording: Recording) -> N
     assert [s for s in SECRETS if s in result.stdout + result.stderr] == []
 
 
-def test_changed_reply_fails_the_check(recording: Recording, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("call_type", "message"),
+    [
+        ("unary_unary", "response.body.title changed from 'alpha' to 'gamma'"),
+        ("unary_stream", "response.body.notes[0].title changed from 'alpha' to 'gamma'"),
+    ],
+)
+def test_changed_reply_fails_the_check(
+    recording: Recording, tmp_path: Path, call_type: str, message: str
+) -> None:
+    """The first reply message of each successful call of ``call_type`` (unary-unary ``Get``,
+    server-streaming ``List``) now says "gamma": the app's answer must change with it."""
     changed = tmp_path / "traces"
     changed.mkdir()
     lines = []
     for ex in _exchanges(recording.traces):
         for call in ex.get("outbound") or []:  # type: ignore[attr-defined]
-            if call["result"]["code"] == "OK" and call["command"]["type"] == "unary_unary":
+            if call["result"]["code"] == "OK" and call["command"]["type"] == call_type:
                 call["result"]["messages"][0]["title"] = "gamma"
         lines.append(json.dumps(ex))
     (changed / "notes.jsonl").write_text("\n".join(lines) + "\n")
@@ -185,9 +196,7 @@ def test_changed_reply_fails_the_check(recording: Recording, tmp_path: Path) -> 
     assert rule_ids(result) == {"replay-value-changed"}
     changes = findings(result)["changes"]
     assert isinstance(changes, list)
-    assert [c["message"] for c in changes] == [
-        "response.body.title changed from 'alpha' to 'gamma'"
-    ]
+    assert [c["message"] for c in changes] == [message]
 
 
 def test_unrecorded_call_is_reported_by_its_method(recording: Recording) -> None:
