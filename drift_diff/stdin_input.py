@@ -1,7 +1,8 @@
 """``-`` as an input file: standard input, read once into a private temporary file.
 
 Commands that read one traces/HAR/baseline/OpenAPI input (``driftdiff diff - OTHER``,
-``driftdiff baseline -``, ``driftdiff import har -``) accept ``-`` for it. The bytes are copied
+``driftdiff baseline -``, ``driftdiff import har -``, ``driftdiff show -``,
+``driftdiff export openapi -``) accept ``-`` for it. The bytes are copied
 to a file in a fresh private folder (mode 0700, removed afterwards) whose name says what the
 content is, so every reader downstream works on it unchanged:
 

@@ -11,6 +11,7 @@ from drift_diff.cli._console import narrate
 from drift_diff.openapi import dumps_openapi, export_openapi
 from drift_diff.openapi.exporter import EXPORT_MARKER
 from drift_diff.output import check_output, has_marker, is_stdout, write_output
+from drift_diff.stdin_input import reading_stdin
 from drift_diff.traffic.urls import local_paths
 
 
@@ -20,7 +21,9 @@ def register(app: typer.Typer) -> None:
     @export_app.command("openapi")
     def openapi(
         baseline: str = typer.Argument(
-            ..., help="baseline file (or a URL: s3://bucket/baselines/shop.json, gs://, az://)"
+            ...,
+            help="baseline file (or a URL: s3://bucket/baselines/shop.json, gs://, az://;"
+            " '-': standard input)",
         ),
         out: Path | None = typer.Option(
             None,
@@ -42,7 +45,9 @@ def register(app: typer.Typer) -> None:
         owned = has_marker(EXPORT_MARKER.encode())
         if out is not None:
             check_output(out, inputs=local_paths([baseline]), force=force, owned=owned)
-        text = dumps_openapi(export_openapi(load_baseline(baseline), servers=server), out)
+        with reading_stdin([baseline]) as (path,):
+            loaded = load_baseline(path)
+        text = dumps_openapi(export_openapi(loaded, servers=server), out)
         if out is None:
             typer.echo(text, nl=False)
         else:

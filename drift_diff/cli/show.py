@@ -92,7 +92,9 @@ def register(app: typer.Typer) -> None:
     @app.command("show")
     def show(
         baseline: str = typer.Argument(
-            ..., metavar="BASELINE", help="A baseline file (or a URL: s3://..., gs://...)."
+            ...,
+            metavar="BASELINE",
+            help="A baseline file (or a URL: s3://..., gs://...; '-': standard input).",
         ),
     ) -> None:
         """Print a baseline as a table: endpoints, samples, statuses, body media types.
@@ -101,8 +103,10 @@ def register(app: typer.Typer) -> None:
         thirty distinct 4xx statuses) when an endpoint has many.
         """
         from drift_diff.baseline import load_baseline
+        from drift_diff.stdin_input import reading_stdin
 
-        loaded = load_baseline(baseline)
+        with reading_stdin([baseline]) as (path,):
+            loaded = load_baseline(path)
         rows = _rows(loaded)
         table = tabulate(
             rows,

@@ -1,4 +1,5 @@
-"""``-`` reads an input from standard input: diff, baseline and import har, through the CLI."""
+"""``-`` reads an input from standard input: diff, baseline, import har, show and export
+openapi, through the CLI."""
 
 from __future__ import annotations
 
@@ -126,3 +127,15 @@ def test_import_har_from_stdin(tmp_path: Path) -> None:
 )
 def test_stdin_is_named_for_its_content(head: bytes, name: str) -> None:
     assert _name_for(head) == name
+
+
+def test_show_and_export_read_a_baseline_from_stdin() -> None:
+    shown = run_cli("show", "-", stdin=SHOP.read_bytes())
+    assert shown.code == 0, shown.stderr
+    assert "GET /products/{product_id}" in shown.stdout
+    exported = run_cli("export", "openapi", "-", "-o", "-", stdin=SHOP.read_bytes())
+    assert exported.code == 0, exported.stderr
+    assert "/products/{product_id}" in json.loads(exported.stdout)["paths"]
+    wrong = run_cli("show", "-", stdin=b'{"x": 1}')
+    assert wrong.code == 2
+    assert wrong.stderr.startswith("driftdiff: error: <stdin>: ")
