@@ -1,6 +1,6 @@
 """The replay rules: what comparing a replayed response with the recorded one can find.
 
-They are registered in the one rule catalogue (``drift_diff.diff.registry.RULES``) beside the
+They are registered in the one rule catalogue (``drift_diff.catalogue.RULES``) beside the
 diff rules, so ``driftdiff rules``, ``docs/rules.md``, SARIF and the config's rule ids know them.
 ``compare``, ``findings`` and ``fold`` use the ids below; ``fold`` joins a replay finding with a
 contract change through each rule's ``related`` set. Severity here is the default; some findings
