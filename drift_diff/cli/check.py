@@ -40,6 +40,11 @@ def register(app: typer.Typer) -> None:
         with progress("replaying", counted=False):
             outcome = run_check(baseline, [str(s) for s in sources], options, config=config)
         echo_summary(outcome.replay, args.fmt)
-        emit_report(render(outcome.result, args.fmt), args.output, inputs=inputs, force=args.force)
+        emit_report(
+            render(outcome.result, args.fmt, baseline=baseline),
+            args.output,
+            inputs=inputs,
+            force=args.force,
+        )
         if threshold is not None and outcome.fails(threshold):
             raise typer.Exit(1)

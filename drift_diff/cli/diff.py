@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
                 ),
                 config=cfg,
             )
-        text = render(result, fmt)
+        text = render(result, fmt, baseline=base)
         if output is not None:
             write_output(output, text, inputs=inputs, force=force, owned=is_report_output)
             if not is_stdout(output):

@@ -17,6 +17,7 @@ from drift_diff.model import DiffResult
 from drift_diff.redaction import redact_result
 from drift_diff.report import github, json_report, junit, markdown, sarif, text
 from drift_diff.report._common import headline
+from drift_diff.report.baseline_lines import key_lines, repository_path
 
 __all__ = ["FORMATS", "RENDERERS", "ReportFormat", "headline", "render"]
 
@@ -36,8 +37,17 @@ FORMATS = tuple(RENDERERS.keys())
 ReportFormat = Literal["text", "json", "markdown", "junit", "github", "sarif"]
 
 
-def render(result: DiffResult, fmt: str = "text") -> str:
+def render(result: DiffResult, fmt: str = "text", *, baseline: str | None = None) -> str:
+    """``result`` in ``fmt``. ``baseline``: the file the findings are against; when it is a
+    local file, ``sarif`` locates each result in it and ``github`` anchors each annotation to
+    it, at the line of the endpoint's key, so they show on a pull request's diff."""
     renderer = RENDERERS.get(fmt)
     if renderer is None:
         raise UsageError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
-    return renderer(redact_result(result))
+    redacted = redact_result(result)
+    anchor = repository_path(baseline) if fmt in ("sarif", "github") else None
+    if anchor is not None and fmt == "sarif":
+        return sarif.render(redacted, artifact=baseline, artifact_uri=anchor)
+    if anchor is not None and fmt == "github":
+        return github.render(redacted, file=anchor, key_lines=key_lines(baseline))
+    return renderer(redacted)

@@ -3,9 +3,27 @@ the contract (SARIF locations, GitHub annotations on the pull request's diff).""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-__all__ = ["key_lines", "line_of"]
+__all__ = ["key_lines", "line_of", "repository_path"]
+
+
+def repository_path(path: str | None) -> str | None:
+    """A local file's path as code scanning and annotations name it: relative to the root of
+    the repository holding it (the nearest folder above with ``.git``), else to the working
+    folder when it is under it, else absolute; ``None`` when ``path`` is no local file (a URL,
+    ``REV:path``, ``-``)."""
+    if not path or not Path(path).is_file():
+        return None
+    absolute = Path(os.path.abspath(path))
+    for folder in absolute.parents:
+        if (folder / ".git").exists():
+            return absolute.relative_to(folder).as_posix()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
 
 
 def key_lines(path: str | None) -> dict[str, int]:

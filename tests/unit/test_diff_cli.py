@@ -165,3 +165,30 @@ def test_traces_and_har_sides(tmp_path: Path) -> None:
         "response-required-property-removed" in res.stdout
         and "present in 30 of 30 responses" in res.stdout
     )
+
+
+def test_sarif_and_github_from_the_cli_point_into_the_baseline_file(tmp_path: Path) -> None:
+    """``diff -f sarif|github`` on a local baseline locate each finding at its endpoint's line
+    in that file, named from the repository root, as the Action does: code scanning shows no
+    result without a physical location, and an annotation without a file is not on the diff."""
+    from tests.support import REPO
+
+    shop = REPO / "baselines" / "shop.json"
+    data = json.loads(shop.read_text("utf-8"))
+    del data["endpoints"]["GET /products"]
+    current = tmp_path / "current.json"
+    current.write_text(json.dumps(data), "utf-8")
+    line = 1 + shop.read_text("utf-8").splitlines().index('    "GET /products": {')
+    sarif = run_cli("diff", str(shop), str(current), "-f", "sarif")
+    assert sarif.code == 0, sarif.stderr
+    (result,) = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "baselines/shop.json"},
+        "region": {"startLine": line},
+    }
+    github = run_cli("diff", str(shop), str(current), "-f", "github")
+    assert f"::error file=baselines/shop.json,line={line},title=endpoint-removed" in github.stdout
+    # standard input is no file to point at: logical locations only
+    piped = run_cli("diff", "-", str(current), "-f", "sarif", stdin=shop.read_bytes())
+    (result,) = json.loads(piped.stdout)["runs"][0]["results"]
+    assert "physicalLocation" not in result["locations"][0]
