@@ -1,14 +1,16 @@
-"""grpcio client: record a FastAPI service under uvicorn calling a real gRPC server, then replay
-it with the gRPC server STOPPED. The app answers failures with their code, details and trailing
-metadata, so a clean replay proves those come back as the same ``grpc.RpcError``; a login call
-carries planted secrets in its metadata and messages both ways."""
+"""grpcio client: record a FastAPI service under uvicorn calling a real gRPC server process,
+then replay it with the gRPC server STOPPED. The app answers failures with their code, details
+and trailing metadata, so a clean replay proves those come back as the same ``grpc.RpcError``; a
+login call carries planted secrets in its metadata and messages both ways."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,16 +76,24 @@ class Recording:
 
 @contextmanager
 def grpc_server() -> Iterator[int]:
-    from tests.e2e.apps.grpc_notes import notes_servicer
-
-    server = grpc.server(ThreadPoolExecutor(max_workers=4))
-    server.add_generic_rpc_handlers((notes_servicer(),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
+    """The notes gRPC server as its own process (``apps/grpc_notes_server``), ready when a
+    channel to it is (grpcio's connectivity watch, no polling here); stopped on exit."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "tests.e2e.apps.grpc_notes_server", str(port)]
+    proc = subprocess.Popen(cmd, cwd=REPO, stderr=subprocess.PIPE, start_new_session=True)
     try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            try:
+                grpc.channel_ready_future(channel).result(timeout=30)
+            except grpc.FutureTimeoutError:
+                proc.kill()
+                _, err = proc.communicate(timeout=10)
+                raise RuntimeError(f"gRPC server failed: {err.decode(errors='replace')}") from None
         yield port
     finally:
-        server.stop(grace=None).wait(5)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.communicate(timeout=10)
 
 
 def _exchanges(traces: Path) -> list[dict[str, object]]:
