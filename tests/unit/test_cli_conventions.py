@@ -37,6 +37,19 @@ def test_shell_completion_is_offered() -> None:
     assert "--show-completion" in result.stdout
 
 
+def test_shell_completion_completes_commands_and_options() -> None:
+    """What the installed bash completion asks the program (``_DRIFTDIFF_COMPLETE``)."""
+    script = run_cli("--show-completion", "bash", process=True)
+    assert script.code == 0 and "_DRIFTDIFF_COMPLETE=complete_bash" in script.stdout
+    for words, cword, expected in (
+        ("driftdiff ch", "1", "check"),
+        ("driftdiff diff --fo", "2", "--format"),
+    ):
+        env = {"_DRIFTDIFF_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword}
+        done = run_cli(env=env, process=True)
+        assert expected in done.stdout.split(), done.stdout + done.stderr
+
+
 def test_report_format_type_lists_every_renderer() -> None:
     assert get_args(ReportFormat) == FORMATS
 
