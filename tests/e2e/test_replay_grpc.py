@@ -209,13 +209,19 @@ def test_changed_reply_fails_the_check(
     assert [c["message"] for c in changes] == [message]
 
 
-def test_unrecorded_call_is_reported_by_its_method(recording: Recording) -> None:
+@pytest.mark.parametrize(
+    ("variant", "method"),
+    [("extra-call", "/notes.Notes/Get"), ("extra-stream", "/notes.Notes/List")],
+)
+def test_unrecorded_call_is_reported_by_its_method(
+    recording: Recording, variant: str, method: str
+) -> None:
     with listener_on(recording.grpc_port) as server:
-        result = recording.replay(variant="extra-call")
+        result = recording.replay(variant=variant)
     assert result.code == 1, result.stdout + result.stderr
     assert rule_ids(result) == {"replay-mock-not-found"}
     changes = findings(result)["changes"]
-    assert isinstance(changes, list)
+    assert isinstance(changes, list) and len(changes) == 1, changes
     assert "no recorded grpc" in changes[0]["message"]
-    assert "/notes.Notes/Get" in changes[0]["message"]
+    assert method in changes[0]["message"]
     assert server.accepted == 0

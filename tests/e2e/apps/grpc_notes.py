@@ -5,8 +5,10 @@ Failures are answered with their code, details and trailing metadata, so a repla
 of them answers differently. ``Login`` carries the planted secrets of ``tests.e2e.planted`` in
 its request metadata and message, and the server in its reply message and trailing metadata.
 
-``notes_servicer()`` is the real gRPC server side the tests run. ``GRPC_VARIANT=extra-call``
-is a changed build that also asks for the note's author: a call the recording never saw.
+``notes_servicer()`` is the real gRPC server side the tests run (``grpc_notes_server``).
+``GRPC_VARIANT=extra-call`` is a changed build that also asks ``Get`` for the note's author,
+``extra-stream`` one that lists the notes again with their authors: calls the recording never
+saw (unary-unary, server-streaming).
 """
 
 from __future__ import annotations
@@ -126,6 +128,8 @@ def list_notes(limit: int = 10) -> dict[str, Any]:
             notes.append(json_format.MessageToDict(message))
     except grpc.RpcError as exc:
         return {"notes": notes, **_failure(exc)}
+    if os.environ.get("GRPC_VARIANT") == "extra-stream":
+        list(stream(_struct({"limit": limit, "fields": ["author"]})))
     return {"notes": notes}
 
 
