@@ -473,6 +473,12 @@ def _loadavg() -> str:
         return "?"
 
 
+def _ratio_range(rates: list[float], base: list[float]) -> str:
+    """Min-max over the rounds of each round's req/s against the bare service's in that round."""
+    ratios = [r / b for r, b in zip(rates, base, strict=True) if b]
+    return f"{min(ratios):.2f}–{max(ratios):.2f}" if ratios else "—"
+
+
 def _written(work: Path, name: str) -> int:
     """Exchanges in a variant's trace files."""
     folder = work / _folder(name)
@@ -518,9 +524,9 @@ def hello(args: argparse.Namespace, work: Path) -> None:
     )
     print(
         "| variant | mean | p99 | added mean | added p99 | req/s (16 conns) | vs bare | "
-        "server CPU/req | added | writer CPU/req | written / served |"
+        "per round | server CPU/req | added | writer CPU/req | written / served |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in VARIANTS:
         mean, p99 = statistics.fmean(lat[name]), _p99(lat[name])
         thr = statistics.median(rps[name])
@@ -528,7 +534,8 @@ def hello(args: argparse.Namespace, work: Path) -> None:
         print(
             f"| {name} | {mean * 1e3:.3f} ms | {p99 * 1e3:.3f} ms | "
             f"{(mean - base_mean) * 1e3:+.3f} ms | {(p99 - base_p99) * 1e3:+.3f} ms | "
-            f"{thr:,.0f} | {thr / base_rps:.2f} | {host_us:.0f} µs | "
+            f"{thr:,.0f} | {thr / base_rps:.2f} | {_ratio_range(rps[name], rps[base])} | "
+            f"{host_us:.0f} µs | "
             f"{host_us - base_cpu:+.0f} µs | {writer_us:.0f} µs | "
             f"{written[name]:,} / {served[name]:,} |"
         )
@@ -582,11 +589,11 @@ def mixed(args: argparse.Namespace, work: Path) -> None:
     base = "no middleware"
     base_rps, base_p99 = statistics.median(rps[base]), _p99(lat[base])
     print(
-        "| variant | req/s | vs bare | p50 | p99 | added p99 | longest loop stall | "
+        "| variant | req/s | vs bare | per round | p50 | p99 | added p99 | longest loop stall | "
         "longest capture step on the loop (wall / its own CPU) | mean capture step | "
         "server CPU/req | writer CPU/req | written / served |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in MIXED_VARIANTS:
         thr = statistics.median(rps[name])
         p50 = statistics.median(lat[name])
@@ -597,7 +604,8 @@ def mixed(args: argparse.Namespace, work: Path) -> None:
         cap_mean = statistics.fmean(p["capture_mean_ms"] for p in probes[name])
         host_us, writer_us = cpu.per_request_us(name)
         print(
-            f"| {name} | {thr:,.1f} | {thr / base_rps:.2f} | {p50 * 1e3:.1f} ms | "
+            f"| {name} | {thr:,.1f} | {thr / base_rps:.2f} | "
+            f"{_ratio_range(rps[name], rps[base])} | {p50 * 1e3:.1f} ms | "
             f"{p99 * 1e3:.1f} ms | {(p99 - base_p99) * 1e3:+.1f} ms | {loop_max:.1f} ms | "
             f"{cap_max:.3f} / {cap_cpu:.3f} ms | {cap_mean:.4f} ms | "
             f"{host_us / 1e3:.2f} ms | {writer_us / 1e3:.2f} ms | "

@@ -36,6 +36,7 @@ from bench.bench_capture import (
     _cpu_of,
     _free_port,
     _loadavg,
+    _ratio_range,
     _wait_ready,
     _writers_of,
 )
@@ -212,9 +213,10 @@ def main() -> None:
         f"{load_start} at the start, {_loadavg()} at the end\n"
     )
     print(
-        "| variant | req/s | vs bare | worker CPU/req | added | writer CPU/req | written / served |"
+        "| variant | req/s | vs bare | per round | worker CPU/req | added | writer CPU/req | "
+        "written / served |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name in all_variants:
         kind = name.split(":")[0]
         base = statistics.median(rps[f"{kind}: bare"])
@@ -222,7 +224,8 @@ def main() -> None:
         thr = statistics.median(rps[name])
         host_us, writer_us = cpu.per_request_us(name)
         print(
-            f"| {name} | {thr:,.0f} | {thr / base:.2f} | {host_us:.0f} µs | "
+            f"| {name} | {thr:,.0f} | {thr / base:.2f} | "
+            f"{_ratio_range(rps[name], rps[f'{kind}: bare'])} | {host_us:.0f} µs | "
             f"{host_us - base_cpu:+.0f} µs | {writer_us:.0f} µs | "
             f"{written[name]:,} / {served[name]:,} |"
         )
