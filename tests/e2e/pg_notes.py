@@ -12,6 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from drift_diff.baseline import save_baseline
+from drift_diff.infer import infer_baseline
+from drift_diff.traffic.traces import iter_raw_exchanges
 from tests.e2e import planted
 from tests.integration.servers import postgres_server
 from tests.support import REPO, CliResult, free_port, run_cli, server_process, wait_for_lines
@@ -38,7 +41,10 @@ class Recording:
     traces: Path
     pg_port: int
 
-    def replay(self, traces: Path | None = None, variant: str = "") -> CliResult:
+    def replay(
+        self, traces: Path | None = None, variant: str = "", command: str = "replay"
+    ) -> CliResult:
+        """``driftdiff replay`` (or ``check`` against the baseline the recording infers)."""
         port = free_port()
         start = (
             f"PG_DSN=postgresql://postgres@127.0.0.1:{self.pg_port}/postgres "
@@ -46,8 +52,10 @@ class Recording:
             f"exec {sys.executable} -m uvicorn tests.e2e.apps.notes_pg:app "
             f"--host 127.0.0.1 --port {port}"
         )
+        baseline = ["--baseline", str(self.baseline())] if command == "check" else []
         return run_cli(
-            "replay",
+            command,
+            *baseline,
             str(traces or self.traces),
             "--target",
             f"http://127.0.0.1:{port}",
@@ -61,6 +69,13 @@ class Recording:
             "json",
             cwd=REPO,
         )
+
+    def baseline(self) -> Path:
+        """The baseline ``driftdiff baseline`` would learn from the recording (made once)."""
+        path = self.traces.parent / "baseline.json"
+        if not path.exists():
+            save_baseline(infer_baseline(list(iter_raw_exchanges([self.traces]))), path)
+        return path
 
 
 def record(driver: str, tmp_path_factory: pytest.TempPathFactory) -> Recording:
