@@ -18,8 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from drift_diff.baseline import save_baseline
+from drift_diff.infer import infer_baseline
+from drift_diff.traffic.traces import iter_raw_exchanges
 from tests.e2e import planted
-from tests.e2e.apps.harness import findings, listener_on, rule_ids
+from tests.e2e.apps.harness import findings, listener_on, reported_rules, rule_ids
 from tests.support import REPO, CliResult, free_port, run_cli, server_process, wait_for_lines
 
 pytestmark = [pytest.mark.e2e, pytest.mark.heavy]  # ~10 s per replay with grpc imported
@@ -50,15 +53,20 @@ class Recording:
     traces: Path
     grpc_port: int
 
-    def replay(self, traces: Path | None = None, variant: str = "") -> CliResult:
+    def replay(
+        self, traces: Path | None = None, variant: str = "", command: str = "replay"
+    ) -> CliResult:
+        """``driftdiff replay`` (or ``check`` against the baseline the recording infers)."""
         port = free_port()
         start = (
             f"GRPC_TARGET=127.0.0.1:{self.grpc_port} GRPC_VARIANT={variant} "
             f"exec {sys.executable} -m uvicorn tests.e2e.apps.grpc_notes:app "
             f"--host 127.0.0.1 --port {port}"
         )
+        baseline = ["--baseline", str(self.baseline())] if command == "check" else []
         return run_cli(
-            "replay",
+            command,
+            *baseline,
             str(traces or self.traces),
             "--target",
             f"http://127.0.0.1:{port}",
@@ -72,6 +80,13 @@ class Recording:
             "json",
             cwd=REPO,
         )
+
+    def baseline(self) -> Path:
+        """The baseline ``driftdiff baseline`` would learn from the recording (made once)."""
+        path = self.traces.parent / "baseline.json"
+        if not path.exists():
+            save_baseline(infer_baseline(list(iter_raw_exchanges([self.traces]))), path)
+        return path
 
 
 @contextmanager
@@ -224,4 +239,22 @@ def test_unrecorded_call_is_reported_by_its_method(
     assert isinstance(changes, list) and len(changes) == 1, changes
     assert "no recorded grpc" in changes[0]["message"]
     assert method in changes[0]["message"]
+    assert server.accepted == 0
+
+
+def test_driftdiff_check_with_the_grpc_server_stopped(recording: Recording) -> None:
+    """``driftdiff check`` (replay, then the diff against the recording's baseline): clean with
+    the server stopped; a build making an unrecorded streaming call fails it, the call named."""
+    with listener_on(recording.grpc_port) as server:
+        clean = recording.replay(command="check")
+        extra = recording.replay(variant="extra-stream", command="check")
+    assert clean.code == 0, clean.stdout + clean.stderr
+    assert findings(clean)["summary"] == {"breaking": 0, "warning": 0, "info": 0}
+    assert extra.code == 1, extra.stdout + extra.stderr
+    # the app answers 500 without its mock: the status change is reported beside it
+    assert "replay-mock-not-found" in reported_rules(extra)
+    changes = findings(extra)["changes"]
+    assert isinstance(changes, list)
+    missing = [c for c in changes if c["rule"] == "replay-mock-not-found"]
+    assert len(missing) == 1 and "/notes.Notes/List" in str(missing[0]["message"]), changes
     assert server.accepted == 0

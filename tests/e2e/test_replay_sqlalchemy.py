@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.apps.harness import findings, listener_on, rule_ids
+from tests.e2e.apps.harness import findings, listener_on, reported_rules, rule_ids
 from tests.e2e.pg_notes import (
     TRAFFIC,
     Recording,
@@ -80,7 +80,8 @@ def test_replay_with_postgres_stopped_is_clean(recording: Recording) -> None:
     assert pg.accepted == 0
 
 
-def test_changed_query_result_fails_the_check(recording: Recording, tmp_path: Path) -> None:
+def _changed(recording: Recording, tmp_path: Path) -> Path:
+    """The recording with the lookup's recorded row saying "gamma" where it said "alpha"."""
     changed = tmp_path / "traces"
     changed.mkdir()
     lines = []
@@ -90,6 +91,11 @@ def test_changed_query_result_fails_the_check(recording: Recording, tmp_path: Pa
                 call["result"]["rows"][0][1] = "gamma"
         lines.append(json.dumps(ex))
     (changed / "notes.jsonl").write_text("\n".join(lines) + "\n")
+    return changed
+
+
+def test_changed_query_result_fails_the_check(recording: Recording, tmp_path: Path) -> None:
+    changed = _changed(recording, tmp_path)
     with listener_on(recording.pg_port):
         result = recording.replay(changed)
     assert result.code == 1, result.stdout + result.stderr
@@ -109,4 +115,17 @@ def test_unrecorded_statement_is_reported_by_its_sql(recording: Recording) -> No
     changes = findings(result)["changes"]
     assert isinstance(changes, list)
     assert "no recorded postgres SELECT count(*) AS count_1" in changes[0]["message"]
+    assert pg.accepted == 0
+
+
+def test_driftdiff_check_with_postgres_stopped(recording: Recording, tmp_path: Path) -> None:
+    """``driftdiff check`` (replay, then the diff against the recording's baseline): clean with
+    the server stopped; the changed query result fails it with its named rule."""
+    with listener_on(recording.pg_port) as pg:
+        clean = recording.replay(command="check")
+        changed = recording.replay(_changed(recording, tmp_path), command="check")
+    assert clean.code == 0, clean.stdout + clean.stderr
+    assert findings(clean)["summary"] == {"breaking": 0, "warning": 0, "info": 0}
+    assert changed.code == 1, changed.stdout + changed.stderr
+    assert reported_rules(changed) == {"replay-value-changed"}
     assert pg.accepted == 0
