@@ -52,6 +52,10 @@ def test_recording_holds_every_statement_with_its_rows(recording: Recording) -> 
     assert lookup["result"]["rows"][0][:4] == [1, "alpha", "first", {"$decimal": "3.50"}]
     assert any(c.get("error", "").startswith("UniqueViolation") for c in calls), sqls
     assert any(c["command"].get("many") for c in calls)
+    if recording.driver == "asyncpg":  # executemany, and fetchmany with its rows
+        many = [c for c in calls if c["command"].get("many")]
+        assert [c["result"]["api"] for c in many] == ["executemany", "fetchmany"]
+        assert many[1]["result"]["rows"] == [[5]]  # (the duplicate insert used id 3)
 
 
 def test_secret_in_params_and_rows_never_reaches_the_trace(recording: Recording) -> None:

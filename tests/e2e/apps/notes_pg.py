@@ -198,7 +198,9 @@ class AsyncpgStore:
 
     async def bulk(self, rows: list[tuple[str, str, Decimal]]) -> int:
         async with self.pool.acquire() as con, con.transaction():
-            await con.executemany(ASYNCPG_INSERT, rows)
+            # the first row through executemany, the rest through fetchmany (rows back)
+            await con.executemany(ASYNCPG_INSERT, rows[:1])
+            await con.fetchmany(f"{ASYNCPG_INSERT} RETURNING id", rows[1:])
             status: str = await con.execute("UPDATE notes SET score = score WHERE score >= $1", 0)
         return int(status.split()[-1])
 
