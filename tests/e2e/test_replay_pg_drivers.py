@@ -20,6 +20,7 @@ DRIVERS = {
     "psycopg-async": "psycopg",
     "asyncpg": "asyncpg",
     "psycopg-pool": "psycopg_pool",
+    "psycopg-pool-sync": "psycopg_pool",
 }
 
 #: psycopg 3 sync runs with the README's ``pytest``; the other two drivers are the same test on

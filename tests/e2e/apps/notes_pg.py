@@ -1,9 +1,10 @@
 """A FastAPI notes service on Postgres through the driver named by ``PG_DRIVER``.
 
 ``psycopg`` (psycopg 3, sync connection), ``psycopg-async`` (``AsyncConnection``) or ``asyncpg``
-(a pool, prepared statements, transactions), ``psycopg-pool`` (``psycopg_pool``, a server-side
-cursor: ``notes_pool``), or ``sqlalchemy-*`` (the same store as a SQLAlchemy
-ORM app, ``notes_sqlalchemy``). ``PG_DSN`` points at the server;
+(a pool, prepared statements, transactions), ``psycopg-pool`` / ``psycopg-pool-sync``
+(``psycopg_pool``'s async / sync pool, a server-side cursor: ``notes_pool``), or
+``sqlalchemy-*`` (the same store as a SQLAlchemy ORM app, ``notes_sqlalchemy``). ``PG_DSN``
+points at the server;
 ``NOTES_VARIANT=extra-query`` is a changed build that also counts the notes sharing a title on
 every lookup: a statement the recording never saw.
 """
@@ -219,10 +220,10 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
         store = make_store(PG_DSN, DRIVER, VARIANT)
         await store.start()
-    elif DRIVER == "psycopg-pool":
-        from tests.e2e.apps.notes_pool import PoolStore
+    elif DRIVER in ("psycopg-pool", "psycopg-pool-sync"):
+        from tests.e2e.apps.notes_pool import PoolStore, SyncPoolStore
 
-        store = PoolStore(PG_DSN, SCHEMA, VARIANT)
+        store = (PoolStore if DRIVER == "psycopg-pool" else SyncPoolStore)(PG_DSN, SCHEMA, VARIANT)
         await store.start()
     elif DRIVER == "psycopg":
         store = PsycopgStore()
