@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.e2e import planted
 from tests.e2e.apps.harness import Recording, findings, listener_on, record, reported_rules
 
 pytestmark = pytest.mark.e2e
@@ -16,16 +17,20 @@ TRAFFIC: list[tuple[str, str, object]] = [
     ("GET", "/orders/1", None),
     ("GET", "/orders/2", None),
     ("GET", "/prices?currency=EUR", None),
-    ("POST", "/orders", {"sku": "sku-1", "qty": 2}),
+    ("POST", "/orders", {"sku": "sku-1", "qty": 2, "password": planted.FORM_PASSWORD}),
     ("GET", "/orders/2/lines", None),  # a StreamResponse written in pieces (chunked)
     ("POST", "/imports", {"orders": [{"sku": "sku-1"}, {"sku": "sku-2"}]}),  # read as a stream
 ]
+
+#: Sent with every recorded request: planted secrets in a header and in a body's field.
+HEADERS = {"Authorization": f"Bearer {planted.BEARER}"}
+SECRETS = [planted.BEARER, planted.FORM_PASSWORD]
 
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     pytest.importorskip("aiohttp", reason="aiohttp not installed")
-    return record("aiohttp", tmp_path_factory.mktemp("aiohttp"), TRAFFIC)
+    return record("aiohttp", tmp_path_factory.mktemp("aiohttp"), TRAFFIC, headers=HEADERS)
 
 
 def test_recorded_with_route_templates_and_outbound_calls(recording: Recording) -> None:
@@ -44,6 +49,17 @@ def test_recorded_with_route_templates_and_outbound_calls(recording: Recording) 
     imported = next(ex for ex in lines if ex["request"]["path"] == "/imports")
     assert imported["request"]["body"] == {"orders": [{"sku": "sku-1"}, {"sku": "sku-2"}]}
     assert imported["response"]["body"] == {"imported": 2}
+
+
+def test_planted_secrets_in_headers_and_bodies_never_reach_the_trace(
+    recording: Recording,
+) -> None:
+    text = "\n".join(f.read_text() for f in sorted(recording.traces.glob("*.jsonl")))
+    assert [s for s in SECRETS if s in text] == []
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    post = next(ex for ex in lines if ex["request"]["method"] == "POST")
+    assert set(post["request"]["body"]) == {"sku", "qty", "password"}  # the field is kept
+    assert "authorization" in {str(h).lower() for h in post["request"]["headers"]}
 
 
 def test_own_build_passes_check_with_upstream_stopped(recording: Recording) -> None:

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from tests.e2e import planted
 from tests.e2e.apps.harness import Recording, findings, listener_on, record, reported_rules
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +33,7 @@ TRAFFIC: list[tuple[str, str, object]] = [
     ("GET", "/orders/1", None),
     ("GET", "/orders/2", None),
     ("GET", "/prices?currency=EUR", None),
-    ("POST", "/orders", {"sku": "sku-1", "qty": 2}),
+    ("POST", "/orders", {"sku": "sku-1", "qty": 2, "password": planted.FORM_PASSWORD}),
 ]
 
 ENDPOINTS = {"GET /health", "GET /orders/{order_ref}", "POST /orders", "GET /prices"}
@@ -56,6 +57,10 @@ PARAMS = [
     for app in sorted(FRAMEWORKS)
 ]
 
+#: Sent with every recorded request: planted secrets in a header and in a body's field.
+HEADERS = {"Authorization": f"Bearer {planted.BEARER}"}
+SECRETS = [planted.BEARER, planted.FORM_PASSWORD]
+
 
 @pytest.fixture(scope="module", params=PARAMS)
 def recording(
@@ -64,7 +69,7 @@ def recording(
     app = str(request.param)
     pytest.importorskip(FRAMEWORKS[app], reason=f"{FRAMEWORKS[app]} not installed")
     traffic = [(method, at(app, path), body) for method, path, body in TRAFFIC]
-    return record(app, tmp_path_factory.mktemp(app), traffic)
+    return record(app, tmp_path_factory.mktemp(app), traffic, headers=HEADERS)
 
 
 def test_endpoints_are_the_framework_route_templates(recording: Recording) -> None:
@@ -83,9 +88,20 @@ def test_endpoints_are_the_framework_route_templates(recording: Recording) -> No
     order = next(ex for ex in lines if ex["request"]["path"] == at(app, "/orders/2"))
     assert [call["kind"] for call in order["outbound"]] == ["http"]
     post = next(ex for ex in lines if ex["request"]["method"] == "POST")
-    assert post["request"]["body"] == {"sku": "sku-1", "qty": 2}
+    assert {k: post["request"]["body"][k] for k in ("sku", "qty")} == {"sku": "sku-1", "qty": 2}
     endpoints = set(json.loads(recording.baseline.read_text())["endpoints"])
     assert endpoints == {at(app, e) for e in ENDPOINTS}
+
+
+def test_planted_secrets_in_headers_and_bodies_never_reach_the_trace(
+    recording: Recording,
+) -> None:
+    text = "\n".join(f.read_text() for f in sorted(recording.traces.glob("*.jsonl")))
+    assert [s for s in SECRETS if s in text] == []
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    post = next(ex for ex in lines if ex["request"]["method"] == "POST")
+    assert set(post["request"]["body"]) == {"sku", "qty", "password"}  # the field is kept
+    assert "authorization" in {str(h).lower() for h in post["request"]["headers"]}
 
 
 def test_own_build_passes_check_with_upstream_stopped(recording: Recording) -> None:

@@ -105,9 +105,10 @@ def record(
     traffic: list[tuple[str, str, object]] | None = None,
     *,
     variant: str = "",
+    headers: dict[str, str] | None = None,
 ) -> Recording:
-    """Run upstream + app (SDK record mode, ``SHOP_VARIANT=variant``), send ``TRAFFIC``, stop
-    both; infer the baseline."""
+    """Run upstream + app (SDK record mode, ``SHOP_VARIANT=variant``), send ``TRAFFIC`` (with
+    ``headers`` on every request), stop both; infer the baseline."""
     upstream_port, app_port = free_port(), free_port()
     traces = workdir / "traces"
     upstream = [sys.executable, "-m", "tests.e2e.apps.upstream", str(upstream_port)]
@@ -125,7 +126,7 @@ def record(
         ),
     ):
         base = f"http://127.0.0.1:{app_port}"
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
             for method, path, body in traffic or TRAFFIC:
                 response = client.request(method, path, json=body)
                 assert response.status_code < 400, (method, path, response.status_code)
