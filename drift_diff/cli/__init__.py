@@ -9,6 +9,7 @@ on stderr and exit code 2. No traceback ever reaches the user
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import pkgutil
@@ -17,7 +18,7 @@ import traceback
 
 import typer
 
-from drift_diff.cli._console import SETTINGS, ColorMode
+from drift_diff.cli._global_options import add_global_options, global_options
 from drift_diff.errors import failure_message, is_internal
 
 __all__ = ["app", "main"]
@@ -40,6 +41,7 @@ def _register_commands() -> None:
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
+    add_global_options(app)
 
 
 def _print_version(value: bool) -> None:
@@ -51,6 +53,7 @@ def _print_version(value: bool) -> None:
 
 
 @app.callback()
+@functools.partial(global_options, reset=True)
 def _root(
     version: bool = typer.Option(
         False,
@@ -60,25 +63,11 @@ def _root(
         callback=_print_version,
         help="Print the driftdiff version and exit.",
     ),
-    color: ColorMode = typer.Option(
-        "auto",
-        "--color",
-        help="Colour the text report and progress: auto (a terminal, unless NO_COLOR is set), "
-        "always or never.",
-    ),
-    quiet: bool = typer.Option(
-        False, "--quiet", "-q", help="No narration on stderr (errors and warnings stay)."
-    ),
-    verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="More detail on stderr (the config file in use)."
-    ),
 ) -> None:
     """Traffic-driven contract testing: capture traffic, learn a baseline, replay, diff.
 
-    Options before the command apply to every command: driftdiff -q --color never check ...
+    --color, -q and -v go before or after the command: driftdiff check ... -q --color never
     """
-    SETTINGS.color = color
-    SETTINGS.verbosity = -1 if quiet else (1 if verbose else 0)
 
 
 _register_commands()

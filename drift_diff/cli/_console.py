@@ -1,11 +1,11 @@
 """How the CLI talks to a terminal: colour, verbosity and progress (set by the root options).
 
-``driftdiff --color auto|always|never -q|-v COMMAND ...``: the root callback stores the choice in
-``SETTINGS`` on every run (so in-process runs never inherit an earlier one). ``auto`` colours a
-stream only when it is a terminal and ``NO_COLOR`` is unset or empty (https://no-color.org).
-``-q`` silences narration (summaries, "written to" lines), never errors, warnings or the
-report; ``-v`` adds detail (which config file is in use). Progress goes to stderr through rich,
-only when stderr is a terminal.
+``--color auto|always|never``, ``-q`` and ``-v``, before or after the command, are stored in
+``SETTINGS`` (``_global_options``), reset on every run (in-process runs never inherit one).
+``auto`` colours a stream only when it is a terminal and ``NO_COLOR`` is unset or empty
+(https://no-color.org). ``-q`` silences narration (summaries, "written to" lines), never errors,
+warnings or the report; ``-v`` adds detail (which config file is in use). Progress goes to
+stderr through rich, only when stderr is a terminal.
 """
 
 from __future__ import annotations

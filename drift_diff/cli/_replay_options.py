@@ -21,6 +21,7 @@ from drift_diff.cli._common import (
     CONFIG_HELP,
     FAIL_ON_HELP,
     FORMAT_HELP,
+    echo_err,
     fail_threshold,
     load_config_option,
     parse_headers,
@@ -51,15 +52,17 @@ _OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("ready", str, typer.Option("/", "--ready", help="Path polled until the target answers.")),
     ("ready_timeout", float, typer.Option(30.0, "--ready-timeout", help="Seconds to wait.")),
     (
-        "out",
+        "out_dir",
         Path | None,
         typer.Option(
             None,
-            "--out",
+            "--out-dir",
             help="Folder for replay.jsonl (live exchanges) and service.log; not the report "
             "(see -o).",
         ),
     ),
+    # the former name of --out-dir; elsewhere --out is a file (-o), so here it is deprecated
+    ("out", Path | None, typer.Option(None, "--out", hidden=True)),
     (
         "concurrency",
         int,
@@ -144,6 +147,7 @@ class ReplayArgs:
     start: str | None
     ready: str
     ready_timeout: float
+    out_dir: Path | None
     out: Path | None
     concurrency: int
     timeout: float
@@ -163,7 +167,7 @@ class ReplayArgs:
     ) -> tuple[Severity | None, Config | None, ReplayOptions]:
         """The threshold that fails the run, the config, and the ``ReplayOptions``.
 
-        ``inputs`` (the recording, the baseline) are what ``--out`` must stay out of."""
+        ``inputs`` (the recording, the baseline) are what ``--out-dir`` must stay out of."""
         from drift_diff.output import check_output_folder
         from drift_diff.replay import ReplayOptions
         from drift_diff.replay.credentials import Credential, merge_credentials
@@ -171,8 +175,15 @@ class ReplayArgs:
         positive("--ready-timeout", self.ready_timeout)
         positive("--timeout", self.timeout)
         positive("--concurrency", self.concurrency)
+        out_dir = self.out_dir
         if self.out is not None:
-            check_output_folder(self.out, inputs=inputs, files=("replay.jsonl", "service.log"))
+            echo_err("driftdiff: warning: --out is deprecated here; use --out-dir (the folder)")
+            if out_dir is None:
+                out_dir = self.out
+            elif out_dir != self.out:
+                raise typer.BadParameter("give the folder once, as --out-dir", param_hint="--out")
+        if out_dir is not None:
+            check_output_folder(out_dir, inputs=inputs, files=("replay.jsonl", "service.log"))
         threshold = fail_threshold(self.fail_on_breaking, self.fail_on)
         config = load_config_option(self.config_file)
         options = ReplayOptions(
@@ -180,7 +191,7 @@ class ReplayArgs:
             start=self.start,
             ready_path=self.ready,
             ready_timeout=self.ready_timeout,
-            out_dir=self.out,
+            out_dir=out_dir,
             concurrency=self.concurrency,
             timeout=self.timeout,
             headers=parse_headers(self.header),

@@ -276,7 +276,7 @@ def run_planted_secrets(tmp: Path) -> None:
     for fmt in FORMATS:
         _cli(tmp, f"check-{fmt}", "check", str(sdk_traces), "--baseline", str(base),
              "--target", f"http://127.0.0.1:{port}", "--start", start, "--ready", "/health",
-             "--out", str(tmp / f"replay-{fmt}"), "--format", fmt,
+             "--out-dir", str(tmp / f"replay-{fmt}"), "--format", fmt,
              "--output", str(tmp / f"check.{fmt}"))  # fmt: skip
 
     # the run did see the live values (the replay reports are not empty by accident)

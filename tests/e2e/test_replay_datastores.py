@@ -105,7 +105,7 @@ def test_recording_holds_the_datastore_calls(recording: Recording) -> None:
 def test_replay_with_both_servers_stopped_is_clean(recording: Recording, tmp_path: Path) -> None:
     with listener_on(recording.pg_port) as pg, listener_on(recording.redis_port) as rds:
         result = recording.replay(
-            "--out", str(tmp_path), "--fail-on", "warning", "--format", "json"
+            "--out-dir", str(tmp_path), "--fail-on", "warning", "--format", "json"
         )
     assert result.code == 0, result.stdout + result.stderr
     summary = findings(result)["summary"]

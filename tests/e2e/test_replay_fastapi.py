@@ -36,7 +36,7 @@ def test_own_build_replays_clean_and_touches_no_upstream(
     port = free_port()
     with listener_on(recording.upstream_port) as upstream:
         result = recording.replay(
-            "--out", str(tmp_path), "--fail-on", "warning", "--format", "json", port=port
+            "--out-dir", str(tmp_path), "--fail-on", "warning", "--format", "json", port=port
         )
     assert result.code == 0, result.stderr
     assert findings(result)["summary"] == {"breaking": 0, "warning": 0, "info": 0}

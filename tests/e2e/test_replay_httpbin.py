@@ -96,7 +96,7 @@ def _check(
         "header:Authorization=HTTPBIN_AUTH",
         "--credential",
         "cookie:session=HTTPBIN_SESSION",
-        "--out",
+        "--out-dir",
         str(out),
         "--format",
         "json",

@@ -25,7 +25,9 @@ BASELINE = REPO / "baselines" / "shop.json"
 DRIFTDIFF = Path(sys.executable).parent / "driftdiff"
 
 
-def _replay_on_a_terminal(tmp_path: Path, *root: str) -> tuple[int, bytes, bytes]:
+def _replay_on_a_terminal(
+    tmp_path: Path, *root: str, after: tuple[str, ...] = ()
+) -> tuple[int, bytes, bytes]:
     port = free_port()
     start = (
         f"{sys.executable} -m uvicorn shop_v1.app:app --app-dir {REPO / 'examples'} --port {port}"
@@ -41,8 +43,9 @@ def _replay_on_a_terminal(tmp_path: Path, *root: str) -> tuple[int, bytes, bytes
         start,
         "-f",
         "json",
-        "--out",
+        "--out-dir",
         str(tmp_path / "art"),
+        *after,
     ]
     master, slave = pty.openpty()
     terminal = bytearray()
@@ -76,8 +79,14 @@ def test_replay_shows_progress_on_a_terminal_stderr_only(tmp_path: Path) -> None
     assert set(json.loads(stdout)["summary"]) == {"breaking", "warning", "info"}  # report alone
 
 
-def test_quiet_replay_shows_no_progress(tmp_path: Path) -> None:
-    code, stdout, terminal = _replay_on_a_terminal(tmp_path, "-q")
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_quiet_replay_shows_no_progress(where: str, tmp_path: Path) -> None:
+    """``-q`` before or after the command."""
+    code, stdout, terminal = (
+        _replay_on_a_terminal(tmp_path, "-q")
+        if where == "before"
+        else _replay_on_a_terminal(tmp_path, after=("-q",))
+    )
     assert code == 0, terminal.decode(errors="replace")
     assert b"replaying" not in terminal
     assert json.loads(stdout)["format"].startswith("driftdiff.report/")
@@ -97,7 +106,7 @@ def test_check_writes_to_stdout_with_o_dash_and_fail_on_any_case(tmp_path: Path)
     args = ["--baseline", str(BASELINE), "--target", target, "--start", start]
     result = run_cli(
         "check", str(TRACES), *args, "-f", "json", "-o", "-", "--fail-on", "BREAKING",
-        "--out", str(tmp_path / "art"), cwd=tmp_path,
+        "--out-dir", str(tmp_path / "art"), cwd=tmp_path,
     )  # fmt: skip
     assert result.code == 1, result.stderr
     assert json.loads(result.stdout)["summary"]["breaking"] > 0
@@ -109,8 +118,25 @@ def test_replay_fail_on_any_case(level: str, code: int, tmp_path: Path) -> None:
     target, start = _shop("v1")  # v1 replays with warnings only
     result = run_cli(
         "replay", str(TRACES), "--target", target, "--start", start, "--fail-on", level,
-        "-o", "-", "-f", "json", "--out", str(tmp_path / "art"), cwd=tmp_path,
+        "-o", "-", "-f", "json", "--out-dir", str(tmp_path / "art"), cwd=tmp_path,
     )  # fmt: skip
     summary = json.loads(result.stdout)["summary"]
     assert summary["breaking"] == 0 and summary["warning"] > 0
     assert result.code == code, result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--out-dir", "--out"])
+def test_check_writes_its_folder_through_out_dir_and_the_deprecated_out(
+    flag: str, tmp_path: Path
+) -> None:
+    target, start = _shop("v1")
+    result = run_cli(
+        "check", str(TRACES), "--baseline", str(BASELINE), "--target", target, "--start", start,
+        "-f", "json", "-o", "-", flag, str(tmp_path / "art"), "-q", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["breaking"] == 0
+    assert (tmp_path / "art" / "replay.jsonl").is_file()
+    assert (tmp_path / "art" / "service.log").is_file()
+    deprecated = "driftdiff: warning: --out is deprecated here; use --out-dir (the folder)"
+    assert result.stderr.splitlines().count(deprecated) == (1 if flag == "--out" else 0)

@@ -254,3 +254,73 @@ def test_rules_and_show_tables_follow_the_terminal_width(command: tuple[str, ...
     assert widest[120] <= widest[200] <= 200
     narrowest = run_cli(*command, env={"COLUMNS": "40"})
     assert max(len(line) for line in narrowest.stdout.splitlines()) == widest[80]
+
+
+@pytest.mark.parametrize("flag", ["-q", "--quiet", "-v", "--verbose"])
+def test_quiet_and_verbose_mean_the_same_after_the_command(flag: str, tmp_path: Path) -> None:
+    """``driftdiff diff A B -q`` is ``driftdiff -q diff A B`` (one declaration, every command)."""
+    (tmp_path / "driftdiff.yaml").write_text("severity: {}\n")  # -v names it
+    for command in (
+        ("diff", str(BASELINE), str(_broken_copy(tmp_path))),
+        ("baseline", str(TRACES), "-o", "-"),
+    ):
+        before = run_cli(flag, *command, cwd=tmp_path)
+        after = run_cli(*command, flag, cwd=tmp_path)
+        assert before.code == after.code == 0, after.stderr
+        assert (before.stdout, before.stderr) == (after.stdout, after.stderr)
+        plain = run_cli(*command, cwd=tmp_path)
+        assert plain.stdout == after.stdout
+        if flag.startswith("-v") or command[0] == "baseline":  # diff narrates nothing
+            assert after.stderr != plain.stderr, command
+
+
+def test_quiet_after_a_subcommand_silences_narration(tmp_path: Path) -> None:
+    quiet = run_cli("baseline", str(TRACES), "-o", str(tmp_path / "b.json"), "-q")
+    assert quiet.code == 0 and quiet.stderr == ""
+    merged = run_cli("baseline", "merge", *[str(tmp_path / "b.json")] * 2, "-o", "-", "-q")
+    assert merged.code == 0 and merged.stderr == "" and merged.stdout
+
+
+def test_color_after_the_command(tmp_path: Path) -> None:
+    other = _broken_copy(tmp_path)
+    never = run_cli("diff", str(BASELINE), str(other), "--color", "never", env={"NO_COLOR": ""})
+    assert never.code == 0 and "\x1b[" not in never.stdout and "BREAKING" in never.stdout
+    always = run_cli("diff", str(BASELINE), str(other), "--color", "always")
+    assert "\x1b[" in always.stdout
+    # given on both sides, the one after the command (closer to it) wins
+    both = run_cli("--color", "always", "diff", str(BASELINE), str(other), "--color", "never")
+    assert "\x1b[" not in both.stdout
+    # and a later run starts from the defaults again
+    assert "\x1b[" not in run_cli("diff", str(BASELINE), str(other)).stdout
+    bad = run_cli("diff", str(BASELINE), str(other), "--color", "sometimes")
+    assert bad.code == 2 and "sometimes" in bad.stderr
+
+
+def test_every_command_takes_color_quiet_and_verbose() -> None:
+    from drift_diff.cli._reference import command_paths
+
+    for path in command_paths():
+        result = run_cli(*path.split()[1:], "--help")
+        assert result.code == 0, path
+        if "Commands:" in result.stdout and path != "driftdiff":
+            continue  # a group only names its commands (baseline, export, generate, import)
+        for flag in ("--color", "-q, --quiet", "-v, --verbose"):
+            assert flag in result.stdout, (path, flag)
+
+
+def test_replay_folder_is_out_dir_and_out_is_a_deprecated_alias(tmp_path: Path) -> None:
+    """On check/replay the folder for replay.jsonl and service.log is ``--out-dir``; ``--out``
+    (a file everywhere else) still works there, with one deprecation line on stderr."""
+    inside = TRACES.parent / "traces-live"  # refused: inside the recording's folder
+    argv = ["replay", str(TRACES), "--target", f"http://127.0.0.1:{free_port()}"]
+    for flag in ("--out-dir", "--out"):
+        result = run_cli(*argv, flag, str(TRACES / "live"))
+        assert result.code == 2, result.stderr
+        warnings = [line for line in result.stderr.splitlines() if "deprecated" in line]
+        assert warnings == (["driftdiff: warning: --out is deprecated here; use --out-dir "
+                             "(the folder)"] if flag == "--out" else [])  # fmt: skip
+    assert not inside.exists()
+    both = run_cli(*argv, "--out-dir", str(TRACES / "a"), "--out", str(TRACES / "b"))
+    assert both.code == 2 and "--out-dir" in both.stderr
+    help_text = run_cli("check", "--help").stdout
+    assert "--out-dir" in help_text and "--out " not in help_text

@@ -279,7 +279,7 @@ def test_replay_out_folder_stays_out_of_the_recording(
     traces.mkdir()
     shutil.copy(TRACES, traces / "shop.jsonl")
     inside = traces / "live"
-    argv = ["replay", str(traces), "--target", "http://127.0.0.1:9", "--out"]
+    argv = ["replay", str(traces), "--target", "http://127.0.0.1:9", "--out-dir"]
     code, _, err = run(capsys, *argv, str(inside))
     assert_refused(code, err, str(inside), "inside the input folder")
     assert not inside.exists()
