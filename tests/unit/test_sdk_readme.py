@@ -62,7 +62,7 @@ def test_support_table_floors_are_the_dev_extras() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     floors = {}
     for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
-        m = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?>=([0-9.]+)", spec)
+        m = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?>=([0-9.]+)(?:,<[0-9.]+)?", spec)
         if m:
             floors[m.group(1).lower()] = m.group(2)
     rows = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|", _section("## Supported libraries"), re.M)
