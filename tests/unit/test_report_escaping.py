@@ -103,9 +103,12 @@ def test_github_annotations_carry_no_escape_codes(reports: dict[str, str]) -> No
     lines = text.splitlines()
     assert len(lines) == len(HOSTILE) + 1  # one command per finding, the headline last
     for line in lines:
-        match = re.fullmatch(r"::(error|warning|notice) title=([^:]*)::(.*)", line)
+        # a finding is anchored to the baseline file (and line, where known); the headline is not
+        match = re.fullmatch(
+            r"::(error|warning|notice) (?:file=[^,:]+,(?:line=\d+,)?)?title=([^:]*)::(.*)", line
+        )
         assert match, line
-        assert "," not in match.group(2).replace("%2C", "")  # the one property stays whole
+        assert "," not in match.group(2).replace("%2C", "")  # the title property stays whole
     # the message keeps ':' and ',' (only properties encode them); '%' is encoded, so the
     # runner does not decode the recorded "%0A" into a new line and a second command
     forged = [line for line in lines if "forged" in line]
