@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from driftdiff_sdk.kinds import is_date, is_hex_id, is_mixed_token, is_ulid, is_uuid
+from driftdiff_sdk.kinds import is_date, is_email, is_hex_id, is_mixed_token, is_ulid, is_uuid
 
 __all__ = [
     "FOLD_MIN_VALUES",
@@ -59,7 +59,6 @@ FOLD_MIN_VALUES = 6
 
 _VERSION = re.compile(r"[vV]\d+(\.\d+)*([a-z]+\d*)?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z_-]*")
-_EMAIL = re.compile(r"[^@/\s]+@[^@/\s]+\.[A-Za-z]{2,}")
 _ROUTE_PARAM = re.compile(r"^(?:\{([^}:]+)(?::[^}]*)?\}|<(?:[^:>]+:)?([^>]+)>|:([A-Za-z_]\w*))$")
 _VERSION_PARENTS = frozenset({"", "api", "rest"})
 _PARAM_SEGMENT = re.compile(r"\{([^{}/]*)\}(\.[A-Za-z][A-Za-z0-9]{0,7})?")
@@ -103,7 +102,7 @@ def _is_shape_param(segment: str, prev: str | None) -> bool:
         or is_ulid(segment)
         or is_hex_id(segment)
         or is_mixed_token(segment)
-        or ("@" in segment and _EMAIL.fullmatch(segment) is not None)
+        or is_email(segment)
     )
 
 

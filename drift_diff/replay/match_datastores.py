@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from driftdiff_sdk.kinds import normalize_kinds
+from driftdiff_sdk.kinds import is_email, normalize_kinds
 from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 __all__ = [
@@ -56,7 +56,6 @@ REDIS_READS = frozenset(_READ_NAMES.split())
 _SQL_READS = ("select", "show", "explain", "values", "table")
 
 _REDACTOR: Redactor | None = None
-_EMAIL = re.compile(r"[\w.+~!-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}")
 _QUOTED = re.compile(
     r"'(?:[^']|'')*'?"  # string literal ('' escapes)
     r'|"(?:[^"]|"")*"?'  # quoted identifier
@@ -94,7 +93,7 @@ def by_kind(value: Any) -> Any:
         return [by_kind(v) for v in value]
     if isinstance(value, dict):
         return {k: "<redacted>" if _secret_key(k) else by_kind(v) for k, v in value.items()}
-    if isinstance(value, str) and _EMAIL.fullmatch(value):
+    if isinstance(value, str) and is_email(value):
         return "<email>"
     return value
 
