@@ -163,7 +163,7 @@ def merge_sarif(docs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
 
 def run_services(env: Mapping[str, str]) -> int:
     """Gate every service of the config file; see the module docstring."""
-    from drift_diff import gate
+    from drift_diff import gate, gate_publish
     from drift_diff.pr_comment import marker_name
 
     path = _config_path(env)
@@ -215,25 +215,25 @@ def run_services(env: Mapping[str, str]) -> int:
             totals[k] += counts[k]
         rows.append((service.name, counts, ""))
         if fmt != "github":
-            sys.stdout.write(gate.render_report(report, fmt))
-        sys.stdout.write(gate.anchored_annotations(report, inputs, env))
+            sys.stdout.write(gate_publish.render_report(report, fmt))
+        sys.stdout.write(gate_publish.anchored_annotations(report, inputs, env))
         sys.stdout.write("::endgroup::\n")
-        sections.append(f"### {service.name}\n\n" + gate.render_report(report, "markdown"))
+        sections.append(f"### {service.name}\n\n" + gate_publish.render_report(report, "markdown"))
         sarif_path = reports_dir / f"{service.name}.sarif"
-        gate.write_sarif(report, inputs, env, sarif_path)
+        gate_publish.write_sarif(report, inputs, env, sarif_path)
         sarifs.append((service.name, json.loads(sarif_path.read_text("utf-8"))))
         sarif_path.unlink()
 
     markdown = _summary_table(rows) + "\n".join(sections)
-    gate.append_file(env.get("GITHUB_STEP_SUMMARY"), markdown)
+    gate_publish.append_file(env.get("GITHUB_STEP_SUMMARY"), markdown)
     sarif_out = temp / "driftdiff.sarif"
     outputs = "".join(f"{k}={totals[k]}\n" for k in _KINDS) + f"report={reports_dir}\n"
     if sarifs:
         sarif_out.write_text(json.dumps(merge_sarif(sarifs), indent=2) + "\n", "utf-8")
         outputs += f"sarif={sarif_out}\n"
-    gate.append_file(env.get("GITHUB_OUTPUT"), outputs + f"service={marker_name(name)}\n")
+    gate_publish.append_file(env.get("GITHUB_OUTPUT"), outputs + f"service={marker_name(name)}\n")
     if comment:
-        gate.post_comment(env, name, markdown)
+        gate_publish.post_comment(env, name, markdown)
     code = 2 if failed else gate.exit_code(totals, fail_on)
     title = "driftdiff: " + ", ".join(f"{totals[k]} {k}" for k in _KINDS)
     verdict = {0: "passing", 1: "failing the job", 2: "failing: a service could not run"}[code]
