@@ -4,7 +4,7 @@ capture, route-template conversion and building the exchange dict.
 The capture buffers (``_capture.BodyCapture``) keep at most ``cap`` bytes however large the
 body is; the application and the client always see every byte, the recording is what gets cut
 (and marked ``truncated``, with the whole body's size and SHA-256). The exchange built here is a
-flat record of raw parts (``_capture.record``): header maps, query parsing, decoding and
+flat record of raw parts (``_record.record``): header maps, query parsing, decoding and
 redaction happen in the writer.
 """
 
@@ -18,8 +18,9 @@ import time
 from typing import Any
 
 from driftdiff_sdk import runtime
-from driftdiff_sdk._capture import BodyCapture, record
+from driftdiff_sdk._capture import BodyCapture
 from driftdiff_sdk._counters import _counters
+from driftdiff_sdk._record import record
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.context import ExchangeContext
 from driftdiff_sdk.scope import Excluder
@@ -160,7 +161,7 @@ def build_exchange(
     resp_body: BodyCapture | None,
     meta: dict[str, Any] | None = None,
 ) -> tuple[Any, ...]:
-    """The exchange as a ``_capture.record``: raw parts (headers as pairs or mapped, the query
+    """The exchange as a ``_record.record``: raw parts (headers as pairs or mapped, the query
     raw or parsed, the URL or its parts); the writer builds the exchange dict from it.
 
     No capture (a body left unread) gives the same fields as an empty one.

@@ -70,7 +70,7 @@ class Recording:
         is then recorded as a 500, and without one (the client went away) nothing is.
 
         Headers: a name → values map or the ``(name, value)`` pairs as sent; ``url``: the URL
-        or ``(scheme, server)`` (``_capture.record``). The query is parsed by the writer."""
+        or ``(scheme, server)`` (``_record.record``). The query is parsed by the writer."""
         meta = None
         if status is None:
             if self.failure is None:

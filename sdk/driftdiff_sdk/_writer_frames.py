@@ -22,7 +22,7 @@ HEADER = struct.Struct("!I")
 SPLIT = b"B"
 #: a body buffer this large or more travels out of band
 OUT_OF_BAND = 64 << 10
-_REQ_BODY, _RESP_BODY = 11, 14  # positions in a ``_capture.record``
+_REQ_BODY, _RESP_BODY = 11, 14  # positions in a ``_record.record``
 _dumps = pickle.dumps
 
 

@@ -40,8 +40,8 @@ from collections import deque
 from typing import Any
 
 from driftdiff_sdk import recorder
-from driftdiff_sdk._capture import Captured, pending_bytes, sealed, unsealed
 from driftdiff_sdk._counters import _counters, count_error, count_fallback
+from driftdiff_sdk._record import Captured, pending_bytes, sealed, unsealed
 from driftdiff_sdk._writer_frames import HEADER, Split, decode, encode
 from driftdiff_sdk._writer_proc import REPORT
 from driftdiff_sdk.config import SDKConfig

@@ -5,7 +5,7 @@ process cannot start); the default writer process (``_writer_pipe``/``_writer_pr
 same class, without its thread, in the child.
 
 The request path only appends the exchange as captured (raw body bytes, unredacted, in memory
-only) to a deque; encoding the bodies (``_capture.materialize``), redaction, serialization and
+only) to a deque; encoding the bodies (``_record.materialize``), redaction, serialization and
 file I/O happen on the writer thread, in that order: nothing unredacted reaches the disk. When
 the queue is full the exchange is dropped and counted: the host is never blocked. Each batch is
 written with one ``os.write`` of whole lines on an ``O_APPEND`` descriptor, so a crash loses at
@@ -31,8 +31,8 @@ from collections import deque
 from typing import Any
 
 from driftdiff_sdk import writer as _writer
-from driftdiff_sdk._capture import Captured, materialize, pending_bytes
 from driftdiff_sdk._counters import _counters, count_error, count_fallback, reset_stats, stats
+from driftdiff_sdk._record import Captured, materialize, pending_bytes
 from driftdiff_sdk.config import SDKConfig
 
 __all__ = [

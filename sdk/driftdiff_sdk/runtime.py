@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from driftdiff_sdk import recorder
-from driftdiff_sdk._capture import Captured
+from driftdiff_sdk._record import Captured
 from driftdiff_sdk.config import SDKConfig, load_config
 from driftdiff_sdk.recorder import count_error, get_recorder, reset_recorder, start_early
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from driftdiff_sdk._capture import ENVIRON, environ_map
 from driftdiff_sdk._inbound import BodyCapture, InboundMiddleware, flask_route, new_context
+from driftdiff_sdk._record import ENVIRON, environ_map
 from driftdiff_sdk._recording import Recording
 from driftdiff_sdk._routes import falcon_route
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
@@ -91,7 +91,7 @@ def environ_headers(environ: dict[str, Any]) -> dict[str, list[str]]:
 
 def _header_items(environ: dict[str, Any]) -> list[tuple[str, Any]]:
     """The environ's header entries as they are (``HTTP_*``, content type and length): the
-    writer turns them into names (``_capture.environ_map``), not the request."""
+    writer turns them into names (``_record.environ_map``), not the request."""
     return [
         (key, value)
         for key, value in environ.items()

@@ -18,7 +18,7 @@ import pytest
 import requests
 import urllib3
 from driftdiff_sdk import outbound, replay, runtime
-from driftdiff_sdk._capture import materialize
+from driftdiff_sdk._record import materialize
 from driftdiff_sdk.context import ExchangeContext, reset_exchange, set_exchange
 
 from tests.integration.apps.harness import upstream

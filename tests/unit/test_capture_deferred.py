@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from driftdiff_sdk import recorder
-from driftdiff_sdk._capture import RAW_KEY, BodyCapture, defer, materialize, pending_bytes
+from driftdiff_sdk._capture import RAW_KEY, BodyCapture, defer
+from driftdiff_sdk._record import materialize, pending_bytes
 from driftdiff_sdk.config import SDKConfig
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT, encode_body
 
@@ -115,7 +116,8 @@ def test_sampling_decisions_are_counted() -> None:
 
 
 def test_a_held_tail_gives_the_whole_bodys_digest_by_every_route() -> None:
-    from driftdiff_sdk._capture import _restore, record, sealed, unsealed
+    from driftdiff_sdk._capture import restore
+    from driftdiff_sdk._record import record, sealed, unsealed
 
     body = bytes(range(256)) * 100
     whole = hashlib.sha256(body).hexdigest()
@@ -134,7 +136,7 @@ def test_a_held_tail_gives_the_whole_bodys_digest_by_every_route() -> None:
     rec = record("e", "s", "t", 0.0, None, "POST", "u", "/", "", {}, state, 200, {}, None, None, [])
     assert unsealed(rec) and not unsealed(sealed(rec))
     assert sealed(rec)[11] == (1000, capture.buf, True, len(body), whole)
-    assert _restore(*state).fields("application/octet-stream")["sha256"] == whole
+    assert restore(*state).fields("application/octet-stream")["sha256"] == whole
     restored = pickle.loads(pickle.dumps(capture))  # __reduce__ (outbound captures)
     assert restored.fields("application/octet-stream")["sha256"] == whole
 
