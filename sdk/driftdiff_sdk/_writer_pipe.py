@@ -10,7 +10,7 @@ an anonymous pipe, with one ``writev``. The queue holds only ``bytes``: nothing 
 collector tracks outlives its request, so recording does not grow the host's collected heap.
 The process (``_writer_proc``) parses, redacts, serialises and writes the trace files, off the
 host's GIL. A reader thread takes the process's cumulative counters from its stdout into
-``stats()``.
+``stats()`` (the process handle, its pipe ends and that thread: ``_writer_child``).
 
 The writer process starts when the middleware is built (``recorder.start_early``); its
 threads start with the first exchange (none exist before: a ``--preload`` master forks
@@ -30,10 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import pickle
-import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -42,121 +38,17 @@ from typing import Any
 from driftdiff_sdk import recorder
 from driftdiff_sdk._counters import _counters, count_error, count_fallback
 from driftdiff_sdk._record import Captured, pending_bytes, sealed, unsealed
-from driftdiff_sdk._writer_frames import HEADER, Split, decode, encode
-from driftdiff_sdk._writer_proc import REPORT
+from driftdiff_sdk._writer_child import Child
+from driftdiff_sdk._writer_frames import Split, decode, encode
 from driftdiff_sdk.config import SDKConfig
 
-__all__ = ["CHILD_MODULE", "ProcessRecorder"]
+__all__ = ["ProcessRecorder"]
 
 log = logging.getLogger("driftdiff_sdk")
 
-#: the module the writer process runs (``python -m``); tests point it at a fault-injecting one
-CHILD_MODULE = "driftdiff_sdk._writer_proc"
 _BATCH_BYTES = 1 << 20  # frames per writev: up to about this much
 _WAKE_BYTES = 64 << 10  # the sender wakes once this much waits (a pipe buffer's worth) ...
 _WAKE_FRAMES = 256  # ... or this many frames (at most half the queue), or on its timer
-_IOV_MAX = 512  # buffers per writev (Linux allows 1024)
-_PIPE_BYTES = 1 << 20  # the pipe's buffer, where the system allows (Linux: pipe-max-size)
-_ABANDONED: list[_Child] = []  # a forked child's copies of its parent's writer
-_SDK_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class _Child:
-    """One writer process: its pipes, and what it reported (cumulative)."""
-
-    def __init__(self, config: SDKConfig, host_pid: int) -> None:
-        env = dict(os.environ)
-        env["DRIFTDIFF_MODE"] = "off"  # the writer records nothing itself
-        path = env.get("PYTHONPATH")
-        env["PYTHONPATH"] = _SDK_PARENT + (os.pathsep + path if path else "")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", CHILD_MODULE],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            close_fds=True,
-            # its own session: a signal to the host's process group (Ctrl-C, an orchestrator's
-            # SIGTERM) stops the host, whose exit ends the writer's input; the writer then
-            # writes what it holds and exits, instead of dying with a queue in its pipe
-            start_new_session=True,
-        )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.wfd = self.proc.stdin.fileno()
-        with contextlib.suppress(Exception):  # Linux: fewer, larger pipe writes
-            import fcntl
-
-            fcntl.fcntl(self.wfd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-        self.rfd = self.proc.stdout.fileno()
-        self.sent = 0  # exchanges written to the pipe
-        self.last = (0, 0, 0, 0)  # recorded, errors, unwritten, received
-        self.done = threading.Event()  # its stdout reached EOF
-        self.progress = threading.Event()  # set on every report
-        self.write_frames([pickle.dumps((config, host_pid), protocol=5)])
-        self._reader: threading.Thread | None = None
-
-    def start_reader(self) -> None:
-        """Start taking its reports (a thread: started with the sender, not before)."""
-        if self._reader is None:
-            self._reader = threading.Thread(
-                target=self._read, name="driftdiff-writer-report", daemon=True
-            )
-            self._reader.start()
-
-    def write_frames(self, frames: list[bytes | Split]) -> None:
-        """Write length-prefixed frames; raises ``OSError`` when the process is gone."""
-        pack = HEADER.pack
-        parts: list[Any] = []
-        for frame in frames:
-            parts.append(pack(len(frame)))
-            if type(frame) is Split:
-                parts += frame.parts
-            else:
-                parts.append(frame)
-        _writev_all(self.wfd, parts)
-
-    def _read(self) -> None:
-        buf = b""
-        try:
-            while True:
-                chunk = os.read(self.rfd, 4096)
-                if not chunk:
-                    return
-                buf += chunk
-                while len(buf) >= REPORT.size:
-                    now = REPORT.unpack_from(buf)
-                    buf = buf[REPORT.size :]
-                    rec, err, unw, _ = (a - b for a, b in zip(now, self.last, strict=True))
-                    self.last = now
-                    _counters.recorded += rec
-                    _counters.errors += err
-                    _counters.unwritten += unw
-                    self.progress.set()
-        except OSError:
-            return
-        finally:
-            self.done.set()
-
-    def handled(self) -> int:
-        """Exchanges it reported written or counted as errors (cumulative)."""
-        return self.last[0] + self.last[1]
-
-    def lost(self) -> int:
-        """Exchanges sent that the process never reported receiving."""
-        return max(0, self.sent - self.last[3])
-
-    def close_pipe(self) -> None:
-        with contextlib.suppress(OSError):
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()
-
-    def forget_fds(self) -> None:
-        """In a forked child: close the inherited ends without touching the process (kept
-        referenced, so that no later garbage collection closes a reused descriptor number)."""
-        for stream in (self.proc.stdin, self.proc.stdout):
-            with contextlib.suppress(OSError):
-                if stream is not None:
-                    stream.close()
-        _ABANDONED.append(self)
 
 
 class ProcessRecorder(recorder.Recorder):
@@ -171,7 +63,7 @@ class ProcessRecorder(recorder.Recorder):
         super().__init__(config, thread=False)
         self._frames: deque[bytes | Split | _Unsealed] = deque()
         self._wake_frames = max(1, min(_WAKE_FRAMES, config.queue_size // 2))
-        self._child: _Child | None = None
+        self._child: Child | None = None
         self._local: recorder.Recorder | None = None  # the thread writer, if no process starts
         self._accepting = True  # False from a writer process's death until the next one runs
         self._restart_at = 0.0
@@ -274,7 +166,7 @@ class ProcessRecorder(recorder.Recorder):
 
     def _start_child(self) -> None:
         try:
-            self._child = _Child(self.config, self.pid)
+            self._child = Child(self.config, self.pid)
         except Exception:
             count_fallback()
             self._local = recorder.Recorder(self.config, thread=False, pid=self.pid, yield_gil=True)
@@ -331,7 +223,7 @@ class ProcessRecorder(recorder.Recorder):
                     count_error("writer frame")
             local.write_now(exchanges)
 
-    def _died(self, child: _Child, unsent: int) -> None:
+    def _died(self, child: Child, unsent: int) -> None:
         self._child = None
         self._accepting = False
         child.close_pipe()
@@ -358,7 +250,7 @@ class ProcessRecorder(recorder.Recorder):
         if self._closed or time.monotonic() < self._restart_at:
             return
         try:
-            self._child = _Child(self.config, self.pid)
+            self._child = Child(self.config, self.pid)
             self._child.start_reader()
             _counters.restarts += 1
             self._accepting = True
@@ -429,19 +321,3 @@ class _Unsealed:
 
     def __len__(self) -> int:
         return self.size
-
-
-def _writev_all(fd: int, parts: list[bytes | memoryview]) -> None:
-    """``os.writev`` until every buffer is written (a pipe takes part of a batch at a time)."""
-    i = 0
-    while i < len(parts):
-        chunk = parts[i : i + _IOV_MAX]
-        written = os.writev(fd, chunk)
-        for buf in chunk:
-            n = len(buf)
-            if written >= n:
-                written -= n
-                i += 1
-                continue
-            parts[i] = memoryview(buf)[written:]
-            break

@@ -4,7 +4,7 @@
 takes 50 ms to serialize, so a small queue fills up and must drop instead of blocking.
 
 The faults are applied in the host process (the thread writer) and, through
-``_writer_pipe.CHILD_MODULE``, in the writer process, which then runs this module.
+``_writer_child.CHILD_MODULE``, in the writer process, which then runs this module.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ def apply() -> None:
     fault = os.environ.get("APP_FAULT", "")
     if not fault:
         return
-    from driftdiff_sdk import _writer_pipe, redact, writer
+    from driftdiff_sdk import _writer_child, redact, writer
 
-    _writer_pipe.CHILD_MODULE = __name__  # the writer process runs the fault too
+    _writer_child.CHILD_MODULE = __name__  # the writer process runs the fault too
 
     real_dump = writer.dump_line
 
