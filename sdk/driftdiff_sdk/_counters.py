@@ -68,9 +68,9 @@ def count_fallback() -> None:
 
 
 def stats() -> dict[str, int]:
-    from driftdiff_sdk import recorder
+    from driftdiff_sdk._active_recorder import current
 
-    rec = recorder._recorder
+    rec = current()
     return {
         "recorded": _counters.recorded,
         "dropped": _counters.dropped,

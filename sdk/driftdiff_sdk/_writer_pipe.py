@@ -12,7 +12,7 @@ The process (``_writer_proc``) parses, redacts, serialises and writes the trace 
 host's GIL. A reader thread takes the process's cumulative counters from its stdout into
 ``stats()`` (the process handle, its pipe ends and that thread: ``_writer_child``).
 
-The writer process starts when the middleware is built (``recorder.start_early``); its
+The writer process starts when the middleware is built (``_active_recorder.start_early``); its
 threads start with the first exchange (none exist before: a ``--preload`` master forks
 without them). A forked worker's first exchange starts the sender thread, which starts that
 worker's writer process while the request only queues its frame. A process that cannot be

@@ -20,7 +20,6 @@ logging one line per outage and one when writing works again.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import os
@@ -31,20 +30,11 @@ from collections import deque
 from typing import Any
 
 from driftdiff_sdk import writer as _writer
-from driftdiff_sdk._counters import _counters, count_error, count_fallback, reset_stats, stats
+from driftdiff_sdk._counters import _counters, count_error, reset_stats, stats
 from driftdiff_sdk._record import Captured, materialize, pending_bytes
 from driftdiff_sdk.config import SDKConfig
 
-__all__ = [
-    "QUEUE_BYTES",
-    "Recorder",
-    "count_error",
-    "get_recorder",
-    "reset_recorder",
-    "reset_stats",
-    "start_early",
-    "stats",
-]
+__all__ = ["QUEUE_BYTES", "Recorder", "count_error", "reset_stats", "stats"]
 
 log = logging.getLogger("driftdiff_sdk")
 
@@ -335,83 +325,3 @@ class Recorder:
         if self._queue and not self._thread.is_alive():
             self._drain()  # the thread died or never ran: drain here, on the closing thread
         self._close_file()
-
-
-_recorder: Recorder | None = None  # or its subclass _writer_pipe.ProcessRecorder
-_pid = os.getpid()  # refreshed in a forked child (a syscall per request otherwise)
-_failed_pid = 0  # a recorder that failed to start is not retried on every request
-_lock = threading.Lock()
-
-
-def get_recorder(config: SDKConfig) -> Recorder | None:
-    """The process's recorder, created on first use (and again in a forked child)."""
-    global _recorder, _failed_pid
-    rec = _recorder
-    if rec is not None and rec.pid == _pid and not rec._closed:
-        return rec
-    if _failed_pid == os.getpid():
-        return None
-    with _lock:
-        rec = _recorder
-        if rec is not None and rec.pid == os.getpid() and not rec._closed:
-            return rec
-        try:
-            _recorder = _start(config)
-        except Exception:
-            _failed_pid = os.getpid()
-            count_error("recorder start")
-            return None
-        return _recorder
-
-
-def start_early(config: SDKConfig) -> None:
-    """Start this process's writer process now (the middleware is being built), so that no
-    request pays for starting it; a forked worker starts its own on its first exchange."""
-    global _recorder
-    if config.writer != "process":
-        return
-    with _lock:
-        rec = _recorder
-        if rec is not None and rec.pid == os.getpid() and not rec._closed:
-            return
-        _recorder = _start(config, now=True)
-
-
-def _start(config: SDKConfig, *, now: bool = False) -> Recorder:
-    """The writer process's request side; the thread writer when it cannot start (counted)."""
-    if config.writer == "process":
-        try:
-            from driftdiff_sdk._writer_pipe import ProcessRecorder
-
-            return ProcessRecorder(config, start_now=now)
-        except Exception:
-            count_fallback()
-    return Recorder(config)
-
-
-def reset_recorder() -> None:
-    """Close and forget the recorder (flushes what is queued). For shutdown and tests."""
-    global _recorder, _failed_pid
-    with _lock:
-        rec, _recorder = _recorder, None
-        _failed_pid = 0
-    if rec is not None and rec.pid == os.getpid():
-        try:
-            rec.close()
-        except Exception:  # pragma: no cover
-            count_error("close")
-
-
-def _after_fork_in_child() -> None:
-    # the writer thread does not survive fork (gunicorn --preload): start afresh in the child
-    global _recorder, _pid
-    rec, _recorder = _recorder, None
-    abandon = getattr(rec, "abandon_after_fork", None)
-    if abandon is not None:
-        abandon()  # the parent's pipe to its writer process is not this child's
-    _pid = os.getpid()
-
-
-atexit.register(reset_recorder)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -13,10 +13,10 @@ import os
 import threading
 from typing import Any
 
-from driftdiff_sdk import recorder
+from driftdiff_sdk._active_recorder import current, get_recorder, reset_recorder, start_early
 from driftdiff_sdk._record import Captured
 from driftdiff_sdk.config import SDKConfig, load_config
-from driftdiff_sdk.recorder import count_error, get_recorder, reset_recorder, start_early
+from driftdiff_sdk.recorder import count_error
 
 __all__ = ["current_config", "emit", "flush", "init", "shutdown"]
 
@@ -100,7 +100,7 @@ def flush(timeout: float = 5.0) -> bool:
     """Write what this process has queued, waiting up to ``timeout`` seconds (a server's
     shutdown: the ASGI middleware calls it at the end of the lifespan; a WSGI server's worker
     exit hook can). ``True`` once written; never raises."""
-    rec = recorder._recorder
+    rec = current()
     if rec is None or rec.pid != os.getpid():
         return True
     try:

@@ -76,7 +76,7 @@ def test_the_lifespan_shutdown_writes_what_is_queued(
     """In-process (with the real writer process, or the thread writer): when the app's
     lifespan shutdown is done, every recorded exchange is on disk before the server hears of
     it (no close, no atexit)."""
-    from driftdiff_sdk import recorder, runtime
+    from driftdiff_sdk import _active_recorder, runtime
     from driftdiff_sdk.asgi import DriftDiffMiddleware
 
     traces = tmp_path / "traces"
@@ -98,7 +98,7 @@ def test_the_lifespan_shutdown_writes_what_is_queued(
     async def serve() -> None:
         mw = DriftDiffMiddleware(app, mode="record", service="shut", writer=writer)
         if writer == "process":  # the writer process started with the app
-            assert recorder._recorder is not None and recorder._recorder.process
+            assert (rec := _active_recorder.current()) is not None and rec.process
 
         async def nothing() -> dict[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}
