@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from drift_diff.baseline import save_baseline
 from drift_diff.infer import infer_baseline
 from drift_diff.traffic.traces import iter_raw_exchanges
 from tests.e2e import planted
+from tests.e2e.apps.harness import findings, listener_on, reported_rules
 from tests.integration.servers import postgres_server
 from tests.support import REPO, CliResult, free_port, run_cli, server_process, wait_for_lines
 
@@ -128,3 +131,45 @@ def assert_secret_redacted(traces: Path) -> None:
     in_params = [c for c in recorded if placeholder in json.dumps(c["command"])]  # type: ignore[index]
     in_rows = [c for c in recorded if placeholder in json.dumps(c.get("result"))]
     assert in_params and in_rows, [c["command"] for c in recorded]  # type: ignore[index]
+
+
+def with_lookup_changed(
+    recording: Recording, tmp_path: Path, is_lookup: Callable[[dict[str, Any]], bool]
+) -> Path:
+    """The recording with the lookup's recorded row saying "gamma" where it said "alpha"."""
+    changed = tmp_path / "traces"
+    changed.mkdir()
+    lines = []
+    for ex in exchanges(recording.traces):
+        for call in ex.get("outbound") or []:  # type: ignore[attr-defined]
+            if is_lookup(call) and call.get("result", {}).get("rows"):
+                call["result"]["rows"][0][1] = "gamma"
+        lines.append(json.dumps(ex))
+    (changed / "notes.jsonl").write_text("\n".join(lines) + "\n")
+    return changed
+
+
+def assert_replay_clean_with_postgres_stopped(recording: Recording) -> None:
+    """Replay with PostgreSQL's port held by a listener: no finding, every request passes, and
+    nothing connects to the port."""
+    with listener_on(recording.pg_port) as pg:
+        result = recording.replay()
+    assert result.code == 0, result.stdout + result.stderr
+    summary = findings(result)["summary"]
+    assert isinstance(summary, dict)
+    assert summary["breaking"] == 0 and summary["warning"] == 0, result.stdout
+    assert f"{len(TRAFFIC) + 1} pass" in result.stderr  # TRAFFIC + the readiness poll
+    assert pg.accepted == 0
+
+
+def assert_check_clean_then_failing(recording: Recording, changed: Path) -> None:
+    """``driftdiff check`` (replay, then the diff against the recording's baseline): clean with
+    the server stopped; the changed query result (``changed``) fails it with its named rule."""
+    with listener_on(recording.pg_port) as pg:
+        clean = recording.replay(command="check")
+        failing = recording.replay(changed, command="check")
+    assert clean.code == 0, clean.stdout + clean.stderr
+    assert findings(clean)["summary"] == {"breaking": 0, "warning": 0, "info": 0}
+    assert failing.code == 1, failing.stdout + failing.stderr
+    assert reported_rules(failing) == {"replay-value-changed"}
+    assert pg.accepted == 0

@@ -5,19 +5,19 @@ the drivers' replay connections."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.apps.harness import findings, listener_on, reported_rules, rule_ids
+from tests.e2e.apps.harness import findings, listener_on, rule_ids
 from tests.e2e.pg_notes import (
-    TRAFFIC,
     Recording,
+    assert_check_clean_then_failing,
+    assert_replay_clean_with_postgres_stopped,
     assert_secret_redacted,
     calls,
-    exchanges,
     record,
+    with_lookup_changed,
 )
 from tests.integration.servers import require
 
@@ -70,28 +70,11 @@ def test_secret_in_params_and_rows_never_reaches_the_trace(recording: Recording)
 
 
 def test_replay_with_postgres_stopped_is_clean(recording: Recording) -> None:
-    with listener_on(recording.pg_port) as pg:
-        result = recording.replay()
-    assert result.code == 0, result.stdout + result.stderr
-    summary = findings(result)["summary"]
-    assert isinstance(summary, dict)
-    assert summary["breaking"] == 0 and summary["warning"] == 0, result.stdout
-    assert f"{len(TRAFFIC) + 1} pass" in result.stderr  # TRAFFIC + the readiness poll
-    assert pg.accepted == 0
+    assert_replay_clean_with_postgres_stopped(recording)
 
 
 def _changed(recording: Recording, tmp_path: Path) -> Path:
-    """The recording with the lookup's recorded row saying "gamma" where it said "alpha"."""
-    changed = tmp_path / "traces"
-    changed.mkdir()
-    lines = []
-    for ex in exchanges(recording.traces):
-        for call in ex.get("outbound") or []:  # type: ignore[attr-defined]
-            if _lookup(call) and call.get("result", {}).get("rows"):
-                call["result"]["rows"][0][1] = "gamma"
-        lines.append(json.dumps(ex))
-    (changed / "notes.jsonl").write_text("\n".join(lines) + "\n")
-    return changed
+    return with_lookup_changed(recording, tmp_path, _lookup)
 
 
 def test_changed_query_result_fails_the_check(recording: Recording, tmp_path: Path) -> None:
@@ -119,13 +102,4 @@ def test_unrecorded_statement_is_reported_by_its_sql(recording: Recording) -> No
 
 
 def test_driftdiff_check_with_postgres_stopped(recording: Recording, tmp_path: Path) -> None:
-    """``driftdiff check`` (replay, then the diff against the recording's baseline): clean with
-    the server stopped; the changed query result fails it with its named rule."""
-    with listener_on(recording.pg_port) as pg:
-        clean = recording.replay(command="check")
-        changed = recording.replay(_changed(recording, tmp_path), command="check")
-    assert clean.code == 0, clean.stdout + clean.stderr
-    assert findings(clean)["summary"] == {"breaking": 0, "warning": 0, "info": 0}
-    assert changed.code == 1, changed.stdout + changed.stderr
-    assert reported_rules(changed) == {"replay-value-changed"}
-    assert pg.accepted == 0
+    assert_check_clean_then_failing(recording, _changed(recording, tmp_path))
