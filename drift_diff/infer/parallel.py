@@ -15,13 +15,9 @@ unreadable file, a line past the length limit) make the run fall back to the seq
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -30,13 +26,19 @@ import orjson
 from drift_diff.errors import DriftDiffError, InputError, UsageError
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
+from drift_diff.infer.pool import gc_paused, run_parts
 from drift_diff.jsonfile import max_line_bytes
 from drift_diff.model import Baseline, BaselineRecord
-from drift_diff.traffic.sources import SourceStats, find_source_files, iter_source_exchanges
+from drift_diff.traffic.sources import (
+    HAR_SUFFIX,
+    SourceStats,
+    find_source_files,
+    iter_source_exchanges,
+)
 from drift_diff.traffic.traces import SourceFile, file_size, parse_line, too_deep_error
 from drift_diff.traffic.urls import RemoteFile, is_url
 
-__all__ = ["ENGINES", "infer_sources", "infer_unit", "merge_results"]
+__all__ = ["ENGINES", "infer_sources", "infer_unit", "merge_results", "part_baseline"]
 
 #: The executors of the partition/merge engine.
 ENGINES = ("local", "dask")
@@ -65,7 +67,7 @@ class Fallback(Exception):
 
 
 def infer_sources(
-    sources: Sequence[str | os.PathLike[str]],
+    sources: Sequence[str | os.PathLike[str] | SourceFile],
     *,
     service: str | None = None,
     workers: int | None = None,
@@ -91,9 +93,12 @@ def infer_sources(
     files = find_source_files(sources)
     workers = workers or os.cpu_count() or 1
     size = sum(file_size(f) for f in files)
-    has_har = any(f.name.lower().endswith(".har") for f in files)
-    distributed = engine == "dask" and not has_har
-    if distributed or (workers > 1 and size >= parallel_min_bytes and not has_har):
+    hars = [f for f in files if f.name.lower().endswith(HAR_SUFFIX)]
+    large_har = any(file_size(f) >= parallel_min_bytes for f in hars)
+    if large_har and engine == "local" and workers > 1:
+        return _split_hars(files, service, workers, stats, progress, templates)
+    distributed = engine == "dask" and not hars
+    if distributed or (workers > 1 and size >= parallel_min_bytes and not hars):
         units = _units(files, workers, parallel_min_bytes)
         try:
             if distributed:
@@ -114,17 +119,46 @@ def infer_sources(
     return _sequential(files, service, stats, progress, templates)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Inference allocates millions of short-lived, acyclic objects (parsed lines) that reference
-    counting frees; the cyclic collector would only rescan the learned state again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def _split_hars(
+    files: list[SourceFile],
+    service: str | None,
+    workers: int,
+    stats: SourceStats,
+    progress: Progress | None,
+    templates: tuple[str, ...],
+) -> Baseline:
+    """Each HAR file on ``workers`` processes (``har_parts``), then the trace files as usual;
+    the parts merge into what one pass over all of them gives, in the same order."""
+    from drift_diff.infer.har_parts import infer_har
+
+    parts: list[Baseline] = []
+    traces: list[SourceFile] = []
+    for path in files:
+        if path.name.lower().endswith(HAR_SUFFIX):
+            parts.append(
+                infer_har(
+                    path,
+                    service=service,
+                    workers=workers,
+                    stats=stats,
+                    progress=progress,
+                    templates=templates,
+                )
+            )
+        else:
+            traces.append(path)
+    if traces:
+        parts.append(
+            infer_sources(
+                traces,
+                service=service,
+                workers=workers,
+                stats=stats,
+                progress=progress,
+                templates=templates,
+            )
+        )
+    return merge_baselines(parts, service=service)
 
 
 def _sequential(
@@ -135,7 +169,7 @@ def _sequential(
     templates: tuple[str, ...] = (),
 ) -> Baseline:
     inference = Inference(service=service, templates=templates)
-    with _gc_paused():
+    with gc_paused():
         for n, raw in enumerate(iter_source_exchanges(files, stats=stats, service=service), 1):
             inference.add(raw)
             if progress is not None and n % 2000 == 0:
@@ -188,7 +222,7 @@ def _skip_line(fh: IO[bytes]) -> None:
             return
 
 
-def _part(data: BaselineRecord) -> Baseline:
+def part_baseline(data: BaselineRecord) -> Baseline:
     # our own workers' output: no need to validate it against the baseline schema again
     return Baseline(
         service=data["service"],
@@ -206,7 +240,7 @@ def merge_results(
     for _, counts in results:
         for name in totals:
             totals[name] += counts[name]
-    return merge_baselines([_part(data) for data, _ in results], service=service), totals
+    return merge_baselines([part_baseline(data) for data, _ in results], service=service), totals
 
 
 #: What a failing unit raises in a worker; the sequential reader then names file and line.
@@ -220,61 +254,30 @@ def _parallel(
     progress: Progress | None,
     templates: tuple[str, ...] = (),
 ) -> tuple[Baseline, dict[str, int]]:
-    """Infer the units on ``workers`` processes — this one included — and merge the parts.
-
-    Units are handed out as processes free up, largest first, from one queue that this
-    process takes from too; each worker process keeps one more unit queued so that it never
-    waits for this one, and the last unit is this process's. (Handing the first unit to this
-    process and the rest to the pool up front left this process idle while the pool worked
-    through 7 of 8 files: 1.2× on 2 cores.)
-    """
-    results: list[Result] = []
-    todo = deque(
-        sorted(
-            units,
-            key=lambda unit: unit.end - unit.start if unit.end >= 0 else unit.size,
-            reverse=True,
-        )
+    """Infer the units on ``workers`` processes — this one included (``pool.run_parts``,
+    largest first) — and merge the parts."""
+    ordered = sorted(
+        units, key=lambda unit: unit.end - unit.start if unit.end >= 0 else unit.size, reverse=True
     )
-    procs = max(1, min(workers - 1, len(units) - 1))
-    running: set[Future[Result]] = set()
-
-    def take(result: Result) -> None:
-        results.append(result)
-        if progress is not None:
-            progress(result[1]["exchanges"])
-
-    def collect(block: bool) -> None:
-        done = (
-            set(wait(running, return_when=FIRST_COMPLETED).done)
-            if block
-            else {f for f in running if f.done()}
+    try:
+        results = run_parts(
+            ordered,
+            workers=workers,
+            remote=lambda unit: (infer_unit, (unit, service, templates)),
+            local=lambda unit: infer_unit(unit, service, templates),
+            done=None if progress is None else lambda result: progress(result[1]["exchanges"]),
         )
-        for future in done:
-            running.discard(future)
-            take(future.result())
-
-    with ProcessPoolExecutor(max_workers=procs) as pool:
-        try:
-            while todo or running:
-                collect(block=not todo)
-                while len(todo) > 1 and len(running) < 2 * procs:  # one stays for us
-                    running.add(pool.submit(infer_unit, todo.popleft(), service, templates))
-                if todo:
-                    take(infer_unit(todo.popleft(), service, templates))  # this process works too
-        except BaseException as exc:
-            for other in running:
-                other.cancel()
-            if isinstance(exc, WORKER_FAILURES) and not isinstance(exc, InputError):
-                raise Fallback() from None
-            raise  # a bad line, named by the unit that read it (or an interrupt)
+    except WORKER_FAILURES as exc:
+        if isinstance(exc, InputError):
+            raise  # a bad line, named by the unit that read it
+        raise Fallback() from None
     return merge_results(results, service)
 
 
 def infer_unit(unit: Unit, service: str | None, templates: tuple[str, ...] = ()) -> Result:
     """Worker: infer one unit; returns the baseline dict and read counts."""
     inference = Inference(service=service, templates=templates)
-    with _gc_paused():
+    with gc_paused():
         if unit.end < 0:
             stats = SourceStats()
             for raw in iter_source_exchanges([unit.file()], stats=stats, service=service):

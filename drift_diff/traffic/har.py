@@ -55,7 +55,18 @@ from drift_diff.traffic._har_classify import classify_entry
 from drift_diff.traffic.traces import too_deep_error
 from drift_diff.traffic.urls import as_source, source_name
 
-__all__ = ["DEFAULT_BODY_CAP", "HarStats", "classify_entry", "read_har"]
+__all__ = [
+    "DEFAULT_BODY_CAP",
+    "HarStats",
+    "LoadedHar",
+    "check_usable",
+    "classify_entry",
+    "file_redactor",
+    "har_exchanges",
+    "har_service",
+    "load_har",
+    "read_har",
+]
 
 #: Bodies above this many bytes are cut and marked ``truncated`` (a HAR may hold 50 MB videos).
 DEFAULT_BODY_CAP = 8 * 1024 * 1024
@@ -75,6 +86,14 @@ class HarStats:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def add(self, other: HarStats) -> None:
+        """Count ``other`` in too (``first_invalid``: this one's, when it has one)."""
+        self.entries += other.entries
+        self.api += other.api
+        for reason, count in other.skipped.items():
+            self.skipped[reason] = self.skipped.get(reason, 0) + count
+        self.first_invalid = self.first_invalid or other.first_invalid
 
     def summary(self) -> str:
         """``skipped 53 (html 3, js 20, image 30)`` or ``skipped 0``."""
@@ -99,40 +118,99 @@ def read_har(
     body_cap: int = DEFAULT_BODY_CAP,
 ) -> Iterator[ExchangeRecord]:
     """Yield the API entries of the HAR file ``path`` as exchanges (see the module doc)."""
-    p = as_source(path)
+    har = load_har(path)
     stats = stats if stats is not None else HarStats()
-    entries, digest = _load_entries(p)
     redactor = redact if isinstance(redact, Redactor) else None
     if redact is True:
-        redactor = _file_redactor(digest)
-    id_seed = source_name(p)
-    service_known = service is not None
-    invalid, first_invalid = 0, ""
-    for index, entry in enumerate(entries):
+        redactor = file_redactor(har.digest)
+    part = HarStats()
+    try:
+        yield from har_exchanges(
+            har,
+            0,
+            len(har.entries),
+            service=har_service(har, service),
+            redactor=redactor,
+            stats=part,
+            body_cap=body_cap,
+        )
+    finally:
+        stats.add(part)
+    check_usable(har, part)
+
+
+@dataclass
+class LoadedHar:
+    """A HAR file read whole: its entries, the digest of its bytes, the name ids derive from."""
+
+    path: Path | str
+    entries: list[Any]
+    digest: bytes
+    id_seed: str
+    first: int = 0  # the index in the file of ``entries[0]`` (a worker holds a slice)
+
+
+def load_har(path: str | os.PathLike[str]) -> LoadedHar:
+    """Read and parse a HAR file (``InputError`` when it is not one)."""
+    p = as_source(path)
+    entries, digest = _load_entries(p)
+    return LoadedHar(p, entries, digest, source_name(p))
+
+
+def har_service(har: LoadedHar, service: str | None) -> str | None:
+    """``service``, or else the host of the file's first API entry (the service every exchange
+    of the file is then recorded under, however the entries are split between workers)."""
+    if service is not None:
+        return service
+    scratch = HarStats()
+    for index, entry in enumerate(har.entries):
+        try:
+            exchange = _entry_to_exchange(entry, index, scratch, DEFAULT_BODY_CAP)
+        except _BadEntry:
+            continue
+        if exchange is not None:
+            return _service_of(exchange["request"]["url"])
+    return None
+
+
+def har_exchanges(
+    har: LoadedHar,
+    start: int,
+    end: int,
+    *,
+    service: str | None,
+    redactor: Redactor | None,
+    stats: HarStats,
+    body_cap: int = DEFAULT_BODY_CAP,
+) -> Iterator[ExchangeRecord]:
+    """The exchanges of entries ``start`` to ``end`` (ids, skips and ``first_invalid`` name
+    an entry by its index in the whole file, so parts give what one pass gives)."""
+    entries, id_seed, first = har.entries, har.id_seed, har.first
+    for index in range(start, end):
         stats.entries += 1
         try:
-            exchange = _entry_to_exchange(entry, index, stats, body_cap)
+            exchange = _entry_to_exchange(entries[index - first], index, stats, body_cap)
         except _BadEntry as exc:
             stats.skip("invalid")
-            invalid += 1
-            first_invalid = first_invalid or f"entry {index}: {exc}"
-            stats.first_invalid = stats.first_invalid or first_invalid
+            stats.first_invalid = stats.first_invalid or f"entry {index}: {exc}"
             continue
         if exchange is None:
             continue
         exchange["id"] = _exchange_id(id_seed, index, exchange)
-        if not service_known:  # the host of the first API entry names the service
-            service, service_known = _service_of(exchange["request"]["url"]), True
         exchange["service"] = service
         if redactor is not None:
             exchange = redactor.redact_exchange(exchange)
         stats.api += 1
         yield as_exchange(exchange)
-    if entries and invalid == len(entries):  # counted here: ``stats`` may span several files
-        raise InputError(p, f"no usable entry; first problem: {first_invalid}")
 
 
-def _file_redactor(digest: bytes) -> Redactor:
+def check_usable(har: LoadedHar, stats: HarStats) -> None:
+    """``InputError`` when every entry of the file was malformed (``stats``: this file's)."""
+    if har.entries and stats.skipped.get("invalid", 0) == len(har.entries):
+        raise InputError(har.path, f"no usable entry; first problem: {stats.first_invalid}")
+
+
+def file_redactor(digest: bytes) -> Redactor:
     """Placeholders keyed by the HAR's own content (unless ``DRIFTDIFF_REDACT_KEY`` is set).
 
     Re-importing a file then gives byte-identical traces, and the key stays secret as long as

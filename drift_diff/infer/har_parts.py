@@ -1,0 +1,160 @@
+"""``infer_har``: one HAR file learned on several processes, byte-identical to one pass.
+
+A HAR is one JSON document, so it cannot be cut at line boundaries like a trace file: this
+process parses it once (``load_har``) and cuts its entries into contiguous slices. A worker
+process gets a slice as the JSON text of its entries (``orjson.dumps`` of half of a 263 MB file
+takes 0.14 s, where parsing the whole file again would take 1 s in every worker); this process
+runs its own slices straight from the parsed entries, and the rest of the work — converting,
+redacting and learning the entries, 80 % of the CPU of ``driftdiff baseline x.har`` — is shared.
+
+Each slice is converted exactly as the single pass converts it: placeholders are keyed by the
+whole file's digest, every exchange names the service the file's first API entry names
+(``har_service``), ids and the first malformed entry use the entry's index in the whole file.
+The slices' baselines then merge into the single pass's baseline (the merge property), and
+their counts into the same ``HarStats``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import orjson
+from driftdiff_sdk.redact import Redactor
+
+from drift_diff.infer.engine import Inference
+from drift_diff.infer.merge import merge_baselines
+from drift_diff.infer.parallel import part_baseline
+from drift_diff.infer.pool import gc_paused, run_parts
+from drift_diff.model import Baseline, BaselineRecord
+from drift_diff.traffic.har import (
+    HarStats,
+    LoadedHar,
+    check_usable,
+    file_redactor,
+    har_exchanges,
+    har_service,
+    load_har,
+)
+from drift_diff.traffic.sources import SourceStats
+from drift_diff.traffic.traces import SourceFile
+from drift_diff.traffic.urls import RemoteFile
+
+__all__ = ["infer_har"]
+
+#: Slices per worker: more slices than workers let the queue even out a core that other work
+#: slows down, and keep the text sent to a worker small.
+SLICES_PER_WORKER = 4
+#: The fewest entries worth a slice of their own.
+MIN_SLICE = 500
+
+Slice = tuple[int, int]  # entries [start, end) of the file
+Part = tuple[int, BaselineRecord, HarStats]  # a slice's start, baseline dict and counts
+
+
+def infer_har(
+    path: SourceFile,
+    *,
+    service: str | None,
+    workers: int,
+    stats: SourceStats,
+    progress: Callable[[int], None] | None = None,
+    templates: Sequence[str] = (),
+) -> Baseline:
+    """The baseline of one HAR file on ``workers`` processes (this one included); its counts
+    are added to ``stats`` as the sequential reader adds them."""
+    with gc_paused():
+        return _infer_har(path, service, workers, stats, progress, tuple(templates))
+
+
+def _infer_har(
+    path: SourceFile,
+    service: str | None,
+    workers: int,
+    stats: SourceStats,
+    progress: Callable[[int], None] | None,
+    templates: tuple[str, ...],
+) -> Baseline:
+    har = load_har(str(path) if isinstance(path, RemoteFile) else path)
+    named = har_service(har, service)
+    redactor = file_redactor(har.digest)  # one for this process's slices: its memo carries over
+    parts = run_parts(
+        _slices(len(har.entries), workers),
+        workers=workers,
+        remote=lambda piece: (
+            _infer_text,
+            (_slice_text(har, piece), piece, har.id_seed, har.digest, named, templates),
+        ),
+        local=lambda piece: _infer_slice(har, piece, named, templates, redactor),
+        done=None if progress is None else lambda part: progress(part[2].api),
+    )
+    file_stats = HarStats()
+    for _, _, part_stats in sorted(parts, key=lambda part: part[0]):  # file order
+        file_stats.add(part_stats)
+    if stats.har is None:
+        stats.har = HarStats()
+    stats.har.add(file_stats)
+    stats.har_files += 1
+    check_usable(har, file_stats)
+    return merge_baselines([part_baseline(data) for _, data, _ in parts], service=service)
+
+
+def _slices(n: int, workers: int) -> list[Slice]:
+    """Contiguous slices of ``n`` entries, largest first (at least one, maybe empty)."""
+    count = max(1, min(workers * SLICES_PER_WORKER, n // MIN_SLICE))
+    cuts = [n * k // count for k in range(count + 1)]
+    pieces = list(itertools.pairwise(cuts))
+    return sorted(pieces, key=lambda piece: piece[0] - piece[1])
+
+
+def _slice_text(har: LoadedHar, piece: Slice) -> bytes:
+    return orjson.dumps(har.entries[piece[0] : piece[1]])
+
+
+def _infer_slice(
+    har: LoadedHar,
+    piece: Slice,
+    service: str | None,
+    templates: tuple[str, ...],
+    redactor: Redactor,
+) -> Part:
+    start, end = piece
+    inference = Inference(service=service, templates=templates)
+    stats = HarStats()
+    add = inference.add
+    for exchange in har_exchanges(har, start, end, service=service, redactor=redactor, stats=stats):
+        add(exchange)
+    return start, inference.baseline().to_dict(), stats
+
+
+def _infer_text(
+    text: bytes,
+    piece: Slice,
+    id_seed: str,
+    digest: bytes,
+    service: str | None,
+    templates: tuple[str, ...],
+) -> Part:
+    """Worker: a slice sent as the JSON text of its entries."""
+    with gc_paused():
+        return _infer_entries(orjson.loads(text), piece, id_seed, digest, service, templates)
+
+
+def _infer_entries(
+    entries: list[Any],
+    piece: Slice,
+    id_seed: str,
+    digest: bytes,
+    service: str | None,
+    templates: tuple[str, ...],
+) -> Part:
+    har = LoadedHar(id_seed, entries, digest, id_seed, first=piece[0])
+    redactor = _WORKER_REDACTOR.get(digest)
+    if redactor is None:  # one per worker process and file: its memo carries over
+        _WORKER_REDACTOR.clear()
+        redactor = _WORKER_REDACTOR[digest] = file_redactor(digest)
+    return _infer_slice(har, piece, service, templates, redactor)
+
+
+_WORKER_REDACTOR: dict[bytes, Redactor] = {}  # set in worker processes only

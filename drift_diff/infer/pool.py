@@ -1,0 +1,86 @@
+"""``run_parts``: parts of one inference on worker processes and on this process, together.
+
+Parts are handed out as processes free up, in the order given (largest first is the caller's
+job), from one queue that this process takes from too; each worker process keeps one more part
+queued so that it never waits for this one, and the last part is this process's. (Handing the
+first part to this process and the rest to the pool up front left this process idle while the
+pool worked through 7 of 8 files: 1.2× on 2 cores.)
+
+A part is sent to a worker as ``remote(part)`` — a module-level function and its arguments,
+which must pickle — and run here as ``local(part)``, so that a part this process runs need not
+be serialized at all (a slice of a HAR file already parsed here, say).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+__all__ = ["gc_paused", "run_parts"]
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+
+def run_parts(
+    parts: Iterable[P],
+    *,
+    workers: int,
+    remote: Callable[[P], tuple[Callable[..., R], tuple[Any, ...]]],
+    local: Callable[[P], R],
+    done: Callable[[R], None] | None = None,
+) -> list[R]:
+    """The results of every part, in the order they finished (callers merge them with an
+    order-free merge). ``workers`` counts this process; ``done`` is called on each result as it
+    arrives (progress). The first exception of a part is raised here, the rest are cancelled."""
+    todo = deque(parts)
+    results: list[R] = []
+    procs = max(1, min(workers - 1, len(todo) - 1))
+    running: set[Future[R]] = set()
+
+    def take(result: R) -> None:
+        results.append(result)
+        if done is not None:
+            done(result)
+
+    def collect(block: bool) -> None:
+        finished = (
+            set(wait(running, return_when=FIRST_COMPLETED).done)
+            if block
+            else {f for f in running if f.done()}
+        )
+        for future in finished:
+            running.discard(future)
+            take(future.result())
+
+    with ProcessPoolExecutor(max_workers=procs) as pool:
+        try:
+            while todo or running:
+                collect(block=not todo)
+                while len(todo) > 1 and len(running) < 2 * procs:  # one stays for us
+                    fn, args = remote(todo.popleft())
+                    running.add(pool.submit(fn, *args))
+                if todo:
+                    take(local(todo.popleft()))  # this process works too
+        except BaseException:
+            for other in running:
+                other.cancel()
+            raise
+    return results
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Inference allocates millions of short-lived, acyclic objects (parsed lines) that reference
+    counting frees; the cyclic collector would only rescan the learned state again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
