@@ -9,16 +9,20 @@ is learned by every contestant, each in a fresh process, rounds interleaved:
 * ``plain genson``    — the bare parse plus one ``genson.SchemaBuilder`` per endpoint (ids in
   paths replaced by ``{id}``), body kind and status, ``add_object`` of each body: per-body
   genson with nothing else (no headers, query, formats, presence, redaction);
-* ``driftdiff baseline x.har`` — the real CLI, end to end (redaction on, the default);
+* ``driftdiff baseline x.har`` — the real CLI, end to end (redaction on, the default), on its
+  default ``--workers`` (the machine's cores: the HAR's entries are shared out, ``har_parts``);
+* ``driftdiff baseline x.har --workers 1`` — the same in one process;
 * ``import + baseline`` — ``driftdiff import har`` then ``driftdiff baseline`` of its trace;
-* with ``--rev REV``, the last two again with ``drift_diff`` and ``driftdiff_sdk`` as they are at
-  git revision ``REV`` (extracted with ``git archive``, first on ``PYTHONPATH``): before/after
-  in the same run, rounds interleaved, and their baselines must be byte-identical to this
-  tree's.
+* with ``--rev REV``, ``driftdiff baseline x.har`` and ``import + baseline`` again with
+  ``drift_diff`` and ``driftdiff_sdk`` as they are at git revision ``REV`` (extracted with
+  ``git archive``, first on ``PYTHONPATH``): before/after in the same run, rounds interleaved,
+  and their baselines must be byte-identical to this tree's.
 
 Every contestant is timed as a whole process (interpreter start and imports included, for the
-CLI as for the scripts): wall-clock seconds and CPU seconds (user + system, from ``wait4``).
-CPU time is the steadier figure on a shared machine; ratios use the median of the rounds.
+CLI as for the scripts): wall-clock seconds and CPU seconds (user + system, of the process and
+its worker processes, from ``wait4``). Wall time is what a user waits (throughput); CPU time is
+the steadier figure on a shared machine and what the work costs. Ratios use the medians of the
+rounds.
 """
 
 from __future__ import annotations
@@ -225,6 +229,9 @@ def commands(name: str, har: Path, work: Path) -> list[list[str]]:
     if name == "driftdiff baseline x.har":
         out = work / f"direct{tag}.json"
         return [_driftdiff("baseline", str(har), "--out", str(out), "--force")]
+    if name == "driftdiff baseline x.har --workers 1":
+        out = work / f"direct-w1{tag}.json"
+        return [_driftdiff("baseline", str(har), "--out", str(out), "--force", "--workers", "1")]
     traces = work / f"traces{tag}"
     return [
         _driftdiff("import", "har", str(har), "--out", str(traces), "--force"),
@@ -232,7 +239,15 @@ def commands(name: str, har: Path, work: Path) -> list[list[str]]:
     ]
 
 
-CONTESTANTS = ("bare parse", "plain genson", "driftdiff baseline x.har", "import + baseline")
+CONTESTANTS = (
+    "bare parse",
+    "plain genson",
+    "driftdiff baseline x.har",
+    "driftdiff baseline x.har --workers 1",
+    "import + baseline",
+)
+#: Contestants run again at ``--rev`` (before/after).
+REV_CONTESTANTS = ("driftdiff baseline x.har", "import + baseline")
 
 
 def checkout(rev: str) -> Path:
@@ -289,7 +304,7 @@ def main() -> None:
     if args.rev:
         old = checkout(args.rev)
         env = {**os.environ, "PYTHONPATH": f"{old}{os.pathsep}{old / 'sdk'}"}
-        for name in CONTESTANTS[2:]:
+        for name in REV_CONTESTANTS:
             contestants.append(f"{name} @{args.rev}")
             envs[contestants[-1]] = env
     load_before = os.getloadavg()[0]
@@ -301,6 +316,7 @@ def main() -> None:
     load_after = os.getloadavg()[0]
     direct = (work / "direct.json").read_bytes()
     assert direct == (work / "imported.json").read_bytes()
+    assert direct == (work / "direct-w1.json").read_bytes()
     if args.rev:  # the same baseline before and after
         assert direct == (work / f"direct-{args.rev}.json").read_bytes()
         assert direct == (work / f"imported-{args.rev}.json").read_bytes()
