@@ -18,6 +18,7 @@ import traceback
 
 import typer
 
+from drift_diff.cli._console import quiet_library_logs
 from drift_diff.cli._global_options import add_global_options, global_options
 from drift_diff.errors import failure_message, is_internal
 
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     Click's standalone mode handles usage errors (exit 2) and ``--help``; everything else that
     escapes a command is turned into one line here.
     """
+    quiet_library_logs()
     try:
         app(args=argv, prog_name="driftdiff", standalone_mode=True)
         code = 0

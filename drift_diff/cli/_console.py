@@ -6,10 +6,17 @@
 (https://no-color.org). ``-q`` silences narration (summaries, "written to" lines), never errors,
 warnings or the report; ``-v`` adds detail (which config file is in use). Progress goes to
 stderr through rich, only when stderr is a terminal.
+
+The libraries driftdiff calls log through ``logging`` (gcsfs logs a traceback when it gives up
+on a request). With no handler, Python's last resort prints such a record, traceback and all,
+on stderr; ``LibraryLogs`` on the root logger takes them instead: one line each under ``-v``
+(``driftdiff: note: gcsfs: ...``, never a traceback), nothing otherwise. What went wrong
+reaches the user as driftdiff's own error line.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -28,6 +35,7 @@ __all__ = [
     "detail",
     "narrate",
     "progress",
+    "quiet_library_logs",
     "terminal_columns",
     "use_colour",
 ]
@@ -76,6 +84,28 @@ def detail(message: str) -> None:
     """A line on stderr only under ``-v``."""
     if SETTINGS.verbosity > 0:
         sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+class LibraryLogs(logging.Handler):
+    """Warnings and errors that libraries log: one line under ``-v``, never a traceback."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if SETTINGS.verbosity <= 0 or record.levelno < logging.WARNING:
+            return
+        try:
+            text = record.getMessage()
+        except Exception:  # a record whose arguments do not format
+            text = str(record.msg)
+        lines = text.strip().splitlines()
+        first = lines[0] if lines else ""
+        detail(f"driftdiff: note: {record.name}: {first[:300]}")
+
+
+def quiet_library_logs() -> None:
+    """Put ``LibraryLogs`` on the root logger (once per process)."""
+    root = logging.getLogger()
+    if not any(isinstance(handler, LibraryLogs) for handler in root.handlers):
+        root.addHandler(LibraryLogs())
 
 
 _SEVERITY_COLOURS = {"BREAKING": "red", "WARNING": "yellow", "INFO": "cyan"}

@@ -127,9 +127,22 @@ def store_error(url: str, exc: Exception, missing: str = "no such object or pref
         return exc
     if isinstance(exc, FileNotFoundError):
         return InputError(url, missing)
-    if isinstance(exc, PermissionError):
+    if _denied(exc):
         return InputError(url, f"access denied ({_reason(exc)}); check the credentials")
     return InputError(url, f"cannot read: {_reason(exc)}")
+
+
+def _denied(exc: Exception) -> bool:
+    """Refused credentials or permissions, however the backend says it: s3fs raises
+    ``PermissionError``; gcsfs an ``HttpError`` with ``code`` 401 (after its retries) or an
+    ``OSError`` starting ``Forbidden:`` (403); the Azure SDK an error with ``status_code``."""
+    if isinstance(exc, PermissionError):
+        return True
+    code = getattr(exc, "code", None)
+    status = getattr(exc, "status_code", None)
+    if (type(code) is int and code in (401, 403)) or (type(status) is int and status in (401, 403)):
+        return True
+    return isinstance(exc, OSError) and str(exc).startswith("Forbidden:")
 
 
 @contextmanager

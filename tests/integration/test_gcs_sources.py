@@ -84,6 +84,21 @@ def corpus(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return local
 
 
+@pytest.fixture(scope="module")
+def refusing() -> Iterator[str]:
+    """A local process answering like GCS when the credentials are refused (``gcs_denied``)."""
+    port = free_port()
+    app = Path(__file__).parent / "apps" / "gcs_denied.py"
+    proc = subprocess.Popen([sys.executable, str(app), str(port)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, deadline_s=30, proc=proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
 def _driftdiff(emulator: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -152,3 +167,34 @@ def test_baseline_object_reads_like_the_local_file(
     missing = _driftdiff(emulator, "show", f"gs://{BUCKET}/baselines/none.json")
     assert missing.returncode == 2
     assert missing.stderr.strip().endswith("baselines/none.json: no such object"), missing.stderr
+
+
+def test_refused_credentials_are_one_line(refusing: str, tmp_path: Path) -> None:
+    """403 from the store: one line with a hint about credentials, for traffic and a baseline."""
+    for args in (
+        ["baseline", "gs://shop/traces/pod.jsonl", "--out", str(tmp_path / "b.json")],
+        ["show", "gs://shop/baselines/shop.json"],
+    ):
+        done = _driftdiff(refusing, *args)
+        assert done.returncode == 2, done.stderr
+        line = done.stderr.strip()
+        assert line.startswith(f"driftdiff: error: {args[1]}: access denied ("), line
+        assert "Forbidden" in line and line.endswith("; check the credentials"), line
+        assert len(line.splitlines()) == 1, line
+    assert not (tmp_path / "b.json").exists()
+
+
+def test_expired_token_gives_up_in_one_line(refusing: str, tmp_path: Path) -> None:
+    """401: gcsfs retries (about 30 s of back-off, its own schedule), then logs the failure
+    with a traceback; driftdiff shows that log as one note under -v, then its error line."""
+    url = "gs://expired-token/traces/pod.jsonl"
+    done = _driftdiff(refusing, "baseline", url, "--out", str(tmp_path / "b.json"), "-v")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "File " not in done.stderr, done.stderr
+    *notes, line = done.stderr.strip().splitlines()
+    assert line == (
+        f"driftdiff: error: {url}: access denied (HttpError: Invalid Credentials, 401); "
+        "check the credentials"
+    )
+    assert any(note.startswith("driftdiff: note: gcsfs") for note in notes), notes
+    assert not (tmp_path / "b.json").exists()

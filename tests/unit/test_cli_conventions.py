@@ -324,3 +324,50 @@ def test_replay_folder_is_out_dir_and_out_is_a_deprecated_alias(tmp_path: Path) 
     assert both.code == 2 and "--out-dir" in both.stderr
     help_text = run_cli("check", "--help").stdout
     assert "--out-dir" in help_text and "--out " not in help_text
+
+
+def test_library_logs_are_one_line_under_verbose_and_silent_otherwise(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library logging an exception (gcsfs does when it gives up on a request) must not put
+    a traceback on stderr: nothing by default, one note line under -v."""
+    import logging
+
+    from drift_diff.cli._console import LibraryLogs, quiet_library_logs
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # the process as a user runs it: no handler yet
+    quiet_library_logs()
+    quiet_library_logs()  # once per process, however often the CLI runs in it
+    assert [type(h) for h in root.handlers] == [LibraryLogs]
+    library = logging.getLogger("somelib.retry")
+
+    def give_up() -> None:
+        try:
+            raise RuntimeError("Invalid Credentials, 401\nsecond line")
+        except RuntimeError:
+            library.exception("_request out of retries on exception: %s", "Invalid Credentials")
+
+    for verbosity, expected in ((0, ""), (-1, "")):
+        monkeypatch.setattr(SETTINGS, "verbosity", verbosity)
+        give_up()
+        assert capsys.readouterr().err == expected
+    monkeypatch.setattr(SETTINGS, "verbosity", 1)
+    give_up()
+    library.info("not shown: below warning")
+    library.warning("bad %s", "args", "too many")  # a record that does not format
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "driftdiff: note: somelib.retry: _request out of retries on exception: Invalid Credentials",
+        "driftdiff: note: somelib.retry: bad %s",
+    ]
+    assert "Traceback" not in err
+
+
+def test_the_cli_installs_the_library_log_handler() -> None:
+    import logging
+
+    from drift_diff.cli._console import LibraryLogs
+
+    assert run_cli("--version").code == 0
+    assert any(isinstance(h, LibraryLogs) for h in logging.getLogger().handlers)
