@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 import typer
@@ -9,8 +10,6 @@ import typer
 from drift_diff.cli._console import narrate
 from drift_diff.output import check_output, write_errors
 from drift_diff.stdin_input import reading_stdin
-from drift_diff.traffic.har import HarStats, read_har
-from drift_diff.traffic.traces import write_exchanges
 from drift_diff.traffic.urls import as_source, source_name
 
 import_app = typer.Typer(
@@ -41,6 +40,9 @@ def import_har(
     force: bool = typer.Option(
         False, "--force", help="Replace trace files that already exist in --out."
     ),
+    workers: int = typer.Option(
+        0, "--workers", min=0, help="Processes for large HAR files (0: one per CPU)."
+    ),
 ) -> None:
     """Turn the API calls of HAR files into traces; page assets and websockets are skipped.
 
@@ -50,7 +52,12 @@ def import_har(
     """
     with reading_stdin(files) as names:
         _import(
-            [as_source(n) for n in names], out, service=service, redact=not no_redact, force=force
+            [as_source(n) for n in names],
+            out,
+            service=service,
+            redact=not no_redact,
+            force=force,
+            workers=workers or os.cpu_count() or 1,
         )
 
 
@@ -59,18 +66,34 @@ def _stem(har: Path | str) -> str:
 
 
 def _import(
-    files: list[Path | str], out: Path, *, service: str | None, redact: bool, force: bool
+    files: list[Path | str],
+    out: Path,
+    *,
+    service: str | None,
+    redact: bool,
+    force: bool,
+    workers: int,
 ) -> None:
+    from driftdiff_sdk.writer import write_atomic
+
+    from drift_diff.infer.har_parts import har_lines
+    from drift_diff.infer.parallel import PARALLEL_MIN_BYTES
+    from drift_diff.traffic.har import HarStats, load_har
+
     targets = [out / f"{_stem(har)}.jsonl" for har in files]
     local = [f for f in files if isinstance(f, Path)]
     for target in targets:
         check_output(target, inputs=local, force=force, owned=_never)
     for har, target in zip(files, targets, strict=True):
         stats = HarStats()
-        exchanges = list(read_har(har, service=service, redact=redact, stats=stats))
+        loaded = load_har(har)
+        # a large file's entries are converted on several processes, in the same order
+        procs = workers if loaded.size >= PARALLEL_MIN_BYTES else 1
+        lines = har_lines(loaded, service=service, redact=redact, workers=procs, stats=stats)
+        del loaded
         check_output(target, inputs=local, force=force, owned=_never)
         with write_errors(target):
-            write_exchanges(target, exchanges)
+            write_atomic(target, lines)
         note = f"; first invalid entry: {stats.first_invalid}" if stats.first_invalid else ""
         noun = "exchange" if stats.api == 1 else "exchanges"
         narrate(f"{source_name(har)}: {stats.api} {noun} -> {target}; {stats.summary()}{note}")

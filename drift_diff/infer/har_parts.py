@@ -22,12 +22,13 @@ from typing import Any
 
 import orjson
 from driftdiff_sdk.redact import Redactor
+from driftdiff_sdk.writer import dump_line
 
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.parallel import part_baseline
 from drift_diff.infer.pool import gc_paused, run_parts
-from drift_diff.model import Baseline, BaselineRecord
+from drift_diff.model import Baseline
 from drift_diff.traffic.har import (
     HarStats,
     LoadedHar,
@@ -41,7 +42,7 @@ from drift_diff.traffic.sources import SourceStats
 from drift_diff.traffic.traces import SourceFile
 from drift_diff.traffic.urls import RemoteFile
 
-__all__ = ["infer_har"]
+__all__ = ["har_lines", "infer_har"]
 
 #: Slices per worker: more slices than workers let the queue even out a core that other work
 #: slows down, and keep the text sent to a worker small.
@@ -50,7 +51,11 @@ SLICES_PER_WORKER = 4
 MIN_SLICE = 500
 
 Slice = tuple[int, int]  # entries [start, end) of the file
-Part = tuple[int, BaselineRecord, HarStats]  # a slice's start, baseline dict and counts
+#: What is done with a slice: ``("learn", templates)``, or ``("lines", ())``: its exchanges
+#: as trace lines (``import har``).
+Job = tuple[str, tuple[str, ...]]
+#: A slice's start, what the job made of it (a baseline dict, or the lines), and its counts.
+Part = tuple[int, Any, HarStats]
 
 
 def infer_har(
@@ -65,44 +70,59 @@ def infer_har(
     """The baseline of one HAR file on ``workers`` processes (this one included); its counts
     are added to ``stats`` as the sequential reader adds them."""
     with gc_paused():
-        return _infer_har(path, service, workers, stats, progress, tuple(templates))
+        har = load_har(str(path) if isinstance(path, RemoteFile) else path)
+        parts, file_stats = _run(har, service, True, workers, ("learn", tuple(templates)), progress)
+        if stats.har is None:
+            stats.har = HarStats()
+        stats.har.add(file_stats)
+        stats.har_files += 1
+        check_usable(har, file_stats)
+        return merge_baselines([part_baseline(data) for _, data, _ in parts], service=service)
 
 
-def _infer_har(
-    path: SourceFile,
+def har_lines(
+    har: LoadedHar, *, service: str | None, redact: bool, workers: int, stats: HarStats
+) -> list[bytes]:
+    """The trace lines ``import har`` writes for ``har``, in entry order, converted (and
+    redacted) on ``workers`` processes; the file's counts are added to ``stats``."""
+    with gc_paused():
+        parts, file_stats = _run(har, service, redact, workers, ("lines", ()), None)
+        stats.add(file_stats)
+        check_usable(har, file_stats)
+        return [part[1] for part in sorted(parts, key=lambda part: part[0])]
+
+
+def _run(
+    har: LoadedHar,
     service: str | None,
+    redact: bool,
     workers: int,
-    stats: SourceStats,
+    job: Job,
     progress: Callable[[int], None] | None,
-    templates: tuple[str, ...],
-) -> Baseline:
-    har = load_har(str(path) if isinstance(path, RemoteFile) else path)
+) -> tuple[list[Part], HarStats]:
+    """``job`` on every slice of ``har``; the parts, and the file's counts in entry order."""
     named = har_service(har, service)
-    redactor = file_redactor(har.digest)  # one for this process's slices: its memo carries over
+    # one redactor for this process's slices: its memo carries over
+    redactor = file_redactor(har.digest) if redact else None
     parts = run_parts(
         _slices(len(har.entries), workers),
         workers=workers,
         remote=lambda piece: (
-            _infer_text,
-            (_slice_text(har, piece), piece, har.id_seed, har.digest, named, templates),
+            _run_text,
+            (_slice_text(har, piece), piece, har.id_seed, har.digest, named, redact, job),
         ),
-        local=lambda piece: _infer_slice(har, piece, named, templates, redactor),
+        local=lambda piece: _run_slice(har, piece, named, redactor, job),
         done=None if progress is None else lambda part: progress(part[2].api),
     )
     file_stats = HarStats()
     for _, _, part_stats in sorted(parts, key=lambda part: part[0]):  # file order
         file_stats.add(part_stats)
-    if stats.har is None:
-        stats.har = HarStats()
-    stats.har.add(file_stats)
-    stats.har_files += 1
-    check_usable(har, file_stats)
-    return merge_baselines([part_baseline(data) for _, data, _ in parts], service=service)
+    return parts, file_stats
 
 
 def _slices(n: int, workers: int) -> list[Slice]:
     """Contiguous slices of ``n`` entries, largest first (at least one, maybe empty)."""
-    count = max(1, min(workers * SLICES_PER_WORKER, n // MIN_SLICE))
+    count = 1 if workers <= 1 else max(1, min(workers * SLICES_PER_WORKER, n // MIN_SLICE))
     cuts = [n * k // count for k in range(count + 1)]
     pieces = list(itertools.pairwise(cuts))
     return sorted(pieces, key=lambda piece: piece[0] - piece[1])
@@ -112,49 +132,42 @@ def _slice_text(har: LoadedHar, piece: Slice) -> bytes:
     return orjson.dumps(har.entries[piece[0] : piece[1]])
 
 
-def _infer_slice(
-    har: LoadedHar,
-    piece: Slice,
-    service: str | None,
-    templates: tuple[str, ...],
-    redactor: Redactor,
+def _run_slice(
+    har: LoadedHar, piece: Slice, service: str | None, redactor: Redactor | None, job: Job
 ) -> Part:
     start, end = piece
-    inference = Inference(service=service, templates=templates)
     stats = HarStats()
+    exchanges = har_exchanges(har, start, end, service=service, redactor=redactor, stats=stats)
+    kind, templates = job
+    if kind == "lines":
+        return start, b"".join(dump_line(exchange) for exchange in exchanges), stats
+    inference = Inference(service=service, templates=templates)
     add = inference.add
-    for exchange in har_exchanges(har, start, end, service=service, redactor=redactor, stats=stats):
+    for exchange in exchanges:
         add(exchange)
     return start, inference.baseline().to_dict(), stats
 
 
-def _infer_text(
+def _run_text(
     text: bytes,
     piece: Slice,
     id_seed: str,
     digest: bytes,
     service: str | None,
-    templates: tuple[str, ...],
+    redact: bool,
+    job: Job,
 ) -> Part:
     """Worker: a slice sent as the JSON text of its entries."""
     with gc_paused():
-        return _infer_entries(orjson.loads(text), piece, id_seed, digest, service, templates)
-
-
-def _infer_entries(
-    entries: list[Any],
-    piece: Slice,
-    id_seed: str,
-    digest: bytes,
-    service: str | None,
-    templates: tuple[str, ...],
-) -> Part:
-    har = LoadedHar(id_seed, entries, digest, id_seed, first=piece[0])
-    redactor = _WORKER_REDACTOR.get(digest)
-    if redactor is None:  # one per worker process and file: its memo carries over
-        _WORKER_REDACTOR.clear()
-        redactor = _WORKER_REDACTOR[digest] = file_redactor(digest)
-    return _infer_slice(har, piece, service, templates, redactor)
+        entries: list[Any] = orjson.loads(text)
+        har = LoadedHar(id_seed, entries, digest, id_seed, first=piece[0])
+        redactor = None
+        if redact:
+            redactor = _WORKER_REDACTOR.get(digest)
+            if redactor is None:  # one per worker process and file: its memo carries over
+                _WORKER_REDACTOR.clear()
+                redactor = _WORKER_REDACTOR[digest] = file_redactor(digest)
+        return _run_slice(har, piece, service, redactor, job)
 
 
 _WORKER_REDACTOR: dict[bytes, Redactor] = {}  # set in worker processes only

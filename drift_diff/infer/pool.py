@@ -39,6 +39,12 @@ def run_parts(
     arrives (progress). The first exception of a part is raised here, the rest are cancelled."""
     todo = deque(parts)
     results: list[R] = []
+    if workers <= 1:
+        for part in todo:
+            results.append(local(part))
+            if done is not None:
+                done(results[-1])
+        return results
     procs = max(1, min(workers - 1, len(todo) - 1))
     running: set[Future[R]] = set()
 

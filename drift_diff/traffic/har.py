@@ -148,13 +148,14 @@ class LoadedHar:
     digest: bytes
     id_seed: str
     first: int = 0  # the index in the file of ``entries[0]`` (a worker holds a slice)
+    size: int = 0  # bytes of the file
 
 
 def load_har(path: str | os.PathLike[str]) -> LoadedHar:
     """Read and parse a HAR file (``InputError`` when it is not one)."""
     p = as_source(path)
-    entries, digest = _load_entries(p)
-    return LoadedHar(p, entries, digest, source_name(p))
+    entries, digest, size = _load_entries(p)
+    return LoadedHar(p, entries, digest, source_name(p), size=size)
 
 
 def har_service(har: LoadedHar, service: str | None) -> str | None:
@@ -226,8 +227,9 @@ def file_redactor(digest: bytes) -> Redactor:
     return Redactor(config)
 
 
-def _load_entries(path: Path | str) -> tuple[list[Any], bytes]:
+def _load_entries(path: Path | str) -> tuple[list[Any], bytes, int]:
     data = read_bytes(path)
+    size = len(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 exports (some Windows tools)
@@ -252,7 +254,7 @@ def _load_entries(path: Path | str) -> tuple[list[Any], bytes]:
         entries = log.get("entries") if isinstance(log, dict) else None
         if not isinstance(entries, list):
             raise InputError(path, "not a HAR file: no 'log.entries' list")
-        return entries, digest.result()
+        return entries, digest.result(), size
 
 
 def _digest(data: bytes) -> bytes:

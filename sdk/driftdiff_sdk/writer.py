@@ -1,7 +1,8 @@
 """Writing exchange lines (JSONL, optionally gzip) — the one writer every source uses.
 
-``write_jsonl_atomic`` writes a whole file at once through a temporary file and ``os.replace``
-(a reader never sees half a file; a failed write leaves the previous file as it was).
+``write_jsonl_atomic`` (``write_atomic`` for lines already dumped) writes a whole file at once
+through a temporary file and ``os.replace`` (a reader never sees half a file; a failed write
+leaves the previous file as it was).
 The background writer used by the middlewares builds on ``dump_line``.
 """
 
@@ -12,12 +13,12 @@ import gzip
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import IO, Any, cast
 
-__all__ = ["dump_line", "write_jsonl_atomic"]
+__all__ = ["dump_line", "write_atomic", "write_jsonl_atomic"]
 
 
 # The C encoder json.dumps builds for these options on every call, built once (stateless
@@ -45,19 +46,32 @@ def _dumps(obj: Any) -> str:
 
 def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[Mapping[str, Any]]) -> int:
     """Write ``lines`` to ``path`` (gzip when it ends in ``.gz``) atomically; returns the count."""
+    count = 0
+
+    def dumped() -> Iterator[bytes]:
+        nonlocal count
+        for obj in lines:
+            yield dump_line(obj)
+            count += 1
+
+    write_atomic(path, dumped())
+    return count
+
+
+def write_atomic(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` (lines already dumped) to ``path`` (gzip when it ends in ``.gz``)
+    through a temporary file and ``os.replace``."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    count = 0
     try:
         with os.fdopen(fd, "wb") as raw:
             stream: IO[bytes] = raw
             if target.name.endswith(".gz"):
                 stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="wb", mtime=0))
             try:
-                for obj in lines:
-                    stream.write(dump_line(obj))
-                    count += 1
+                for chunk in chunks:
+                    stream.write(chunk)
             finally:
                 if stream is not raw:
                     stream.close()
@@ -66,4 +80,3 @@ def write_jsonl_atomic(path: str | os.PathLike[str], lines: Iterable[Mapping[str
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return count

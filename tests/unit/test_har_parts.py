@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from driftdiff_sdk.writer import dump_line
 
 from drift_diff.baseline import dumps_baseline
 from drift_diff.errors import InputError
 from drift_diff.infer import har_parts
+from drift_diff.infer.har_parts import har_lines
 from drift_diff.infer.parallel import infer_sources
+from drift_diff.traffic.har import HarStats, load_har, read_har
 from drift_diff.traffic.sources import SourceStats
 from drift_diff.traffic.traces import write_exchanges
 from tests.support import REPO, run_cli
@@ -158,8 +161,29 @@ def test_all_malformed_is_the_same_error(tmp_path: Path) -> None:
     assert "no usable entry; first problem: entry 0:" in messages[0]
 
 
-def test_cli_splits_a_large_har_into_the_same_file(tmp_path: Path) -> None:
-    """Above the parallel threshold (8 MiB) the real CLI uses worker processes."""
+@pytest.mark.usefixtures("small_slices")
+@pytest.mark.parametrize("redact", [True, False])
+def test_import_lines_are_the_single_pass_lines(tmp_path: Path, redact: bool) -> None:
+    hars = [write_har(tmp_path / "shop.har", mixed_entries(300, seed=4))]
+    hars += sorted(p for p in CONFORMANCE.glob("*.har") if not p.name.startswith("broken"))
+    for har in hars:
+        one, two = HarStats(), HarStats()
+        try:
+            expected = b"".join(dump_line(x) for x in read_har(har, redact=redact, stats=one))
+        except InputError as exc:
+            with pytest.raises(InputError) as again:
+                har_lines(load_har(har), service=None, redact=redact, workers=2, stats=two)
+            assert str(again.value) == str(exc)
+            continue
+        lines = har_lines(load_har(har), service=None, redact=redact, workers=2, stats=two)
+        assert b"".join(lines) == expected, har.name
+        assert two == one
+        if har == hars[0]:  # the generated one: its secrets, redacted or kept
+            assert (b"sk-0" in expected) == (not redact)
+
+
+def big_har(tmp_path: Path) -> Path:
+    """A HAR above the parallel threshold (8 MiB): the real CLI uses worker processes."""
     entries = mixed_entries(1200, seed=3)
     pad = "x" * 6000  # page-asset bodies: skipped, but they make the file large
     for item in entries[::3]:
@@ -170,6 +194,11 @@ def test_cli_splits_a_large_har_into_the_same_file(tmp_path: Path) -> None:
     )
     har = write_har(tmp_path / "big.har", entries)
     assert har.stat().st_size >= 8 * 1024 * 1024
+    return har
+
+
+def test_cli_splits_a_large_har_into_the_same_file(tmp_path: Path) -> None:
+    har = big_har(tmp_path)
     outs = []
     for workers in ("1", "2"):
         out = tmp_path / f"w{workers}.json"
@@ -178,3 +207,16 @@ def test_cli_splits_a_large_har_into_the_same_file(tmp_path: Path) -> None:
         outs.append((out.read_bytes(), res.stderr.split(" -> ")[0]))
     assert outs[0] == outs[1]
     assert b"sk-0" not in outs[0][0]
+
+
+@pytest.mark.parametrize("redact", [[], ["--no-redact"]], ids=["redacted", "no-redact"])
+def test_cli_imports_a_large_har_into_the_same_trace(tmp_path: Path, redact: list[str]) -> None:
+    har = big_har(tmp_path)
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        res = run_cli("import", "har", str(har), "--out", str(out), "--workers", workers, *redact)
+        assert res.code == 0, res.stderr
+        outs.append(((out / "big.jsonl").read_bytes(), res.stderr.replace(str(out), "OUT")))
+    assert outs[0] == outs[1]
+    assert (b"sk-0" in outs[0][0]) == bool(redact)
