@@ -1,4 +1,5 @@
-"""``infer_har``: one HAR file learned on several processes, byte-identical to one pass.
+"""One HAR file on several processes, byte-identical to one pass: learned (``infer_har``, for
+``driftdiff baseline x.har``) or converted to trace lines (``har_lines``, for ``import har``).
 
 A HAR is one JSON document, so it cannot be cut at line boundaries like a trace file: this
 process parses it once (``load_har``) and cuts its entries into contiguous slices. A worker
@@ -10,8 +11,9 @@ redacting and learning the entries, 80 % of the CPU of ``driftdiff baseline x.ha
 Each slice is converted exactly as the single pass converts it: placeholders are keyed by the
 whole file's digest, every exchange names the service the file's first API entry names
 (``har_service``), ids and the first malformed entry use the entry's index in the whole file.
-The slices' baselines then merge into the single pass's baseline (the merge property), and
-their counts into the same ``HarStats``.
+The slices' baselines then merge into the single pass's baseline (the merge property); their
+lines, joined in entry order, are the single pass's lines; their counts add up to the same
+``HarStats``.
 """
 
 from __future__ import annotations
