@@ -1,0 +1,203 @@
+"""One HAR entry turned into an exchange line (``har`` reads the file and counts the entries).
+
+Split from ``har`` by responsibility: this module knows the fields of an entry, ``har`` the
+file, the ids and the statistics. The rules of what is API traffic are ``_har_classify``'s.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+from driftdiff_sdk.exchange import EXCHANGE_FORMAT, decoded_content, encode_body, parse_query
+
+from drift_diff.traffic._har_classify import classify_entry
+
+if TYPE_CHECKING:
+    from drift_diff.traffic.har import HarStats
+
+__all__ = ["BadEntry", "entry_to_exchange"]
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+class BadEntry(ValueError):
+    """A structural problem in one entry; the message says which field."""
+
+
+# --------------------------------------------------------------------------- one entry
+def _obj(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = parent.get(key)
+    if not isinstance(value, dict):
+        raise BadEntry(f"{where}{key} is missing or not an object")
+    return value
+
+
+def entry_to_exchange(entry: Any, index: int, stats: HarStats, cap: int) -> dict[str, Any] | None:
+    """The exchange of one entry, or ``None`` when it is skipped (and counted in ``stats``)."""
+    if not isinstance(entry, dict):
+        raise BadEntry("entry is not an object")
+    req, resp = _obj(entry, "request", ""), _obj(entry, "response", "")
+    method, url = req.get("method"), req.get("url")
+    if not isinstance(method, str) or not method:
+        raise BadEntry("request.method is not a string")
+    if not isinstance(url, str) or not url:
+        raise BadEntry("request.url is not a string")
+    status = resp.get("status")
+    if isinstance(status, float) and status.is_integer():
+        status = int(status)
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise BadEntry("response.status is not an integer")
+    if status < 100:
+        stats.skip("no-response")
+        return None
+    if status > 999:
+        raise BadEntry(f"response.status {status} is out of range")
+    try:
+        split = urlsplit(url)
+    except ValueError as exc:
+        raise BadEntry(f"request.url is not a URL ({exc})") from None
+    req_headers = _headers(req, "request")
+    resp_headers = _headers(resp, "response")
+    raw_content = resp.get("content")
+    content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
+    resp_ct = _content_type(resp_headers, content.get("mimeType"))
+    kind = classify_entry(entry, split.path, req_headers, resp_headers, status, resp_ct)
+    if kind is not None:
+        stats.skip(kind)
+        return None
+    request: dict[str, Any] = {
+        "method": method.upper(),
+        "url": url,
+        "path": split.path or "/",
+        "query": parse_query(split.query),
+        "headers": req_headers,
+    }
+    request.update(_request_body(req, req_headers, cap))
+    response: dict[str, Any] = {"status": status, "headers": resp_headers}
+    response.update(_response_body(content, resp_headers, resp_ct, cap))
+    time_ms = entry.get("time")
+    duration = float(time_ms) if isinstance(time_ms, (int, float)) and time_ms >= 0 else None
+    return {
+        "format": EXCHANGE_FORMAT,
+        "id": "",
+        "service": None,
+        "source": "har",
+        "recorded_at": _iso_utc(entry.get("startedDateTime")),
+        "duration_ms": duration,
+        "request": request,
+        "response": response,
+        "outbound": [],
+        "meta": {"har_entry": index},
+    }
+
+
+def _headers(message: dict[str, Any], where: str) -> dict[str, list[str]]:
+    """Lower-cased name → values (what ``headers_to_map`` gives), built in one pass: HAR
+    entries carry 20-30 headers each, the same few names over and over."""
+    raw = message.get("headers", [])
+    if raw is None:
+        return {}
+    if type(raw) is not list:
+        raise BadEntry(f"{where}.headers is not a list")
+    out: dict[str, list[str]] = {}
+    lower = _LOWER
+    for h in raw:
+        try:
+            name = h["name"]
+        except (KeyError, TypeError):
+            name = None
+        if type(name) is not str or type(h) is not dict:
+            raise BadEntry(f"{where}.headers holds an item without a string name")
+        key = lower.get(name)
+        if key is None:
+            key = name.lower()
+            if key[:1] == ":":  # HTTP/2 pseudo-headers repeat the URL and method
+                continue
+            if len(lower) < 4096:
+                lower[name] = key
+        value = h.get("value")
+        if type(value) is not str:
+            value = "" if value is None else str(value)
+        if key in out:
+            out[key].append(value)
+        else:
+            out[key] = [value]
+    return out
+
+
+_LOWER: dict[str, str] = {}
+
+
+def _content_type(headers: dict[str, list[str]], mime: Any) -> str | None:
+    values = headers.get("content-type")
+    if values and values[0].strip():
+        return values[0].strip()
+    if isinstance(mime, str) and mime.strip() and mime.strip().lower() != "x-unknown":
+        return mime.strip()
+    return None
+
+
+# --------------------------------------------------------------------------- bodies, time
+def _request_body(req: dict[str, Any], headers: dict[str, list[str]], cap: int) -> dict[str, Any]:
+    post = req.get("postData")
+    ct_values = headers.get("content-type")
+    ct_header = ct_values[0] if ct_values else None
+    if not isinstance(post, dict):
+        return encode_body(None, ct_header)
+    mime = post.get("mimeType")
+    content_type = ct_header or (mime if isinstance(mime, str) and mime else None)
+    text = post.get("text")
+    if isinstance(text, str):
+        data = _decode_text(text, post.get("encoding"), "request.postData")
+    elif isinstance(post.get("params"), list) and "x-www-form-urlencoded" in (content_type or ""):
+        pairs = [
+            (str(p.get("name", "")), str(p.get("value", "")))
+            for p in post["params"]
+            if isinstance(p, dict)
+        ]
+        data = urlencode(pairs).encode()
+    else:
+        data = b""
+    return encode_body(data, content_type, cap=cap, layout=True)
+
+
+def _response_body(
+    content: dict[str, Any], headers: dict[str, list[str]], content_type: str | None, cap: int
+) -> dict[str, Any]:
+    text = content.get("text")
+    if not isinstance(text, str) or not text:
+        return encode_body(None, content_type)
+    data = _decode_text(text, content.get("encoding"), "response.content")
+    # browsers store the decoded content; a tool may have left it encoded
+    data = decoded_content(data, ",".join(headers.get("content-encoding") or []))
+    return encode_body(data, content_type, cap=cap)
+
+
+def _decode_text(text: str, encoding: Any, where: str) -> bytes:
+    if isinstance(encoding, str) and encoding.lower() == "base64":
+        try:
+            return base64.b64decode(text, validate=False)
+        except (binascii.Error, ValueError):
+            raise BadEntry(f"{where}.text is not valid base64") from None
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _iso_utc(value: Any) -> str | None:
+    """``startedDateTime`` as ISO 8601 UTC with milliseconds; unparseable text is kept."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
