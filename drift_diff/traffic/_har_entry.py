@@ -58,7 +58,7 @@ def entry_to_exchange(entry: Any, index: int, stats: HarStats, cap: int) -> dict
     if status > 999:
         raise BadEntry(f"response.status {status} is out of range")
     try:
-        split = urlsplit(url)
+        path, query = _path_query(url)
     except ValueError as exc:
         raise BadEntry(f"request.url is not a URL ({exc})") from None
     req_headers = _headers(req, "request")
@@ -66,15 +66,15 @@ def entry_to_exchange(entry: Any, index: int, stats: HarStats, cap: int) -> dict
     raw_content = resp.get("content")
     content: dict[str, Any] = raw_content if isinstance(raw_content, dict) else {}
     resp_ct = _content_type(resp_headers, content.get("mimeType"))
-    kind = classify_entry(entry, split.path, req_headers, resp_headers, status, resp_ct)
+    kind = classify_entry(entry, path, req_headers, resp_headers, status, resp_ct)
     if kind is not None:
         stats.skip(kind)
         return None
     request: dict[str, Any] = {
         "method": method.upper(),
         "url": url,
-        "path": split.path or "/",
-        "query": parse_query(split.query),
+        "path": path or "/",
+        "query": parse_query(query),
         "headers": req_headers,
     }
     request.update(_request_body(req, req_headers, cap))
@@ -96,6 +96,33 @@ def entry_to_exchange(entry: Any, index: int, stats: HarStats, cap: int) -> dict
     }
 
 
+def _path_query(url: str) -> tuple[str, str]:
+    """``urlsplit(url)``'s path and query (or its ``ValueError``).
+
+    A plain ``http(s)://host/path?query#fragment`` (ASCII, no tab or newline, no bracket in the
+    host) is split here by ``str.partition``: on such a URL ``urlsplit`` strips, removes and
+    checks nothing, and cuts where this does (the host ends at the first ``/``, ``?`` or
+    ``#``; then the fragment goes, then the query)."""
+    if url.startswith("https://"):
+        start = 8
+    elif url.startswith("http://"):
+        start = 7
+    else:
+        start = 0
+    if start and url.isascii() and "\t" not in url and "\n" not in url and "\r" not in url:
+        found = _HOST_END.search(url, start)
+        end = found.start() if found is not None else len(url)
+        host = url[start:end]
+        if "[" not in host and "]" not in host:
+            path, _, query = url[end:].partition("#")[0].partition("?")
+            return path, query
+    split = urlsplit(url)
+    return split.path, split.query
+
+
+_HOST_END = re.compile(r"[/?#]")
+
+
 def _headers(message: dict[str, Any], where: str) -> dict[str, list[str]]:
     """Lower-cased name → values (what ``headers_to_map`` gives), built in one pass: HAR
     entries carry 20-30 headers each, the same few names over and over."""
@@ -104,6 +131,20 @@ def _headers(message: dict[str, Any], where: str) -> dict[str, list[str]]:
         return {}
     if type(raw) is not list:
         raise BadEntry(f"{where}.headers is not a list")
+    # The usual list, in one comprehension: objects whose names were all seen before (pseudo-
+    # headers never are), values all strings (``+ ""`` gives a string back as it is and raises
+    # TypeError for anything else), no name twice. Anything else takes the general loop, which
+    # gives the same for these (entries are JSON values: an item is a dict or not subscriptable
+    # by a string) and decides everything else.
+    lower = _LOWER
+    try:
+        out = {lower[h["name"]]: [h["value"] + ""] for h in raw}
+    except (KeyError, TypeError):
+        return _headers_general(raw, where)
+    return out if len(out) == len(raw) else _headers_general(raw, where)
+
+
+def _headers_general(raw: list[Any], where: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     lower = _LOWER
     for h in raw:
@@ -188,15 +229,52 @@ def _decode_text(text: str, encoding: Any, where: str) -> bytes:
 
 
 def _iso_utc(value: Any) -> str | None:
-    """``startedDateTime`` as ISO 8601 UTC with milliseconds; unparseable text is kept."""
+    """``startedDateTime`` as ISO 8601 UTC with milliseconds; unparseable text is kept.
+
+    The usual shape (``2024-05-01T12:34:56.789+02:00``: ASCII digits, seconds 00-59, any
+    fraction, ``Z``, a ``±HH:MM`` offset or none) takes a memo: the offset is whole minutes, so
+    the UTC day, hour and minute depend only on the local ones and the zone (the memo's key),
+    whether they parse too (or overflow), and the seconds and milliseconds are copied as they
+    are. The first value of each key takes the general path, which fills the memo."""
+    if type(value) is str:
+        m = _ISO_SHAPE.fullmatch(value)
+        if m is not None:
+            minute, second, fraction, zone = m.groups()
+            key = minute + zone if zone else minute
+            ms = "000" if fraction is None else (fraction + "00")[:3]
+            utc = _UTC_MINUTES.get(key)
+            if utc is not None:
+                return f"{utc}:{second}.{ms}Z"
+            moment = _parsed_utc(value)
+            if moment is None:
+                return value
+            if len(moment) == 24 and moment[16:] == f":{second}.{ms}Z":  # (always)
+                if len(_UTC_MINUTES) >= 4096:
+                    _UTC_MINUTES.clear()
+                _UTC_MINUTES[key] = moment[:16]
+            return moment
     if not isinstance(value, str) or not value:
         return None
+    moment = _parsed_utc(value)
+    return value if moment is None else moment
+
+
+_ISO_SHAPE = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}):([0-5][0-9])(?:\.([0-9]+))?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+#: ``YYYY-MM-DDTHH:MM`` and zone of a ``startedDateTime`` → the UTC ``YYYY-MM-DDTHH:MM``.
+_UTC_MINUTES: dict[str, str] = {}
+
+
+def _parsed_utc(value: str) -> str | None:
+    """``value`` (a non-empty string) in UTC, ``...T12:34:56.789Z``, or None when unparseable."""
     text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
     text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return value
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     moment = moment.astimezone(timezone.utc)
