@@ -85,7 +85,13 @@ def classify_entry(
         hint = _FETCH_DESTS.get(dest, "")
         if hint:
             return hint
-    static = _kind_of_type(content_type) or _kind_of_path(url_path)
+    static = _kinds_of_type.get(content_type, "")
+    if static == "":  # not memoized yet
+        static = _kind_of_type(content_type)
+        if len(_kinds_of_type) >= 1024:  # bounded: content types come from the capture
+            _kinds_of_type.clear()
+        _kinds_of_type[content_type] = static
+    static = static or _kind_of_path(url_path)
     scripted = (
         rtype in _SCRIPT_TYPES or dest in ("empty", "report") or "x-requested-with" in req_headers
     )
@@ -98,6 +104,9 @@ def classify_entry(
         return "html"
     mt = (content_type or "").split(";", 1)[0].strip().lower()
     return None if _API_MIME.search(mt) else "other"
+
+
+_kinds_of_type: dict[str | None, str | None] = {}
 
 
 def _kind_of_type(content_type: str | None) -> str | None:

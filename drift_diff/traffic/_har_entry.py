@@ -30,18 +30,16 @@ class BadEntry(ValueError):
 
 
 # --------------------------------------------------------------------------- one entry
-def _obj(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = parent.get(key)
-    if not isinstance(value, dict):
-        raise BadEntry(f"{where}{key} is missing or not an object")
-    return value
-
-
 def entry_to_exchange(entry: Any, index: int, stats: HarStats, cap: int) -> dict[str, Any] | None:
     """The exchange of one entry, or ``None`` when it is skipped (and counted in ``stats``)."""
     if not isinstance(entry, dict):
         raise BadEntry("entry is not an object")
-    req, resp = _obj(entry, "request", ""), _obj(entry, "response", "")
+    req = entry.get("request")
+    if not isinstance(req, dict):
+        raise BadEntry("request is missing or not an object")
+    resp = entry.get("response")
+    if not isinstance(resp, dict):
+        raise BadEntry("response is missing or not an object")
     method, url = req.get("method"), req.get("url")
     if not isinstance(method, str) or not method:
         raise BadEntry("request.method is not a string")
@@ -74,7 +72,7 @@ def entry_to_exchange(entry: Any, index: int, stats: HarStats, cap: int) -> dict
         "method": method.upper(),
         "url": url,
         "path": path or "/",
-        "query": parse_query(query),
+        "query": parse_query(query) if query else {},
         "headers": req_headers,
     }
     request.update(_request_body(req, req_headers, cap))
@@ -189,7 +187,7 @@ def _request_body(req: dict[str, Any], headers: dict[str, list[str]], cap: int) 
     ct_values = headers.get("content-type")
     ct_header = ct_values[0] if ct_values else None
     if not isinstance(post, dict):
-        return encode_body(None, ct_header)
+        return {"content_type": ct_header, "truncated": False}  # encode_body(None, ct_header)
     mime = post.get("mimeType")
     content_type = ct_header or (mime if isinstance(mime, str) and mime else None)
     text = post.get("text")
@@ -212,10 +210,12 @@ def _response_body(
 ) -> dict[str, Any]:
     text = content.get("text")
     if not isinstance(text, str) or not text:
-        return encode_body(None, content_type)
+        return {"content_type": content_type, "truncated": False}  # encode_body(None, ...)
     data = _decode_text(text, content.get("encoding"), "response.content")
     # browsers store the decoded content; a tool may have left it encoded
-    data = decoded_content(data, ",".join(headers.get("content-encoding") or []))
+    coding = headers.get("content-encoding")
+    if coding:
+        data = decoded_content(data, ",".join(coding))
     return encode_body(data, content_type, cap=cap)
 
 
