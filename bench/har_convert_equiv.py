@@ -20,6 +20,10 @@ The HAR files, written once by the parent (the same bytes for both runs):
   (JSON, text, binary, base64, gzip and corrupt gzip, ``postData`` text and params), statuses,
   methods, durations and resource types. The corpus is read whole (one ``read_har``) and entry
   by entry (one ``har_exchanges`` each, so an entry that raises does not hide the others).
+
+With ``--time HAR`` (e.g. ``bench/out/bench-50000.har``), once the outputs are identical: the CPU
+seconds of entries → exchanges (``har_exchanges``, redaction off, the file already parsed) at
+``REV`` and in the working tree, in fresh processes, rounds interleaved, medians.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import gzip
 import hashlib
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -291,15 +296,55 @@ def _child(out: str, files: list[str], corpus: str) -> None:
     print(f"{time.process_time() - start:.2f}", file=sys.stderr)
 
 
+def _time_child(har_file: str, reps: int) -> None:
+    """CPU seconds of entries → exchanges (``har_exchanges``, redaction off), ``reps`` times."""
+    import gc
+
+    from drift_diff.traffic import har
+
+    loaded = har.load_har(har_file)
+    gc.disable()  # as on the import and baseline paths (infer.pool.gc_paused)
+    for _ in range(reps):
+        start = time.process_time()
+        exchanges = list(har.har_exchanges(loaded, 0, len(loaded.entries), service=None,
+                                           redactor=None, stats=har.HarStats()))  # fmt: skip
+        print(f"{time.process_time() - start:.3f}")
+        del exchanges
+
+
+def _time(har_file: str, rounds: int, paths: dict[str, str]) -> None:
+    """Old and new interleaved, ``rounds`` processes each (3 timings in each): the medians."""
+    times: dict[str, list[float]] = {label: [] for label in paths}
+    for _ in range(rounds):
+        for label, path in paths.items():
+            argv = [sys.executable, __file__, "--rev", "-", "--time-child", har_file]
+            env = {**os.environ, "PYTHONPATH": path}
+            out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+            times[label] += [float(v) for v in out.stdout.split()]
+    for label, values in times.items():
+        median, least = statistics.median(values), min(values)
+        name = Path(har_file).name
+        print(f"{label}: entries -> exchanges of {name}: median {median:.3f} CPU s"
+              f" (min {least:.3f}, n={len(values)})")  # fmt: skip
+    ratio = statistics.median(times["new"]) / statistics.median(times["old"])
+    print(f"new/old: {ratio:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rev", required=True, help="git revision to compare against")
     parser.add_argument("--conformance", default=CONFORMANCE, help="a folder of HAR files")
     parser.add_argument("--har", nargs="*", default=[], help="more HAR files to import")
     parser.add_argument("--n", type=int, default=20000, help="generated odd entries")
+    parser.add_argument("--time", help="then time entries -> exchanges of this HAR, old and new")
+    parser.add_argument("--rounds", type=int, default=3, help="processes per side for --time")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
+    parser.add_argument("--time-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.time_child:
+        _time_child(args.time_child, 3)
+        return
     if args.child:
         _child(args.child, args.har, args.corpus)
         return
@@ -315,7 +360,8 @@ def main() -> None:
         ).stdout  # fmt: skip
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
         outs = {}
-        for label, path in (("old", f"{old}{os.pathsep}{old / 'sdk'}"), ("new", "")):
+        paths = {"old": f"{old}{os.pathsep}{old / 'sdk'}", "new": ""}
+        for label, path in paths.items():
             out = Path(tmp) / f"{label}.txt"
             env = {**os.environ, "PYTHONPATH": path}
             argv = [sys.executable, __file__, "--rev", args.rev, "--child", str(out)]
@@ -331,6 +377,8 @@ def main() -> None:
         same = [a == b for a, b in zip(old_lines[1:], new_lines[1:], strict=False)]
         if len(old_lines) == len(new_lines) and all(same):
             print(f"identical: {len(old_lines) - 1:,} lines ({len(files)} files + corpus)")
+            if args.time:
+                _time(args.time, args.rounds, paths)
             return
         bad = same.index(False) + 1 if not all(same) else min(len(old_lines), len(new_lines))
         print(f"DIFFERENT at line {bad} ({sum(not s for s in same)} differ)")
