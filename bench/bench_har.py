@@ -270,8 +270,10 @@ def checkout(rev: str) -> Path:
 def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of one process."""
     start = time.perf_counter()
+    # not from the repository's root: ``python -m`` puts the working directory first on
+    # ``sys.path``, where this tree's ``drift_diff`` would shadow a revision's on ``PYTHONPATH``
     proc = subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        argv, cwd=OUT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
