@@ -262,9 +262,11 @@ def workload(files: list[str], corpus: str) -> Iterator[str]:
     """``repr`` lines of every result (run in the child: imports what ``PYTHONPATH`` offers)."""
     import driftdiff_sdk
 
+    import drift_diff
     from drift_diff.traffic import har
 
-    yield f"# driftdiff_sdk from {Path(driftdiff_sdk.__file__).parent}"
+    where = Path(driftdiff_sdk.__file__).parent, Path(drift_diff.__file__).parent
+    yield f"# driftdiff_sdk from {where[0]}, drift_diff from {where[1]}"
     tame = str(Path(corpus).with_name("tame-" + Path(corpus).name))
     for name in [*files, tame, corpus]:
         yield f"# {Path(name).name}"
