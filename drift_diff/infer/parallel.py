@@ -38,7 +38,14 @@ from drift_diff.traffic.sources import (
 from drift_diff.traffic.traces import SourceFile, file_size, parse_line, too_deep_error
 from drift_diff.traffic.urls import RemoteFile, is_url
 
-__all__ = ["ENGINES", "infer_sources", "infer_unit", "merge_results", "part_baseline"]
+__all__ = [
+    "ENGINES",
+    "PARALLEL_MIN_BYTES",
+    "infer_sources",
+    "infer_unit",
+    "merge_results",
+    "part_baseline",
+]
 
 #: The executors of the partition/merge engine.
 ENGINES = ("local", "dask")

@@ -22,7 +22,7 @@ from drift_diff.traffic.traces import (
 )
 from drift_diff.traffic.urls import RemoteFile
 
-__all__ = ["SourceStats", "find_source_files", "iter_source_exchanges"]
+__all__ = ["HAR_SUFFIX", "SourceStats", "find_source_files", "iter_source_exchanges"]
 
 HAR_SUFFIX = ".har"
 
