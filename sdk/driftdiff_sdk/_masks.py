@@ -79,6 +79,8 @@ CACHE_MAX = 8192
 MEMO_LEN = 256  # strings up to this long have their redaction memoized (header values, URLs)
 
 _PROCESS_KEY = os.urandom(32)
+_JWT_PLACEHOLDER = f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}."
+_URLSAFE = bytes.maketrans(b"+/", b"-_")  # base64 → base64url (``base64.urlsafe_b64encode``)
 _TABLES: dict[str, bytes] = {}  # alphabet (ASCII) → ``bytes.translate`` table for ``_chars``
 
 
@@ -114,6 +116,13 @@ def memo(cache: dict[Any, Any], key: Any, value: Any, limit: int = CACHE_MAX) ->
         cache.clear()  # a cache of unique values (ids in URLs) does not grow without bound
     cache[key] = value
     return value
+
+
+def memo_set(cache: set[Any], key: Any, limit: int = CACHE_MAX) -> None:
+    """Add ``key`` to a set of ``limit`` entries (full: it starts over)."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache.add(key)
 
 
 class Masker:
@@ -207,13 +216,15 @@ class Masker:
         ``JWT_CLEAR_CLAIMS`` redacted like a JSON body, others replaced by format-preserving
         placeholders. A token whose parts do not decode keeps no claim.
         """
-        if token.startswith(f"{REDACTED_JWT_HEADER}.{REDACTED_JWT_PAYLOAD}."):
+        if token.startswith(_JWT_PLACEHOLDER):
             return token
         header, _, rest = token.partition(".")
         payload, _, signature = rest.partition(".")
         if signature.startswith(REDACTED_JWT_SIGNATURE):
             return token
-        digest = base64.urlsafe_b64encode(self._digest("jwt", token)).rstrip(b"=").decode()
+        # ``base64.urlsafe_b64encode`` as it is written, without its two Python-level calls
+        raw = binascii.b2a_base64(self._digest("jwt", token), newline=False)
+        digest = raw.translate(_URLSAFE).rstrip(b"=").decode()
         # tokens of one session differ in their signature (and "iat"...) only: the claims
         # part depends on the header and payload alone, so it is memoized
         new_payload = self._jwt_claims.get((header, payload))
@@ -283,7 +294,7 @@ class Masker:
 
     def _mask_secret_header(self, value: str) -> str:
         """The value of a secret header: a JWT or a scheme's credentials keep their shape."""
-        if is_jwt(value):
+        if value.startswith("eyJ") and is_jwt(value):
             return self._mask_jwt(value)
         m = SCHEME_VALUE.fullmatch(value)
         if m is not None:
@@ -326,20 +337,28 @@ class Masker:
         return out
 
     def _mask_uncached(self, value: str) -> str:
+        # each kind test behind its own first necessary condition (``is_uuid``: 36 characters,
+        # ``is_email``: an ``@``, ``is_jwt``: ``eyJ``; a ``CARD``: 13-23 characters, the first
+        # 2-6), so the common secret costs no call that cannot succeed
         n = len(value)
         if n == 0:
             return value
-        if is_uuid(value):
+        if n == 36 and is_uuid(value):
             return self._mask_uuid(value)
-        if is_email(value):
+        if "@" in value and is_email(value):
             return self._mask_email(value)
-        if is_jwt(value):
+        if value.startswith("eyJ") and is_jwt(value):
             return self._mask_jwt(value)
         if value.isdigit() and value.isascii():
             if 13 <= n <= 19 and _luhn_ok(value):
                 return self._mask_card(value)
             return self._chars("digits", value, min(n, 1024), "0123456789")
-        if CARD.fullmatch(value) and _luhn_ok(value.replace(" ", "").replace("-", "")):
+        if (
+            13 <= n <= 23
+            and value[0] in "23456"
+            and CARD.fullmatch(value)
+            and _luhn_ok(value.replace(" ", "").replace("-", ""))
+        ):
             return self._mask_card(value)
         size = 8  # length classes 8, 16, 32, ... 1024: the exact length is not leaked
         while size < n and size < 1024:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from driftdiff_sdk._masks import MEMO_LEN, memo
+from driftdiff_sdk._masks import MEMO_LEN, memo, memo_set
 from driftdiff_sdk._redact_text import TextRedactor
 from driftdiff_sdk.limits import MAX_DEPTH, TOO_DEEP
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["FieldRedactor"]
 
 _PLAIN, _COOKIE, _SET_COOKIE, _SECRET = 0, 1, 2, 3  # what a header's name says about its values
-_SCALARS = (int, float, bool, type(None))
+_SCALARS = frozenset({int, float, bool, type(None)})  # exact types, unchanged unless secret
 
 
 class FieldRedactor(TextRedactor):
@@ -33,6 +33,7 @@ class FieldRedactor(TextRedactor):
     def __init__(self, config: RedactionConfig) -> None:
         super().__init__(config)
         self._header_kind: dict[str, int] = {}
+        self._plain_headers: set[str] = set()  # names ``_classify_header`` found ``_PLAIN``
         self._header_cache: dict[tuple[str, str], str] = {}  # (name, value) → redacted value
         self._url_cache: dict[str, str] = {}
         self._path_cache: dict[str, str] = {}
@@ -89,35 +90,40 @@ class FieldRedactor(TextRedactor):
         """``_walk(node, False, depth)`` for a plain ``dict``/``list``, copy-on-write. Anything
         but plain JSON (a tuple, bytes, a subclass...) and whatever sits under a secret key
         goes through ``_walk`` itself, so the result always equals what that gives. (The
-        per-item code is written out twice, for speed: this runs on every body.)"""
+        per-item code is written out twice, for speed: this runs on every body. A key found
+        not secret goes into ``_plain_keys``, one set lookup instead of a call next time.)"""
         if depth >= MAX_DEPTH:
             return TOO_DEEP
         clean, memo_get, text = self._clean, self._text_cache.get, self.redact_text
         out: Any = None
         new: Any
         if type(node) is dict:
-            key_get = self._key_cache.get
+            plain = self._plain_keys
             for k, v in node.items():
-                secret = key_get(k)
-                if secret is None:
-                    secret = self.is_secret_key(k)
                 kind = type(v)
-                if secret:
-                    new = self._walk(v, True, depth + 1)
-                    if new is v:
+                if k not in plain:
+                    if self.is_secret_key(k):
+                        new = self._walk(v, True, depth + 1)
+                        if new is v:
+                            continue
+                        if out is None:
+                            out = dict(node)
+                        out[k] = new
                         continue
-                elif kind is str:
+                    if type(k) is str:
+                        memo_set(plain, k, self._cache_max)
+                if kind is str:
                     if v in clean:
                         continue
                     new = memo_get(v) or text(v)
                     if new == v:
                         continue
+                elif kind in _SCALARS:
+                    continue
                 elif kind is dict or kind is list:
                     new = self._share(v, depth + 1)
                     if new is v:
                         continue
-                elif kind in _SCALARS:
-                    continue
                 else:
                     new = self._walk(v, False, depth + 1)
                     if new is v:
@@ -134,12 +140,12 @@ class FieldRedactor(TextRedactor):
                     new = memo_get(v) or text(v)
                     if new == v:
                         continue
+                elif kind in _SCALARS:
+                    continue
                 elif kind is dict or kind is list:
                     new = self._share(v, depth + 1)
                     if new is v:
                         continue
-                elif kind in _SCALARS:
-                    continue
                 else:
                     new = self._walk(v, False, depth + 1)
                     if new is v:
@@ -171,13 +177,13 @@ class FieldRedactor(TextRedactor):
         under a plain name, costs two lookups."""
         if type(headers) is not dict:
             return self.redact_headers(headers)
-        kinds, clean = self._header_kind, self._clean
+        plain, clean = self._plain_headers, self._clean
         out: dict[Any, Any] | None = None
         new: Any
         for name, values in headers.items():
             if type(values) is list and len(values) == 1:
                 v = values[0]
-                if type(v) is str and v in clean and kinds.get(name) == _PLAIN:
+                if type(v) is str and v in clean and name in plain:
                     continue
             if type(name) is not str:
                 return self.redact_headers(headers)
@@ -203,7 +209,9 @@ class FieldRedactor(TextRedactor):
         kind = self._header_kind.get(name)
         if kind is None:
             kind = memo(self._header_kind, name, self._classify_header(name), self._cache_max)
-        clean = self._clean
+            if kind == _PLAIN and type(name) is str:
+                memo_set(self._plain_headers, name, self._cache_max)
+        clean, cache = self._clean, self._header_cache
         out = None
         for i, v in enumerate(values):
             if type(v) is not str:
@@ -212,8 +220,13 @@ class FieldRedactor(TextRedactor):
                 if v in clean:
                     continue
                 red = self.redact_text(v)
-            else:
-                red = self.redact_header_value(name, v)
+            else:  # ``redact_header_value(name, v)``, its memo looked up here
+                hit = cache.get((name, v))
+                if hit is None:
+                    hit = self._redact_by_kind(kind, v)
+                    if len(v) <= MEMO_LEN:
+                        memo(cache, (name, v), hit, self._cache_max)
+                red = hit
             if red != v:
                 if out is None:
                     out = list(values)
@@ -238,10 +251,14 @@ class FieldRedactor(TextRedactor):
         kind = self._header_kind.get(name)
         if kind is None:
             kind = memo(self._header_kind, name, self._classify_header(name), self._cache_max)
+        return self._redact_by_kind(kind, value)
+
+    def _redact_by_kind(self, kind: int, value: str) -> str:
+        """A ``str`` value of a header whose name is of ``kind``, redacted."""
         if kind == _PLAIN:
             return self.redact_text(value)
         if kind == _COOKIE:
-            return "; ".join(self._mask_cookie_pair(p) for p in value.split(";"))
+            return "; ".join([self._mask_cookie_pair(p) for p in value.split(";")])
         if kind == _SET_COOKIE:
             first, sep, attrs = value.partition(";")
             return self._mask_cookie_pair(first) + sep + attrs

@@ -55,15 +55,19 @@ def share_message(r: Redactor, message: dict[str, Any]) -> dict[str, Any]:
     """``r.redact_message(message)`` with unchanged headers, query and body shared."""
     out = dict(message)
     if "headers" in out:
-        out["headers"] = share_headers(r, out["headers"])
+        out["headers"] = r.share_headers(out["headers"])
     if "query" in out:
-        out["query"] = share_query(r, out["query"])
-    if isinstance(out.get("url"), str):
-        out["url"] = r.redact_url(out["url"])
-    if isinstance(out.get("path"), str):
-        out["path"] = r.redact_path(out["path"])
+        query = out["query"]
+        if query or type(query) is not dict:  # an empty query map is its own redaction
+            out["query"] = share_query(r, query)
+    url = out.get("url")
+    if isinstance(url, str):
+        out["url"] = r.redact_url(url)
+    path = out.get("path")
+    if isinstance(path, str):
+        out["path"] = r.redact_path(path)
     if "body" in out:
-        out["body"] = share_json(r, out["body"])
+        out["body"] = r.share_json(out["body"])
     if isinstance(out.get("body_text"), str):
         out["body_text"] = r.redact_body_text(out["body_text"], out.get("content_type"))
     if isinstance(out.get("body_b64"), str):
