@@ -301,6 +301,8 @@ class Masker:
             scheme, space, creds = m.groups()
             if scheme.lower() == "basic":
                 return f"{scheme}{space}{self._mask_basic(creds)}"
+            if creds.startswith("eyJ") and is_jwt(creds):  # ``mask_value``'s result, unmemoized:
+                return f"{scheme}{space}{self._mask_jwt(creds)}"  # a JWT is not a UUID, e-mail
             return f"{scheme}{space}{self.mask_value(creds)}"
         return self.mask_value(value)
 

@@ -257,8 +257,12 @@ class FieldRedactor(TextRedactor):
         """A ``str`` value of a header whose name is of ``kind``, redacted."""
         if kind == _PLAIN:
             return self.redact_text(value)
-        if kind == _COOKIE:
-            return "; ".join([self._mask_cookie_pair(p) for p in value.split(";")])
+        if kind == _COOKIE:  # ``_mask_cookie_pair`` of each pair, written out
+            mask, pairs = self.mask_value, []
+            for pair in value.split(";"):
+                name, eq, val = pair.strip().partition("=")
+                pairs.append(f"{name}={mask(val)}" if eq else name)
+            return "; ".join(pairs)
         if kind == _SET_COOKIE:
             first, sep, attrs = value.partition(";")
             return self._mask_cookie_pair(first) + sep + attrs

@@ -34,7 +34,6 @@ from collections.abc import Callable
 
 __all__ = [
     "KNOWN_TOKEN",
-    "KNOWN_TOKEN_HINT",
     "KNOWN_TOKEN_HINTS",
     "KNOWN_TOKEN_MIN_LEN",
     "PEM_PRIVATE_KEY",
@@ -172,8 +171,6 @@ def _trie(words: tuple[str, ...]) -> str:
 
 
 _HINT_ANY = re.compile(_trie(KNOWN_TOKEN_HINTS))
-#: Where a ``KNOWN_TOKEN`` can start (one of ``KNOWN_TOKEN_HINTS``), as one regex.
-KNOWN_TOKEN_HINT = _HINT_ANY
 
 
 def may_hold_known_token(text: str) -> bool:
