@@ -144,14 +144,15 @@ class Masker:
 
     def _digest(self, kind: str, value: str, size: int = 32) -> bytes:
         """``size`` bytes of keyed hash of ``value``: the only source of placeholder content."""
-        data = value.encode("utf-8", "surrogatepass")
         keyed = self._hashers.get(kind)
         if keyed is None:  # the key block is hashed once per kind, not once per value
             keyed = hashlib.blake2b(key=self._key, person=kind.encode()[:16])
             self._hashers[kind] = keyed
         h = keyed.copy()
-        h.update(data)
+        h.update(value.encode("utf-8", "surrogatepass"))
         seed = h.digest()
+        if size <= 64:  # the seed's own length: nothing to expand
+            return seed[:size]
         out, counter = seed, 0
         while len(out) < size:  # expand the 64-byte seed (values are hashed once, not per block)
             counter += 1

@@ -181,9 +181,9 @@ class FieldRedactor(TextRedactor):
         out: dict[Any, Any] | None = None
         new: Any
         for name, values in headers.items():
-            if type(values) is list and len(values) == 1:
+            if name in plain and type(values) is list and len(values) == 1:
                 v = values[0]
-                if type(v) is str and v in clean and name in plain:
+                if type(v) is str and v in clean:
                     continue
             if type(name) is not str:
                 return self.redact_headers(headers)
@@ -220,12 +220,15 @@ class FieldRedactor(TextRedactor):
                 if v in clean:
                     continue
                 red = self.redact_text(v)
-            else:  # ``redact_header_value(name, v)``, its memo looked up here
-                hit = cache.get((name, v))
+            else:  # ``redact_header_value(name, v)``, its memo looked up (and filled) here
+                key = (name, v)
+                hit = cache.get(key)
                 if hit is None:
                     hit = self._redact_by_kind(kind, v)
                     if len(v) <= MEMO_LEN:
-                        memo(cache, (name, v), hit, self._cache_max)
+                        if len(cache) >= self._cache_max:
+                            cache.clear()
+                        cache[key] = hit
                 red = hit
             if red != v:
                 if out is None:
