@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import pytest
+from driftdiff_sdk import _masks as masks
 from driftdiff_sdk import _redact_text, detectors
 from driftdiff_sdk.limits import MAX_DEPTH
 from driftdiff_sdk.redact import RedactionConfig, Redactor
@@ -97,3 +98,30 @@ def test_share_json_falls_back_for_odd_types_and_depth(r: Redactor) -> None:
     for _ in range(MAX_DEPTH + 3):
         deep = [deep]
     assert r.share_json(deep) == r.redact_json(deep)
+
+
+def test_gates_of_the_mask_and_the_prefilter_follow_their_patterns() -> None:
+    """``_mask_uncached`` tries ``CARD`` only on 13-23 characters starting 2-6, and
+    ``_may_match`` tries the Bearer/Basic hint only behind one of its words: both gates are
+    read off the patterns here, so changing a pattern without its gate fails."""
+    parser: Any = getattr(re, "_parser", None) or __import__("sre_parse")
+    assert parser.parse(masks.CARD.pattern, masks.CARD.flags).getwidth() == (13, 23)
+    for alternative in masks.CARD.pattern.split("(?:", 1)[1].split("|"):
+        assert alternative.startswith(("[2-6]", "3")), alternative
+    # the gate's words: ``earer``, ``asic``, ``EARER``, ``ASIC``
+    assert _redact_text._AUTH_HINT.pattern == r"[Bb](?:earer|asic)\s|B(?:EARER|ASIC)\s"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["0", "2", "4", "9", " ", "-", "1234", "55555"]), max_size=12))
+def test_card_gate_never_skips_a_card(parts: list[str]) -> None:
+    value = "".join(parts)
+    if masks.CARD.fullmatch(value):
+        assert 13 <= len(value) <= 23 and value[0] in "23456"
+
+
+def test_bearer_jwt_is_masked_as_mask_value_masks_it(r: Redactor) -> None:
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl"
+    fresh = Redactor(RedactionConfig(key=b"fast-paths"))
+    assert r._mask_secret_header(f"Bearer {jwt}") == f"Bearer {fresh.mask_value(jwt)}"
+    assert r._mask_secret_header(f"bearer  {jwt}x.y") == f"bearer  {fresh.mask_value(jwt + 'x.y')}"
