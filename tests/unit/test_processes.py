@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -104,5 +105,7 @@ def test_describe_pid_shows_the_command_line() -> None:
     prefix = f"pid {os.getpid()} ("
     assert text.startswith(prefix) and text.endswith(")"), text
     program = text[len(prefix) :].split(" ", 1)[0]  # as this process was started: maybe relative
+    if "/" not in program:  # found on PATH
+        program = shutil.which(program) or program
     assert os.path.samefile(program, sys.executable), text
     assert port_sockets(free_port(), pid=2**22 + 1) is None  # no such process: unreadable
