@@ -20,10 +20,14 @@ import sys
 
 from setuptools import setup
 
-#: The per-exchange path of ``driftdiff baseline``: reading and checking lines, path templating,
-#: batching, and the schema strategies. Everything else stays interpreted.
+#: The per-exchange path of ``driftdiff baseline``: reading and checking lines, HAR entries turned
+#: into exchanges (and learned on worker processes), path templating, batching, and the schema
+#: strategies. Everything else stays interpreted (the SDK's redaction has its own ``setup.py``).
 COMPILED = [
     "drift_diff/traffic/traces.py",
+    "drift_diff/traffic/har.py",
+    "drift_diff/traffic/_har_classify.py",
+    "drift_diff/infer/har_parts.py",
     "drift_diff/infer/paths.py",
     "drift_diff/infer/formats.py",
     "drift_diff/infer/strategies.py",

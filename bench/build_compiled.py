@@ -1,11 +1,14 @@
 """Build the optional compiled modules into a folder: ``python bench/build_compiled.py DEST``.
 
-Copies the package sources (``drift_diff``, the genson stubs, the SDK for type information,
-``setup.py``, ``pyproject.toml``) into DEST and runs ``DRIFTDIFF_COMPILE=1 setup.py build_ext
---inplace`` there — the same mypyc build ``DRIFTDIFF_COMPILE=1 pip install .`` makes — so that
-``PYTHONPATH=DEST`` imports the compiled build while the checkout stays pure Python. A build whose
-sources did not change is reused. Used by ``bench/bench_infer.py`` and by
-``tests/integration/test_compiled_build.py``; needs mypy and a C compiler.
+Copies the package sources (``drift_diff``, the genson stubs, ``setup.py``, ``pyproject.toml``,
+and the SDK with its own ``setup.py``) into DEST and runs ``DRIFTDIFF_COMPILE=1 setup.py build_ext
+--inplace`` there, for the main package and then for the SDK — the same mypyc builds
+``DRIFTDIFF_COMPILE=1 pip install .`` and ``... ./sdk`` make. The compiled SDK is then moved to
+``DEST/driftdiff_sdk`` (with its shared mypyc library), so that ``PYTHONPATH=DEST`` imports the
+compiled ``drift_diff`` and the compiled ``driftdiff_sdk`` while the checkout stays pure Python.
+A build whose sources did not change is reused. Used by ``bench/bench_infer.py``,
+``bench/bench_har.py`` and ``tests/integration/test_compiled_build.py``; needs mypy and a C
+compiler.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ COPIED = (
     "schemas",
     "stubs",
     "sdk/driftdiff_sdk",
+    "sdk/setup.py",
+    "sdk/pyproject.toml",
+    "sdk/LICENSE",
+    "sdk/README.md",
     "setup.py",
     "pyproject.toml",
     "README.md",
@@ -50,7 +57,23 @@ def _stamp() -> str:
 
 
 def is_compiled(dest: Path) -> bool:
-    return any((dest / "drift_diff" / "infer").glob("engine.*.so"))
+    return any((dest / "drift_diff" / "infer").glob("engine.*.so")) and any(
+        (dest / "driftdiff_sdk").glob("redact.*.so")
+    )
+
+
+def _build_ext(folder: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "setup.py", "build_ext", "--inplace"],
+        cwd=folder,
+        env={**os.environ, "DRIFTDIFF_COMPILE": "1"},
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        raise RuntimeError(f"compiled build of {folder} failed (exit {proc.returncode}):\n{tail}")
+    shutil.rmtree(folder / "build", ignore_errors=True)
 
 
 def build_compiled(dest: Path) -> Path:
@@ -71,17 +94,15 @@ def build_compiled(dest: Path) -> Path:
             link = Path(root, name)
             if link.is_symlink():
                 os.symlink(os.readlink(link), dest / link.relative_to(REPO))
-    proc = subprocess.run(
-        [sys.executable, "setup.py", "build_ext", "--inplace"],
-        cwd=dest,
-        env={**os.environ, "DRIFTDIFF_COMPILE": "1"},
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0 or not is_compiled(dest):
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
-        raise RuntimeError(f"compiled build failed (exit {proc.returncode}):\n{tail}")
-    shutil.rmtree(dest / "build", ignore_errors=True)
+    _build_ext(dest)  # drift_diff, typed against the SDK's sources in dest/sdk
+    sdk = dest / "sdk"
+    _build_ext(sdk)
+    for lib in sdk.glob("*__mypyc.*.so"):  # the SDK's shared library, imported top-level
+        lib.rename(dest / lib.name)
+    (sdk / "driftdiff_sdk").rename(dest / "driftdiff_sdk")
+    shutil.rmtree(sdk)
+    if not is_compiled(dest):
+        raise RuntimeError(f"compiled build in {dest}: compiled modules missing")
     stamp_file.write_text(stamp)
     return dest
 

@@ -30,6 +30,7 @@ import os
 import re
 from typing import Any
 
+from driftdiff_sdk._mypyc import mypyc_attr
 from driftdiff_sdk.detectors import URL_CREDENTIALS, known_token_prefix
 from driftdiff_sdk.kinds import (
     REDACTED_EMAIL_DOMAIN,
@@ -125,6 +126,7 @@ def memo_set(cache: set[Any], key: Any, limit: int = CACHE_MAX) -> None:
     cache.add(key)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Masker:
     """Keyed, cached, format-preserving placeholders (``Redactor`` adds where to apply them).
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from driftdiff_sdk._masks import MEMO_LEN, memo, memo_set
+from driftdiff_sdk._mypyc import Unchecked, mypyc_attr
 from driftdiff_sdk._redact_text import TextRedactor
 from driftdiff_sdk.limits import MAX_DEPTH, TOO_DEEP
 
@@ -27,6 +28,7 @@ _PLAIN, _COOKIE, _SET_COOKIE, _SECRET = 0, 1, 2, 3  # what a header's name says 
 _SCALARS = frozenset({int, float, bool, type(None)})  # exact types, unchanged unless secret
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class FieldRedactor(TextRedactor):
     """JSON values, headers, queries, forms, URLs and paths (memoized where values repeat)."""
 
@@ -156,12 +158,15 @@ class FieldRedactor(TextRedactor):
         return node if out is None else out
 
     # ----------------------------------------------------------------- headers, query, url
-    def redact_headers(self, headers: dict[str, list[str]]) -> dict[str, list[str]]:
+    def redact_headers(
+        self, headers: Unchecked[dict[str, list[str]]]
+    ) -> Unchecked[dict[str, list[str]]]:
         """A redacted copy of a header map (name → list of values, or name → value)."""
         if not isinstance(headers, dict):
             return headers
         out: dict[str, Any] = {}
-        for name, values in headers.items():
+        raw: dict[Any, Any] = headers  # bytes names, str values: unchecked in a compiled build
+        for name, values in raw.items():
             sname = name.decode("latin-1") if isinstance(name, bytes) else str(name)
             if not self.config.enabled:
                 out[name] = list(values) if isinstance(values, list) else values
@@ -279,7 +284,9 @@ class FieldRedactor(TextRedactor):
             return _SET_COOKIE
         return _SECRET if self.is_secret_header(name) else _PLAIN
 
-    def redact_query(self, query: dict[str, list[str]]) -> dict[str, list[str]]:
+    def redact_query(
+        self, query: Unchecked[dict[str, list[str]]]
+    ) -> Unchecked[dict[str, list[str]]]:
         """A redacted copy of a query map (name → list of values)."""
         if not isinstance(query, dict) or not self.config.enabled:
             return dict(query) if isinstance(query, dict) else query
@@ -306,7 +313,7 @@ class FieldRedactor(TextRedactor):
             parts.append(part if new == raw else f"{name}{eq}{quote_plus(new, safe='@:')}")
         return "&".join(parts)
 
-    def redact_url(self, url: str) -> str:
+    def redact_url(self, url: Unchecked[str]) -> Unchecked[str]:
         """Redact a URL's path (e-mails, JWTs) and query (secret keys, values); keeps the rest."""
         if not self.config.enabled or not isinstance(url, str) or not url:
             return url

@@ -25,6 +25,7 @@ from driftdiff_sdk._masks import (
     MEMO_LEN,
     Masker,
 )
+from driftdiff_sdk._mypyc import Unchecked, mypyc_attr
 from driftdiff_sdk.detectors import (
     PEM_PRIVATE_KEY,
     QUERY_KEYS,
@@ -95,6 +96,7 @@ def norm_key(key: object) -> str:
     return str(key).lower().replace("-", "").replace("_", "")
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class TextRedactor(Masker):
     """Secret names and secrets inside text, for one ``RedactionConfig`` (memoized)."""
 
@@ -141,7 +143,7 @@ class TextRedactor(Masker):
         return low not in _HEADER_EXEMPT and any(p in low for p in SECRET_HEADER_PARTS)
 
     # ----------------------------------------------------------------- text
-    def redact_text(self, text: str) -> str:
+    def redact_text(self, text: Unchecked[str]) -> Unchecked[str]:
         """Replace secrets inside free text (values, bodies, header values); keeps the rest."""
         if not self.config.enabled or not isinstance(text, str) or not text:
             return text

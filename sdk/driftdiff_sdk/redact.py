@@ -47,6 +47,7 @@ from typing import Any
 
 from driftdiff_sdk._bodies import redact_body_b64, redact_multipart
 from driftdiff_sdk._masks import CACHE_MAX
+from driftdiff_sdk._mypyc import Unchecked, mypyc_attr
 from driftdiff_sdk._redact_fields import FieldRedactor
 from driftdiff_sdk._share import share_message, share_outbound
 from driftdiff_sdk.detectors import SECRET_HEADERS, SECRET_KEYS
@@ -91,6 +92,7 @@ class RedactionConfig:
         )
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Redactor(FieldRedactor):
     """Applies a ``RedactionConfig``. Safe to share between threads (caches are plain dicts).
 
@@ -104,7 +106,7 @@ class Redactor(FieldRedactor):
         super().__init__(config if config is not None else RedactionConfig.from_env())
 
     # ----------------------------------------------------------------- exchanges
-    def redact_message(self, message: dict[str, Any]) -> dict[str, Any]:
+    def redact_message(self, message: Unchecked[dict[str, Any]]) -> Unchecked[dict[str, Any]]:
         """A redacted copy of a request/response object of the exchange format."""
         if not isinstance(message, dict):
             return message
@@ -146,12 +148,13 @@ class Redactor(FieldRedactor):
             return json.dumps(red, ensure_ascii=False, separators=(",", ":"))
         return self.redact_text(text)
 
-    def redact_outbound(self, call: dict[str, Any]) -> dict[str, Any]:
+    def redact_outbound(self, call: Unchecked[dict[str, Any]]) -> Unchecked[dict[str, Any]]:
         """One outbound call of an exchange (HTTP or datastore), redacted as a recording does."""
-        out: dict[str, Any] = share_outbound(self, call) if self.config.enabled else dict(call)
+        out: Unchecked[dict[str, Any]]
+        out = share_outbound(self, call) if self.config.enabled else dict(call)
         return out
 
-    def redact_exchange(self, exchange: dict[str, Any]) -> dict[str, Any]:
+    def redact_exchange(self, exchange: Unchecked[dict[str, Any]]) -> Unchecked[dict[str, Any]]:
         """A redacted copy of one exchange line: inbound request/response and every outbound call.
 
         Returns a new dict; request/response objects (and outbound calls) are new; what

@@ -2,13 +2,16 @@
 
 The build is made once per session with ``bench/build_compiled.py`` (what the benchmark uses:
 ``setup.py build_ext --inplace`` in a copy) and put first on ``PYTHONPATH`` of real CLI
-processes. Each case runs the same command on both builds: baselines must be byte-identical and
-errors must read the same, on the sequential reader, the 2-process reader, HAR input, merging and
-malformed input.
+processes (the build holds the compiled ``drift_diff`` and the compiled SDK redaction and exchange
+modules). Each case runs the same command on both builds: baselines and imported traces must be
+byte-identical and errors must read the same, on the sequential reader, the 2-process reader, HAR
+input (one pass and on worker processes, with planted secrets redacted), merging and malformed
+input.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +27,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.heavy]
 sys.path.insert(0, str(REPO / "bench"))
 from infer_corpus import write_corpus  # noqa: E402
 
+from tests.unit.test_har import SECRET_MARKERS, entry, planted_har, write_har  # noqa: E402
+from tests.unit.test_har_parts import mixed_entries  # noqa: E402
+
 #: Unit suites that drive the compiled modules in-process (or through the CLI from their folder).
 UNIT_SUITES = (
     "test_infer_builder.py",
@@ -33,6 +39,29 @@ UNIT_SUITES = (
     "test_traces.py",
     "test_cli_baseline.py",
     "test_hostile_inputs.py",
+    "test_har.py",
+    "test_har_conformance.py",
+    "test_har_parts.py",
+    "test_exchange_bodies.py",
+    "test_detectors.py",
+    "test_redact.py",
+    "test_redact_fast_paths.py",
+    "test_match_datastores.py",
+)
+#: The modules the build compiles, as the probe checks them (a sample of each package).
+COMPILED_MODULES = (
+    "drift_diff.infer.engine",
+    "drift_diff.traffic.traces",
+    "drift_diff.traffic.har",
+    "drift_diff.traffic._har_classify",
+    "drift_diff.infer.har_parts",
+    "driftdiff_sdk.exchange",
+    "driftdiff_sdk.redact",
+    "driftdiff_sdk._redact_fields",
+    "driftdiff_sdk._redact_text",
+    "driftdiff_sdk._masks",
+    "driftdiff_sdk.detectors",
+    "driftdiff_sdk._share",
 )
 HARS = (
     "chrome-requestgenerator-665.har",
@@ -70,8 +99,8 @@ def _both(compiled: Path, cwd: Path, *args: str) -> tuple[CliResult, CliResult]:
 
 def test_the_compiled_modules_are_the_ones_imported(compiled: Path, tmp_path: Path) -> None:
     probe = (
-        "import drift_diff.infer.engine as e, drift_diff.traffic.traces as t;"
-        "print(e.__file__, t.__file__)"
+        "import importlib;"
+        f"print(*(importlib.import_module(m).__file__ for m in {COMPILED_MODULES!r}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe],
@@ -81,6 +110,7 @@ def test_the_compiled_modules_are_the_ones_imported(compiled: Path, tmp_path: Pa
         text=True,
         check=True,
     ).stdout.split()
+    assert len(out) == len(COMPILED_MODULES)
     assert all(name.endswith(".so") and name.startswith(str(compiled)) for name in out), out
 
 
@@ -114,6 +144,51 @@ def test_har_files_give_the_same_baseline(
     hars = [str(conformance_dir / "har" / name) for name in HARS]
     data = _same_baseline(compiled, tmp_path, "baseline", *hars)
     assert b"/api/status/{status_id}" in data
+
+
+def _secret_har(tmp_path: Path) -> Path:
+    """Planted secrets (headers, cookies, query, form and JSON bodies), API calls on two hosts
+    with bearer tokens, page assets, malformed entries and entries without a response; padded
+    past the parallel threshold (8 MiB) with page assets, so ``--workers 2`` splits it."""
+    planted = json.loads(planted_har(tmp_path).read_text())["log"]["entries"][0]
+    entries = [planted, *mixed_entries(1500, seed=9), planted]
+    pad = "x" * 6000  # skipped as page assets, but they make the file large
+    entries.extend(
+        entry(f"https://cdn.example.com/s{i}.css", mime="text/css", text=pad) for i in range(1500)
+    )
+    har = write_har(tmp_path / "secrets.har", entries)
+    assert har.stat().st_size >= 8 * 1024 * 1024
+    return har
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_har_with_secrets_gives_the_same_baseline(
+    compiled: Path, tmp_path: Path, workers: str
+) -> None:
+    har = _secret_har(tmp_path)
+    data = _same_baseline(compiled, tmp_path, "baseline", str(har), "--workers", workers)
+    assert b"/orders/{order_id}" in data
+    for marker in SECRET_MARKERS:
+        assert marker.encode() not in data, marker
+
+
+def test_har_import_gives_the_same_traces(compiled: Path, tmp_path: Path) -> None:
+    har = _secret_har(tmp_path)
+    pure = run_cli("import", "har", str(har), "--out", "pure", cwd=tmp_path)
+    assert pure.code == 0, pure.stderr
+    fast = run_cli(
+        "import", "har", str(har), "--out", "fast", cwd=tmp_path, env=_pythonpath(compiled)
+    )
+    assert fast.code == 0, fast.stderr
+    assert fast.stderr.replace("fast", "pure") == pure.stderr
+    names = sorted(p.name for p in (tmp_path / "pure").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "fast").iterdir()) and names
+    for name in names:
+        data = (tmp_path / "pure" / name).read_bytes()
+        assert (tmp_path / "fast" / name).read_bytes() == data, name
+        for marker in SECRET_MARKERS:
+            assert marker.encode() not in data, marker
+    assert b"@redacted.invalid" in (tmp_path / "pure" / "secrets.jsonl").read_bytes()
 
 
 def test_merge_gives_the_same_baseline(compiled: Path, tmp_path: Path) -> None:
