@@ -26,6 +26,7 @@ from setuptools import setup
 COMPILED = [
     "drift_diff/traffic/traces.py",
     "drift_diff/traffic/har.py",
+    "drift_diff/traffic/_har_entry.py",
     "drift_diff/traffic/_har_classify.py",
     "drift_diff/infer/har_parts.py",
     "drift_diff/infer/paths.py",

@@ -12,6 +12,10 @@ is learned by every contestant, each in a fresh process, rounds interleaved:
 * ``driftdiff baseline x.har`` — the real CLI, end to end (redaction on, the default), on its
   default ``--workers`` (the machine's cores: the HAR's entries are shared out, ``har_parts``);
 * ``driftdiff baseline x.har --workers 1`` — the same in one process;
+* ``driftdiff baseline x.har, compiled build`` — the first again with the optional mypyc build of
+  ``drift_diff`` and of the SDK's exchange and redaction modules (``setup.py``,
+  ``sdk/setup.py``; built into ``bench/out/compiled`` by ``bench/build_compiled.py``, first on
+  ``PYTHONPATH``); its baseline must be byte-identical to the pure build's;
 * ``import + baseline`` — ``driftdiff import har`` then ``driftdiff baseline`` of its trace;
 * with ``--rev REV``, ``driftdiff baseline x.har`` and ``import + baseline`` again with
   ``drift_diff`` and ``driftdiff_sdk`` as they are at git revision ``REV`` (extracted with
@@ -41,6 +45,7 @@ from typing import Any
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_compiled import build_compiled
 from infer_corpus import _exchange
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,8 +231,8 @@ def commands(name: str, har: Path, work: Path) -> list[list[str]]:
         return [[*me, "bare", str(har)]]
     if name == "plain genson":
         return [[*me, "genson", str(har)]]
-    if name == "driftdiff baseline x.har":
-        out = work / f"direct{tag}.json"
+    if name in ("driftdiff baseline x.har", COMPILED):
+        out = work / f"direct{tag or ('-compiled' if name == COMPILED else '')}.json"
         return [_driftdiff("baseline", str(har), "--out", str(out), "--force")]
     if name == "driftdiff baseline x.har --workers 1":
         out = work / f"direct-w1{tag}.json"
@@ -239,12 +244,14 @@ def commands(name: str, har: Path, work: Path) -> list[list[str]]:
     ]
 
 
+COMPILED = "driftdiff baseline x.har, compiled build"
 CONTESTANTS = (
     "bare parse",
     "plain genson",
     "driftdiff baseline x.har",
     "driftdiff baseline x.har --workers 1",
     "import + baseline",
+    COMPILED,
 )
 #: Contestants run again at ``--rev`` (before/after).
 REV_CONTESTANTS = ("driftdiff baseline x.har", "import + baseline")
@@ -303,6 +310,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     contestants = list(CONTESTANTS)
     envs: dict[str, dict[str, str] | None] = {name: None for name in contestants}
+    envs[COMPILED] = {**os.environ, "PYTHONPATH": str(build_compiled(OUT / "compiled"))}
     if args.rev:
         old = checkout(args.rev)
         env = {**os.environ, "PYTHONPATH": f"{old}{os.pathsep}{old / 'sdk'}"}
@@ -319,6 +327,7 @@ def main() -> None:
     direct = (work / "direct.json").read_bytes()
     assert direct == (work / "imported.json").read_bytes()
     assert direct == (work / "direct-w1.json").read_bytes()
+    assert direct == (work / "direct-compiled.json").read_bytes()
     if args.rev:  # the same baseline before and after
         assert direct == (work / f"direct-{args.rev}.json").read_bytes()
         assert direct == (work / f"imported-{args.rev}.json").read_bytes()

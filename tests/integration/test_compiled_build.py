@@ -53,6 +53,7 @@ COMPILED_MODULES = (
     "drift_diff.infer.engine",
     "drift_diff.traffic.traces",
     "drift_diff.traffic.har",
+    "drift_diff.traffic._har_entry",
     "drift_diff.traffic._har_classify",
     "drift_diff.infer.har_parts",
     "driftdiff_sdk.exchange",
