@@ -87,7 +87,8 @@ def workload(har_files: list[str], n: int) -> Iterator[str]:
                     )
                 )
         for i, s in enumerate(gen.near_misses()):  # around the fast paths' conditions
-            headers = {"authorization": [s], "cookie": [f"a={s}; b"], "x-id": [s]}
+            headers = {"authorization": [s], "cookie": [f"a={s}; b"], "x-id": [s], "x-no": [],
+                       "x-3": [s, "v", s], "x-str": s}  # fmt: skip
             shared = getattr(r, "share_headers", r.redact_headers)(headers)
             yield repr((label, "near", i, r.redact_text(s), r.mask_json(s), r.mask_json([s, s]),
                         r.redact_headers(headers), shared))  # fmt: skip

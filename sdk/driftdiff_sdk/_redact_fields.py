@@ -186,10 +186,14 @@ class FieldRedactor(TextRedactor):
         out: dict[Any, Any] | None = None
         new: Any
         for name, values in headers.items():
-            if name in plain and type(values) is list and len(values) == 1:
-                v = values[0]
-                if type(v) is str and v in clean:
-                    continue
+            if name in plain and type(values) is list:
+                try:
+                    (v,) = values  # one value (cheaper than a len() call; rarely raises)
+                except ValueError:
+                    pass
+                else:
+                    if type(v) is str and v in clean:
+                        continue
             if type(name) is not str:
                 return self.redact_headers(headers)
             if type(values) is list:
