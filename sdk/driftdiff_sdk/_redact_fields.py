@@ -96,7 +96,7 @@ class FieldRedactor(TextRedactor):
         not secret goes into ``_plain_keys``, one set lookup instead of a call next time.)"""
         if depth >= MAX_DEPTH:
             return TOO_DEEP
-        clean, memo_get, text = self._clean, self._text_cache.get, self.redact_text
+        clean = self._clean  # (the memo and redact_text are looked up only for unknown strings)
         out: Any = None
         new: Any
         if type(node) is dict:
@@ -117,7 +117,7 @@ class FieldRedactor(TextRedactor):
                 if kind is str:
                     if v in clean:
                         continue
-                    new = memo_get(v) or text(v)
+                    new = self._text_cache.get(v) or self.redact_text(v)
                     if new == v:
                         continue
                 elif kind in _SCALARS:
@@ -139,7 +139,7 @@ class FieldRedactor(TextRedactor):
                 if kind is str:
                     if v in clean:
                         continue
-                    new = memo_get(v) or text(v)
+                    new = self._text_cache.get(v) or self.redact_text(v)
                     if new == v:
                         continue
                 elif kind in _SCALARS:
