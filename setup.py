@@ -5,7 +5,7 @@ modules below are compiled to C extensions with mypyc (part of mypy), from the s
 sources — the way black and mypy ship theirs. It needs mypy and a C compiler in the build
 environment, so build without isolation::
 
-    pip install mypy setuptools wheel
+    pip install -U mypy setuptools wheel
     DRIFTDIFF_COMPILE=1 pip install --no-build-isolation .
 
 Editable installs stay pure Python: a compiled module would shadow edits to its source. The

@@ -5,7 +5,7 @@
 from the same typed sources, as the main package does (its ``setup.py``). It needs mypy and a C
 compiler in the build environment, so build without isolation::
 
-    pip install mypy setuptools wheel
+    pip install -U mypy setuptools wheel
     DRIFTDIFF_COMPILE=1 pip install --no-build-isolation ./sdk
 
 The compiled modules need nothing but the standard library at run time. Editable installs stay
