@@ -317,6 +317,13 @@ def main() -> None:
         for name in REV_CONTESTANTS:
             contestants.append(f"{name} @{args.rev}")
             envs[contestants[-1]] = env
+    # bytecode for every tree a contestant imports, written now: with PYTHONDONTWRITEBYTECODE
+    # set (as on this machine) a tree without it would be compiled again in every run
+    trees = [ROOT / "drift_diff", ROOT / "sdk" / "driftdiff_sdk"]
+    if args.rev:
+        trees.append(checkout(args.rev))
+    compileall = [sys.executable, "-m", "compileall", "-q", *map(str, trees)]
+    subprocess.run(compileall, check=True, stdout=subprocess.DEVNULL)
     load_before = os.getloadavg()[0]
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in contestants}
     for _ in range(args.rounds):
