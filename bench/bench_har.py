@@ -26,7 +26,8 @@ Every contestant is timed as a whole process (interpreter start and imports incl
 CLI as for the scripts): wall-clock seconds and CPU seconds (user + system, of the process and
 its worker processes, from ``wait4``). Wall time is what a user waits (throughput); CPU time is
 the steadier figure on a shared machine and what the work costs. Ratios use the medians of the
-rounds.
+rounds; the "per round" columns pair each round's contestant with that round's plain genson
+(median and range), since this machine's speed drifts between rounds.
 """
 
 from __future__ import annotations
@@ -343,14 +344,22 @@ def main() -> None:
         for name, t in times.items()
     }
     g_wall, g_cpu = med["plain genson"]
+    genson = times["plain genson"]
+
+    def paired(name: str, k: int) -> str:
+        """Plain genson's time over this contestant's, round by round: median (min-max)."""
+        ratios = sorted(g[k] / t[k] for g, t in zip(genson, times[name], strict=True))
+        return f"{statistics.median(ratios):.2f}× ({ratios[0]:.2f}–{ratios[-1]:.2f})"
+
     rows = [
-        "| contestant | wall s | CPU s | entries/s (CPU) | vs plain genson (wall · CPU) |",
-        "|---|---:|---:|---:|---:|",
+        "| contestant | wall s | CPU s | entries/s (CPU) | vs plain genson (wall · CPU) "
+        "| per round, wall | per round, CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, (wall, cpu) in med.items():
         rows.append(
             f"| {name} | {wall:.2f} | {cpu:.2f} | {args.n / cpu:,.0f} "
-            f"| {g_wall / wall:.2f}× · {g_cpu / cpu:.2f}× |"
+            f"| {g_wall / wall:.2f}× · {g_cpu / cpu:.2f}× | {paired(name, 0)} | {paired(name, 1)} |"
         )
     size = har.stat().st_size / 1e6
     text = (
