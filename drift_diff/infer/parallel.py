@@ -103,7 +103,7 @@ def infer_sources(
     hars = [f for f in files if f.name.lower().endswith(HAR_SUFFIX)]
     large_har = any(file_size(f) >= parallel_min_bytes for f in hars)
     if large_har and engine == "local" and workers > 1:
-        return _split_hars(files, service, workers, stats, progress, templates)
+        return _split_hars(files, service, workers, stats, progress, templates, parallel_min_bytes)
     distributed = engine == "dask" and not hars
     if distributed or (workers > 1 and size >= parallel_min_bytes and not hars):
         units = _units(files, workers, parallel_min_bytes)
@@ -133,6 +133,7 @@ def _split_hars(
     stats: SourceStats,
     progress: Progress | None,
     templates: tuple[str, ...],
+    parallel_min_bytes: int,
 ) -> Baseline:
     """Each HAR file on ``workers`` processes (``har_parts``), then the trace files as usual;
     the parts merge into what one pass over all of them gives, in the same order."""
@@ -163,6 +164,7 @@ def _split_hars(
                 stats=stats,
                 progress=progress,
                 templates=templates,
+                parallel_min_bytes=parallel_min_bytes,
             )
         )
     return merge_baselines(parts, service=service)
