@@ -1,10 +1,12 @@
 """A stand-in for Google Cloud Storage that refuses every request, as GCS does when the
 credentials are rejected: ``python gcs_denied.py PORT``.
 
-The GCS emulator accepts any credentials, so it cannot show what a user with an expired or
-wrong token sees. This process answers the JSON API's way instead: buckets whose name starts
-with ``expired`` get ``401 Invalid Credentials``, every other request ``403`` (the caller may
-not read the bucket), each with the API's JSON error body.
+The GCS emulator accepts any credentials, so it cannot show what a user without working
+credentials sees. This process answers the JSON API's way instead: buckets whose name starts
+with ``anonymous`` get ``401`` (a caller without credentials), every other request ``403``
+(the caller may not read the bucket), each with the API's JSON error body. (GCS's other 401,
+``Invalid Credentials`` for a bad or expired token, reaches driftdiff the same way, as gcsfs's
+``HttpError`` with code 401, but only after gcsfs has retried it for about 30 s.)
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class Refuse(BaseHTTPRequestHandler):
     def _refuse(self) -> None:
-        if "/b/expired" in self.path:
-            code, message, reason = 401, "Invalid Credentials", "authError"
+        if "/b/anonymous" in self.path:
+            code, reason = 401, "required"
+            message = "Anonymous caller does not have storage.objects.list access to the bucket."
         else:
             code, message, reason = 403, "caller does not have storage.objects access", "forbidden"
         body = json.dumps(
