@@ -78,7 +78,7 @@ def _import(
 
     from drift_diff.infer.har_parts import har_lines
     from drift_diff.infer.parallel import PARALLEL_MIN_BYTES
-    from drift_diff.traffic.har import HarStats, load_har
+    from drift_diff.traffic.har import HarStats
 
     targets = [out / f"{_stem(har)}.jsonl" for har in files]
     local = [f for f in files if isinstance(f, Path)]
@@ -86,11 +86,15 @@ def _import(
         check_output(target, inputs=local, force=force, owned=_never)
     for har, target in zip(files, targets, strict=True):
         stats = HarStats()
-        loaded = load_har(har)
         # a large file's entries are converted on several processes, in the same order
-        procs = workers if loaded.size >= PARALLEL_MIN_BYTES else 1
-        lines = har_lines(loaded, service=service, redact=redact, workers=procs, stats=stats)
-        del loaded
+        lines = har_lines(
+            har,
+            service=service,
+            redact=redact,
+            workers=workers,
+            stats=stats,
+            min_bytes=PARALLEL_MIN_BYTES,
+        )
         check_output(target, inputs=local, force=force, owned=_never)
         with write_errors(target):
             write_atomic(target, lines)

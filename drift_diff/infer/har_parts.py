@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -29,7 +31,7 @@ from driftdiff_sdk.writer import dump_line
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.parallel import part_baseline
-from drift_diff.infer.pool import gc_paused, run_parts
+from drift_diff.infer.pool import gc_paused, run_parts, started_pool
 from drift_diff.model import Baseline
 from drift_diff.traffic.har import (
     HarStats,
@@ -71,9 +73,10 @@ def infer_har(
 ) -> Baseline:
     """The baseline of one HAR file on ``workers`` processes (this one included); its counts
     are added to ``stats`` as the sequential reader adds them."""
-    with gc_paused():
+    with gc_paused(), started_pool(workers) as pool:  # workers forked before the parse
         har = load_har(str(path) if isinstance(path, RemoteFile) else path)
-        parts, file_stats = _run(har, service, True, workers, ("learn", tuple(templates)), progress)
+        job: Job = ("learn", tuple(templates))
+        parts, file_stats = _run(har, service, True, workers, job, progress, pool)
         if stats.har is None:
             stats.har = HarStats()
         stats.har.add(file_stats)
@@ -83,12 +86,23 @@ def infer_har(
 
 
 def har_lines(
-    har: LoadedHar, *, service: str | None, redact: bool, workers: int, stats: HarStats
+    path: Path | str,
+    *,
+    service: str | None,
+    redact: bool,
+    workers: int,
+    stats: HarStats,
+    min_bytes: int = 0,
 ) -> list[bytes]:
-    """The trace lines ``import har`` writes for ``har``, in entry order, converted (and
-    redacted) on ``workers`` processes; the file's counts are added to ``stats``."""
-    with gc_paused():
-        parts, file_stats = _run(har, service, redact, workers, ("lines", ()), None)
+    """The trace lines ``import har`` writes for the HAR ``path``, in entry order, converted
+    (and redacted) on ``workers`` processes when it holds ``min_bytes`` or more; the file's
+    counts are added to ``stats``."""
+    size = path.stat().st_size if isinstance(path, Path) and path.is_file() else None
+    early = workers if size is not None and size >= min_bytes else 1
+    with gc_paused(), started_pool(early) as pool:  # workers forked before the parse
+        har = load_har(path)
+        procs = workers if har.size >= min_bytes else 1
+        parts, file_stats = _run(har, service, redact, procs, ("lines", ()), None, pool)
         stats.add(file_stats)
         check_usable(har, file_stats)
         return [part[1] for part in sorted(parts, key=lambda part: part[0])]
@@ -101,6 +115,7 @@ def _run(
     workers: int,
     job: Job,
     progress: Callable[[int], None] | None,
+    pool: ProcessPoolExecutor | None,
 ) -> tuple[list[Part], HarStats]:
     """``job`` on every slice of ``har``; the parts, and the file's counts in entry order."""
     named = har_service(har, service)
@@ -115,6 +130,7 @@ def _run(
         ),
         local=lambda piece: _run_slice(har, piece, named, redactor, job),
         done=None if progress is None else lambda part: progress(part[2].api),
+        pool=pool,
     )
     file_stats = HarStats()
     for _, _, part_stats in sorted(parts, key=lambda part: part[0]):  # file order

@@ -16,7 +16,7 @@ from drift_diff.errors import InputError
 from drift_diff.infer import har_parts
 from drift_diff.infer.har_parts import har_lines
 from drift_diff.infer.parallel import infer_sources
-from drift_diff.traffic.har import HarStats, load_har, read_har
+from drift_diff.traffic.har import HarStats, read_har
 from drift_diff.traffic.sources import SourceStats
 from drift_diff.traffic.traces import write_exchanges
 from tests.support import REPO, run_cli
@@ -172,10 +172,10 @@ def test_import_lines_are_the_single_pass_lines(tmp_path: Path, redact: bool) ->
             expected = b"".join(dump_line(x) for x in read_har(har, redact=redact, stats=one))
         except InputError as exc:
             with pytest.raises(InputError) as again:
-                har_lines(load_har(har), service=None, redact=redact, workers=2, stats=two)
+                har_lines(har, service=None, redact=redact, workers=2, stats=two)
             assert str(again.value) == str(exc)
             continue
-        lines = har_lines(load_har(har), service=None, redact=redact, workers=2, stats=two)
+        lines = har_lines(har, service=None, redact=redact, workers=2, stats=two)
         assert b"".join(lines) == expected, har.name
         assert two == one
         if har == hars[0]:  # the generated one: its secrets, redacted or kept
