@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -34,23 +35,27 @@ pytest.importorskip("gcp_storage_emulator", reason="gcp-storage-emulator is not 
 BUCKET = "traffic"
 
 
+@contextmanager
+def _serving(argv: list[str], port: int, deadline_s: float) -> Iterator[str]:
+    """The process ``argv`` serving on ``port``, ready; its URL. Stopped on exit."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, deadline_s=deadline_s, proc=proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[str]:
     exe = shutil.which("gcp-storage-emulator", path=str(Path(sys.executable).parent))
     assert exe is not None, "gcp-storage-emulator has no console script beside this Python"
     port = free_port()
-    proc = subprocess.Popen(
-        [exe, "start", "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--quiet"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(url, deadline_s=60, proc=proc)
+    argv = [exe, "start", "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--quiet"]
+    with _serving(argv, port, deadline_s=60) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def _put(endpoint: str, name: str, body: bytes) -> None:
@@ -89,14 +94,8 @@ def refusing() -> Iterator[str]:
     """A local process answering like GCS when the credentials are refused (``gcs_denied``)."""
     port = free_port()
     app = Path(__file__).parent / "apps" / "gcs_denied.py"
-    proc = subprocess.Popen([sys.executable, str(app), str(port)])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(url, deadline_s=30, proc=proc)
+    with _serving([sys.executable, str(app), str(port)], port, deadline_s=30) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 def _driftdiff(emulator: str, *args: str) -> subprocess.CompletedProcess[str]:
