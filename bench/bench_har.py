@@ -48,6 +48,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_compiled import build_compiled
 from infer_corpus import _exchange
+from rev_compare import extract
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).resolve().parent / "out"
@@ -263,14 +264,7 @@ def checkout(rev: str) -> Path:
     dest = OUT / f"rev-{rev}"
     if not dest.exists():
         tmp = OUT / f"rev-{rev}.tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(
-            ["git", "archive", rev, "drift_diff", "sdk/driftdiff_sdk"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        extract(rev, tmp)
         tmp.rename(dest)
     return dest
 

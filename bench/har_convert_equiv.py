@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import base64
 import gzip
-import hashlib
 import os
 import random
 import statistics
@@ -44,6 +43,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rev_compare import extract, run_and_compare
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFORMANCE = "/work/shared/conformance/har"
@@ -354,40 +356,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="har-equiv-") as tmp:
         corpus = Path(tmp) / "odd-entries.har"
         write_corpus(corpus, args.n)
-        old = Path(tmp) / "old"
-        old.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", args.rev, "sdk/driftdiff_sdk", "drift_diff"],
-            cwd=ROOT, check=True, capture_output=True,
-        ).stdout  # fmt: skip
-        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-        outs = {}
-        paths = {"old": f"{old}{os.pathsep}{old / 'sdk'}", "new": ""}
-        for label, path in paths.items():
-            out = Path(tmp) / f"{label}.txt"
-            env = {**os.environ, "PYTHONPATH": path}
-            argv = [sys.executable, __file__, "--rev", args.rev, "--child", str(out)]
-            argv += ["--corpus", str(corpus), "--har", *files]
-            proc = subprocess.run(argv, env=env, capture_output=True, text=True)
-            if proc.returncode:
-                raise SystemExit(f"{label} run failed:\n{proc.stderr}")
-            outs[label] = out.read_bytes()
-            head, _, rest = outs[label].partition(b"\n")
-            print(f"{label}: {head.decode()[2:]}: {len(rest):,} bytes, {proc.stderr.strip()} CPU s,"
-                  f" sha256 {hashlib.sha256(rest).hexdigest()[:16]}")  # fmt: skip
-        old_lines, new_lines = outs["old"].splitlines(), outs["new"].splitlines()
-        same = [a == b for a, b in zip(old_lines[1:], new_lines[1:], strict=False)]
-        if len(old_lines) == len(new_lines) and all(same):
-            print(f"identical: {len(old_lines) - 1:,} lines ({len(files)} files + corpus)")
-            if args.time:
-                _time(args.time, args.rounds, paths)
-            return
-        bad = same.index(False) + 1 if not all(same) else min(len(old_lines), len(new_lines))
-        print(f"DIFFERENT at line {bad} ({sum(not s for s in same)} differ)")
-        for label, lines in (("old", old_lines), ("new", new_lines)):
-            shown = lines[bad][:3000].decode(errors="replace") if bad < len(lines) else "<end>"
-            print(f"{label}: {shown}")
-        raise SystemExit(1)
+        paths = {"old": extract(args.rev, Path(tmp) / "old"), "new": ""}
+
+        def child(out: Path) -> list[str]:
+            argv = [__file__, "--rev", args.rev, "--child", str(out)]
+            return [*argv, "--corpus", str(corpus), "--har", *files]
+
+        what = f"lines ({len(files)} files + corpus)"
+        run_and_compare(Path(tmp), paths, child, what)
+        if args.time:
+            _time(args.time, args.rounds, paths)
 
 
 if __name__ == "__main__":

@@ -26,10 +26,7 @@ The workload, seeded (the same inputs in both runs):
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +34,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from redact_corpus import ROOT, Gen
+from redact_corpus import Gen
+from rev_compare import extract, run_and_compare
 
 
 def workload(har_files: list[str], n: int) -> Iterator[str]:
@@ -130,38 +128,14 @@ def main() -> None:
         _child(args.child, args.har, args.n)
         return
     with tempfile.TemporaryDirectory(prefix="redact-equiv-") as tmp:
-        old = Path(tmp) / "old"
-        old.mkdir()
-        archive = subprocess.run(
-            ["git", "archive", args.rev, "sdk/driftdiff_sdk", "drift_diff"],
-            cwd=ROOT, check=True, capture_output=True,
-        ).stdout  # fmt: skip
-        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-        outs = {}
-        for label, path in (("old", f"{old}{os.pathsep}{old / 'sdk'}"), ("new", "")):
-            out = Path(tmp) / f"{label}.txt"
-            env = {**os.environ, "PYTHONPATH": path}
-            env.pop("DRIFTDIFF_REDACT_KEY", None)
-            argv = [sys.executable, __file__, "--rev", args.rev, "--child", str(out)]
-            argv += ["--n", str(args.n), "--har", *args.har]
-            proc = subprocess.run(argv, env=env, capture_output=True, text=True)
-            if proc.returncode:
-                raise SystemExit(f"{label} run failed:\n{proc.stderr}")
-            outs[label] = out.read_bytes()
-            head, _, rest = outs[label].partition(b"\n")
-            print(f"{label}: {head.decode()[2:]}: {len(rest):,} bytes, {proc.stderr.strip()} CPU s,"
-                  f" sha256 {hashlib.sha256(rest).hexdigest()[:16]}")  # fmt: skip
-        old_lines, new_lines = outs["old"].splitlines(), outs["new"].splitlines()
-        same = [a == b for a, b in zip(old_lines[1:], new_lines[1:], strict=False)]
-        if len(old_lines) == len(new_lines) and all(same):
-            print(f"identical: {len(old_lines) - 1:,} results")
-            return
-        bad = same.index(False) + 1 if not all(same) else min(len(old_lines), len(new_lines))
-        print(f"DIFFERENT at result {bad} ({sum(not s for s in same)} differ)")
-        for label, lines in (("old", old_lines), ("new", new_lines)):
-            shown = lines[bad][:3000].decode(errors="replace") if bad < len(lines) else "<end>"
-            print(f"{label}: {shown}")
-        raise SystemExit(1)
+        old = extract(args.rev, Path(tmp) / "old")
+
+        def child(out: Path) -> list[str]:
+            argv = [__file__, "--rev", args.rev, "--child", str(out)]
+            return [*argv, "--n", str(args.n), "--har", *args.har]
+
+        paths = {"old": old, "new": ""}
+        run_and_compare(Path(tmp), paths, child, "results", drop_env=["DRIFTDIFF_REDACT_KEY"])
 
 
 if __name__ == "__main__":
