@@ -206,3 +206,14 @@ def reported_rules(result: CliResult) -> set[str]:
     assert isinstance(changes, list)
     folded = {m for c in changes for m in re.findall(r"; (replay-[a-z-]+): ", str(c["evidence"]))}
     return rule_ids(result) | folded
+
+
+def assert_secrets_kept_out(recording: Recording, secrets: list[str]) -> None:
+    """No planted secret in the recorded traces, while the fields and headers that held them
+    are kept (their values redacted): the order app's POST body and its Authorization."""
+    text = "\n".join(f.read_text() for f in sorted(recording.traces.glob("*.jsonl")))
+    assert [s for s in secrets if s in text] == []
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    post = next(ex for ex in lines if ex["request"]["method"] == "POST")
+    assert set(post["request"]["body"]) == {"sku", "qty", "password"}  # the field is kept
+    assert "authorization" in {str(h).lower() for h in post["request"]["headers"]}
