@@ -29,6 +29,8 @@ COMPILED = [
     "drift_diff/traffic/_har_entry.py",
     "drift_diff/traffic/_har_classify.py",
     "drift_diff/infer/har_parts.py",
+    "drift_diff/infer/har_pieces.py",
+    "drift_diff/traffic/har_cut.py",
     "drift_diff/infer/paths.py",
     "drift_diff/infer/formats.py",
     "drift_diff/infer/strategies.py",

@@ -29,6 +29,7 @@ from driftdiff_sdk.redact import Redactor
 from driftdiff_sdk.writer import dump_line
 
 from drift_diff.infer.engine import Inference
+from drift_diff.infer.har_pieces import DigestBox, learn_pieces, worker_redactor
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.parallel import part_baseline
 from drift_diff.infer.pool import gc_paused, run_parts, started_pool
@@ -38,6 +39,7 @@ from drift_diff.traffic.har import (
     LoadedHar,
     check_usable,
     file_redactor,
+    har_bytes,
     har_exchanges,
     har_service,
     load_har,
@@ -73,15 +75,25 @@ def infer_har(
 ) -> Baseline:
     """The baseline of one HAR file on ``workers`` processes (this one included); its counts
     are added to ``stats`` as the sequential reader adds them."""
-    with gc_paused(), started_pool(workers) as pool:  # workers forked before the parse
-        har = load_har(str(path) if isinstance(path, RemoteFile) else path)
-        job: Job = ("learn", tuple(templates))
-        parts, file_stats = _run(har, service, True, workers, job, progress, pool)
+    name = str(path) if isinstance(path, RemoteFile) else path
+    job: Job = ("learn", tuple(templates))
+    box = DigestBox()
+    with gc_paused(), started_pool(workers, *box.init) as pool:  # forked before the read
+        read = har_bytes(name)
+        pieces = None
+        if workers > 1:  # parsed in pieces by every process at once (``har_pieces``)
+            pieces = learn_pieces(read[0], service, workers, templates, progress, pool, box)
+        if pieces is not None:
+            parts, file_stats = pieces
+        else:
+            har = load_har(name, read)
+            del read
+            parts, file_stats = _run(har, service, True, workers, job, progress, pool)
         if stats.har is None:
             stats.har = HarStats()
         stats.har.add(file_stats)
         stats.har_files += 1
-        check_usable(har, file_stats)
+        check_usable(name, file_stats)
         return merge_baselines([part_baseline(data) for _, data, _ in parts], service=service)
 
 
@@ -104,7 +116,7 @@ def har_lines(
         procs = workers if har.size >= min_bytes else 1
         parts, file_stats = _run(har, service, redact, procs, ("lines", ()), None, pool)
         stats.add(file_stats)
-        check_usable(har, file_stats)
+        check_usable(har.path, file_stats)
         return [part[1] for part in sorted(parts, key=lambda part: part[0])]
 
 
@@ -180,13 +192,5 @@ def _run_text(
     with gc_paused():
         entries: list[Any] = orjson.loads(text)
         har = LoadedHar(id_seed, entries, digest, id_seed, first=piece[0])
-        redactor = None
-        if redact:
-            redactor = _WORKER_REDACTOR.get(digest)
-            if redactor is None:  # one per worker process and file: its memo carries over
-                _WORKER_REDACTOR.clear()
-                redactor = _WORKER_REDACTOR[digest] = file_redactor(digest)
+        redactor = worker_redactor(digest) if redact else None
         return _run_slice(har, piece, service, redactor, job)
-
-
-_WORKER_REDACTOR: dict[bytes, Redactor] = {}  # set in worker processes only

@@ -92,15 +92,18 @@ def _pool_for(given: ProcessPoolExecutor | None, procs: int) -> Iterator[Process
 
 
 @contextmanager
-def started_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+def started_pool(
+    workers: int, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+) -> Iterator[ProcessPoolExecutor | None]:
     """``workers - 1`` worker processes started now (``None`` for one worker), shut down on
-    exit. Start them before this process reads a large input: a process forked later shares
-    that input's heap copy-on-write, and every page it then writes to is copied (slices of a
-    263 MB HAR ran 40 % slower in a worker forked after the parse)."""
+    exit; each runs ``initializer(*initargs)`` first. Start them before this process reads a
+    large input: a process forked later shares that input's heap copy-on-write, and every page
+    it then writes to is copied (slices of a 263 MB HAR ran 40 % slower in a worker forked
+    after the parse)."""
     if workers <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=workers - 1) as pool:
+    with ProcessPoolExecutor(workers - 1, initializer=initializer, initargs=initargs) as pool:
         pool.submit(int).result()  # the processes exist from here on
         yield pool
 

@@ -49,11 +49,14 @@ from drift_diff.traffic.urls import as_source, source_name
 
 __all__ = [
     "DEFAULT_BODY_CAP",
+    "DIGEST_SIZE",
     "HarStats",
     "LoadedHar",
     "check_usable",
     "classify_entry",
     "file_redactor",
+    "har_bytes",
+    "har_digest",
     "har_exchanges",
     "har_service",
     "load_har",
@@ -62,6 +65,8 @@ __all__ = [
 
 #: Bodies above this many bytes are cut and marked ``truncated`` (a HAR may hold 50 MB videos).
 DEFAULT_BODY_CAP = 8 * 1024 * 1024
+#: Bytes of ``har_digest``.
+DIGEST_SIZE = 32
 #: Entries per redaction memo while importing a HAR (``RedactionConfig.cache_size``).
 HAR_CACHE_SIZE = 1 << 17
 
@@ -73,18 +78,29 @@ class HarStats:
     entries: int = 0
     api: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
-    first_invalid: str | None = None
+    #: the first malformed entry: its index in the file, and what is wrong with it
+    invalid_at: int | None = None
+    invalid_reason: str = ""
+
+    @property
+    def first_invalid(self) -> str | None:
+        """``entry 7: response.status is not an integer``, or ``None``."""
+        if self.invalid_at is None:
+            return None
+        return f"entry {self.invalid_at}: {self.invalid_reason}"
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
-    def add(self, other: HarStats) -> None:
-        """Count ``other`` in too (``first_invalid``: this one's, when it has one)."""
+    def add(self, other: HarStats, shift: int = 0) -> None:
+        """Count ``other`` in too (the first malformed entry: this one's, when it has one);
+        ``shift``: what to add to ``other``'s entry indices (it counted a piece from 0)."""
         self.entries += other.entries
         self.api += other.api
         for reason, count in other.skipped.items():
             self.skipped[reason] = self.skipped.get(reason, 0) + count
-        self.first_invalid = self.first_invalid or other.first_invalid
+        if self.invalid_at is None and other.invalid_at is not None:
+            self.invalid_at, self.invalid_reason = other.invalid_at + shift, other.invalid_reason
 
     def summary(self) -> str:
         """``skipped 53 (html 3, js 20, image 30)`` or ``skipped 0``."""
@@ -123,7 +139,7 @@ def read_har(
         )
     finally:
         stats.add(part)
-    check_usable(har, part)
+    check_usable(har.path, part)
 
 
 @dataclass
@@ -138,10 +154,11 @@ class LoadedHar:
     size: int = 0  # bytes of the file
 
 
-def load_har(path: str | os.PathLike[str]) -> LoadedHar:
-    """Read and parse a HAR file (``InputError`` when it is not one)."""
+def load_har(path: str | os.PathLike[str], read: tuple[bytes, int] | None = None) -> LoadedHar:
+    """Read and parse a HAR file (``InputError`` when it is not one); ``read``: what
+    ``har_bytes`` gave for it already."""
     p = as_source(path)
-    entries, digest, size = _load_entries(p)
+    entries, digest, size = _load_entries(p, read)
     return LoadedHar(p, entries, digest, source_name(p), size=size)
 
 
@@ -170,9 +187,11 @@ def har_exchanges(
     redactor: Redactor | None,
     stats: HarStats,
     body_cap: int = DEFAULT_BODY_CAP,
+    ids: bool = True,
 ) -> Iterator[ExchangeRecord]:
     """The exchanges of entries ``start`` to ``end`` (ids, skips and ``first_invalid`` name
-    an entry by its index in the whole file, so parts give what one pass gives)."""
+    an entry by its index in the whole file, so parts give what one pass gives); without
+    ``ids`` (learning, which does not read them), exchanges get no ``id``."""
     entries, id_seed, first = har.entries, har.id_seed, har.first
     for index in range(start, end):
         stats.entries += 1
@@ -180,11 +199,13 @@ def har_exchanges(
             exchange = _entry_to_exchange(entries[index - first], index, stats, body_cap)
         except _BadEntry as exc:
             stats.skip("invalid")
-            stats.first_invalid = stats.first_invalid or f"entry {index}: {exc}"
+            if stats.invalid_at is None:
+                stats.invalid_at, stats.invalid_reason = index, str(exc)
             continue
         if exchange is None:
             continue
-        exchange["id"] = _exchange_id(id_seed, index, exchange)
+        if ids:
+            exchange["id"] = _exchange_id(id_seed, index, exchange)
         exchange["service"] = service
         if redactor is not None:
             exchange = redactor.redact_exchange(exchange)
@@ -192,10 +213,10 @@ def har_exchanges(
         yield as_exchange(exchange)
 
 
-def check_usable(har: LoadedHar, stats: HarStats) -> None:
+def check_usable(path: Path | str, stats: HarStats) -> None:
     """``InputError`` when every entry of the file was malformed (``stats``: this file's)."""
-    if har.entries and stats.skipped.get("invalid", 0) == len(har.entries):
-        raise InputError(har.path, f"no usable entry; first problem: {stats.first_invalid}")
+    if stats.entries and stats.skipped.get("invalid", 0) == stats.entries:
+        raise InputError(path, f"no usable entry; first problem: {stats.first_invalid}")
 
 
 def file_redactor(digest: bytes) -> Redactor:
@@ -214,7 +235,9 @@ def file_redactor(digest: bytes) -> Redactor:
     return Redactor(config)
 
 
-def _load_entries(path: Path | str) -> tuple[list[Any], bytes, int]:
+def har_bytes(path: Path | str) -> tuple[bytes, int]:
+    """The file's JSON text as UTF-8 (a byte order mark dropped, UTF-16 decoded) and its size
+    (``InputError`` when it is empty or not UTF-16 as its mark says)."""
     data = read_bytes(path)
     size = len(data)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -226,9 +249,14 @@ def _load_entries(path: Path | str) -> tuple[list[Any], bytes, int]:
             raise InputError(path, "invalid UTF-16 text") from None
     if not data.strip():
         raise InputError(path, "empty file, not a HAR (expected a JSON object with log.entries)")
+    return data, size
+
+
+def _load_entries(path: Path | str, read: tuple[bytes, int] | None) -> tuple[list[Any], bytes, int]:
+    data, size = read if read is not None else har_bytes(path)
     # hashlib lets go of the GIL on large buffers: the digest runs beside the parse
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(_digest, data)
+        digest = pool.submit(har_digest, data)
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
@@ -244,8 +272,9 @@ def _load_entries(path: Path | str) -> tuple[list[Any], bytes, int]:
         return entries, digest.result(), size
 
 
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=32).digest()
+def har_digest(data: bytes) -> bytes:
+    """What redaction's placeholders of this file are keyed by (``file_redactor``)."""
+    return hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest()
 
 
 def _json_position(data: bytes, exc: orjson.JSONDecodeError) -> str:
