@@ -43,7 +43,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["cut_entries", "entry_pieces", "parse_piece"]
+__all__ = ["Span", "cut_entries", "entry_pieces", "parse_piece"]
 
 _ENTRIES = re.compile(rb'"entries"\s*:\s*\[')
 _WS = frozenset(b" \t\r\n")
