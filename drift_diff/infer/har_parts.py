@@ -29,7 +29,7 @@ from driftdiff_sdk.redact import Redactor
 from driftdiff_sdk.writer import dump_line
 
 from drift_diff.infer.engine import Inference
-from drift_diff.infer.har_pieces import DigestBox, learn_pieces, worker_redactor
+from drift_diff.infer.har_pieces import SharedHar, learn_pieces, worker_redactor
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.parallel import part_baseline
 from drift_diff.infer.pool import gc_paused, run_parts, started_pool
@@ -77,17 +77,18 @@ def infer_har(
     are added to ``stats`` as the sequential reader adds them."""
     name = str(path) if isinstance(path, RemoteFile) else path
     job: Job = ("learn", tuple(templates))
-    box = DigestBox()
-    with gc_paused(), started_pool(workers, *box.init) as pool:  # forked before the read
-        read = har_bytes(name)
+    read = har_bytes(name)
+    shared = SharedHar(read[0]) if workers > 1 else None
+    # workers forked before the parse (they share the bytes, not a parsed heap)
+    with gc_paused(), started_pool(workers, *(shared.init if shared else (None, ()))) as pool:
         pieces = None
-        if workers > 1:  # parsed in pieces by every process at once (``har_pieces``)
-            pieces = learn_pieces(read[0], service, workers, templates, progress, pool, box)
+        if shared is not None:  # parsed in pieces by every process at once (``har_pieces``)
+            pieces = learn_pieces(service, workers, templates, progress, pool, shared)
         if pieces is not None:
             parts, file_stats = pieces
         else:
             har = load_har(name, read)
-            del read
+            del read, shared
             parts, file_stats = _run(har, service, True, workers, job, progress, pool)
         if stats.har is None:
             stats.har = HarStats()

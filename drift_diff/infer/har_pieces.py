@@ -39,7 +39,7 @@ from drift_diff.traffic.har import (
 )
 from drift_diff.traffic.har_cut import Span, cut_entries, entry_pieces, parse_piece
 
-__all__ = ["PIECES_PER_WORKER", "DigestBox", "learn_pieces", "worker_redactor"]
+__all__ = ["PIECES_PER_WORKER", "SharedHar", "learn_pieces", "worker_redactor"]
 
 #: Pieces per worker: more pieces than workers let the queue even out a core that other work
 #: slows down.
@@ -58,20 +58,22 @@ class _CutFailed(Exception):
     """A piece did not parse: the cut does not hold, the file is parsed whole."""
 
 
-class DigestBox:
-    """The file's digest for worker processes started before it was known (they start before
-    the file is read, see ``pool.started_pool``): written once into shared memory by this
-    process, read by each worker when it first redacts. Start the pool with ``init``."""
+class SharedHar:
+    """What worker processes get of the HAR file: its bytes when they start (``pool``'s
+    ``initargs``: shared copy-on-write by a forked process, which never writes to them, and
+    copied once to a spawned one), and its digest once this process has computed it, through
+    shared memory. Start the pool with ``init`` after the file is read."""
 
-    def __init__(self) -> None:
+    def __init__(self, data: bytes) -> None:
         context = multiprocessing.get_context()
+        self.data = data
         self.ready = context.Event()
         self.value = context.Array("B", DIGEST_SIZE, lock=False)
 
     @property
     def init(self) -> tuple[Callable[..., None], tuple[Any, ...]]:
         """The pool's ``initializer`` and ``initargs``."""
-        return _install_box, (self.ready, self.value)
+        return _install, (self.data, self.ready, self.value)
 
     def put(self, digest: bytes) -> bytes:
         self.value[:] = digest
@@ -79,36 +81,43 @@ class DigestBox:
         return digest
 
 
-def _install_box(ready: Any, value: Any) -> None:
-    global _BOX
-    _BOX = (ready, value)
+def _install(data: bytes, ready: Any, value: Any) -> None:
+    global _SHARED
+    _SHARED = (data, ready, value)
 
 
-def _box_digest() -> bytes:
-    """Worker: the digest this process's ``DigestBox`` holds, once it does."""
-    if _BOX is None or not _BOX[0].wait(DIGEST_WAIT):
+def _shared() -> tuple[bytes, Any, Any]:
+    if _SHARED is None:
+        raise RuntimeError("this worker was not started with the HAR file")
+    return _SHARED
+
+
+def _shared_digest() -> bytes:
+    """Worker: the file's digest, once this process has put it."""
+    _, ready, value = _shared()
+    if not ready.wait(DIGEST_WAIT):
         raise RuntimeError("the HAR file's digest never came")
-    return bytes(_BOX[1])
+    return bytes(value)
 
 
-_BOX: tuple[Any, Any] | None = None  # set in worker processes only
+_SHARED: tuple[bytes, Any, Any] | None = None  # set in worker processes only
 
 
 def learn_pieces(
-    data: bytes,
     service: str | None,
     workers: int,
     templates: Sequence[str],
     progress: Callable[[int], None] | None,
     pool: ProcessPoolExecutor | None,
-    box: DigestBox,
+    shared: SharedHar,
 ) -> tuple[list[Part], HarStats] | None:
-    """The parts of the baseline of a HAR file (its bytes ``data``, from ``har_bytes``) learned in
-    pieces on ``workers`` processes, and the file's counts; ``None`` when the file cannot be
-    cut (the caller then parses it whole). ``pool``'s workers were started with ``box``'s
-    ``init``: they learn the file's digest from it."""
+    """The parts of the baseline of a HAR file (``shared.data``, from ``har_bytes``) learned
+    in pieces on ``workers`` processes, and the file's counts; ``None`` when the file cannot be
+    cut (the caller then parses it whole). ``pool``'s workers were started with ``shared``'s
+    ``init``."""
+    data = shared.data
     with ThreadPoolExecutor(max_workers=1) as hashing:  # hashlib lets go of the GIL
-        digest_of = hashing.submit(lambda: box.put(har_digest(data)))
+        digest_of = hashing.submit(lambda: shared.put(har_digest(data)))
         spans = cut_entries(data, workers * PIECES_PER_WORKER)
         if spans is None or len(spans) < 2:
             return None
@@ -127,7 +136,7 @@ def learn_pieces(
             parts = run_parts(
                 spans,
                 workers=workers,
-                remote=lambda span: (_learn_text, (data[span[0] : span[1]], span[0], *args)),
+                remote=lambda span: (_learn_span, (span, *args)),
                 local=lambda span: _learn(
                     parse_piece(data, span), span[0], digest_of.result, *args
                 ),
@@ -171,10 +180,10 @@ def _first_service(data: bytes, span: Span) -> tuple[bool, str | None]:
     return False, None
 
 
-def _learn_text(text: bytes, start: int, *args: Any) -> Part:
-    """Worker: one piece, sent as its bytes."""
+def _learn_span(span: Span, *args: Any) -> Part:
+    """Worker: the piece ``span`` of the file it was started with."""
     with gc_paused():
-        return _learn(parse_piece(text, (0, len(text))), start, _box_digest, *args)
+        return _learn(parse_piece(_shared()[0], span), span[0], _shared_digest, *args)
 
 
 def _learn(
