@@ -1,8 +1,10 @@
 """One HAR file on several processes, byte-identical to one pass: learned (``infer_har``, for
 ``driftdiff baseline x.har``) or converted to trace lines (``har_lines``, for ``import har``).
 
-A HAR is one JSON document, so it cannot be cut at line boundaries like a trace file: this
-process parses it once (``load_har``) and cuts its entries into contiguous slices. A worker
+A HAR is one JSON document, so it cannot be cut at line boundaries like a trace file. It is
+first cut into pieces of its bytes that every process parses on its own (``har_pieces``); a
+file that cannot be cut so is parsed here (below). This process then parses it once
+(``load_har``) and cuts its entries into contiguous slices. A worker
 process gets a slice as the JSON text of its entries (``orjson.dumps`` of half of a 263 MB file
 takes 0.14 s, where parsing the whole file again would take 1 s in every worker); this process
 runs its own slices straight from the parsed entries, and the rest of the work — converting,
@@ -29,7 +31,7 @@ from driftdiff_sdk.redact import Redactor
 from driftdiff_sdk.writer import dump_line
 
 from drift_diff.infer.engine import Inference
-from drift_diff.infer.har_pieces import SharedHar, learn_pieces, worker_redactor
+from drift_diff.infer.har_pieces import Job, SharedHar, run_pieces, worker_redactor
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.parallel import part_baseline
 from drift_diff.infer.pool import gc_paused, run_parts, started_pool
@@ -46,7 +48,7 @@ from drift_diff.traffic.har import (
 )
 from drift_diff.traffic.sources import SourceStats
 from drift_diff.traffic.traces import SourceFile
-from drift_diff.traffic.urls import RemoteFile
+from drift_diff.traffic.urls import RemoteFile, as_source, source_name
 
 __all__ = ["har_lines", "infer_har"]
 
@@ -57,9 +59,6 @@ SLICES_PER_WORKER = 4
 MIN_SLICE = 500
 
 Slice = tuple[int, int]  # entries [start, end) of the file
-#: What is done with a slice: ``("learn", templates)``, or ``("lines", ())``: its exchanges
-#: as trace lines (``import har``).
-Job = tuple[str, tuple[str, ...]]
 #: A slice's start, what the job made of it (a baseline dict, or the lines), and its counts.
 Part = tuple[int, Any, HarStats]
 
@@ -76,26 +75,15 @@ def infer_har(
     """The baseline of one HAR file on ``workers`` processes (this one included); its counts
     are added to ``stats`` as the sequential reader adds them."""
     name = str(path) if isinstance(path, RemoteFile) else path
-    job: Job = ("learn", tuple(templates))
-    read = har_bytes(name)
-    shared = SharedHar(read[0]) if workers > 1 else None
-    # workers forked before the parse (they share the bytes, not a parsed heap)
-    with gc_paused(), started_pool(workers, *(shared.init if shared else (None, ()))) as pool:
-        pieces = None
-        if shared is not None:  # parsed in pieces by every process at once (``har_pieces``)
-            pieces = learn_pieces(service, workers, templates, progress, pool, shared)
-        if pieces is not None:
-            parts, file_stats = pieces
-        else:
-            har = load_har(name, read)
-            del read, shared
-            parts, file_stats = _run(har, service, True, workers, job, progress, pool)
-        if stats.har is None:
-            stats.har = HarStats()
-        stats.har.add(file_stats)
-        stats.har_files += 1
-        check_usable(name, file_stats)
-        return merge_baselines([part_baseline(data) for _, data, _ in parts], service=service)
+    with gc_paused():
+        parts, file_stats = _job(
+            name, service, True, workers, ("learn", tuple(templates)), progress
+        )
+    if stats.har is None:
+        stats.har = HarStats()
+    stats.har.add(file_stats)
+    stats.har_files += 1
+    return merge_baselines([part_baseline(data) for _, data, _ in parts], service=service)
 
 
 def har_lines(
@@ -110,15 +98,50 @@ def har_lines(
     """The trace lines ``import har`` writes for the HAR ``path``, in entry order, converted
     (and redacted) on ``workers`` processes when it holds ``min_bytes`` or more; the file's
     counts are added to ``stats``."""
-    size = path.stat().st_size if isinstance(path, Path) and path.is_file() else None
-    early = workers if size is not None and size >= min_bytes else 1
-    with gc_paused(), started_pool(early) as pool:  # workers forked before the parse
-        har = load_har(path)
-        procs = workers if har.size >= min_bytes else 1
-        parts, file_stats = _run(har, service, redact, procs, ("lines", ()), None, pool)
-        stats.add(file_stats)
-        check_usable(har.path, file_stats)
-        return [part[1] for part in sorted(parts, key=lambda part: part[0])]
+    with gc_paused():
+        parts, file_stats = _job(path, service, redact, workers, ("lines", ()), None, min_bytes)
+    stats.add(file_stats)
+    return [part[1] for part in sorted(parts, key=lambda part: part[0])]
+
+
+def _job(
+    path: Path | str,
+    service: str | None,
+    redact: bool,
+    workers: int,
+    job: Job,
+    progress: Callable[[int], None] | None,
+    min_bytes: int = 0,
+) -> tuple[list[Part], HarStats]:
+    """``job`` on the HAR ``path``: in pieces of its bytes (``har_pieces``) when it holds
+    ``min_bytes`` or more and more than one worker is asked for, else (or when it cannot be
+    cut) parsed whole here and cut into slices of its entries; the parts and the file's counts
+    (``InputError`` when every entry is malformed)."""
+    source = as_source(path)
+    read = har_bytes(source)
+    shared = SharedHar(read[0]) if workers > 1 and read[1] >= min_bytes else None
+    procs = workers if shared is not None else 1
+    # workers forked before the parse (they share the bytes, not a parsed heap)
+    with started_pool(procs, *(shared.init if shared else (None, ()))) as pool:
+        pieces = None
+        if shared is not None:  # parsed in pieces by every process at once
+            seed = source_name(source)
+            pieces = run_pieces(
+                shared,
+                job,
+                service=service,
+                seed=seed,
+                redact=redact,
+                workers=procs,
+                progress=progress,
+                pool=pool,
+            )
+        if pieces is None:
+            har = load_har(source, read)
+            del read, shared
+            pieces = _run(har, service, redact, procs, job, progress, pool)
+    check_usable(source, pieces[1])
+    return pieces
 
 
 def _run(

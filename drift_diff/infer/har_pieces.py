@@ -1,29 +1,37 @@
-"""A large HAR file learned in pieces of its bytes, each parsed by the process that learns it.
+"""A large HAR file learned or imported in pieces of its bytes, each parsed by the process
+that works on it.
 
 ``har_parts`` first shared a HAR's entries out after parsing the whole file in one process
 (1.5-3 s for 263 MB, while the other cores waited) and sending each worker its entries as JSON
 text again. Here this process only reads the bytes and cuts them (``traffic.har_cut``: found
-without parsing, proved by the parse of each piece), and every process parses, converts,
-redacts and learns pieces at once; no process holds the whole file parsed, so none spends
-0.4 s freeing it either.
+without parsing, proved by the parse of each piece); worker processes, forked after the read,
+share the bytes, and every process parses, converts, redacts and learns (or writes as trace
+lines) pieces at once. No process holds the whole file parsed, so none spends 0.4 s freeing
+it either.
 
 The result is byte-identical to one pass, as ``har_parts``'s is: placeholders are keyed by the
-whole file's digest (``har_digest``, computed here beside the cutting), every exchange names the
-service the file's first API entry names, and a piece's counts — its malformed entries named by
-their index in the piece — are shifted by the entries before it. Learning reads no exchange
-ids, so pieces need not know their place in the file before they are parsed. Whenever a piece
-does not parse, or the file's first API entry is not among its first entries, this returns
-``None`` and the caller parses the file whole (which names the file's error with its line).
+whole file's digest (``har_digest``, computed here beside the cutting and handed to workers
+through shared memory; a piece is converted before it waits for it), every exchange names the
+service the file's first API entry names, and a piece's counts are those of its entries.
+Learning reads no exchange ids, so a piece that learns need not know its place in the file:
+its malformed entries, counted from 0, are shifted by the entries before it. Trace lines carry
+ids derived from the entry's index in the file, so for them the entries of every piece are
+counted first (``span_counts``) and each piece's parse must give its count. Whenever a piece
+does not parse (or gives another count), or the file's first API entry is not among its first
+entries, this returns ``None`` and the caller parses the file whole (which names the file's
+error with its line).
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from driftdiff_sdk.redact import Redactor
+from driftdiff_sdk.writer import dump_line
 
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.pool import gc_paused, run_parts
@@ -37,15 +45,18 @@ from drift_diff.traffic.har import (
     har_exchanges,
     har_service,
 )
-from drift_diff.traffic.har_cut import Span, cut_entries, entry_pieces, parse_piece
+from drift_diff.traffic.har_cut import Span, cut_entries, entry_pieces, parse_piece, span_counts
 
-__all__ = ["PIECES_PER_WORKER", "SharedHar", "learn_pieces", "worker_redactor"]
+__all__ = ["PIECES_PER_WORKER", "Job", "SharedHar", "run_pieces", "worker_redactor"]
 
 #: Pieces per worker: more pieces than workers let the queue even out a core that other work
 #: slows down.
 PIECES_PER_WORKER = 4
-#: A piece's start, its baseline (a dict), its counts; or the start and ``None`` twice for a
-#: piece that did not parse.
+#: What is done with a piece: ``("learn", templates)``, or ``("lines", ())``: its exchanges
+#: as trace lines (``import har``).
+Job = tuple[str, tuple[str, ...]]
+#: A piece's start, what the job made of it (a baseline dict, or the lines), its counts; or
+#: the start and ``None`` twice for a piece that did not parse.
 Part = tuple[int, Any, Any]
 
 
@@ -103,18 +114,21 @@ def _shared_digest() -> bytes:
 _SHARED: tuple[bytes, Any, Any] | None = None  # set in worker processes only
 
 
-def learn_pieces(
+def run_pieces(
+    shared: SharedHar,
+    job: Job,
+    *,
     service: str | None,
+    seed: str,
+    redact: bool,
     workers: int,
-    templates: Sequence[str],
     progress: Callable[[int], None] | None,
     pool: ProcessPoolExecutor | None,
-    shared: SharedHar,
 ) -> tuple[list[Part], HarStats] | None:
-    """The parts of the baseline of a HAR file (``shared.data``, from ``har_bytes``) learned
-    in pieces on ``workers`` processes, and the file's counts; ``None`` when the file cannot be
-    cut (the caller then parses it whole). ``pool``'s workers were started with ``shared``'s
-    ``init``."""
+    """``job`` on the HAR file ``shared.data`` (from ``har_bytes``; ``seed``: what its ids
+    derive from) in pieces on ``workers`` processes: the parts and the file's counts, as
+    ``har_parts`` gives them; ``None`` when the file cannot be cut (the caller then parses it
+    whole). ``pool``'s workers were started with ``shared``'s ``init``."""
     data = shared.data
     with ThreadPoolExecutor(max_workers=1) as hashing:  # hashlib lets go of the GIL
         digest_of = hashing.submit(lambda: shared.put(har_digest(data)))
@@ -124,7 +138,18 @@ def learn_pieces(
         found, named = (True, service) if service is not None else _first_service(data, spans[0])
         if not found:
             return None
-        args = (named, tuple(templates))
+        # ids name an entry by its index in the file: a piece that writes lines must know
+        # where it starts, so its entries are counted here (and the count checked by its parse)
+        places: dict[Span, tuple[int, int] | None] = dict.fromkeys(spans)
+        if job[0] == "lines":
+            counts = span_counts(data, spans)
+            if counts is None:
+                return None
+            firsts = itertools.accumulate(counts[:-1], initial=0)
+            places = {
+                span: (first, n) for span, first, n in zip(spans, firsts, counts, strict=True)
+            }
+        args = (named, seed, redact, job)
 
         def done(part: Part) -> None:
             if part[2] is None:
@@ -136,9 +161,9 @@ def learn_pieces(
             parts = run_parts(
                 spans,
                 workers=workers,
-                remote=lambda span: (_learn_span, (span, *args)),
-                local=lambda span: _learn(
-                    parse_piece(data, span), span[0], digest_of.result, *args
+                remote=lambda span: (_piece_span, (span, places[span], *args)),
+                local=lambda span: _piece(
+                    parse_piece(data, span), span[0], places[span], digest_of.result, *args
                 ),
                 done=done,
                 pool=pool,
@@ -149,7 +174,8 @@ def learn_pieces(
             _WORKER_REDACTOR.clear()  # this process's, for its own pieces
     stats, before = HarStats(), 0
     for _, _, part_stats in sorted(parts, key=lambda part: part[0]):  # file order
-        stats.add(part_stats, shift=before)
+        # a piece that learned counted its malformed entries from 0
+        stats.add(part_stats, shift=before if job[0] == "learn" else 0)
         before += part_stats.entries
     return parts, stats
 
@@ -180,31 +206,50 @@ def _first_service(data: bytes, span: Span) -> tuple[bool, str | None]:
     return False, None
 
 
-def _learn_span(span: Span, *args: Any) -> Part:
+def _piece_span(span: Span, *args: Any) -> Part:
     """Worker: the piece ``span`` of the file it was started with."""
     with gc_paused():
-        return _learn(parse_piece(_shared()[0], span), span[0], _shared_digest, *args)
+        entries = parse_piece(_shared()[0], span)
+        return _piece(entries, span[0], args[0], _shared_digest, *args[1:])
 
 
-def _learn(
+def _piece(
     entries: list[Any] | None,
     start: int,
+    place: tuple[int, int] | None,
     digest: Callable[[], bytes],
     service: str | None,
-    templates: tuple[str, ...],
+    seed: str,
+    redact: bool,
+    job: Job,
 ) -> Part:
-    """The baseline and counts of the entries of the piece at byte ``start``: converted
-    first, then (once ``digest()`` gives the file's digest) redacted and learned."""
-    if entries is None:
+    """What ``job`` makes of the entries of the piece at byte ``start`` (``place``: the index
+    in the file of its first entry and how many it holds, when known), and the piece's
+    counts: converted first, then (once ``digest()`` gives the file's digest) redacted."""
+    if entries is None or (place is not None and len(entries) != place[1]):
         return start, None, None
-    har = LoadedHar("", entries, b"", "")  # learning names no file: no ids, no errors
+    first = place[0] if place is not None else 0
+    har = LoadedHar(seed, entries, b"", seed, first=first)
     stats = HarStats()
+    kind, templates = job
     exchanges = list(
-        har_exchanges(har, 0, len(entries), service=service, redactor=None, stats=stats, ids=False)
+        har_exchanges(
+            har,
+            first,
+            first + len(entries),
+            service=service,
+            redactor=None,
+            stats=stats,
+            ids=kind == "lines",
+        )
     )
-    redact = worker_redactor(digest()).redact_exchange
+    if redact:
+        redact_exchange = worker_redactor(digest()).redact_exchange
+        exchanges = [as_exchange(redact_exchange(exchange)) for exchange in exchanges]
+    if kind == "lines":
+        return start, b"".join(dump_line(exchange) for exchange in exchanges), stats
     inference = Inference(service=service, templates=templates)
     add = inference.add
     for exchange in exchanges:
-        add(as_exchange(redact(exchange)))
+        add(exchange)
     return start, inference.baseline().to_dict(), stats

@@ -43,7 +43,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["Span", "cut_entries", "entry_pieces", "parse_piece"]
+__all__ = ["Span", "cut_entries", "entry_pieces", "parse_piece", "span_counts"]
 
 _ENTRIES = re.compile(rb'"entries"\s*:\s*\[')
 _WS = frozenset(b" \t\r\n")
@@ -106,6 +106,23 @@ def entry_pieces(data: bytes, span: Span) -> list[Span]:
         spans.append((start, comma))
         start = comma + 1
     return spans
+
+
+def span_counts(data: bytes, spans: list[Span]) -> list[int] | None:
+    """How many entries each span holds, counted at the separators ``cut_entries`` looks for
+    (so only right when every entry opens with the first entry's key): the parse of each piece
+    must give as many, a count is checked, never trusted. ``None`` without such a key."""
+    key = _first_key(data, spans[0][0], spans[0][1]) if spans else None
+    if key is None:
+        return None
+    counts = []
+    for start, end in spans:
+        count, comma = 1, _separator(data, key, start, end)
+        while comma is not None:
+            count += 1
+            comma = _separator(data, key, comma + 1, end)
+        counts.append(count)
+    return counts
 
 
 def _frame_ok(data: bytes, opening: int, closing: int) -> bool:

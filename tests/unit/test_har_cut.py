@@ -13,11 +13,13 @@ from typing import Any
 
 import orjson
 import pytest
+from driftdiff_sdk.writer import dump_line
 
 from drift_diff.errors import InputError
 from drift_diff.infer import har_pieces
-from drift_diff.traffic.har import har_bytes
-from drift_diff.traffic.har_cut import cut_entries, entry_pieces, parse_piece
+from drift_diff.infer.har_parts import har_lines
+from drift_diff.traffic.har import HarStats, har_bytes, read_har
+from drift_diff.traffic.har_cut import cut_entries, entry_pieces, parse_piece, span_counts
 from tests.unit.test_har import entry, write_har
 from tests.unit.test_har_parts import CONFORMANCE, assert_same_run, mixed_entries
 
@@ -173,27 +175,82 @@ def test_first_entries_come_one_by_one() -> None:
     assert sum(len(run or ()) == 1 for run in parsed) >= 0.8 * len(runs)
 
 
-def test_a_large_har_is_learned_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    took: list[bool] = []
-    real = har_pieces.learn_pieces
+@pytest.fixture
+def took(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """``(job, whether the file was done in pieces)`` of each HAR the next calls work on."""
+    seen: list[tuple[str, bool]] = []
+    real = har_pieces.run_pieces
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        result = real(*args, **kwargs)
-        took.append(result is not None)
+    def spy(shared: Any, job: Any, **kwargs: Any) -> Any:
+        result = real(shared, job, **kwargs)
+        seen.append((job[0], result is not None))
         return result
 
-    monkeypatch.setattr("drift_diff.infer.har_parts.learn_pieces", spy)
+    monkeypatch.setattr("drift_diff.infer.har_parts.run_pieces", spy)
+    return seen
+
+
+def uniform_entries(n: int, seed: int) -> list[Any]:
+    """``mixed_entries`` with its malformed entries opening with the others' first key, so
+    that every entry is counted at its seam (what ``import har`` needs to work in pieces)."""
+    return [
+        e if "startedDateTime" in e else {"startedDateTime": "2024-01-01T00:00:00Z", **e}
+        for e in mixed_entries(n, seed=seed)
+    ]
+
+
+def test_a_har_is_learned_in_pieces(tmp_path: Path, took: list[tuple[str, bool]]) -> None:
     har = write_har(tmp_path / "shop.har", mixed_entries(400))
-    assert_same_run([har])
-    assert took == [True]
+    _, stats = assert_same_run([har])
+    assert took == [("learn", True)]
+    assert stats.har.first_invalid and stats.har.first_invalid.startswith("entry ")
     # the same entries in a layout the cut does not serve (the last ``]`` of the file is not
     # the entries' but sits in a later string): parsed whole, the same baseline
     took.clear()
     doc = har_doc(mixed_entries(400))
     doc["log"]["comment"] = "see [1]"
     (tmp_path / "odd.har").write_bytes(orjson.dumps(doc))
-    assert_same_run([tmp_path / "odd.har"])
-    assert took == [False]
+    assert_same_run([tmp_path / "odd.har"])  # (other bytes: placeholders keyed otherwise)
+    assert took == [("learn", False)]
+
+
+@pytest.mark.parametrize("redact", [True, False])
+def test_a_har_is_imported_in_pieces(
+    tmp_path: Path, took: list[tuple[str, bool]], redact: bool
+) -> None:
+    for seed in (1, 2, 3):
+        har = write_har(tmp_path / f"shop{seed}.har", uniform_entries(300 + seed * 37, seed))
+        one = HarStats()
+        expected = b"".join(dump_line(x) for x in read_har(har, redact=redact, stats=one))
+        two = HarStats()
+        lines = har_lines(har, service=None, redact=redact, workers=2, stats=two)
+        assert b"".join(lines) == expected  # ids, order, redaction: all the single pass's
+        assert two == one and one.invalid_at is not None
+    assert took == [("lines", True)] * 3
+
+
+def test_entries_that_open_with_other_keys_are_imported_whole(
+    tmp_path: Path, took: list[tuple[str, bool]]
+) -> None:
+    # the malformed entries open with "request": counted short at their seams, so a piece's
+    # parse gives more entries than counted and the file is parsed whole instead
+    har = write_har(tmp_path / "mixed.har", mixed_entries(300, seed=6))
+    one, two = HarStats(), HarStats()
+    expected = b"".join(dump_line(x) for x in read_har(har, stats=one))
+    assert b"".join(har_lines(har, service=None, redact=True, workers=2, stats=two)) == expected
+    assert two == one
+    assert took == [("lines", False)]
+
+
+def test_counts_are_checked_not_trusted() -> None:
+    data = orjson.dumps(har_doc(uniform_entries(200, 9)), option=orjson.OPT_INDENT_2)
+    spans = cut_entries(data, 4)
+    assert spans is not None
+    counts = span_counts(data, spans)
+    assert counts == [len(parse_piece(data, span) or ()) for span in spans]
+    odd = orjson.dumps(har_doc(mixed_entries(200, seed=9)), option=orjson.OPT_INDENT_2)
+    odd_spans = cut_entries(odd, 4) or []
+    assert span_counts(odd, odd_spans) != [len(parse_piece(odd, s) or ()) for s in odd_spans]
 
 
 def test_first_api_entry_far_into_the_file(tmp_path: Path) -> None:
