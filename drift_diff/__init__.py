@@ -7,13 +7,28 @@ Stages (one package each): ``traffic`` (traces, HAR import, proxy), ``infer`` (b
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 
 from drift_diff.errors import DriftDiffError
 from drift_diff.model import Baseline, Change, ExchangeRecord, Severity
 
 __all__ = ["Baseline", "Change", "DriftDiffError", "ExchangeRecord", "Severity", "__version__"]
-try:  # one version string: the distribution's metadata (pyproject.toml)
-    __version__ = version("driftdiff")
-except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
-    __version__ = "0+unknown"
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read when first asked for: ``importlib.metadata`` costs every command
+    40 ms of start-up otherwise."""
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _version() -> str:
+    """One version string: the distribution's metadata (pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("driftdiff")
+    except PackageNotFoundError:  # pragma: no cover - a tree that was never installed
+        return "0+unknown"

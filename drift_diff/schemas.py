@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["load_schema", "validation_error"]
 
@@ -26,6 +27,8 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # (imported when first needed: 70 ms of every command's start otherwise)
+
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
@@ -33,6 +36,8 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
 
 def validation_error(name: str, instance: Any) -> str | None:
     """The first reason ``instance`` does not match schema ``name`` (with its path), or None."""
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(_validator(name).iter_errors(instance))
     if error is None:
         return None

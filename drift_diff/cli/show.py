@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from tabulate import tabulate
 
 from drift_diff.cli._console import shares, terminal_columns
 from drift_diff.model import Baseline, split_endpoint_key
@@ -108,6 +107,8 @@ def register(app: typer.Typer) -> None:
         with reading_stdin([baseline]) as (path,):
             loaded = load_baseline(path)
         rows = _rows(loaded)
+        from tabulate import tabulate
+
         table = tabulate(
             rows,
             headers=_HEADERS,

@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from drift_diff import __version__
 from drift_diff.catalogue import Rule
 from drift_diff.diff.registry import all_rules
 from drift_diff.model import Change, DiffResult, Severity
@@ -126,6 +125,8 @@ def render(
                 },
             }
         )
+    from drift_diff import __version__  # (read on first use: see ``drift_diff.__getattr__``)
+
     driver: dict[str, Any] = {"name": "driftdiff", "version": __version__, "rules": rules}
     if docs_url:
         driver["informationUri"] = docs_url.rstrip("/") + "/"

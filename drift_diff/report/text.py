@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import shutil
 
-from tabulate import tabulate
-
 from drift_diff.model import DiffResult
 from drift_diff.report._common import headline, items
 
@@ -33,6 +31,8 @@ def render(result: DiffResult, width: int | None = None) -> str:
         for c in items(result):
             detail = c.message + (f"\n({c.evidence})" if c.evidence else "")
             rows.append([c.severity.value.upper(), c.rule, c.endpoint, c.location or "-", detail])
+        from tabulate import tabulate  # (its import reads package metadata: 40 ms)
+
         lines.append(
             tabulate(
                 rows,

@@ -12,7 +12,7 @@ queued (a server's shutdown hook; the ASGI middleware calls it at the end of the
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 
 from driftdiff_sdk.config import SDKConfig
 from driftdiff_sdk.exchange import EXCHANGE_FORMAT
@@ -28,7 +28,22 @@ __all__ = [
     "shutdown",
     "stats",
 ]
-try:  # one version string: the distribution's metadata (sdk/pyproject.toml)
-    __version__ = version("driftdiff-sdk")
-except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
-    __version__ = "0+unknown"
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read when first asked for: ``importlib.metadata`` would cost every
+    service that imports the SDK 40 ms of start-up otherwise."""
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _version() -> str:
+    """One version string: the distribution's metadata (sdk/pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("driftdiff-sdk")
+    except PackageNotFoundError:  # pragma: no cover - a tree that was never installed
+        return "0+unknown"
