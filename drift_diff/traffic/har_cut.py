@@ -109,20 +109,21 @@ def entry_pieces(data: bytes, span: Span) -> list[Span]:
 
 
 def span_counts(data: bytes, spans: list[Span]) -> list[int] | None:
-    """How many entries each span holds, counted at the separators ``cut_entries`` looks for
-    (so only right when every entry opens with the first entry's key): the parse of each piece
-    must give as many, a count is checked, never trusted. ``None`` without such a key."""
-    key = _first_key(data, spans[0][0], spans[0][1]) if spans else None
+    """How many entries each of the spans ``cut_entries`` gave holds, counted as the seams
+    inside it that read exactly as the seam cut between the first two spans (the blanks, the
+    ``{`` and the first key: one ``bytes.count`` per span, right when every entry is written
+    alike, as HAR writers write them). A count is checked, never trusted: the parse of each
+    piece must give as many entries. ``None`` for a single span."""
+    if len(spans) < 2:
+        return None
+    comma = spans[1][0] - 1
+    brace = _skip(data, comma + 1, len(data))
+    quote = _skip(data, brace + 1, len(data))
+    key = _first_key(data, brace, len(data))
     if key is None:
         return None
-    counts = []
-    for start, end in spans:
-        count, comma = 1, _separator(data, key, start, end)
-        while comma is not None:
-            count += 1
-            comma = _separator(data, key, comma + 1, end)
-        counts.append(count)
-    return counts
+    seam = data[comma : quote + len(key)]
+    return [1 + data.count(seam, start, end) for start, end in spans]
 
 
 def _frame_ok(data: bytes, opening: int, closing: int) -> bool:
