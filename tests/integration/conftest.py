@@ -1,5 +1,7 @@
 """Fixtures shared by the object-storage tests: a real S3-compatible server (moto in server
-mode, a subprocess on a free port) and the AWS environment variables that point s3fs at it."""
+mode, a subprocess on a free port) and the AWS environment variables that point s3fs at it; and
+the compiled build's background job (``compiled_job.py``), started when collection selects the
+tests that need it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,34 @@ from contextlib import contextmanager
 import pytest
 
 from drift_diff.processes import free_port, poll_until
+from tests.integration.compiled_job import CompiledJob
+
+_COMPILED_TESTS = "test_compiled_build.py"
+_SUITES_TEST = "test_inference_unit_suites_pass_on_the_compiled_build"
+_COMPILED_JOB = pytest.StashKey[CompiledJob]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The compiled build (and its unit-suite run, if selected) starts now, in the background."""
+    needed = [item for item in session.items if item.path.name == _COMPILED_TESTS]
+    if needed and _COMPILED_JOB not in session.config.stash:
+        suites = any(item.name == _SUITES_TEST for item in needed)
+        session.config.stash[_COMPILED_JOB] = CompiledJob(suites=suites)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    job = session.config.stash.get(_COMPILED_JOB, None)
+    if job is not None:
+        job.stop()
+
+
+@pytest.fixture(scope="session")
+def compiled_job(request: pytest.FixtureRequest) -> CompiledJob:
+    """The job started at collection's end (or now, if the hook did not run: no unit suites)."""
+    stash = request.config.stash
+    if _COMPILED_JOB not in stash:
+        stash[_COMPILED_JOB] = CompiledJob(suites=False)
+    return stash[_COMPILED_JOB]
 
 
 def _clear_s3fs_cache() -> None:

@@ -1,9 +1,10 @@
 """The optional compiled build (``DRIFTDIFF_COMPILE=1``, mypyc) behaves exactly like pure Python.
 
 The build is made once per session with ``bench/build_compiled.py`` (what the benchmark uses:
-``setup.py build_ext --inplace`` in a copy) and put first on ``PYTHONPATH`` of real CLI
-processes (the build holds the compiled ``drift_diff`` and the compiled SDK redaction and exchange
-modules). Each case runs the same command on both builds: baselines and imported traces must be
+``setup.py build_ext --inplace`` in a copy), in the background from collection's end
+(``compiled_job.py``), and put first on ``PYTHONPATH`` of real CLI processes (the build holds
+the compiled ``drift_diff`` and the compiled SDK redaction and exchange modules). Each case runs
+the same command on both builds, each a real process: baselines and imported traces must be
 byte-identical and errors must read the same, on the sequential reader, the 2-process reader, HAR
 input (one pass and on worker processes, with planted secrets redacted), merging and malformed
 input.
@@ -13,13 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.integration.compiled_job import CompiledJob
 from tests.support import REPO, CliResult, run_cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.heavy]
@@ -30,24 +31,6 @@ from infer_corpus import write_corpus  # noqa: E402
 from tests.unit.test_har import SECRET_MARKERS, entry, planted_har, write_har  # noqa: E402
 from tests.unit.test_har_parts import mixed_entries  # noqa: E402
 
-#: Unit suites that drive the compiled modules in-process (or through the CLI from their folder).
-UNIT_SUITES = (
-    "test_infer_builder.py",
-    "test_infer_baseline.py",
-    "test_merge.py",
-    "test_paths.py",
-    "test_traces.py",
-    "test_cli_baseline.py",
-    "test_hostile_inputs.py",
-    "test_har.py",
-    "test_har_conformance.py",
-    "test_har_parts.py",
-    "test_exchange_bodies.py",
-    "test_detectors.py",
-    "test_redact.py",
-    "test_redact_fast_paths.py",
-    "test_match_datastores.py",
-)
 #: The modules the build compiles, as the probe checks them (a sample of each package).
 COMPILED_MODULES = (
     "drift_diff.infer.engine",
@@ -73,17 +56,14 @@ HARS = (
 
 
 @pytest.fixture(scope="session")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("compiled-build")
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "build_compiled.py"), str(dest)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert Path(proc.stdout.strip()) == dest
-    return dest
+def compiled(compiled_job: CompiledJob) -> Path:
+    """The build, started in the background at collection's end (``compiled_job.py``)."""
+    compiled_job.wait()
+    build = compiled_job.build
+    assert build is not None
+    assert build.returncode == 0, build.stderr[-3000:]
+    assert Path(build.stdout.strip()) == compiled_job.dest
+    return compiled_job.dest
 
 
 def _pythonpath(compiled: Path) -> dict[str, str]:
@@ -93,9 +73,13 @@ def _pythonpath(compiled: Path) -> dict[str, str]:
 
 
 def _both(compiled: Path, cwd: Path, *args: str) -> tuple[CliResult, CliResult]:
-    """``driftdiff ARGS`` on the pure build, then on the compiled one (cwd outside the repo, so
-    the checkout's sources do not shadow the compiled modules)."""
-    return run_cli(*args, cwd=cwd), run_cli(*args, cwd=cwd, env=_pythonpath(compiled))
+    """``driftdiff ARGS`` on the pure build, then on the compiled one: real processes (an
+    in-process run would use the pure modules already imported), cwd outside the repo, so the
+    checkout's sources do not shadow the compiled modules."""
+    return (
+        run_cli(*args, cwd=cwd, process=True),
+        run_cli(*args, cwd=cwd, env=_pythonpath(compiled), process=True),
+    )
 
 
 def test_the_compiled_modules_are_the_ones_imported(compiled: Path, tmp_path: Path) -> None:
@@ -117,9 +101,11 @@ def test_the_compiled_modules_are_the_ones_imported(compiled: Path, tmp_path: Pa
 
 def _same_baseline(compiled: Path, tmp_path: Path, *args: str) -> bytes:
     """``driftdiff ARGS --out F`` on both builds: the same file and the same summary line."""
-    pure = run_cli(*args, "--out", "pure.json", cwd=tmp_path)
+    pure = run_cli(*args, "--out", "pure.json", cwd=tmp_path, process=True)
     assert pure.code == 0, pure.stderr
-    fast = run_cli(*args, "--out", "fast.json", cwd=tmp_path, env=_pythonpath(compiled))
+    fast = run_cli(
+        *args, "--out", "fast.json", cwd=tmp_path, env=_pythonpath(compiled), process=True
+    )
     assert fast.code == 0, fast.stderr
     data = (tmp_path / "pure.json").read_bytes()
     assert (tmp_path / "fast.json").read_bytes() == data
@@ -175,10 +161,17 @@ def test_har_with_secrets_gives_the_same_baseline(
 
 def test_har_import_gives_the_same_traces(compiled: Path, tmp_path: Path) -> None:
     har = _secret_har(tmp_path)
-    pure = run_cli("import", "har", str(har), "--out", "pure", cwd=tmp_path)
+    pure = run_cli("import", "har", str(har), "--out", "pure", cwd=tmp_path, process=True)
     assert pure.code == 0, pure.stderr
     fast = run_cli(
-        "import", "har", str(har), "--out", "fast", cwd=tmp_path, env=_pythonpath(compiled)
+        "import",
+        "har",
+        str(har),
+        "--out",
+        "fast",
+        cwd=tmp_path,
+        env=_pythonpath(compiled),
+        process=True,
     )
     assert fast.code == 0, fast.stderr
     assert fast.stderr.replace("fast", "pure") == pure.stderr
@@ -237,30 +230,23 @@ def test_bad_input_reads_the_same(
     assert not (tmp_path / "b.json").exists()
 
 
-def test_inference_unit_suites_pass_on_the_compiled_build(compiled: Path, tmp_path: Path) -> None:
-    """The unit suites of the compiled modules, run in a copy of the repo whose ``drift_diff``
-    is the compiled build (a compiled build checks narrowed types at run time: pure-Python
-    runs cannot catch a wrong narrowing)."""
-    work = tmp_path / "repo"
-    shutil.copytree(compiled, work, symlinks=True)
-    skip = shutil.ignore_patterns("__pycache__", "out", ".pytest_cache")
-    for name in ("tests", "examples", "baselines", "bench"):
-        shutil.copytree(REPO / name, work / name, symlinks=True, ignore=skip)
-    shared = REPO.parent / "shared"
-    if shared.is_dir():
-        (tmp_path / "shared").symlink_to(shared)
+def test_inference_unit_suites_pass_on_the_compiled_build(
+    compiled: Path, compiled_job: CompiledJob
+) -> None:
+    """The unit suites of the compiled modules (``compiled_job.UNIT_SUITES``), run in a copy of
+    the repo whose ``drift_diff`` is the compiled build (a compiled build checks narrowed types at
+    run time: pure-Python runs cannot catch a wrong narrowing); the run started in the background
+    as soon as the build was done."""
     probe = "import drift_diff.infer.containers as c; print(c.__file__)"
     used = subprocess.run(
-        [sys.executable, "-c", probe], cwd=work, capture_output=True, text=True, check=True
-    )
-    assert used.stdout.strip().endswith(".so"), used.stdout
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
-        + [f"tests/unit/{name}" for name in UNIT_SUITES],
-        cwd=work,
+        [sys.executable, "-c", probe],
+        cwd=compiled_job.work,
         capture_output=True,
         text=True,
-        timeout=900,
+        check=True,
     )
+    assert used.stdout.strip().endswith(".so"), used.stdout
+    proc = compiled_job.suites
+    assert proc is not None, "the unit suites did not run on the compiled build"
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert " passed" in proc.stdout
