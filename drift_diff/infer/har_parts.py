@@ -34,7 +34,7 @@ from drift_diff.infer.engine import Inference
 from drift_diff.infer.har_pieces import Job, SharedHar, run_pieces, worker_redactor
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.parallel import part_baseline
-from drift_diff.infer.pool import gc_paused, run_parts, started_pool
+from drift_diff.infer.pool import PARTS_PER_WORKER, gc_paused, run_parts, started_pool
 from drift_diff.model import Baseline
 from drift_diff.traffic.har import (
     HarStats,
@@ -52,9 +52,6 @@ from drift_diff.traffic.urls import RemoteFile, as_source, source_name
 
 __all__ = ["har_lines", "infer_har"]
 
-#: Slices per worker: more slices than workers let the queue even out a core that other work
-#: slows down, and keep the text sent to a worker small.
-SLICES_PER_WORKER = 4
 #: The fewest entries worth a slice of their own.
 MIN_SLICE = 500
 
@@ -176,7 +173,7 @@ def _run(
 
 def _slices(n: int, workers: int) -> list[Slice]:
     """Contiguous slices of ``n`` entries, largest first (at least one, maybe empty)."""
-    count = 1 if workers <= 1 else max(1, min(workers * SLICES_PER_WORKER, n // MIN_SLICE))
+    count = 1 if workers <= 1 else max(1, min(workers * PARTS_PER_WORKER, n // MIN_SLICE))
     cuts = [n * k // count for k in range(count + 1)]
     pieces = list(itertools.pairwise(cuts))
     return sorted(pieces, key=lambda piece: piece[0] - piece[1])

@@ -34,7 +34,7 @@ from driftdiff_sdk.redact import Redactor
 from driftdiff_sdk.writer import dump_line
 
 from drift_diff.infer.engine import Inference
-from drift_diff.infer.pool import gc_paused, run_parts
+from drift_diff.infer.pool import PARTS_PER_WORKER, gc_paused, run_parts
 from drift_diff.records import as_exchange
 from drift_diff.traffic.har import (
     DIGEST_SIZE,
@@ -47,11 +47,8 @@ from drift_diff.traffic.har import (
 )
 from drift_diff.traffic.har_cut import Span, cut_entries, entry_pieces, parse_piece, span_counts
 
-__all__ = ["PIECES_PER_WORKER", "Job", "SharedHar", "run_pieces", "worker_redactor"]
+__all__ = ["Job", "SharedHar", "run_pieces", "worker_redactor"]
 
-#: Pieces per worker: more pieces than workers let the queue even out a core that other work
-#: slows down.
-PIECES_PER_WORKER = 4
 #: What is done with a piece: ``("learn", templates)``, or ``("lines", ())``: its exchanges
 #: as trace lines (``import har``).
 Job = tuple[str, tuple[str, ...]]
@@ -79,15 +76,23 @@ class SharedHar:
         context = multiprocessing.get_context()
         self.data = data
         self.ready = context.Event()
-        self.value = context.Array("B", DIGEST_SIZE, lock=False)
+        # the digest, then one byte: 1 once it is there, 0 when computing it failed
+        self.value = context.Array("B", DIGEST_SIZE + 1, lock=False)
 
     @property
     def init(self) -> tuple[Callable[..., None], tuple[Any, ...]]:
         """The pool's ``initializer`` and ``initargs``."""
         return _install, (self.data, self.ready, self.value)
 
-    def put(self, digest: bytes) -> bytes:
-        self.value[:] = digest
+    def hash(self) -> bytes:
+        """The file's digest (``har_digest``), put where workers read it; should computing it
+        fail, the workers learn that too (they do not wait for it), and this raises."""
+        try:
+            digest = har_digest(self.data)
+        except BaseException:
+            self.ready.set()
+            raise
+        self.value[:] = digest + b"\x01"
         self.ready.set()
         return digest
 
@@ -106,9 +111,9 @@ def _shared() -> tuple[bytes, Any, Any]:
 def _shared_digest() -> bytes:
     """Worker: the file's digest, once this process has put it."""
     _, ready, value = _shared()
-    if not ready.wait(DIGEST_WAIT):
+    if not ready.wait(DIGEST_WAIT) or not value[DIGEST_SIZE]:
         raise RuntimeError("the HAR file's digest never came")
-    return bytes(value)
+    return bytes(value[:DIGEST_SIZE])
 
 
 _SHARED: tuple[bytes, Any, Any] | None = None  # set in worker processes only
@@ -131,8 +136,8 @@ def run_pieces(
     whole). ``pool``'s workers were started with ``shared``'s ``init``."""
     data = shared.data
     with ThreadPoolExecutor(max_workers=1) as hashing:  # hashlib lets go of the GIL
-        digest_of = hashing.submit(lambda: shared.put(har_digest(data)))
-        spans = cut_entries(data, workers * PIECES_PER_WORKER)
+        digest_of = hashing.submit(shared.hash)
+        spans = cut_entries(data, workers * PARTS_PER_WORKER)
         if spans is None or len(spans) < 2:
             return None
         found, named = (True, service) if service is not None else _first_service(data, spans[0])

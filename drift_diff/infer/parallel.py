@@ -26,7 +26,7 @@ import orjson
 from drift_diff.errors import DriftDiffError, InputError, UsageError
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.merge import merge_baselines
-from drift_diff.infer.pool import gc_paused, run_parts
+from drift_diff.infer.pool import PARTS_PER_WORKER, gc_paused, run_parts
 from drift_diff.jsonfile import max_line_bytes
 from drift_diff.model import Baseline, BaselineRecord
 from drift_diff.traffic.sources import (
@@ -190,23 +190,20 @@ def _open_raw(path: SourceFile) -> IO[bytes]:
     return path.open() if isinstance(path, RemoteFile) else open(path, "rb")
 
 
-#: Pieces per worker a large plain file is cut into: more pieces than workers let the queue
-#: even out a core that other work slows down (each piece costs one partial baseline).
-PIECES_PER_WORKER = 4
 #: The smallest piece worth its own partial baseline.
 PIECE_MIN_BYTES = 4 * 1024 * 1024
 
 
 def _units(files: list[SourceFile], workers: int, min_bytes: int) -> list[Unit]:
     """Whole files, and large plain ``*.jsonl`` files cut at line starts into up to
-    ``PIECES_PER_WORKER × workers`` byte ranges."""
+    ``PARTS_PER_WORKER × workers`` byte ranges."""
     units: list[Unit] = []
     for path in files:
         size = file_size(path)
         if not path.name.endswith(".jsonl") or size < min_bytes // 2:
             units.append(Unit(str(path), size))
             continue
-        pieces = max(min(workers * PIECES_PER_WORKER, size // PIECE_MIN_BYTES), min(workers, 2))
+        pieces = max(min(workers * PARTS_PER_WORKER, size // PIECE_MIN_BYTES), min(workers, 2))
         cuts = [0]
         with _open_raw(path) as fh:
             for k in range(1, pieces):

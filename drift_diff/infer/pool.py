@@ -21,8 +21,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["gc_paused", "run_parts", "started_pool"]
+__all__ = ["PARTS_PER_WORKER", "gc_paused", "run_parts", "started_pool"]
 
+#: Parts per worker an input is cut into (a trace file's byte ranges, a HAR's pieces or
+#: slices): more parts than workers let the queue even out a core that other work slows down,
+#: each part costing one partial baseline.
+PARTS_PER_WORKER = 4
 #: Seconds between GIL hand-overs while parts run (``_quick_handoffs``).
 HANDOFF_INTERVAL = 0.0002
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from drift_diff.infer.har_parts import har_lines
 from drift_diff.traffic.har import HarStats, har_bytes, read_har
 from drift_diff.traffic.har_cut import cut_entries, entry_pieces, parse_piece, span_counts
 from tests.unit.test_har import entry, write_har
-from tests.unit.test_har_parts import CONFORMANCE, assert_same_run, mixed_entries
+from tests.unit.test_har_parts import CONFORMANCE, assert_same_run, learn, mixed_entries
 
 
 def pieces(data: bytes, count: int) -> list[Any] | None:
@@ -260,3 +261,19 @@ def test_first_api_entry_far_into_the_file(tmp_path: Path) -> None:
     har = write_har(tmp_path / "late.har", [*assets, *mixed_entries(100)])
     text, _ = assert_same_run([har])
     assert '"api.example.com"' in text
+
+
+def test_a_digest_that_cannot_be_computed_fails_the_run_without_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(data: bytes) -> bytes:
+        raise MemoryError("no room for the digest")
+
+    monkeypatch.setattr(har_pieces, "har_digest", broken)
+    # a worker that waited on it would wait this long (forked: the workers see it too)
+    monkeypatch.setattr(har_pieces, "DIGEST_WAIT", 120.0)
+    har = write_har(tmp_path / "shop.har", mixed_entries(300))
+    started = time.monotonic()
+    with pytest.raises(MemoryError):
+        learn([har], 2)
+    assert time.monotonic() - started < 60  # the workers were told, not left waiting
