@@ -70,11 +70,19 @@ class CompiledJob:
         self._stopped = False
         self._child: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
+        self._built = threading.Event()
         self._thread = threading.Thread(target=self._run, name="compiled-build", daemon=True)
         self._thread.start()
 
+    def wait_build(self) -> None:
+        """Until the build is done (the suites may still run); an error of the job itself (a
+        timeout) is raised here."""
+        self._built.wait()
+        if self.build is None:  # the build did not finish: the job's error
+            self.wait()
+
     def wait(self) -> None:
-        """Until the job is done; an error of the job itself (a timeout) is raised here."""
+        """Until the job is done, the suites included; its own errors are raised here."""
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -91,7 +99,10 @@ class CompiledJob:
     def _run(self) -> None:
         try:
             build = [sys.executable, str(REPO / "bench" / "build_compiled.py"), str(self.dest)]
-            self.build = self._call(build, cwd=self.root, timeout=600)
+            try:
+                self.build = self._call(build, cwd=self.root, timeout=600)
+            finally:
+                self._built.set()
             if self._want_suites and self.build.returncode == 0:
                 self._copy_repo()
                 self.suites = self._call(self._suites_argv(), cwd=self.work, timeout=900)

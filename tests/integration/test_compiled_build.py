@@ -58,7 +58,7 @@ HARS = (
 @pytest.fixture(scope="session")
 def compiled(compiled_job: CompiledJob) -> Path:
     """The build, started in the background at collection's end (``compiled_job.py``)."""
-    compiled_job.wait()
+    compiled_job.wait_build()
     build = compiled_job.build
     assert build is not None
     assert build.returncode == 0, build.stderr[-3000:]
@@ -237,6 +237,7 @@ def test_inference_unit_suites_pass_on_the_compiled_build(
     the repo whose ``drift_diff`` is the compiled build (a compiled build checks narrowed types at
     run time: pure-Python runs cannot catch a wrong narrowing); the run started in the background
     as soon as the build was done."""
+    compiled_job.wait()
     probe = "import drift_diff.infer.containers as c; print(c.__file__)"
     used = subprocess.run(
         [sys.executable, "-c", probe],
