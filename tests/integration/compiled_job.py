@@ -33,6 +33,7 @@ UNIT_SUITES = (
     "test_har.py",
     "test_har_conformance.py",
     "test_har_parts.py",
+    "test_har_cut.py",
     "test_exchange_bodies.py",
     "test_detectors.py",
     "test_redact.py",
