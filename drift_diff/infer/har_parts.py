@@ -28,10 +28,8 @@ from typing import Any
 
 import orjson
 from driftdiff_sdk.redact import Redactor
-from driftdiff_sdk.writer import dump_line
 
-from drift_diff.infer.engine import Inference
-from drift_diff.infer.har_pieces import Job, SharedHar, run_pieces, worker_redactor
+from drift_diff.infer.har_pieces import Job, SharedHar, job_result, run_pieces, worker_redactor
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.parallel import part_baseline
 from drift_diff.infer.pool import PARTS_PER_WORKER, gc_paused, run_parts, started_pool
@@ -190,14 +188,7 @@ def _run_slice(
     start, end = piece
     stats = HarStats()
     exchanges = har_exchanges(har, start, end, service=service, redactor=redactor, stats=stats)
-    kind, templates = job
-    if kind == "lines":
-        return start, b"".join(dump_line(exchange) for exchange in exchanges), stats
-    inference = Inference(service=service, templates=templates)
-    add = inference.add
-    for exchange in exchanges:
-        add(exchange)
-    return start, inference.baseline().to_dict(), stats
+    return start, job_result(job, service, exchanges), stats
 
 
 def _run_text(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
@@ -35,7 +35,7 @@ from driftdiff_sdk.writer import dump_line
 
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.pool import PARTS_PER_WORKER, gc_paused, run_parts
-from drift_diff.records import as_exchange
+from drift_diff.records import ExchangeRecord, as_exchange
 from drift_diff.traffic.har import (
     DIGEST_SIZE,
     HarStats,
@@ -47,7 +47,7 @@ from drift_diff.traffic.har import (
 )
 from drift_diff.traffic.har_cut import Span, cut_entries, entry_pieces, parse_piece, span_counts
 
-__all__ = ["Job", "SharedHar", "run_pieces", "worker_redactor"]
+__all__ = ["Job", "SharedHar", "job_result", "run_pieces", "worker_redactor"]
 
 #: What is done with a piece: ``("learn", templates)``, or ``("lines", ())``: its exchanges
 #: as trace lines (``import har``).
@@ -236,7 +236,6 @@ def _piece(
     first = place[0] if place is not None else 0
     har = LoadedHar(seed, entries, b"", seed, first=first)
     stats = HarStats()
-    kind, templates = job
     exchanges = list(
         har_exchanges(
             har,
@@ -245,16 +244,23 @@ def _piece(
             service=service,
             redactor=None,
             stats=stats,
-            ids=kind == "lines",
+            ids=job[0] == "lines",
         )
     )
     if redact:
         redact_exchange = worker_redactor(digest()).redact_exchange
         exchanges = [as_exchange(redact_exchange(exchange)) for exchange in exchanges]
+    return start, job_result(job, service, exchanges), stats
+
+
+def job_result(job: Job, service: str | None, exchanges: Iterable[ExchangeRecord]) -> Any:
+    """What ``job`` makes of a part's exchanges: their trace lines, joined, or the baseline
+    learned from them (a dict)."""
+    kind, templates = job
     if kind == "lines":
-        return start, b"".join(dump_line(exchange) for exchange in exchanges), stats
+        return b"".join(dump_line(exchange) for exchange in exchanges)
     inference = Inference(service=service, templates=templates)
     add = inference.add
     for exchange in exchanges:
         add(exchange)
-    return start, inference.baseline().to_dict(), stats
+    return inference.baseline().to_dict()
