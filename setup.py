@@ -41,6 +41,7 @@ COMPILED = [
     "drift_diff/infer/endpoint.py",
     "drift_diff/infer/engine.py",
     "drift_diff/infer/parallel.py",
+    "drift_diff/infer/learned.py",
 ]
 
 

@@ -34,6 +34,7 @@ from driftdiff_sdk.redact import Redactor
 from driftdiff_sdk.writer import dump_line
 
 from drift_diff.infer.engine import Inference
+from drift_diff.infer.learned import learned_part
 from drift_diff.infer.pool import PARTS_PER_WORKER, gc_paused, run_parts
 from drift_diff.records import ExchangeRecord, as_exchange
 from drift_diff.traffic.har import (
@@ -244,7 +245,7 @@ def _piece(
             service=service,
             redactor=None,
             stats=stats,
-            ids=job[0] == "lines",
+            learn=learned_part if job[0] == "learn" else None,
         )
     )
     if redact:

@@ -20,6 +20,7 @@ __all__ = [
     "VOLATILE_HEADERS",
     "add_headers",
     "add_queries",
+    "contract_headers",
     "header_params",
     "header_table",
     "is_volatile_header",
@@ -183,6 +184,21 @@ def _plan(names: tuple[Any, ...]) -> tuple[tuple[Any, str], ...]:
         _PLANS.clear()
     _PLANS[names] = result = tuple(plan)
     return result
+
+
+def contract_headers(headers: Any) -> Any:
+    """``headers`` without the volatile headers no contract keeps: the map itself when it
+    holds none, else a new one with the others in their order (anything but a ``dict`` as it
+    is). ``header_params`` gives the same for either, and so ``add_headers`` learns the same."""
+    if type(headers) is not dict:
+        return headers
+    names = tuple(headers)
+    plan = _PLANS.get(names)
+    if plan is None:
+        plan = _plan(names)
+    if len(plan) == len(names):
+        return headers
+    return {name: headers[name] for name, _ in plan}
 
 
 def header_params(headers: Any) -> dict[str, Any]:

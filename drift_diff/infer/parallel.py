@@ -25,6 +25,7 @@ import orjson
 
 from drift_diff.errors import DriftDiffError, InputError, UsageError
 from drift_diff.infer.engine import Inference
+from drift_diff.infer.learned import learned_part
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.pool import PARTS_PER_WORKER, gc_paused, run_parts
 from drift_diff.jsonfile import max_line_bytes
@@ -179,7 +180,8 @@ def _sequential(
 ) -> Baseline:
     inference = Inference(service=service, templates=templates)
     with gc_paused():
-        for n, raw in enumerate(iter_source_exchanges(files, stats=stats, service=service), 1):
+        exchanges = iter_source_exchanges(files, stats=stats, service=service, learn=learned_part)
+        for n, raw in enumerate(exchanges, 1):
             inference.add(raw)
             if progress is not None and n % 2000 == 0:
                 progress(2000)

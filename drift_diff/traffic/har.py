@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,8 +119,10 @@ def read_har(
     redact: bool | Redactor = True,
     stats: HarStats | None = None,
     body_cap: int = DEFAULT_BODY_CAP,
+    learn: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Iterator[ExchangeRecord]:
-    """Yield the API entries of the HAR file ``path`` as exchanges (see the module doc)."""
+    """Yield the API entries of the HAR file ``path`` as exchanges (see the module doc);
+    ``learn``: as for ``har_exchanges``."""
     har = load_har(path)
     stats = stats if stats is not None else HarStats()
     redactor = redact if isinstance(redact, Redactor) else None
@@ -136,6 +138,7 @@ def read_har(
             redactor=redactor,
             stats=part,
             body_cap=body_cap,
+            learn=learn,
         )
     finally:
         stats.add(part)
@@ -187,16 +190,20 @@ def har_exchanges(
     redactor: Redactor | None,
     stats: HarStats,
     body_cap: int = DEFAULT_BODY_CAP,
-    ids: bool = True,
+    learn: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Iterator[ExchangeRecord]:
     """The exchanges of entries ``start`` to ``end`` (ids, skips and ``first_invalid`` name
-    an entry by its index in the whole file, so parts give what one pass gives); without
-    ``ids`` (learning, which does not read them), exchanges get no ``id``."""
+    an entry by its index in the whole file, so parts give what one pass gives).
+
+    ``learn``: the exchanges are only learned from (``infer.learned.learned_part``), so they
+    get no ``id`` and no ``body_layout`` (replay's), and each is cut down to ``learn(exchange)``
+    before it is redacted: only what can reach a baseline is redacted."""
     entries, id_seed, first = har.entries, har.id_seed, har.first
+    layout = learn is None
     for index in range(start, end):
         stats.entries += 1
         try:
-            exchange = _entry_to_exchange(entries[index - first], index, stats, body_cap)
+            exchange = _entry_to_exchange(entries[index - first], index, stats, body_cap, layout)
         except _BadEntry as exc:
             stats.skip("invalid")
             if stats.invalid_at is None:
@@ -204,9 +211,11 @@ def har_exchanges(
             continue
         if exchange is None:
             continue
-        if ids:
-            exchange["id"] = _exchange_id(id_seed, index, exchange)
         exchange["service"] = service
+        if learn is None:
+            exchange["id"] = _exchange_id(id_seed, index, exchange)
+        else:
+            exchange = learn(exchange)
         if redactor is not None:
             exchange = redactor.redact_exchange(exchange)
         stats.api += 1

@@ -7,7 +7,7 @@ recursively in sorted order), so the same sources always give the same stream.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,8 +74,10 @@ def iter_source_exchanges(
     *,
     stats: SourceStats | None = None,
     service: str | None = None,
+    learn: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Iterator[ExchangeRecord]:
-    """Yield the exchanges of every source. HAR files are imported on the fly (redacted)."""
+    """Yield the exchanges of every source. HAR files are imported on the fly (redacted;
+    ``learn``: their exchanges are only learned from, see ``har.har_exchanges``)."""
     stats = stats if stats is not None else SourceStats()
     for path in find_source_files(sources):
         if path.name.lower().endswith(HAR_SUFFIX):
@@ -86,6 +88,6 @@ def iter_source_exchanges(
             stats.har_files += 1
             # a HAR is one JSON document, read whole (a store URL through fsspec)
             har = str(path) if isinstance(path, RemoteFile) else path
-            yield from read_har(har, service=service, redact=True, stats=stats.har)
+            yield from read_har(har, service=service, redact=True, stats=stats.har, learn=learn)
         else:
             yield from iter_raw_exchanges([path], stats.traces)

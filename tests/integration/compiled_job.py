@@ -34,6 +34,8 @@ UNIT_SUITES = (
     "test_har_conformance.py",
     "test_har_parts.py",
     "test_har_cut.py",
+    "test_learned.py",
+    "test_har_json_body.py",
     "test_exchange_bodies.py",
     "test_detectors.py",
     "test_redact.py",

@@ -105,6 +105,28 @@ def test_json_api_entry_becomes_a_valid_exchange(tmp_path: Path) -> None:
     assert ex["response"]["status"] == 200 and ex["response"]["body"] == {"id": 7, "state": "paid"}
 
 
+@pytest.mark.parametrize(
+    ("started", "recorded"),
+    [
+        # before the year 1 or after 9999 once in UTC: kept as written, not a crash
+        ("0001-01-01T00:30:00.000+01:00", "0001-01-01T00:30:00.000+01:00"),
+        ("9999-12-31T23:30:00-01:00", "9999-12-31T23:30:00-01:00"),
+        ("0001-01-01T00:30:00+00:00", "0001-01-01T00:30:00.000Z"),
+        ("0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z"),
+        ("1714564800000", "1714564800000"),
+    ],
+)
+def test_started_date_time_out_of_range_is_kept_as_text(
+    tmp_path: Path, started: str, recorded: str
+) -> None:
+    har = write_har(tmp_path / "s.har", [entry(startedDateTime=started)] * 2)
+    exchanges, stats = read_all(har)
+    assert stats.api == 2 and [ex["recorded_at"] for ex in exchanges] == [recorded] * 2
+    out = tmp_path / "b.json"
+    result = run_cli("baseline", str(har), "--out", str(out), "--workers", "1")
+    assert result.code == 0, result.stderr
+
+
 def test_ids_are_deterministic_and_service_can_be_given(tmp_path: Path) -> None:
     har = write_har(tmp_path / "s.har", [entry(), entry(url="https://api.example.com/x")])
     first, _ = read_all(har)
