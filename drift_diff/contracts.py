@@ -39,10 +39,12 @@ _TRACE_SUFFIXES = (".jsonl", ".jsonl.gz")
 def _infer(paths: list[Path | str]) -> Baseline:
     # imported lazily: inference is another stage, and heavy
     from drift_diff.infer import infer_baseline
+    from drift_diff.infer.learned import learned_part
     from drift_diff.traffic.sources import SourceStats, iter_source_exchanges
 
     stats = SourceStats()
-    baseline = infer_baseline(iter_source_exchanges([str(p) for p in paths], stats=stats))
+    exchanges = iter_source_exchanges([str(p) for p in paths], stats=stats, learn=learned_part)
+    baseline = infer_baseline(exchanges)
     if not baseline.endpoints:
         # an empty contract would report every endpoint of the other side as removed
         raise InputError(", ".join(map(str, paths)), f"no API exchange found ({stats.summary()})")

@@ -40,6 +40,7 @@ def generate_pytest_cmd(
     from drift_diff.baseline import load_baseline
     from drift_diff.generate import generate_pytest
     from drift_diff.infer import infer_baseline
+    from drift_diff.infer.learned import learned_part
     from drift_diff.traffic.sources import iter_source_exchanges
 
     if out.suffix != ".py" and not is_stdout(out):
@@ -48,7 +49,9 @@ def generate_pytest_cmd(
     owned = has_marker(GENERATED_MARKER.encode())
     check_output(out, inputs=inputs, force=force, owned=owned)
     learned = (
-        load_baseline(baseline) if baseline else infer_baseline(iter_source_exchanges(sources))
+        load_baseline(baseline)
+        if baseline
+        else infer_baseline(iter_source_exchanges(sources, learn=learned_part))
     )
     code, stats = generate_pytest(
         iter_source_exchanges(sources), learned, per_endpoint=per_endpoint, default_target=target
