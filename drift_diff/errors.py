@@ -101,7 +101,14 @@ def is_internal(exc: Exception) -> bool:
 
 def failure_message(exc: Exception) -> str:
     """The one line that reports ``exc`` escaping a command (the CLI and the gate say it the
-    same way; never a traceback)."""
+    same way; never a traceback), redacted like every artifact: it quotes what the user gave
+    (``https://user:password@host/x.har``) and what a library said, and it lands in CI logs."""
+    from drift_diff.redaction import redact_line  # (the redactor is only needed on failure)
+
+    return redact_line(_failure_text(exc))
+
+
+def _failure_text(exc: Exception) -> str:
     if isinstance(exc, DriftDiffError):
         return str(exc)
     if isinstance(exc, RecursionError):

@@ -41,6 +41,7 @@ __all__ = [
     "artifact_redactor",
     "redact_change",
     "redact_exchanges",
+    "redact_line",
     "redact_result",
     "redact_text_file",
 ]
@@ -52,6 +53,16 @@ _LOCATION_PARTS = re.compile(r"[.\[\]/]+")
 def artifact_redactor() -> Redactor:
     """The redactor for artifacts (one per process: placeholders stay consistent in a run)."""
     return Redactor(RedactionConfig.from_env())
+
+
+def redact_line(text: str) -> str:
+    """A line driftdiff prints about its inputs (an error, a library's log line), redacted:
+    credentials in a URL, tokens, e-mail addresses... The line itself when redaction fails,
+    cut to what cannot hold a secret: the part before the first ``:``."""
+    try:
+        return artifact_redactor().redact_text(text)
+    except Exception:  # a broken redaction setting must not hide the error it reports
+        return text.split(":", 1)[0] + ": (details withheld: they could not be redacted)"
 
 
 def redact_exchanges(

@@ -75,15 +75,22 @@ def shares(room: int, weights: tuple[int, ...], least: int) -> list[int]:
 
 
 def narrate(message: str) -> None:
-    """A narration line on stderr (summaries, where output went); silent under ``-q``."""
+    """A narration line on stderr (summaries, where output went); silent under ``-q``.
+    Redacted: it may quote a source as given (a presigned URL's signature)."""
     if SETTINGS.verbosity >= 0:
-        sys.stderr.write(message.rstrip("\n") + "\n")
+        _say(message)
 
 
 def detail(message: str) -> None:
-    """A line on stderr only under ``-v``."""
+    """A line on stderr only under ``-v`` (redacted like ``narrate``'s)."""
     if SETTINGS.verbosity > 0:
-        sys.stderr.write(message.rstrip("\n") + "\n")
+        _say(message)
+
+
+def _say(message: str) -> None:
+    from drift_diff.redaction import redact_line  # (after the command's own imports)
+
+    sys.stderr.write(redact_line(message.rstrip("\n")) + "\n")
 
 
 class LibraryLogs(logging.Handler):

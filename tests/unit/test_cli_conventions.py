@@ -371,3 +371,68 @@ def test_the_cli_installs_the_library_log_handler() -> None:
 
     assert run_cli("--version").code == 0
     assert any(isinstance(h, LibraryLogs) for h in logging.getLogger().handlers)
+
+
+def test_library_log_lines_are_redacted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library's warning quoting a URL with credentials or a token (a retry log of a store
+    client) lands in CI logs under -v: it is redacted like every artifact."""
+    import logging
+
+    from drift_diff.cli._console import quiet_library_logs
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    quiet_library_logs()
+    monkeypatch.setattr(SETTINGS, "verbosity", 1)
+    logging.getLogger("somelib.http").warning(
+        "retrying https://svc:hunter2pass@store.example.com/b?sig=abc123def456 "
+        "with Bearer sk-livetokenvalue1234567890 for ops@example.com"
+    )
+    err = capsys.readouterr().err
+    assert err.startswith("driftdiff: note: somelib.http: retrying https://")
+    for secret in ("hunter2pass", "abc123def456", "livetokenvalue1234567890", "ops@example.com"):
+        assert secret not in err, secret
+    assert "store.example.com" in err  # the host stays: it says where
+
+
+@pytest.mark.parametrize(
+    ("source", "secrets"),
+    [
+        ("https://deploy:s3cr3tpass@127.0.0.1:9/x.har", ["s3cr3tpass"]),
+        (
+            "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIbPxRfiCYEXAMPLEKEY@bucket/x.jsonl",
+            ["wJalrXUtnFEMIbPxRfiCYEXAMPLEKEY"],
+        ),
+        ("/no/such/dir/ada.lovelace@example.com/x.jsonl", ["ada.lovelace@example.com"]),
+    ],
+)
+def test_error_lines_are_redacted(tmp_path: Path, source: str, secrets: list[str]) -> None:
+    """The error line quotes the source as given: credentials in it must not reach the log."""
+    result = run_cli("baseline", source, "--out", str(tmp_path / "b.json"))
+    assert result.code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("driftdiff: error: ")
+    for secret in secrets:
+        assert secret not in line, line
+
+
+def test_an_internal_error_line_is_redacted() -> None:
+    from drift_diff.errors import failure_message
+
+    message = failure_message(
+        KeyError("Authorization: Bearer ghp_0123456789abcdefABCDEF0123456789abcd")
+    )
+    assert message.startswith("internal error: KeyError: ")
+    assert "0123456789abcdefABCDEF" not in message
+
+
+def test_narration_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    """A narration line names the source as given: a presigned URL's signature stays out."""
+    from drift_diff.cli._console import narrate
+
+    narrate("x.har?X-Amz-Signature=0123456789abcdef0123: 3 exchanges -> out/x.jsonl")
+    line = capsys.readouterr().err
+    assert line.startswith("x.har?X-Amz-Signature=") and line.endswith("\n")
+    assert "0123456789abcdef0123" not in line
