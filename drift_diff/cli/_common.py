@@ -39,8 +39,11 @@ __all__ = [
 
 
 def echo_err(message: str) -> None:
-    """One line on stderr (summaries, warnings) so stdout stays machine-readable."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """One line on stderr (summaries, warnings) so stdout stays machine-readable; redacted,
+    as every line that may quote an input (``redaction.redact_line``)."""
+    from drift_diff.redaction import redact_line
+
+    sys.stderr.write(redact_line(message.rstrip("\n")) + "\n")
 
 
 def exit_with(code: int) -> None:
