@@ -436,3 +436,15 @@ def test_narration_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     line = capsys.readouterr().err
     assert line.startswith("x.har?X-Amz-Signature=") and line.endswith("\n")
     assert "0123456789abcdef0123" not in line
+
+
+def test_a_line_that_cannot_be_redacted_is_withheld(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drift_diff import redaction
+
+    class Broken:
+        def redact_text(self, text: str) -> str:
+            raise ValueError("broken")
+
+    monkeypatch.setattr(redaction, "artifact_redactor", Broken)
+    line = redaction.redact_line("https://deploy:s3cr3tpass@host/x.har: no such object")
+    assert "s3cr3tpass" not in line and "host" not in line
