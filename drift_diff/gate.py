@@ -213,10 +213,14 @@ def report_for(inputs: GateInputs, report_path: Path) -> dict[str, Any]:
     """
     from drift_diff.errors import failure_message
     from drift_diff.output import check_output, is_report_output, write_output
+    from drift_diff.redaction import redact_line
     from drift_diff.report import render
     from drift_diff.traffic.urls import local_paths
 
-    sys.stdout.write(f"$ driftdiff {shlex.join(command_for(inputs, report_path))}\n")
+    # the sources as given (a presigned URL, credentials in a store URL): redacted
+    sys.stdout.write(
+        redact_line(f"$ driftdiff {shlex.join(command_for(inputs, report_path))}") + "\n"
+    )
     sys.stdout.flush()
     # what the report must never overwrite
     sources = [

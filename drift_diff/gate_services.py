@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from drift_diff.errors import ConfigError, DriftDiffError, UsageError
+from drift_diff.traffic.urls import is_url
 
 __all__ = ["Service", "load_services", "run_services", "wants_services"]
 
@@ -97,6 +98,8 @@ def load_services(path: Path) -> list[Service]:
     base = path.parent
 
     def rel(value: str) -> str:
+        if is_url(value):  # ``s3://bucket/traces/*.jsonl.gz``: not a path under the config's folder
+            return value
         p = Path(value)
         return str(p if p.is_absolute() else base / p)
 
@@ -203,11 +206,15 @@ def run_services(env: Mapping[str, str]) -> int:
             report_path = reports_dir / f"{service.name}.json"
             report = gate.report_for(inputs, report_path)
         except DriftDiffError as exc:
+            from drift_diff.redaction import redact_line
             from drift_diff.report.github import escape_data
 
-            message = f"{service.name}: {exc}"
+            # it quotes the service's sources as given, and goes to the log, the step summary
+            # and the PR comment: redacted like the single-service gate's error line
+            reason = redact_line(str(exc))
+            message = f"{service.name}: {reason}"
             sys.stdout.write(f"::error title=driftdiff::{escape_data(message)}\n::endgroup::\n")
-            rows.append((service.name, None, str(exc).replace("|", "\\|")))
+            rows.append((service.name, None, reason.replace("|", "\\|")))
             failed = True
             continue
         counts = gate.summary_counts(report)

@@ -105,7 +105,9 @@ class LibraryLogs(logging.Handler):
             text = str(record.msg)
         lines = text.strip().splitlines()
         first = lines[0] if lines else ""
-        detail(f"driftdiff: note: {record.name}: {first[:300]}")
+        from drift_diff.redaction import redact_line  # (redacted whole, then cut)
+
+        detail(f"driftdiff: note: {record.name}: {redact_line(first)[:300]}")
 
 
 def quiet_library_logs() -> None:

@@ -529,3 +529,28 @@ def test_services_config_is_checked_by_the_schema(tmp_path: Path) -> None:
     config.write_text(yaml.safe_dump(twice), "utf-8")
     code, log, _, _ = run_action(tmp_path, {"config": str(config)})
     assert code == 2 and "'x' is used more than once" in log
+
+
+def test_sources_with_credentials_stay_out_of_the_log_summary_and_comment(tmp_path: Path) -> None:
+    """A service's source given as a URL with credentials (or a presigned signature): its
+    error line goes to the log, the step summary and the PR comment, redacted."""
+    secret_url = (
+        "https://deploy:hunter2secret@127.0.0.1:9/shop.json?X-Amz-Signature=0badc0ffee0123456789"
+    )
+    config = tmp_path / "gate.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "services": [
+                    {"name": "remote", "baseline": str(BASELINE), "current": secret_url},
+                    {"name": "ok", "baseline": str(BASELINE), "current": str(BASELINE)},
+                ]
+            }
+        ),
+        "utf-8",
+    )
+    code, log, summary, _ = run_action(tmp_path, {"config": str(config)})
+    assert code == 2, log
+    assert "| remote | | | |" in summary
+    for text in (log, summary):
+        assert "hunter2secret" not in text and "0badc0ffee0123456789" not in text

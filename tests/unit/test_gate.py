@@ -149,3 +149,16 @@ def test_the_report_never_overwrites_an_input(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="input"):
         report_for(GateInputs(str(BASELINE), [], current=str(current)), current)
     assert current.read_bytes() == before
+
+
+def test_the_logged_command_is_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The log's ``$ driftdiff ...`` line quotes the sources as given: credentials stay out."""
+    monkeypatch.chdir(tmp_path)
+    current = "https://deploy:hunter2secret@127.0.0.1:9/shop.json"
+    with pytest.raises(DriftDiffError):
+        report_for(GateInputs(str(BASELINE), [], current=current), tmp_path / "r.json")
+    log = capsys.readouterr().out
+    assert log.startswith("$ driftdiff diff ") and "127.0.0.1:9/shop.json" in log
+    assert "hunter2secret" not in log

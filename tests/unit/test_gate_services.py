@@ -34,6 +34,34 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     ]
 
 
+def test_urls_are_kept_as_given(tmp_path: Path) -> None:
+    """Store URLs name no file under the config's folder (``base / "s3://b"`` collapsed the
+    ``//`` and read a local path that does not exist)."""
+    path = _config(
+        tmp_path,
+        [
+            {
+                "name": "a",
+                "baseline": "s3://contracts/shop.json",
+                "traces": ["gs://traffic/2026-12-*/*.jsonl.gz", "local"],
+                "target": "http://127.0.0.1:1",
+            },
+            {"name": "b", "baseline": "file:///abs/b.json", "current": "az://c/b.yaml"},
+        ],
+    )
+    base = path.parent
+    assert load_services(path) == [
+        Service(
+            "a",
+            "s3://contracts/shop.json",
+            ("gs://traffic/2026-12-*/*.jsonl.gz", str(base / "local")),
+            "",
+            "http://127.0.0.1:1",
+        ),
+        Service("b", "file:///abs/b.json", current="az://c/b.yaml"),
+    ]
+
+
 @pytest.mark.parametrize(
     "entry",
     [
