@@ -79,7 +79,7 @@ def test_replay_shows_progress_on_a_terminal_stderr_only(tmp_path: Path) -> None
     assert set(json.loads(stdout)["summary"]) == {"breaking", "warning", "info"}  # report alone
 
 
-@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("where", ["before", pytest.param("after", marks=pytest.mark.heavy)])
 def test_quiet_replay_shows_no_progress(where: str, tmp_path: Path) -> None:
     """``-q`` before or after the command."""
     code, stdout, terminal = (
@@ -113,7 +113,10 @@ def test_check_writes_to_stdout_with_o_dash_and_fail_on_any_case(tmp_path: Path)
     assert not (tmp_path / "-").exists()
 
 
-@pytest.mark.parametrize(("level", "code"), [("Warning", 1), ("BREAKING", 0), ("breaking", 0)])
+@pytest.mark.parametrize(
+    ("level", "code"),
+    [("Warning", 1), ("BREAKING", 0), pytest.param("breaking", 0, marks=pytest.mark.heavy)],
+)
 def test_replay_fail_on_any_case(level: str, code: int, tmp_path: Path) -> None:
     target, start = _shop("v1")  # v1 replays with warnings only
     result = run_cli(
@@ -125,7 +128,7 @@ def test_replay_fail_on_any_case(level: str, code: int, tmp_path: Path) -> None:
     assert result.code == code, result.stderr
 
 
-@pytest.mark.parametrize("flag", ["--out-dir", "--out"])
+@pytest.mark.parametrize("flag", ["--out-dir", pytest.param("--out", marks=pytest.mark.heavy)])
 def test_check_writes_its_folder_through_out_dir_and_the_deprecated_out(
     flag: str, tmp_path: Path
 ) -> None:
