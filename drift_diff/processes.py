@@ -38,9 +38,8 @@ __all__ = [
 #: Signals that stop driftdiff (and, through :func:`interrupt_on_signals`, its services).
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
-#: Polls back off from 20 ms to 100 ms: a service that takes a second to start is seen ready
-#: within ~0.1 s of it (0.25 s at most was ~0.1 s lost on average per start), and a poll (a
-#: refused connect, a process check) costs microseconds.
+#: Polls back off from 20 ms to 100 ms: a service is seen ready at most 0.1 s after it is
+#: (0.25 s before), and a poll is a refused connect or a process check.
 _FIRST_DELAY_S = 0.02
 _MAX_DELAY_S = 0.1
 

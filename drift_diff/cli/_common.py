@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from drift_diff.cli._console import stderr_line
 from drift_diff.errors import UsageError
 from drift_diff.model import Severity
 
@@ -39,11 +40,9 @@ __all__ = [
 
 
 def echo_err(message: str) -> None:
-    """One line on stderr (summaries, warnings) so stdout stays machine-readable; redacted,
-    as every line that may quote an input (``redaction.redact_line``)."""
-    from drift_diff.redaction import redact_line
-
-    sys.stderr.write(redact_line(message.rstrip("\n")) + "\n")
+    """One line on stderr (summaries, warnings) so stdout stays machine-readable; redacted
+    (``_console.stderr_line``), whatever the verbosity."""
+    stderr_line(message)
 
 
 def exit_with(code: int) -> None:

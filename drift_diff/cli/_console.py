@@ -78,16 +78,17 @@ def narrate(message: str) -> None:
     """A narration line on stderr (summaries, where output went); silent under ``-q``.
     Redacted: it may quote a source as given (a presigned URL's signature)."""
     if SETTINGS.verbosity >= 0:
-        _say(message)
+        stderr_line(message)
 
 
 def detail(message: str) -> None:
     """A line on stderr only under ``-v`` (redacted like ``narrate``'s)."""
     if SETTINGS.verbosity > 0:
-        _say(message)
+        stderr_line(message)
 
 
-def _say(message: str) -> None:
+def stderr_line(message: str) -> None:
+    """One line on stderr, redacted (``redaction.redact_line``): it may quote an input."""
     from drift_diff.redaction import redact_line  # (after the command's own imports)
 
     sys.stderr.write(redact_line(message.rstrip("\n")) + "\n")

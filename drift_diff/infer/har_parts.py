@@ -29,8 +29,14 @@ from typing import Any
 import orjson
 from driftdiff_sdk.redact import Redactor
 
-from drift_diff.infer.har_pieces import Job, SharedHar, job_result, run_pieces, worker_redactor
-from drift_diff.infer.learned import learned_part
+from drift_diff.infer.har_pieces import (
+    Job,
+    SharedHar,
+    job_result,
+    job_view,
+    run_pieces,
+    worker_redactor,
+)
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.infer.parallel import part_baseline
 from drift_diff.infer.pool import PARTS_PER_WORKER, gc_paused, run_parts, started_pool
@@ -188,9 +194,8 @@ def _run_slice(
 ) -> Part:
     start, end = piece
     stats = HarStats()
-    learn = learned_part if job[0] == "learn" else None
     exchanges = har_exchanges(
-        har, start, end, service=service, redactor=redactor, stats=stats, learn=learn
+        har, start, end, service=service, redactor=redactor, stats=stats, learn=job_view(job)
     )
     return start, job_result(job, service, exchanges), stats
 

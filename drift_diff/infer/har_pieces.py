@@ -48,7 +48,7 @@ from drift_diff.traffic.har import (
 )
 from drift_diff.traffic.har_cut import Span, cut_entries, entry_pieces, parse_piece, span_counts
 
-__all__ = ["Job", "SharedHar", "job_result", "run_pieces", "worker_redactor"]
+__all__ = ["Job", "SharedHar", "job_result", "job_view", "run_pieces", "worker_redactor"]
 
 #: What is done with a piece: ``("learn", templates)``, or ``("lines", ())``: its exchanges
 #: as trace lines (``import har``).
@@ -245,13 +245,19 @@ def _piece(
             service=service,
             redactor=None,
             stats=stats,
-            learn=learned_part if job[0] == "learn" else None,
+            learn=job_view(job),
         )
     )
     if redact:
         redact_exchange = worker_redactor(digest()).redact_exchange
         exchanges = [as_exchange(redact_exchange(exchange)) for exchange in exchanges]
     return start, job_result(job, service, exchanges), stats
+
+
+def job_view(job: Job) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+    """What ``har_exchanges`` cuts each exchange to for ``job`` (its ``learn``): what learning
+    reads when the job learns; the whole exchange for trace lines."""
+    return learned_part if job[0] == "learn" else None
 
 
 def job_result(job: Job, service: str | None, exchanges: Iterable[ExchangeRecord]) -> Any:
