@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import functools
 import importlib
+import io
 import os
 import pkgutil
 import sys
 import traceback
 
+import click
 import typer
 
-from drift_diff.cli._console import quiet_library_logs
+from drift_diff.cli._console import quiet_library_logs, stderr_line
 from drift_diff.cli._global_options import add_global_options, global_options
 from drift_diff.errors import failure_message, is_internal
 
@@ -79,16 +81,46 @@ def _fail(message: str) -> int:
     return 2
 
 
+#: What Click raises for a usage error, and for an abort (typer 0.29 vendors its own Click,
+#: whose exceptions derive from ``typer.TyperException``; older typers raise Click's)
+_USAGE_ERRORS: tuple[type[Exception], ...] = (
+    click.ClickException,
+    getattr(typer, "TyperException", click.ClickException),
+)
+_ABORTS: tuple[type[Exception], ...] = (click.exceptions.Abort, typer.Abort)
+
+
+def _usage_error(exc: Exception) -> int:
+    """Click's own report of a usage error (usage, hint, ``Error: ...``; exit 2), each line
+    redacted: Click quotes what was typed (an extra argument, an option's bad value), which can
+    be a URL with its credentials, and this lands in CI logs."""
+    text = io.StringIO()
+    show = getattr(exc, "show", None)
+    if callable(show):
+        show(file=text)
+    else:  # (a ``TyperException`` that is not Click's)
+        text.write(f"Error: {exc}\n")
+    for line in text.getvalue().splitlines():
+        stderr_line(line)
+    code = getattr(exc, "exit_code", 2)
+    return code if type(code) is int else 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns (and, without ``argv``, exits with) the exit code.
 
-    Click's standalone mode handles usage errors (exit 2) and ``--help``; everything else that
+    Click parses the command line (``--help``, ``typer.Exit`` give their exit code, a command
+    that returns gives 0); its usage errors (exit 2) are printed redacted; everything else that
     escapes a command is turned into one line here.
     """
     quiet_library_logs()
     try:
-        app(args=argv, prog_name="driftdiff", standalone_mode=True)
-        code = 0
+        result = app(args=argv, prog_name="driftdiff", standalone_mode=False)
+        code = result if type(result) is int else 0  # (the exit code of a ``typer.Exit``)
+    except _USAGE_ERRORS as exc:
+        code = _usage_error(exc)
+    except _ABORTS:
+        code = _fail("aborted")
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except KeyboardInterrupt:

@@ -143,9 +143,15 @@ PEM_PRIVATE_KEY = re.compile(
     r"(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)?"
 )
 #: ``scheme://user:password@`` anywhere in text; groups: scheme+``://``, user, password.
+#: The password runs to the last ``@`` before the first ``/`` (as ``urllib.parse`` splits an
+#: authority: ``postgres://u:p@ss@db`` has the password ``p@ss``). Failing that, a password that
+#: does not start like a port (``http://h:8080/a@b.c``) may hold raw ``/`` too: a secret written
+#: unquoted into a URL (an AWS secret key in ``s3://KEY:SECRET@bucket``) is masked whole, even if
+#: that takes in part of the path, rather than left in the clear.
 URL_CREDENTIALS = re.compile(
     r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{1,31}://)"
-    r"([^\s/?#@:\"'<>\\]{0,256}):([^\s/?#@\"'<>\\]{1,256})@(?=[A-Za-z0-9\[])"
+    r"([^\s/?#@:\"'<>\\]{0,256}):"
+    r"([^\s/?#\"'<>\\]{1,256}|(?!\d+/)[^\s?#\"'<>\\]{1,256})@(?=[A-Za-z0-9\[])"
 )
 
 

@@ -418,6 +418,27 @@ def test_error_lines_are_redacted(tmp_path: Path, source: str, secrets: list[str
         assert secret not in line, line
 
 
+@pytest.mark.parametrize(
+    ("args", "secret"),
+    [
+        # an argument too many: Click quotes it
+        (("version", "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIbPxRfiCYPLANTED@b/x"), "PLANTED"),
+        # a bad value of a choice: Click quotes it
+        (("--color", "https://deploy:s3cr3tpass@host/x", "version"), "s3cr3tpass"),
+        (("show", "--format", "x?token=livetokenvalue1234567890"), "livetokenvalue1234567890"),
+    ],
+)
+def test_usage_errors_are_redacted(args: tuple[str, ...], secret: str) -> None:
+    """Click's own usage errors quote what was typed; they land in CI logs redacted, still
+    with the usage line, the hint and exit code 2."""
+    result = run_cli(*args)
+    assert result.code == 2, result.stderr
+    assert secret not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Usage: driftdiff") and lines[-1].startswith("Error: ")
+    assert result.stdout == ""
+
+
 def test_an_internal_error_line_is_redacted() -> None:
     from drift_diff.errors import failure_message
 

@@ -80,6 +80,37 @@ def test_url_credentials_in_text_keep_the_url_and_the_host(r: Redactor) -> None:
     assert r.redact_text(out) == out
 
 
+@pytest.mark.parametrize(
+    ("text", "secret", "kept"),
+    [
+        # a raw "@" in the password: the authority ends at its last "@", as urllib splits it
+        ("postgres://app:p@ssw0rd-planted@db:5432/x", "ssw0rd-planted", "@db:5432/x"),
+        # a raw "/" in the password (an AWS secret key written unquoted)
+        (
+            "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYzPLANTED@bucket/t.jsonl",
+            "bPxRfiCYzPLANTED",
+            "@bucket/t.jsonl",
+        ),
+        ("error: https://deploy:s3cr/et+pass@host/x.har: 404", "et+pass", "@host/x.har: 404"),
+    ],
+)
+def test_url_passwords_with_raw_at_signs_and_slashes_are_masked_whole(
+    r: Redactor, text: str, secret: str, kept: str
+) -> None:
+    out = r.redact_text(text)
+    assert secret not in out and out.endswith(kept), out
+    assert r.redact_text(out) == out
+
+
+def test_a_port_then_a_path_is_not_a_password(r: Redactor) -> None:
+    assert r.redact_text("https://example.com:443/a/b") == "https://example.com:443/a/b"
+    out = r.redact_text("http://h:8080/users/bob@example.com")
+    assert out.startswith("http://h:8080/users/") and "bob@" not in out
+    # a password without "/" keeps the path after it, "@" and all
+    out = r.redact_text("postgres://u:pw-planted@db/x@y")
+    assert "pw-planted" not in out and out.endswith("@db/x@y")
+
+
 def test_ssh_remote_is_not_an_email(r: Redactor) -> None:
     assert r.redact_text("git@github.com:org/repo.git") == "git@github.com:org/repo.git"
     assert "bob@example.com" not in r.redact_text("mail bob@example.com: soon")
@@ -246,6 +277,8 @@ def test_hostile_inputs_stay_linear(r: Redactor) -> None:
         "xoxb-" + "1-" * 50_000,
         "ghp_" * 50_000,
         "/" + "aB3" * 30_000,
+        ("ab://c:" + "d/" * 100 + " ") * 5_000,  # passwords that may hold "/", none ending
+        "ab://c:" + "@" * 100_000,
     ]
     for text in hostile:
         start = time.process_time()
