@@ -17,7 +17,6 @@ import pkgutil
 import sys
 import traceback
 
-import click
 import typer
 
 from drift_diff.cli._console import quiet_library_logs, stderr_line
@@ -81,13 +80,20 @@ def _fail(message: str) -> int:
     return 2
 
 
-#: What Click raises for a usage error, and for an abort (typer 0.29 vendors its own Click,
-#: whose exceptions derive from ``typer.TyperException``; older typers raise Click's)
-_USAGE_ERRORS: tuple[type[Exception], ...] = (
-    click.ClickException,
-    getattr(typer, "TyperException", click.ClickException),
-)
-_ABORTS: tuple[type[Exception], ...] = (click.exceptions.Abort, typer.Abort)
+def _click_exceptions() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """What the command line's parser raises for a usage error, and for an abort. Typer 0.29
+    and later vendor their own Click, whose exceptions derive from ``typer.TyperException``
+    (and Click itself need not be installed); older typers raise Click's, Click being one of
+    their dependencies then. ``typer.Abort`` is the abort in both."""
+    usage = getattr(typer, "TyperException", None)
+    if isinstance(usage, type) and issubclass(usage, Exception):
+        return (usage,), (typer.Abort,)
+    import click  # (typer < 0.29)
+
+    return (click.ClickException,), (click.exceptions.Abort,)
+
+
+_USAGE_ERRORS, _ABORTS = _click_exceptions()
 
 
 def _usage_error(exc: Exception) -> int:
