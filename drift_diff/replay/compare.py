@@ -23,12 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from driftdiff_sdk.kinds import same_kind
+from driftdiff_sdk.kinds import same_kind, value_kind
 
 from drift_diff.model import Change, Severity
 from drift_diff.replay.noise import Difference, NoiseModel, endpoint_of, json_differences
 from drift_diff.replay.origins import recorded_origins, rewrite_origins
-from drift_diff.replay.paths import PathMatcher, split_location
+from drift_diff.replay.paths import PathMatcher, generalize, split_location
 from drift_diff.replay.request_evidence import Evidence, array_findings, json_type, missing_headers
 from drift_diff.replay.rules import (
     RULE_CONTENT_TYPE_CHANGED,
@@ -38,6 +38,7 @@ from drift_diff.replay.rules import (
     RULE_TYPE_CHANGED,
     RULE_VALUE_CHANGED,
 )
+from drift_diff.replay.text_tokens import same_text
 
 __all__ = ["CompareContext", "aggregate_changes", "compare_exchange"]
 
@@ -77,9 +78,21 @@ def _status_severity(recorded: int, live: int) -> Severity:
     return Severity.BREAKING if recorded // 100 != live // 100 else Severity.WARNING
 
 
+#: The kinds of difference a second live answer can show to be the build's own (values and
+#: array items); a field that went missing, appeared or changed type never is.
+_VALUE_KINDS = frozenset({"value", "item-added", "item-removed"})
+
+
 class _Comparer:
-    def __init__(self, recorded: dict[str, Any], live: dict[str, Any], ctx: CompareContext) -> None:
+    def __init__(
+        self,
+        recorded: dict[str, Any],
+        live: dict[str, Any],
+        ctx: CompareContext,
+        unstable: frozenset[str] = frozenset(),
+    ) -> None:
         self.recorded, self.live, self.ctx = recorded, live, ctx
+        self.unstable = unstable
         self.endpoint = endpoint_of(recorded)
         self.evidence = f"exchange {recorded.get('id', '?')}"
         self.changes: list[Change] = []
@@ -107,9 +120,18 @@ class _Comparer:
         )
 
     def skip(self, location: str, kind: str) -> bool:
-        return self.ctx.ignore.matches(location) or self.ctx.noise.is_noisy(
-            self.endpoint, location, kind
+        return (
+            self.ctx.ignore.matches(location)
+            or self.ctx.noise.is_noisy(self.endpoint, location, kind)
+            or (kind in _VALUE_KINDS and self.is_unstable(location))
         )
+
+    def is_unstable(self, location: str) -> bool:
+        """Whether two live answers of the build differed at ``location`` or above it."""
+        if not self.unstable:
+            return False
+        general = generalize(location)
+        return any(general == u or general.startswith((u + ".", u + "[")) for u in self.unstable)
 
     def run(self) -> list[Change]:
         rec, live = self.recorded.get("response") or {}, self.live.get("response") or {}
@@ -199,7 +221,7 @@ class _Comparer:
             return
         if "body_text" in rec and "body_text" in live:
             before, after = self.rewrite(rec["body_text"]), live["body_text"]
-            if before != after and not self.skip(loc, "value"):
+            if not same_text(before, after) and not self.skip(loc, "value"):
                 self.add(
                     RULE_VALUE_CHANGED,
                     Severity.WARNING,
@@ -317,27 +339,51 @@ def _field_name(location: str) -> str | None:
 
 
 def compare_exchange(
-    recorded: dict[str, Any], live: dict[str, Any], ctx: CompareContext | None = None
+    recorded: dict[str, Any],
+    live: dict[str, Any],
+    ctx: CompareContext | None = None,
+    unstable: frozenset[str] = frozenset(),
 ) -> list[Change]:
-    """Findings for one replayed exchange (empty when the live response matches)."""
-    return _Comparer(recorded, live, ctx or CompareContext()).run()
+    """Findings for one replayed exchange (empty when the live response matches).
+
+    ``unstable``: where a second live answer to the same request differed from the first
+    (``noise.unstable_locations``); a changed value or array there is the build's own
+    variation, not a change from the recording."""
+    return _Comparer(recorded, live, ctx or CompareContext(), unstable).run()
 
 
 _ARRAY_INDEX = re.compile(r"\[\d+\]")
+#: A key written quoted (``["12"]``: not an identifier) that is an id: a number, a UUID, a hex
+#: id... — the key of a map keyed by id (datasette's ``?_shape=object``), folded to ``{}``
+#: as the baseline writes a map's values.
+_QUOTED_KEY = re.compile(r'\["([^"\\]{1,64})"\]')
+
+
+def _fold(location: str) -> str:
+    location = _ARRAY_INDEX.sub("[]", location)
+    if '["' not in location:
+        return location
+    return _QUOTED_KEY.sub(_fold_key, location)
+
+
+def _fold_key(match: re.Match[str]) -> str:
+    key = match.group(1)
+    return "{}" if key.isdigit() or value_kind(key) is not None else match.group()
 
 
 def aggregate_changes(changes: Iterable[Change]) -> list[Change]:
     """One finding per rule, endpoint, location and severity; the evidence counts occurrences.
 
-    Array indices fold (``items[3].price`` → ``items[].price``): a change to every element of a
-    list is one finding, whose message keeps the first concrete example.
+    Array indices fold (``items[3].price`` → ``items[].price``), and so do keys that are ids
+    (``["12"].price`` → ``{}.price``): a change to every element of a list or map is one
+    finding, whose message keeps the first concrete example.
     """
     groups: dict[tuple[str, str, str, str], list[Change]] = {}
     for change in changes:
         key = (
             change.rule,
             change.endpoint,
-            _ARRAY_INDEX.sub("[]", change.location),
+            _fold(change.location),
             change.severity.value,
         )
         groups.setdefault(key, []).append(change)

@@ -106,6 +106,8 @@ class ReplayRun:
     changes: list[Change] = field(default_factory=list)
     service_events: list[MockEvent] = field(default_factory=list)
     out_file: Path | None = None
+    #: exchange id → where a second live answer differed from the first (``second_answer``)
+    unstable: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         out = {PASS: 0, MISMATCH: 0, MOCK_MISS: 0, UNPATCHED: 0, FAILED: 0, SKIPPED: 0}
@@ -163,7 +165,12 @@ def collect_findings(
         else:
             live = live_by_id.get(outcome.exchange_id)
             if live is not None:
-                outcome.changes = compare_exchange(recorded[outcome.exchange_id], live, ctx)
+                outcome.changes = compare_exchange(
+                    recorded[outcome.exchange_id],
+                    live,
+                    ctx,
+                    run.unstable.get(outcome.exchange_id, frozenset()),
+                )
         outcome.changes = [redact_change(c) for c in outcome.changes]  # live values
         everything.extend(outcome.changes)
     known = {o.exchange_id for o in run.outcomes}

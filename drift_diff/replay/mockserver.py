@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +107,29 @@ class MockStore:
     def all_events(self) -> list[MockEvent]:
         with self._lock:
             return [e for events in self._events.values() for e in events]
+
+    @contextlib.contextmanager
+    def asked_again(self, exchange_id: str) -> Iterator[Callable[[], bool]]:
+        """While the service answers ``exchange_id`` a second time: its recorded calls are all
+        unused again, and afterwards everything is as the first answer left it (which calls it
+        used, what it reported). Yields whether the second answer stayed within the recording
+        (made no call it lacks, reported nothing)."""
+        with self._lock:
+            calls = self._calls.get(exchange_id, [])
+            uses = [rc.uses for rc in calls]
+            events = list(self._events.get(exchange_id, ()))
+            for rc in calls:
+                rc.uses = 0
+        try:
+            yield lambda: len(self._events.get(exchange_id, ())) == len(events)
+        finally:
+            with self._lock:
+                for rc, n in zip(calls, uses, strict=True):
+                    rc.uses = n
+                if events:
+                    self._events[exchange_id] = events
+                else:
+                    self._events.pop(exchange_id, None)
 
     def unused(self, exchange_id: str) -> list[dict[str, Any]]:
         """Recorded calls of an exchange that the replayed build never made."""

@@ -18,7 +18,14 @@ from deepdiff import DeepDiff
 
 from drift_diff.replay.paths import format_location, generalize
 
-__all__ = ["Difference", "NoiseModel", "endpoint_of", "json_differences", "request_key"]
+__all__ = [
+    "Difference",
+    "NoiseModel",
+    "endpoint_of",
+    "json_differences",
+    "request_key",
+    "unstable_locations",
+]
 
 #: deepdiff report names → our kinds of difference.
 _KINDS = {
@@ -68,6 +75,29 @@ def json_differences(before: Any, after: Any, root: str = "response.body") -> li
             out.append(Difference(kind, location, _plain(level.t1), _plain(level.t2)))
     out.sort(key=lambda d: d.location)
     return out
+
+
+def unstable_locations(first: dict[str, Any], second: dict[str, Any]) -> frozenset[str]:
+    """Where two live answers to the same replayed request differ (indices generalised to
+    ``[*]``; an array whose items came and went as a whole): values there change from one
+    answer of this very build to the next, so a recording cannot be expected to hold them.
+    Nothing when the answers differ in status or content type: then the second one is another
+    outcome, not the same one with other values, and forgives nothing."""
+    ra, rb = first.get("response") or {}, second.get("response") or {}
+    if ra.get("status") != rb.get("status") or ra.get("content_type") != rb.get("content_type"):
+        return frozenset()
+    out: set[str] = set()
+    if "body" in ra and "body" in rb:
+        for diff in json_differences(ra["body"], rb["body"]):
+            location = generalize(diff.location)
+            if diff.kind in ("item-removed", "item-added") and location.endswith("[*]"):
+                location = location[: -len("[*]")]
+            out.add(location)
+    elif ("body" in ra) != ("body" in rb):
+        return frozenset()
+    elif any(ra.get(k) != rb.get(k) for k in ("body_text", "body_b64")):
+        out.add("response.body")
+    return frozenset(out)
 
 
 def endpoint_of(exchange: dict[str, Any]) -> str:

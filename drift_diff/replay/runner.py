@@ -49,6 +49,7 @@ from drift_diff.replay.mockserver import CLOCKS, MockServer, MockStore
 from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.origins import origin_of
 from drift_diff.replay.paths import PathMatcher
+from drift_diff.replay.second_answer import second_answers
 from drift_diff.replay.service import SANDBOXES, start_service, wait_until_ready
 from drift_diff.replay.wire import (
     EXCHANGE_HEADER,
@@ -138,6 +139,7 @@ class _Replayer:
         self.outcomes: list[RequestOutcome | None] = [None] * len(exchanges)
         self.live: list[dict[str, Any] | None] = [None] * len(exchanges)
         self.exit_note: str | None = None
+        self.unstable: dict[str, frozenset[str]] = {}
 
     async def run(self) -> None:
         for segment in _segments(self.exchanges, self.options.ordered_mutations):
@@ -149,6 +151,25 @@ class _Replayer:
 
             width = min(self.options.concurrency, len(segment))
             await asyncio.gather(*(worker() for _ in range(width)))
+
+    async def ask_again(self, ctx: CompareContext) -> None:
+        """A second answer to each safe request whose first answer changed a value
+        (``second_answer``): where the two differ is the build's own variation."""
+        if self._service_gone() is None:
+            self.unstable = await second_answers(
+                self.exchanges, self.live, ctx, self.store, self.ask, self.options.concurrency
+            )
+
+    async def ask(self, exchange: dict[str, Any]) -> dict[str, Any] | None:
+        """One more live answer to ``exchange`` (``None`` if the request failed)."""
+        started = time.perf_counter()
+        try:
+            url, response = await self.send(exchange)
+            if asks_again_unconditional(exchange, response.status_code):
+                url, response = await self.send(exchange, unconditional=True)
+        except httpx.HTTPError:
+            return None
+        return self.capture(exchange, url, response, started)
 
     def _service_gone(self) -> str | None:
         if self.exit_note is None and self.service is not None and self.service.poll() is not None:
@@ -280,6 +301,7 @@ async def _run(
     workdir: Path,
     holder: list[ServiceProcess],
     secrets: Secrets,
+    ctx: CompareContext,
 ) -> tuple[ReplayRun, MockStore]:
     store = MockStore(exchanges, clock=options.clock)
     mock = MockServer(store, unix_path=str(workdir / "mock.sock"), tcp=options.mock_tcp)
@@ -325,6 +347,7 @@ async def _run(
             await wait_until_ready(client, ready, deadline_s=options.ready_timeout, service=service)
             replayer = _Replayer(exchanges, options, store, client, service, secrets)
             await replayer.run()
+            await replayer.ask_again(ctx)
     finally:
         for service in holder:  # stop the service before its mock server goes away
             await asyncio.to_thread(service.stop)
@@ -339,6 +362,7 @@ async def _run(
         service_exit=replayer.exit_note,
         elapsed_s=time.perf_counter() - started,
         mock_lookups=store.lookups,
+        unstable=replayer.unstable,
     ), store
 
 
@@ -355,20 +379,20 @@ def run_replay(
     # compared as content: a recorded body a capture left compressed is decoded first
     recorded = [_decoded(e) for e in _order(exchanges)]
     noise = noise if noise is not None else NoiseModel.learn(recorded)
-    workdir = Path(tempfile.mkdtemp(prefix="driftdiff-replay-"))
-    holder: list[ServiceProcess] = []
-    try:
-        with interrupt_on_signals():  # SIGTERM/SIGINT/SIGHUP stop the service's whole group
-            run, store = asyncio.run(_run(recorded, options, workdir, holder, secrets))
-    finally:
-        for service in holder:
-            service.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
     ctx = CompareContext(
         noise=noise,
         ignore=PathMatcher(options.ignore_paths),
         target_origin=origin_of(options.target),
     )
+    workdir = Path(tempfile.mkdtemp(prefix="driftdiff-replay-"))
+    holder: list[ServiceProcess] = []
+    try:
+        with interrupt_on_signals():  # SIGTERM/SIGINT/SIGHUP stop the service's whole group
+            run, store = asyncio.run(_run(recorded, options, workdir, holder, secrets, ctx))
+    finally:
+        for service in holder:
+            service.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     by_id = {str(e.get("id")): e for e in recorded}
     collect_findings(run, by_id, store, ctx)
     if options.out_dir is not None:

@@ -242,6 +242,22 @@ def test_aggregation_folds_array_indices_into_one_finding() -> None:
     assert "3 occurrence(s) in 1 exchange(s)" in merged[0].evidence
 
 
+def test_aggregation_folds_map_keys_that_are_ids_into_one_finding() -> None:
+    """A map keyed by id (datasette's ``?_shape=object``): one finding, not one per row; a
+    quoted key that is a name stays apart."""
+    uid = "9b2e1c4d-5f6a-4b7c-8d9e-0f1a2b3c4d5e"
+    recorded = exchange(
+        {"1": {"price": 1}, "2": {"price": 2}, uid: {"price": 3}, "a b": {"price": 4}}
+    )
+    live = exchange({"1": {}, "2": {}, uid: {}, "a b": {}})
+    merged = aggregate_changes(compare_exchange(recorded, live))
+    assert [(c.rule, c.location) for c in merged] == [
+        ("replay-field-missing", 'response.body["a b"].price'),
+        ("replay-field-missing", "response.body{}.price"),
+    ]
+    assert "3 occurrence(s) in 1 exchange(s)" in merged[1].evidence
+
+
 def test_a_client_error_that_became_a_success_is_not_breaking() -> None:
     changes = compare_exchange(exchange({"e": 1}, status=404), exchange({"id": 1}, status=200))
     assert rules(changes) == [("replay-status-changed", "info", "response.status")]
