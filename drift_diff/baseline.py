@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from drift_diff.errors import FormatVersionError, InputError
+from drift_diff.errors import FormatVersionError, InputError, quoted
 from drift_diff.jsonfile import load_json
 from drift_diff.model import BASELINE_FORMAT, Baseline
 from drift_diff.output import is_baseline_output, write_output
@@ -64,7 +64,7 @@ def baseline_from_dict(data: Any, path: str | os.PathLike[str] = "<baseline>") -
     if major != _MAJOR:
         raise FormatVersionError(
             path,
-            f"baseline format {fmt!r} is not supported "
+            f"baseline format {quoted(fmt)} is not supported "
             f"(this driftdiff reads major version {_MAJOR})",
         )
     problem = validation_error("baseline", data) or _embedded_schema_problem(data["endpoints"])

@@ -26,7 +26,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised by CI's Python 3.10 run
     import tomli as tomllib
 
-from drift_diff.errors import ConfigError, InputError
+from drift_diff.errors import ConfigError, InputError, quoted
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, not_a_file_problem, read_text
 from drift_diff.model import Change, Severity
 from drift_diff.replay.credentials import KINDS, Credential
@@ -229,16 +229,40 @@ def _unknown_key(data: Any) -> str | None:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-            return f"unknown key {key!r}; {hint}"
+            return f"unknown key {quoted(key)}; {hint}"
     return None
 
 
 def _exclude_problem(data: dict[str, Any]) -> str | None:
     for i, pattern in enumerate(data.get("exclude", [])):
-        try:
-            parse_exclude(pattern)
-        except ExcludePatternError as exc:
-            return f"exclude/{i}: {exc}"
+        problem = exclude_pattern_problem(pattern)
+        if problem:
+            return f"exclude/{i}: {problem}"
+    return None
+
+
+#: what is wrong with an exclude pattern, by the SDK's reason (whose text quotes the pattern
+#: and its parts as Python reprs: an error line says the reason without them)
+_EXCLUDE_REASONS = (
+    ("empty", "empty exclude pattern"),
+    (
+        "not an HTTP method",
+        "the first word is not an HTTP method (write 'GET /path', 'GET,POST /path' or '/path')",
+    ),
+    ("must start with '/'", "the path must start with '/'"),
+    ("'**' must be a whole", "'**' must be a whole path segment"),
+    ("bad template segment", "a path segment with '{' or '}' must be a whole '{name}'"),
+)
+
+
+def exclude_pattern_problem(pattern: str) -> str | None:
+    """Why an exclude pattern (``exclude:``, ``--exclude``) cannot be understood, in words
+    that quote nothing of it, or None when it is fine."""
+    try:
+        parse_exclude(pattern)
+    except ExcludePatternError as exc:
+        text = str(exc)
+        return next((why for key, why in _EXCLUDE_REASONS if key in text), "not understood")
     return None
 
 
@@ -278,7 +302,7 @@ def _unknown_rule(data: dict[str, Any]) -> str | None:
         if rule_id not in known:
             close = difflib.get_close_matches(rule_id, sorted(known), n=3)
             hint = f"; did you mean {' or '.join(close)}?" if close else "; see `driftdiff rules`"
-            return f"{where}: unknown rule id {rule_id!r}{hint}"
+            return f"{where}: unknown rule id {quoted(rule_id)}{hint}"
     return None
 
 
@@ -315,7 +339,7 @@ def _date(text: str | None, source: str, index: int) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ConfigError(
-            f"{source}: ignore/{index}/expires: {text!r} is not a valid date"
+            f"{source}: ignore/{index}/expires: {quoted(text)} is not a valid date"
         ) from None
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drift_diff.demo_processes import DemoError, start_server
-from drift_diff.errors import DriftDiffError, UsageError
+from drift_diff.errors import DriftDiffError, UsageError, quoted
 from drift_diff.model import Baseline, Change
 from drift_diff.processes import ServiceProcess, free_port
 
@@ -151,7 +151,7 @@ def run_demo(options: DemoOptions | None = None, narrate: Narrate | None = None)
     say: Narrate = narrate or (lambda _msg: None)
     if options.report_format not in FORMATS:  # before minutes of work, not after
         raise UsageError(
-            f"unknown --format {options.report_format!r} (choose from {', '.join(FORMATS)})"
+            f"unknown --format {quoted(options.report_format)} (choose from {', '.join(FORMATS)})"
         )
     examples = find_examples_dir(options.examples_dir)
     missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]

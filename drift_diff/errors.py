@@ -30,6 +30,7 @@ __all__ = [
     "UsageError",
     "failure_message",
     "is_internal",
+    "quoted",
 ]
 
 #: errors of a disk that cannot take more data
@@ -106,6 +107,14 @@ def failure_message(exc: Exception) -> str:
     from drift_diff.redaction import redact_line  # (the redactor is only needed on failure)
 
     return redact_line(_failure_text(exc))
+
+
+def quoted(value: Any, *, key: object = None, limit: int | None = None) -> str:
+    """An input value as an error line may quote it: JSON, redacted, then cut (see
+    ``drift_diff.redaction.quote_value``; imported only when an error is being said)."""
+    from drift_diff.redaction import QUOTE_LIMIT, quote_value
+
+    return quote_value(value, key=key, limit=QUOTE_LIMIT if limit is None else limit)
 
 
 def _failure_text(exc: Exception) -> str:

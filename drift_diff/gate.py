@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drift_diff.errors import DriftDiffError, UsageError
+from drift_diff.errors import DriftDiffError, UsageError, quoted
 from drift_diff.gate_publish import (
     anchored_annotations,
     append_file,
@@ -111,7 +111,7 @@ class GateInputs:
             fail_on_threshold(self.fail_on)
         except ValueError:
             raise UsageError(
-                f"input 'fail-on' must be one of {', '.join(FAIL_ON)}, not {self.fail_on!r}"
+                f"input 'fail-on' must be one of {', '.join(FAIL_ON)}, not {quoted(self.fail_on)}"
             ) from None
         if self.current and (self.traces or self.start or self.target):
             raise UsageError(
@@ -132,7 +132,7 @@ class GateInputs:
 
         if self.format not in FORMATS:
             raise UsageError(
-                f"input 'format' must be one of {', '.join(FORMATS)}, not {self.format!r}"
+                f"input 'format' must be one of {', '.join(FORMATS)}, not {quoted(self.format)}"
             )
 
 

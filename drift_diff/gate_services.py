@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from drift_diff.errors import ConfigError, DriftDiffError, UsageError
+from drift_diff.errors import ConfigError, DriftDiffError, UsageError, quoted
 from drift_diff.traffic.urls import is_url
 
 __all__ = ["Service", "load_services", "run_services", "wants_services"]
@@ -120,7 +120,7 @@ def load_services(path: Path) -> list[Service]:
     names = [s.name for s in services]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise ConfigError(f"{path}: services: name {twice[0]!r} is used more than once")
+        raise ConfigError(f"{path}: services: name {quoted(twice[0])} is used more than once")
     return services
 
 

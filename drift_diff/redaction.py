@@ -20,6 +20,7 @@ Configuration is the SDK's environment (``DRIFTDIFF_REDACT_HEADERS``/``_KEYS``/`
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -39,11 +40,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "artifact_redactor",
+    "quote_value",
     "redact_change",
     "redact_exchanges",
     "redact_line",
     "redact_result",
     "redact_text_file",
+    "shown_name",
 ]
 
 _LOCATION_PARTS = re.compile(r"[.\[\]/]+")
@@ -57,12 +60,83 @@ def artifact_redactor() -> Redactor:
 
 def redact_line(text: str) -> str:
     """A line driftdiff prints about its inputs (an error, a library's log line), redacted:
-    credentials in a URL, tokens, e-mail addresses... Should redaction itself fail, a fixed
-    line that quotes nothing (never the line unredacted, never a traceback)."""
+    credentials in a URL, tokens, e-mail addresses... and then kept one line: CR, LF, ESC and
+    the other characters of ``drift_diff.controls.UNSAFE`` an input may carry are written as
+    visible escapes (``\\r``, ``\\x1b``), so a quoted value cannot fake a line of its own in
+    a CI log. Should redaction itself fail, a fixed line that quotes nothing (never the line
+    unredacted, never a traceback)."""
+    from drift_diff.controls import escape_controls
+
     try:
-        return artifact_redactor().redact_text(text)
+        return escape_controls(artifact_redactor().redact_text(text))
     except Exception:
         return "(a line that could not be redacted is not shown)"
+
+
+#: what ``quote_value`` shows of a value at most (the rest is cut, after redaction)
+QUOTE_LIMIT = 60
+#: a string longer than this is never quoted, only measured
+_QUOTE_SCAN = 4096
+#: a name followed by a value: ``password: x``, ``DB_PASSWORD="x"``, ``password x`` (netrc)
+_NAMED_VALUE = re.compile(
+    r"(?<![A-Za-z0-9_\-])([A-Za-z0-9_\-]+)[\"']?(?:\s*[:=]\s*|\s+)(?=[\"']?[^\s\"'])"
+)
+HIDDEN = "(not shown: it may hold a secret)"
+
+
+def _names_a_secret(r: Redactor, text: str) -> bool:
+    """Whether ``text`` holds a value after a secret's name (``password: x``,
+    ``DB_PASSWORD="x"``, a netrc line). The text rules find ``"key": value`` and ``key=value``
+    only; an error line quotes no such text at all. A name alone (a field called
+    ``password``, a file ``secret.yaml``) stays."""
+    return any(
+        r.is_secret_key(name) or r.is_secret_param(name) for name in _NAMED_VALUE.findall(text)
+    )
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
+
+
+def quote_value(value: Any, *, key: object = None, limit: int = QUOTE_LIMIT) -> str:
+    """An input value as an error line may quote it: a scalar as JSON, redacted (masked whole
+    when ``key``, the name it sits under, names a secret; scanned for secret shapes
+    otherwise), then control characters escaped, and only then cut to ``limit`` characters,
+    so a cut never leaves half a secret that no longer looks like one. Not quoted at all: an
+    object or an array (named by its type: ``an object``), a string that reads like a secret
+    with its name (``HIDDEN``), a string too long to scan."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    from drift_diff.controls import escape_controls
+
+    try:
+        r = artifact_redactor()
+        if isinstance(value, str):
+            if len(value) > _QUOTE_SCAN:
+                return f"a string of {len(value):,} characters"
+            if _names_a_secret(r, value):
+                return HIDDEN
+        if key is not None and (r.is_secret_key(key) or r.is_secret_param(key)):
+            value = r.mask_json(value)
+        text = r.redact_text(json.dumps(value, ensure_ascii=False, default=str))
+    except Exception:
+        return "(a value that could not be redacted)"
+    return _cut(escape_controls(text), limit)
+
+
+def shown_name(name: object, *, limit: int = 80) -> str:
+    """A name from an input (a key, a segment of a path into a document) as an error line
+    shows it, unquoted: redacted, control characters escaped, then cut; ``HIDDEN`` when it
+    reads like a secret with its name."""
+    text = str(name)
+    try:
+        if len(text) > _QUOTE_SCAN or _names_a_secret(artifact_redactor(), text):
+            return HIDDEN
+    except Exception:
+        return HIDDEN
+    return _cut(redact_line(text), limit)
 
 
 def redact_exchanges(

@@ -52,10 +52,14 @@ def exit_with(code: int) -> None:
 def parse_headers(values: list[str] | None) -> dict[str, str]:
     """``["Authorization: Bearer x"]`` → ``{"Authorization": "Bearer x"}``."""
     out: dict[str, str] = {}
-    for value in values or []:
+    for index, value in enumerate(values or []):
         name, sep, rest = value.partition(":")
         if not sep or not name.strip():
-            raise UsageError(f"--header must look like 'Name: value', got {value!r}")
+            # (the value is not quoted: it is most likely a credential missing its colon)
+            raise UsageError(
+                f"--header must look like 'Name: value' (header #{index + 1} has no "
+                f"{'name' if sep else 'colon'})"
+            )
         out[name.strip()] = rest.strip()
     return out
 
@@ -130,13 +134,13 @@ NO_DEFAULT_EXCLUDES_HELP = (
 
 def check_excludes(patterns: Sequence[str]) -> tuple[str, ...]:
     """``--exclude`` patterns, each checked (a ``UsageError`` naming the first bad one)."""
-    from driftdiff_sdk.scope import ExcludePatternError, parse_exclude
+    from drift_diff.config import exclude_pattern_problem
+    from drift_diff.errors import quoted
 
     for pattern in patterns:
-        try:
-            parse_exclude(pattern)
-        except ExcludePatternError as exc:
-            raise UsageError(f"--exclude: {exc}") from None
+        problem = exclude_pattern_problem(pattern)
+        if problem:
+            raise UsageError(f"--exclude {quoted(pattern)}: {problem}")
     return tuple(patterns)
 
 

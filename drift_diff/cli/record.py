@@ -19,7 +19,7 @@ from drift_diff.cli._common import (
     load_config_option,
     positive,
 )
-from drift_diff.errors import UsageError
+from drift_diff.errors import UsageError, quoted
 from drift_diff.traffic.proxy import RecordingProxy
 
 
@@ -28,7 +28,7 @@ def _split_listen(listen: str) -> tuple[str, int]:
     try:
         number = int(port)
     except ValueError:
-        raise UsageError(f"--listen must be HOST:PORT, got {listen!r}") from None
+        raise UsageError(f"--listen must be HOST:PORT, got {quoted(listen)}") from None
     if not 0 <= number <= 65535:
         raise UsageError(f"--listen port must be 0-65535, got {number}")
     return host or "127.0.0.1", number

@@ -1,4 +1,8 @@
-"""``driftdiff show BASELINE``: a table of endpoints, statuses, media types and sample counts."""
+"""``driftdiff show BASELINE``: a table of endpoints, statuses, media types and sample counts.
+
+Every name in the table comes from the baseline (recorded paths, media types, the service), so
+each goes through ``drift_diff.controls.escape_controls``: a CR, LF, NUL or ESC in a recorded
+path is shown as ``\\r``, ``\\n``, ``\\x00``, ``\\x1b``, and one endpoint stays one row."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 import typer
 
 from drift_diff.cli._console import shares, terminal_columns
+from drift_diff.controls import escape_controls as cell
 from drift_diff.model import Baseline, split_endpoint_key
 
 #: Beyond this many statuses on one endpoint, they are summarised by class (2xx, 4xx, ...).
@@ -15,7 +20,7 @@ _METHOD_ORDER = {m: i for i, m in enumerate(("GET", "HEAD", "POST", "PUT", "PATC
 
 
 def _statuses(responses: dict[str, Any]) -> str:
-    counts = {status: int(r.get("samples", 0)) for status, r in responses.items()}
+    counts = {cell(status): int(r.get("samples", 0)) for status, r in responses.items()}
     if len(counts) <= _MAX_LISTED_STATUSES:
         return ", ".join(f"{s} ({n:,})" for s, n in sorted(counts.items()))
     classes: dict[str, int] = {}
@@ -26,7 +31,7 @@ def _statuses(responses: dict[str, Any]) -> str:
 
 
 def _media_types(content: dict[str, Any] | None) -> str:
-    return ", ".join(sorted(content or {})) or "-"
+    return ", ".join(sorted(cell(media) for media in content or {})) or "-"
 
 
 def _order(row: list[str]) -> tuple[str, int, str]:
@@ -45,7 +50,7 @@ def _rows(baseline: Baseline) -> list[list[str]]:
         request = entry.get("request") or {}
         rows.append(
             [
-                f"{method} {template}",
+                cell(f"{method} {template}"),
                 f"{int(entry.get('samples', 0)):,}",
                 _statuses(responses),
                 _media_types(request.get("content")),
@@ -77,12 +82,12 @@ def _width(rows: list[list[str]], i: int) -> int:
 def _header(baseline: Baseline) -> str:
     sources = dict(baseline.sources)
     total = sources.pop("exchanges", None)
-    kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(sources.items()))
+    kinds = ", ".join(f"{cell(k)} {v:,}" for k, v in sorted(sources.items()))
     learned = f"{total:,} exchanges" if isinstance(total, int) else "no exchange count"
     if kinds:
         learned += f" ({kinds})"
     return (
-        f"service: {baseline.service}\nlearned from: {learned}\n"
+        f"service: {cell(baseline.service)}\nlearned from: {learned}\n"
         f"endpoints: {len(baseline.endpoints)}\n"
     )
 

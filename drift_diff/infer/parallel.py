@@ -23,7 +23,7 @@ from typing import IO, NamedTuple
 
 import orjson
 
-from drift_diff.errors import DriftDiffError, InputError, UsageError
+from drift_diff.errors import DriftDiffError, InputError, UsageError, quoted
 from drift_diff.infer.engine import Inference
 from drift_diff.infer.learned import learned_part
 from drift_diff.infer.merge import merge_baselines
@@ -95,7 +95,7 @@ def infer_sources(
     ``templates``: endpoint templates the user states (config ``paths:``).
     """
     if engine not in ENGINES:
-        raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, not {quoted(engine)}")
     templates = tuple(templates)
     stats = stats if stats is not None else SourceStats()
     files = find_source_files(sources)

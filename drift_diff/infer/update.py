@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from driftdiff_sdk.scope import Excluder
 
-from drift_diff.errors import UsageError
+from drift_diff.errors import UsageError, quoted
 from drift_diff.infer.merge import merge_baselines
 from drift_diff.model import Baseline
 from drift_diff.records import EndpointRecord
@@ -131,7 +131,9 @@ def update_baseline(
         matcher = Excluder([pattern], defaults=False)
         hits = {k for k in endpoints if " " in k and matcher.excludes(*k.split(" ", 1))}
         if not hits:
-            raise UsageError(f"--drop {pattern!r} matches no endpoint of the updated baseline")
+            raise UsageError(
+                f"--drop {quoted(pattern)} matches no endpoint of the updated baseline"
+            )
         dropped |= hits
     for key in dropped:
         del endpoints[key]

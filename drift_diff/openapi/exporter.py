@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 from drift_diff.deprecation import SUNSET_EXTENSION, param_deprecation
-from drift_diff.errors import UsageError
+from drift_diff.errors import UsageError, quoted
 from drift_diff.model import Baseline, EndpointRecord, split_endpoint_key
 from drift_diff.openapi.components import share_schemas
 from drift_diff.openapi.headers import AUTH_HEADER, AUTH_SCHEME, SPEC_IGNORED_HEADERS
@@ -151,7 +151,9 @@ def server_url(url: str) -> str:
     """``url`` as a server: scheme, host, port, path; credentials, query, fragment dropped."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--server {url!r}: give an http(s) URL such as https://api.example.com")
+        raise UsageError(
+            f"--server {quoted(url)}: give an http(s) URL such as https://api.example.com"
+        )
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     port = f":{parts.port}" if parts.port is not None else ""
     return urlunsplit((parts.scheme, host + port, parts.path.rstrip("/"), "", ""))

@@ -20,7 +20,7 @@ import yaml
 from driftdiff_sdk.limits import MAX_DEPTH
 
 from drift_diff.deprecation import SUNSET_EXTENSION, parse_sunset, sunset_day
-from drift_diff.errors import InputError, OpenAPIError
+from drift_diff.errors import InputError, OpenAPIError, quoted
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, parse_json, read_text
 from drift_diff.model import Baseline, endpoint_key
 from drift_diff.openapi.headers import SPEC_IGNORED_HEADERS, security_parameters
@@ -95,7 +95,7 @@ class _Converter:
         while isinstance(obj, dict) and isinstance(obj.get("$ref"), str):
             canonical = self.refs.canonical(obj["$ref"], ctx)
             if canonical in seen:
-                raise OpenAPIError(f"{self.refs.source}: $ref cycle through {obj['$ref']!r}")
+                raise OpenAPIError(f"{self.refs.source}: $ref cycle through {quoted(obj['$ref'])}")
             seen.add(canonical)
             obj, ctx = self.refs.lookup(canonical), canonical.partition("#")[0]
         return obj, ctx
@@ -309,7 +309,7 @@ def _deprecation(r: _Converter, op: dict[str, Any], where: str) -> dict[str, Any
     day = parse_sunset(op[SUNSET_EXTENSION])
     if day is None and r.strict:
         raise OpenAPIError(
-            f"{r.refs.source}: {where}/{SUNSET_EXTENSION}: {str(op[SUNSET_EXTENSION])[:40]!r} "
+            f"{r.refs.source}: {where}/{SUNSET_EXTENSION}: {quoted(op[SUNSET_EXTENSION])} "
             "is not a date (YYYY-MM-DD or an RFC 3339 date-time)"
         )
     return {"sunset": sunset_day(day)} if day is not None else {}
@@ -349,7 +349,7 @@ def import_openapi(
     if isinstance(doc, dict) and "swagger" in doc and "openapi" not in doc:
         if not is_swagger2(doc):
             raise OpenAPIError(
-                f"{source}: Swagger {str(doc.get('swagger'))[:20]!r} is not supported "
+                f"{source}: Swagger {quoted(doc.get('swagger'), limit=20)} is not supported "
                 "(Swagger 2.0 and OpenAPI 3.x are)"
             )
         if validate:  # the document as written, so errors point into it

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from drift_diff.errors import DriftDiffError, OpenAPIError
+from drift_diff.errors import DriftDiffError, OpenAPIError, quoted
 
 __all__ = ["LOCAL_ONLY_HINT", "RefRefused", "RefSource", "iter_refs"]
 
@@ -42,8 +42,8 @@ class RefRefused(OpenAPIError):
 
 
 def _shown(ref: str) -> str:
-    text = ref if len(ref) <= _MAX_REF_SHOWN else ref[:_MAX_REF_SHOWN] + "..."
-    return repr(text)
+    """A reference as an error line quotes it: JSON, redacted (a URL's credentials), then cut."""
+    return quoted(ref, limit=_MAX_REF_SHOWN)
 
 
 def iter_refs(node: Any, path: str = "#") -> Iterator[tuple[str, str]]:

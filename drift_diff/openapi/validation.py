@@ -22,6 +22,51 @@ __all__ = ["LENIENT_HINT", "validate_openapi"]
 
 LENIENT_HINT = "pass --lenient-openapi to diff it anyway (best effort)"
 _MAX_REASON = 200
+#: the JSON Schema keywords (their errors are described by ``schemas.describe_error``)
+_KEYWORDS = frozenset(
+    [
+        "$ref",
+        "$dynamicRef",
+        "additionalItems",
+        "additionalProperties",
+        "allOf",
+        "anyOf",
+        "const",
+        "contains",
+        "dependencies",
+        "dependentRequired",
+        "dependentSchemas",
+        "enum",
+        "exclusiveMaximum",
+        "exclusiveMinimum",
+        "format",
+        "if",
+        "items",
+        "maxContains",
+        "maxItems",
+        "maxLength",
+        "maxProperties",
+        "maximum",
+        "minContains",
+        "minItems",
+        "minLength",
+        "minProperties",
+        "minimum",
+        "multipleOf",
+        "not",
+        "oneOf",
+        "pattern",
+        "patternProperties",
+        "prefixItems",
+        "properties",
+        "propertyNames",
+        "required",
+        "type",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "uniqueItems",
+    ]
+)
 #: keyword validators whose errors know nothing of where in the document they arose
 _LOCATED = ("default", "schema")
 
@@ -95,15 +140,22 @@ def _explain(err: Any) -> tuple[str, str]:
     """(JSON path, reason) of a validator error, digging into its ``context``."""
     from jsonschema.exceptions import ValidationError, best_match
 
+    from drift_diff.redaction import redact_line
+    from drift_diff.schemas import describe_error
+
     located = list(getattr(err, "driftdiff_at", None) or [])
     best = err
     if isinstance(err, ValidationError):
-        best = err
         while best.context:  # "not valid under any of the given schemas": say why
             best = best_match(best.context) or best.context[0]
         located += list(best.absolute_path)
-    reason = str(getattr(best, "message", None) or best or type(best).__name__)
-    reason = " ".join(reason.split())
+    keyword = getattr(best, "validator", "")
+    if isinstance(best, ValidationError) and (keyword in _KEYWORDS or keyword is None):
+        # in words that do not echo the document's values (jsonschema's message quotes them)
+        reason = describe_error(best)
+    else:  # the validator's own checks (a path parameter never declared...): redacted, then cut
+        reason = str(getattr(best, "message", None) or best or type(best).__name__)
+        reason = redact_line(" ".join(reason.split()))
     if len(reason) > _MAX_REASON:
         reason = reason[:_MAX_REASON] + "..."
     return _pointer(located), reason

@@ -17,6 +17,7 @@ carried, arrays that changed item type or came back empty — is
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from driftdiff_sdk.kinds import same_kind, value_kind
+from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 from drift_diff.model import Change, Severity
 from drift_diff.replay.noise import Difference, NoiseModel, endpoint_of, json_differences
@@ -281,7 +283,7 @@ class _Comparer:
             )
         elif diff.kind == "type":
             self.report_type(diff)
-        elif not same_kind(diff.before, diff.after, _field_name(loc)):
+        elif not same_kind(diff.before, diff.after, _field_name(loc)) and not _masked(loc):
             self.add(
                 RULE_VALUE_CHANGED,
                 Severity.WARNING,
@@ -328,6 +330,24 @@ def _raw_bytes(message: dict[str, Any]) -> bytes:
 
 def _digest(data: bytes) -> str:
     return f"sha256:{hashlib.sha256(data).hexdigest()[:16]} ({len(data)} bytes)"
+
+
+@functools.lru_cache(maxsize=1)
+def _names() -> Redactor:
+    """What decides which names are secret: the one recordings were redacted with (its
+    configuration from the environment, as the recorder's)."""
+    return Redactor(RedactionConfig.from_env())
+
+
+def _masked(location: str) -> bool:
+    """Whether a body value sits under a secret name (``password``, ``api_key``, or below
+    ``credentials``): the recording holds a placeholder of its format there, never the value,
+    so only its presence and type can be compared."""
+    names = _names()
+    return any(
+        not segment.startswith("[") and names.is_secret_key(segment)
+        for segment in split_location(location)[2:]  # (after "response", "body")
+    )
 
 
 def _field_name(location: str) -> str | None:

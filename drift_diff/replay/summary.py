@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift_diff.controls import escape_controls
 from drift_diff.replay.findings import PASS, ReplayRun
 
 __all__ = ["summary_line", "summary_table"]
@@ -12,7 +13,9 @@ _DETAIL = 90
 
 
 def _cut(text: str, limit: int = _DETAIL) -> str:
-    text = " ".join(text.split())
+    """One cell: blanks (CR, LF, tabs...) as one space, other controls, NUL, ESC and bidi
+    characters a recorded path may carry as visible escapes (one request stays one row)."""
+    text = escape_controls(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from drift_diff.catalogue import Registry
-from drift_diff.errors import UsageError
+from drift_diff.errors import UsageError, quoted
 from drift_diff.model import DiffResult
 from drift_diff.redaction import redact_result
 from drift_diff.report import github, json_report, junit, markdown, sarif, text
@@ -43,7 +43,7 @@ def render(result: DiffResult, fmt: str = "text", *, baseline: str | None = None
     it, at the line of the endpoint's key, so they show on a pull request's diff."""
     renderer = RENDERERS.get(fmt)
     if renderer is None:
-        raise UsageError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+        raise UsageError(f"unknown report format {quoted(fmt)} (choose from {', '.join(FORMATS)})")
     redacted = redact_result(result)
     anchor = repository_path(baseline) if fmt in ("sarif", "github") else None
     if anchor is not None and fmt == "sarif":

@@ -25,8 +25,11 @@ _ESCAPES = re.compile(
     "|(?:\x1b\\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
     "|\x1b[ -~]?"
 )
-#: control characters other than tab, CR and LF (CR and LF are percent-encoded)
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: control characters other than tab, CR and LF (CR and LF are percent-encoded), and the bidi
+#: marks, embeddings, overrides and isolates (they reorder the text around them)
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def strip_controls(text: str) -> str:

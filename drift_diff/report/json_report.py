@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from drift_diff.controls import json_text
 from drift_diff.model import DiffResult
 from drift_diff.report._common import Group, items
 
@@ -20,4 +21,5 @@ def to_document(result: DiffResult) -> dict[str, Any]:
 
 
 def render(result: DiffResult) -> str:
-    return json.dumps(to_document(result), indent=2, ensure_ascii=False, default=str) + "\n"
+    text = json.dumps(to_document(result), indent=2, ensure_ascii=False, default=str)
+    return json_text(text) + "\n"

@@ -4,7 +4,8 @@ group of findings, whose evidence lists them); breaking changes are failures.
 Every field may hold what a recording or a document carried (field names, paths, messages), so
 text and attributes go through ``xml_text``: characters XML 1.0 cannot hold (C0 controls other
 than tab/CR/LF, lone surrogates, U+FFFE/U+FFFF) become visible ``\\xNN``/``\\uNNNN`` escapes,
-keeping the document parseable by any JUnit consumer.
+keeping the document parseable by any JUnit consumer; so do DEL, the C1 controls, the Unicode
+line/paragraph separators and the bidi controls, which a CI viewer would act on.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ import xml.etree.ElementTree as ET
 from drift_diff.model import DiffResult, Severity
 from drift_diff.report._common import items
 
-#: characters outside XML 1.0's ``Char`` production
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: characters outside XML 1.0's ``Char`` production, and those a viewer would act on (DEL and
+#: the C1 controls, the line/paragraph separators, bidi marks, embeddings, overrides, isolates)
+_NOT_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def xml_text(text: str) -> str:

@@ -26,8 +26,11 @@ _ICON = {Severity.BREAKING: "🔴", Severity.WARNING: "🟠", Severity.INFO: "�
 
 #: every character a Markdown or GitHub reader takes as a line break
 _BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-#: other control characters (terminal escapes among them): dropped
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+#: other control characters (terminal escapes among them) and the bidi marks, embeddings,
+#: overrides and isolates (they reorder the text around them): dropped
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 #: punctuation that means something mid-line (emphasis, links, HTML, code, cells, math)
 _PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&$])")
 #: "@name" would notify the user or team on GitHub

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from drift_diff.catalogue import Rule
+from drift_diff.controls import json_text
 from drift_diff.diff.registry import all_rules
 from drift_diff.model import Change, DiffResult, Severity
 from drift_diff.report._common import Group, items
@@ -140,4 +141,4 @@ def render(
             }
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"

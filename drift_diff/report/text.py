@@ -1,10 +1,12 @@
 """Plain-text report for a terminal (a table row per finding, one per underlying change, then
-the summary)."""
+the summary). Control characters, line separators and bidi overrides in any field are written
+as visible escapes (``drift_diff.controls``): one input value is one cell."""
 
 from __future__ import annotations
 
 import shutil
 
+from drift_diff.controls import escape_controls as cell
 from drift_diff.model import DiffResult
 from drift_diff.report._common import headline, items
 
@@ -29,8 +31,18 @@ def render(result: DiffResult, width: int | None = None) -> str:
     if result.changes:
         rows = []
         for c in items(result):
-            detail = c.message + (f"\n({c.evidence})" if c.evidence else "")
-            rows.append([c.severity.value.upper(), c.rule, c.endpoint, c.location or "-", detail])
+            # every field may carry what a recording carried: CR, LF, NUL, ESC, bidi overrides
+            # are shown as escapes, so one value stays one cell and one finding one row
+            detail = cell(c.message) + (f"\n({cell(c.evidence)})" if c.evidence else "")
+            rows.append(
+                [
+                    c.severity.value.upper(),
+                    cell(c.rule),
+                    cell(c.endpoint),
+                    cell(c.location) or "-",
+                    detail,
+                ]
+            )
         from tabulate import tabulate  # (its import reads package metadata: 40 ms)
 
         lines.append(
@@ -45,6 +57,6 @@ def render(result: DiffResult, width: int | None = None) -> str:
     else:
         lines.append("No changes.")
     for note in result.expired_ignores:
-        lines.append(f"note: {note}")
+        lines.append(f"note: {cell(note)}")
     lines.append(f"Summary: {headline(result)}")
     return "\n".join(lines) + "\n"

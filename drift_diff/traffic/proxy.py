@@ -47,7 +47,7 @@ from driftdiff_sdk.exchange import (
 from driftdiff_sdk.recorder import Recorder
 from driftdiff_sdk.scope import Excluder
 
-from drift_diff.errors import UsageError
+from drift_diff.errors import UsageError, quoted
 from drift_diff.traffic.proxy_client import (
     MAX_HEADER_BYTES,
     MAX_REQUEST_BODY,
@@ -96,7 +96,7 @@ class RecordingProxy:
         """``excluder``: what is not recorded (default: ``Excluder()``, the default patterns)."""
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageError(f"--target must be an http(s) URL, got {target!r}")
+            raise UsageError(f"--target must be an http(s) URL, got {quoted(target)}")
         self.target = parts
         self.timeout = timeout
         self.idle_timeout = idle_timeout

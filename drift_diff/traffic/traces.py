@@ -23,7 +23,7 @@ from driftdiff_sdk.exchange import EXCHANGE_FORMAT_MAJOR, decoded_response
 from driftdiff_sdk.limits import MAX_LINE_DEPTH
 from driftdiff_sdk.writer import write_jsonl_atomic
 
-from drift_diff.errors import DriftDiffError, FormatVersionError, InputError
+from drift_diff.errors import DriftDiffError, FormatVersionError, InputError, quoted
 from drift_diff.jsonfile import bounded_lines
 from drift_diff.records import ExchangeRecord
 from drift_diff.traffic.urls import RemoteFile, expand_url, is_url, local_path, store_error
@@ -318,7 +318,7 @@ def _validated(path: SourceFile, lineno: int, obj: Any, line: bytes) -> Exchange
         if major != EXCHANGE_FORMAT_MAJOR:
             raise FormatVersionError(
                 path,
-                f"exchange format {obj['format']!r} is not supported by this driftdiff "
+                f"exchange format {quoted(obj['format'])} is not supported by this driftdiff "
                 f"(reads major version {EXCHANGE_FORMAT_MAJOR}); upgrade driftdiff",
                 position=f"line {lineno}",
             )

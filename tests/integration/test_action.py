@@ -533,4 +533,4 @@ def test_services_config_is_checked_by_the_schema(tmp_path: Path) -> None:
     twice = {"services": [{"name": "x", "baseline": "b", "current": "c"}] * 2}
     config.write_text(yaml.safe_dump(twice), "utf-8")
     code, log, _, _ = run_action(tmp_path, {"config": str(config)})
-    assert code == 2 and "'x' is used more than once" in log
+    assert code == 2 and '"x" is used more than once' in log

@@ -88,7 +88,7 @@ def test_file_url_ref_is_refused_unread(
     flags = ["--lenient-openapi"] if lenient else []
     code, text = _diff(capsys, *flags, "--allow-file-refs", str(doc), str(doc))
     assert code == 2
-    assert f"$ref '{secret_file.as_uri()}' at #/paths/~1pets/get" in text
+    assert f'$ref "{secret_file.as_uri()}" at #/paths/~1pets/get' in text
     assert "refused" in text and SECRET not in text and len(text.strip().splitlines()) == 1
 
 
@@ -103,7 +103,7 @@ def test_http_ref_makes_no_connection(
     doc = _write(tmp_path, "a.json", _doc({"$ref": url}))
     flags = ["--lenient-openapi"] if lenient else []
     code, text = _diff(capsys, *flags, str(doc), str(doc))
-    assert code == 2 and f"$ref '{url}'" in text and "only local '#/...'" in text
+    assert code == 2 and f'$ref "{url}"' in text and "only local '#/...'" in text
     assert _no_connection(listener)
 
 

@@ -269,7 +269,7 @@ def test_invalid_expires_date_is_a_config_error(
         "ignore:\n  - rule: endpoint-added\n    reason: x\n    expires: 2026-02-30\n", "utf-8"
     )
     code, _, err = run(capsys, "diff", str(base), str(base), "--config", str(config))
-    assert_refused(code, err, str(config), "'2026-02-30' is not a valid date")
+    assert_refused(code, err, str(config), '"2026-02-30" is not a valid date')
 
 
 def test_replay_out_folder_stays_out_of_the_recording(

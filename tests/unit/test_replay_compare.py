@@ -349,3 +349,21 @@ def test_items_that_came_and_went_do_not_excuse_a_field_inside_them() -> None:
     ]
     longer = exchange([*one, {"id": 3, "comments": []}], query=q)
     assert compare_exchange(first, longer, ctx) == []  # more items: the noise it learned
+
+
+def test_values_under_secret_names_compare_by_presence_and_type_only() -> None:
+    """A recording holds a placeholder under ``password``/``api_key``/``credentials``, never the
+    value: the build's own value there is no change; its absence or another type still is."""
+    from driftdiff_sdk.redact import Redactor
+
+    body = {"api_key": "k3y-live-value", "pin": 1234, "credentials": {"v": "x"}, "name": "a"}
+    recorded = Redactor().redact_exchange(exchange(body))
+    assert recorded["response"]["body"]["api_key"] != body["api_key"]  # masked, format kept
+    assert compare_exchange(recorded, exchange(body)) == []
+    changed = {**body, "pin": "1234", "name": "b"}
+    del changed["api_key"]
+    assert rules(compare_exchange(recorded, exchange(changed))) == [
+        ("replay-field-missing", "breaking", "response.body.api_key"),
+        ("replay-value-changed", "warning", "response.body.name"),
+        ("replay-type-changed", "breaking", "response.body.pin"),
+    ]

@@ -86,3 +86,17 @@ def test_a_second_answer_leaves_the_store_as_the_first_left_it() -> None:
     with store.asked_again("e1"):
         pass
     assert store.unused("e1") == [] and store.events("e1") == []
+
+
+def test_the_replay_table_keeps_a_hostile_path_one_row() -> None:
+    """A recorded path with NUL, ESC, CR/LF and a bidi override: one row, shown escaped."""
+    from drift_diff.replay.findings import ReplayRun, RequestOutcome
+    from drift_diff.replay.summary import summary_table
+
+    path = "/x\x00\x1b[2J\u202e\r\nimport os#"
+    outcome = RequestOutcome("e1", f"GET {path}", "GET", path, 200, 200, error="boom\x1b[31m")
+    table = summary_table(ReplayRun("http://127.0.0.1:1", [outcome], []))
+    lines = table.splitlines()
+    assert len(lines) == 3, table  # header, rule, one row
+    assert not any(c in table for c in "\x00\x1b\u202e\r")
+    assert "\\x00\\x1b[2J\\u202e import os#" in lines[2]

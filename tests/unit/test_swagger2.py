@@ -180,7 +180,7 @@ def test_cli_diffs_swagger_against_openapi3(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("doc", "reason"),
     [
-        ({"swagger": "1.2", "apis": []}, "Swagger '1.2' is not supported"),
+        ({"swagger": "1.2", "apis": []}, 'Swagger "1.2" is not supported'),
         ({"swagger": "2.0", "info": {"title": "t", "version": "1"}}, "invalid OpenAPI document"),
     ],
 )
