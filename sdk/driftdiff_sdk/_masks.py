@@ -45,10 +45,14 @@ from driftdiff_sdk.kinds import (
 from driftdiff_sdk.limits import MAX_DEPTH, TOO_DEEP
 
 # Local part: the common characters only; '/', '=', '?', '&', quotes are delimiters in URLs and
-# text far more often than they are part of an address.
+# text far more often than they are part of an address. Letters and digits may be any script's
+# (``frank@bücher.example``, ``josé@例え.jp``: internationalised addresses, RFC 6531), and the
+# top-level domain may be an IDN one, raw or in its ``xn--`` form (a ``_`` inside a label is
+# let through: one character class is faster than two, and such a host is rare, not harmless).
 EMAIL = re.compile(
     r"(?<![\w.+~!-])[\w.+~!-]{1,64}"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w-]|:[\w~/])"
+    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}(?:[^\W\d_]{2,24}|xn--[A-Za-z0-9-]{1,59})"
+    r"(?![\w-]|:[\w~/])"
 )  # ``git@github.com:org/repo.git`` is an SSH remote, not an address
 #: ``scheme://user:password@`` (groups 1-3, ``detectors.URL_CREDENTIALS``) or an e-mail address,
 #: in one pass: the password of a URL is never mistaken for an address's local part.
@@ -60,8 +64,52 @@ CARD = re.compile(
     re.ASCII,
 )
 AUTH_SCHEME = re.compile(r"\b(Bearer|bearer|BEARER|Basic|basic|BASIC)(\s+)([\w~+/.=-]{8,})")
-JSON_PAIR = re.compile(r'"([A-Za-z_][\w.-]{0,63})"(\s*:\s*)("(?:[^"\\]|\\.){0,4096}"|-?\d{1,40})')
-KV_PAIR = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]{0,63})=([^&\s;#\"'<>,]*)")
+# A quoted string in text: JSON/Python escapes (``\"``), and SQL's doubled ``''``; within a line
+# where the pattern is written for pairs in text (``_LINE``), across lines in ``JSON_PAIR``.
+_DQ = r'"(?:[^"\\]|\\.){0,4096}"'
+_SQ = r"'(?:[^'\\]|\\.){0,4096}'"
+_DQ_LINE = r'"(?:[^"\\\n]|\\.){0,4096}"'
+_SQ_LINE = r"'(?:[^'\\\n]|\\.|''){0,4096}'"
+#: ``"key": value`` and ``'key': value`` (JSON and Python reprs, as error messages print them);
+#: groups: quote, key, separator, value — a quoted string, an integer, or the ``[``/``{`` that
+#: opens a container (the caller reads the container: see ``CONTAINER_TOKEN``).
+JSON_PAIR = re.compile(
+    rf"""(["'])([A-Za-z_][\w.-]{{0,63}})\1(\s*:\s*)({_DQ}|{_SQ}|-?\d{{1,40}}|[\[{{])"""
+)
+#: The parts of a container under a secret key: strings, integers and brackets (a bracket
+#: inside a string is part of the string token).
+CONTAINER_TOKEN = re.compile(rf"{_DQ}|{_SQ}|-?\d{{1,40}}|[\[\]{{}}]")
+#: A token of ``CONTAINER_TOKEN`` followed by this is a key (kept), not a value.
+COLON_AHEAD = re.compile(r"\s*:")
+#: ``key=value`` (a query, a form, a cookie, a matrix parameter...) and ``key="value"``,
+#: ``key = 'value'`` (code, configuration, attributes); groups: key, the quoted value with its
+#: quotes, the unquoted value. A key starts a word, or follows an escape sequence written out
+#: (``\n``: the ``n`` is the escape's, not the key's).
+KV_PAIR = re.compile(
+    r"(?:(?<![\w.\\-])|(?<=\\[nrt])|(?<=\\)(?![nrt]))([A-Za-z_][\w.-]{0,63})"
+    rf"(?:[ \t]{{0,16}}=[ \t]{{0,16}}({_DQ_LINE}|{_SQ_LINE})|=([^&\s;#\"'<>,]*))"
+)
+_REST_OF_LINE = r"(?:[^\r\n\\]|\\\\|\\(?![nrt\"])){1,4096}"  # to a newline, raw or written out
+#: ``key: value`` and ``key = value`` (YAML, INI, ``.env``, a header block) alone on a line — at
+#: the start of the text or after a newline, raw or written out (``\n``), indentation and a YAML
+#: ``-`` allowed; groups: key, the value after ``:`` (quoted, or the rest of the line), the
+#: value after ``=`` (the rest of the line; a quoted one, and ``key=value``, are ``KV_PAIR``'s).
+LINE_PAIR = re.compile(
+    r"(?:^|(?<=\\n))[ \t]{0,16}(?:-[ \t]{1,4})?([A-Za-z_][\w.-]{0,63})"
+    rf"(?::[ \t]{{1,16}}(?![ \t])({_DQ_LINE}|{_SQ_LINE}|{_REST_OF_LINE})"
+    rf"|(?:[ \t]{{1,16}}=[ \t]{{0,16}}|=[ \t]{{1,16}})(?![ \t\"'])({_REST_OF_LINE}))",
+    re.MULTILINE,
+)
+_XML_NAME = r"(?:[A-Za-z_][\w.-]{0,63}:)?[A-Za-z_][\w.-]{0,63}"
+#: ``<name attr="...">text</name>``, an element holding text only (or one CDATA section);
+#: groups: name (with its namespace prefix), attributes, text.
+XML_ELEMENT = re.compile(
+    rf"<({_XML_NAME})(\s[^<>]{{0,1024}})?>"
+    r"([^<]{1,4096}|<!\[CDATA\[(?:[^\]]|\](?!\]>)){0,4096}\]\]>)"
+    r"</\1\s{0,16}>"
+)
+#: A closing tag; group: its local name. ``XML_ELEMENT`` runs only when one names a secret.
+XML_CLOSE_TAG = re.compile(r"</(?:[A-Za-z_][\w.-]{0,63}:)?([A-Za-z_][\w.-]{0,63})\s{0,16}>")
 SCHEME_VALUE = re.compile(r"([A-Za-z][\w-]{0,30})( +)(\S.*)", re.DOTALL)
 HEX = re.compile(r"[0-9a-f]{8,}|[0-9A-F]{8,}")
 

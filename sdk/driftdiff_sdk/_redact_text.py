@@ -1,11 +1,13 @@
 """Where secrets are: secret names (keys, query parameters, headers) and secrets in free text.
 
 The first layer of ``Redactor`` (``driftdiff_sdk.redact``): ``TextRedactor`` decides whether a
-name is secret and replaces the secrets found inside a string (``key=value`` and ``"key": value``
-pairs, e-mail addresses, cards, JWTs, ``Bearer``/``Basic`` credentials, vendor tokens, PEM keys,
-user regexes, token-like URL path segments). The placeholders come from ``Masker`` (``_masks``);
-structured values (JSON, headers, queries, URLs) are walked by ``_redact_fields``. Nothing here
-is public API: import from ``driftdiff_sdk.redact``.
+name is secret and replaces the secrets found inside a string (``key=value``, ``key="value"``,
+``"key": value`` and ``'key': value`` pairs, containers under a secret key, ``key: value``
+lines, ``<secret>value</secret>`` elements, e-mail addresses, cards, JWTs, ``Bearer``/``Basic``
+credentials, vendor tokens, PEM keys, user regexes, token-like URL path segments). The
+placeholders come from ``Masker`` (``_masks``); structured values (JSON, headers, queries, URLs)
+are walked by ``_redact_fields``. Nothing here is public API: import from
+``driftdiff_sdk.redact``.
 """
 
 from __future__ import annotations
@@ -19,10 +21,15 @@ from driftdiff_sdk._masks import (
     AT_SIGN,
     AUTH_SCHEME,
     CARD,
+    COLON_AHEAD,
+    CONTAINER_TOKEN,
     JSON_PAIR,
     JWT,
     KV_PAIR,
+    LINE_PAIR,
     MEMO_LEN,
+    XML_CLOSE_TAG,
+    XML_ELEMENT,
     Masker,
 )
 from driftdiff_sdk._mypyc import Unchecked, mypyc_attr
@@ -52,6 +59,11 @@ _URL_STARTS = ("http://", "https://")
 # least): see ``_may_change``.
 _AUTH_HINT = re.compile(r"[Bb](?:earer|asic)\s|B(?:EARER|ASIC)\s")
 _CARD_HINT = re.compile(r"[2-6][0-9]{3}(?:[0-9]{9}|[ -][0-9]{4}[ -][0-9]{4}|[ -][0-9]{6})")
+# Necessary condition of ``LINE_PAIR``: its separator, ``:`` then a blank or ``=`` next to one.
+_LINE_HINT = re.compile(r":[ \t]|[ \t]=|=[ \t]")
+#: How far a container under a secret key is read (``"password": [...]`` in text): past it, the
+#: rest of the window is masked whole.
+_CONTAINER_MAX = 16384
 
 
 def _may_change(text: str) -> bool:
@@ -66,9 +78,13 @@ def _may_match(text: str) -> bool:
     match inside ``text``."""
     n = len(text)
     return (
-        ('"' in text and ":" in text)  # JSON_PAIR
-        or "=" in text  # KV_PAIR
-        or "@" in text  # AT_SIGN: e-mail, URL credentials
+        "@" in text  # AT_SIGN: e-mail, URL credentials
+        or "=" in text  # KV_PAIR, LINE_PAIR's ``key = value``
+        or (
+            ":" in text  # JSON_PAIR (a quote), LINE_PAIR's ``key: value`` (a blank after ``:``)
+            and ('"' in text or "'" in text or ": " in text or ":\t" in text)
+        )
+        or "</" in text  # XML_ELEMENT
         or "eyJ" in text  # JWT
         or "PRIVATE KEY-----" in text  # PEM_PRIVATE_KEY
         or (
@@ -92,8 +108,8 @@ def _tokenish(segment: str) -> bool:
 
 
 def norm_key(key: object) -> str:
-    """A key name as matching sees it: lower case, without ``-`` and ``_``."""
-    return str(key).lower().replace("-", "").replace("_", "")
+    """A key name as matching sees it: lower case, without ``-``, ``_`` and spaces."""
+    return str(key).lower().replace("-", "").replace("_", "").replace(" ", "")
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -116,6 +132,7 @@ class TextRedactor(Masker):
         self._clean: set[str] = set()  # strings redact_text leaves as they are
         self._clean_before: set[str] = set()  # the previous generation of ``_clean``
         self._scan_all = bool(config.patterns)  # user patterns have no cheap necessary condition
+        self._secret_container = False  # ``_sub_json_pair`` met ``"<secret>": [`` or ``{``
 
     # ----------------------------------------------------------------- matching
     def is_secret_key(self, key: object) -> bool:
@@ -137,7 +154,9 @@ class TextRedactor(Masker):
         return self.is_secret_key(name) or norm_key(name) in QUERY_KEYS
 
     def is_secret_header(self, name: str) -> bool:
-        low = name.lower()
+        """Whether a header names a secret; ``_`` counts as ``-`` (``X-Api_Key``: proxies and
+        CGI-style environments spell names both ways)."""
+        low = name.lower().replace("_", "-")
         if low in self._headers:
             return True
         return low not in _HEADER_EXEMPT and any(p in low for p in SECRET_HEADER_PARTS)
@@ -184,10 +203,14 @@ class TextRedactor(Masker):
     def _scan(self, text: str) -> str:
         """Every secret pattern over ``text``, in order (each one sees the previous output;
         each is tried only when its necessary condition of ``_may_change`` holds)."""
-        if '"' in text and ":" in text:
-            text = JSON_PAIR.sub(self._sub_json_pair, text)
+        if ":" in text and ('"' in text or "'" in text):
+            text = self._sub_json_pairs(text)
         if "=" in text:
             text = KV_PAIR.sub(self._sub_kv_pair, text)
+        if _LINE_HINT.search(text) is not None:
+            text = LINE_PAIR.sub(self._sub_line_pair, text)
+        if "</" in text and self._names_secret_element(text):
+            text = XML_ELEMENT.sub(self._sub_xml_element, text)
         if "@" in text:
             text = AT_SIGN.sub(self._sub_at_sign, text)
         if may_hold_known_token(text):
@@ -221,25 +244,134 @@ class TextRedactor(Masker):
         new = self._redact_segments(path)
         return text if new == path else f"{head}{new}{q}{rest}"
 
+    def _sub_json_pairs(self, text: str) -> str:
+        """``JSON_PAIR`` over ``text``: a secret key's string or integer masked, and every string
+        and integer of a container (``"password": ["x"]``, ``'auth': {'k': 'v'}``) under one.
+        The scalars in one ``re.sub``; containers, rare under a secret key, in a second pass
+        only when the first met one."""
+        self._secret_container = False
+        text = JSON_PAIR.sub(self._sub_json_pair, text)
+        if not self._secret_container:
+            return text
+        parts: list[str] = []
+        last = pos = 0
+        search = JSON_PAIR.search
+        while True:
+            m = search(text, pos)
+            if m is None:
+                break
+            pos = m.end()
+            value = m.group(4)
+            if (value == "[" or value == "{") and self.is_secret_key(m.group(2)):
+                start = m.start(4)
+                end, masked = self._mask_container(text, start)
+                parts += [text[last:start], masked]
+                last = pos = end
+        parts.append(text[last:])
+        return "".join(parts)
+
     def _sub_json_pair(self, m: re.Match[str]) -> str:
-        if not self.is_secret_key(m.group(1)):
+        if not self.is_secret_key(m.group(2)):
             return m.group()
-        value = m.group(3)
-        if value.startswith('"'):
+        value = m.group(4)
+        if value == "[" or value == "{":
+            self._secret_container = True
+            return m.group()
+        whole = m.group()
+        return whole[: len(whole) - len(value)] + self._mask_pair_value(value)
+
+    def _mask_container(self, text: str, start: int) -> tuple[int, str]:
+        """The container opening at ``text[start]`` with its values masked (keys, brackets and
+        separators kept), and where it ends. One not closed within ``_CONTAINER_MAX``
+        characters is masked whole up to there; text between tokens that holds a quote (a
+        string too long to be a token) is masked too."""
+        limit = min(len(text), start + _CONTAINER_MAX)
+        depth, last = 0, start
+        parts: list[str] = []
+        for tok in CONTAINER_TOKEN.finditer(text, start, limit):
+            gap, t = text[last : tok.start()], tok.group()
+            parts.append(self.mask_value(gap) if '"' in gap or "'" in gap else gap)
+            last = tok.end()
+            if t == "[" or t == "{":
+                depth += 1
+            elif t == "]" or t == "}":
+                depth -= 1
+                if depth == 0:
+                    parts.append(t)
+                    return last, "".join(parts)
+            elif COLON_AHEAD.match(text, last) is not None:
+                parts.append(t)  # a key: kept, like the keys of a JSON value under a secret key
+                continue
+            else:
+                t = self._mask_pair_value(t)
+            parts.append(t)
+        # not closed within the window: no knowing where the secret stops
+        return limit, text[start] + self.mask_value(text[start + 1 : limit])
+
+    def _mask_pair_value(self, value: str) -> str:
+        """A quoted string (quotes kept) or an integer (as many digits) under a secret key."""
+        quote = value[0]
+        if quote == '"':
             try:
                 inner = json.loads(value)
             except ValueError:
                 inner = value[1:-1]
-            new = json.dumps(self.mask_value(str(inner)), ensure_ascii=False)
-        else:
-            new = self._chars("digits", value, len(value.lstrip("-")), "0123456789")
-            new = ("-" if value.startswith("-") else "") + (new if new[0] != "0" else "1" + new[1:])
-        return f'"{m.group(1)}"{m.group(2)}{new}'
+            return f'"{self.mask_value(str(inner))}"'  # placeholders need no JSON escape
+        if quote == "'":
+            return f"'{self.mask_value(value[1:-1])}'"
+        new = self._chars("digits", value, len(value.lstrip("-")), "0123456789")
+        return ("-" if value.startswith("-") else "") + (new if new[0] != "0" else "1" + new[1:])
 
     def _sub_kv_pair(self, m: re.Match[str]) -> str:
-        if not m.group(2) or not self.is_secret_param(unquote_plus(m.group(1))):
+        key, quoted, value = m.groups()
+        if quoted is not None:  # ``key="value"``: code, configuration, attributes
+            if not self.is_secret_key(key):
+                return m.group()
+            whole = m.group()
+            return whole[: len(whole) - len(quoted)] + self._mask_pair_value(quoted)
+        if not value or not self.is_secret_param(unquote_plus(key)):
             return m.group()
-        return f"{m.group(1)}={quote_plus(self.mask_value(unquote_plus(m.group(2))), safe='@:')}"
+        return f"{key}={quote_plus(self.mask_value(unquote_plus(value)), safe='@:')}"
+
+    def _sub_line_pair(self, m: re.Match[str]) -> str:
+        key, after_colon, after_equals = m.groups()
+        if not self.is_secret_key(key):
+            return m.group()
+        value = after_colon or after_equals
+        whole = m.group()
+        head = whole[: len(whole) - len(value)]
+        if value[0] in "\"'" and len(value) >= 2 and value[-1] == value[0]:
+            return head + self._mask_pair_value(value)  # ``key: "value"``
+        core = value.rstrip()
+        if AUTH_SCHEME.match(core) is not None:  # ``Authorization: Bearer ...``: scheme kept
+            new = self._mask_secret_header(core)
+        else:
+            new = self.mask_value(core)
+        return head + new + value[len(core) :]
+
+    def _names_secret_element(self, text: str) -> bool:
+        """Whether a closing tag in ``text`` names a secret (``</password>``, ``</ns:Token>``):
+        ``XML_ELEMENT`` and its callback run over markup only then."""
+        return any(self.is_secret_key(name) for name in set(XML_CLOSE_TAG.findall(text)))
+
+    def _sub_xml_element(self, m: re.Match[str]) -> str:
+        if not self.is_secret_key(m.group(1).rpartition(":")[2]):
+            return m.group()
+        content = m.group(3)
+        if content.startswith("<![CDATA["):
+            new = f"<![CDATA[{self._mask_padded(content[9:-3])}]]>"
+        else:
+            new = self._mask_padded(content)
+        whole, start = m.group(), m.start()
+        return whole[: m.start(3) - start] + new + whole[m.end(3) - start :]
+
+    def _mask_padded(self, text: str) -> str:
+        """``mask_value`` of ``text`` without its surrounding blanks, which are kept."""
+        core = text.strip()
+        if not core:
+            return text
+        lead = len(text) - len(text.lstrip())
+        return text[:lead] + self.mask_value(core) + text[lead + len(core) :]
 
     def _redact_segments(self, path: str) -> str:
         if len(path) < 9 or "/" not in path:

@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 # fmt: off
-#: Headers whose values are credentials (matched lower-cased, exactly).
+#: Headers whose values are credentials (matched lower-cased, ``_`` read as ``-``, exactly).
 SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
     "x-auth-token", "x-access-token", "x-refresh-token", "x-csrf-token", "x-xsrf-token",
@@ -63,14 +63,16 @@ SECRET_HEADERS = frozenset({
     "x-ms-token-aad-id-token", "x-ms-token-aad-access-token", "x-hasura-admin-secret",
     "x-postmark-server-token", "x-figma-token", "x-consul-token", "x-nomad-token",
 })
-#: A header whose name contains one of these is secret too (``X-Webhook-Signature``...).
+#: A header whose name contains one of these is secret too (``X-Webhook-Signature``,
+#: ``X-Api_Key``...; matched like ``SECRET_HEADERS``).
 SECRET_HEADER_PARTS = (
     "auth", "token", "secret", "api-key", "apikey", "session", "csrf", "xsrf", "password",
     "cookie", "signature", "credential", "subscription-key", "functions-key", "access-key",
     "private-key",
 )
-#: Secret key names (JSON keys, query/form parameters, ``key=value`` in text); matching ignores
-#: case, ``-`` and ``_`` (``apiKey`` = ``api_key``).
+#: Secret key names (JSON keys, query/form parameters, ``key=value``, ``key: value`` and XML
+#: elements in text); matching ignores case, ``-``, ``_`` and spaces (``apiKey`` = ``api_key`` =
+#: ``API Key``).
 SECRET_KEYS = frozenset({
     "password", "passwd", "pwd", "passphrase", "secret", "token", "access_token", "refresh_token",
     "id_token", "api_key", "apikey", "client_secret", "private_key", "authorization", "auth",
@@ -80,7 +82,8 @@ SECRET_KEYS = frozenset({
     "signature", "account_key", "accountkey", "shared_access_key", "sharedaccesskey",
     "connection_string", "dsn", "database_url", "webhook_secret", "signing_key",
     "secret_access_key", "aws_secret_access_key", "security_token", "session_token",
-    "subscription_key", "functions_key", "x_api_key", "private_token",
+    "subscription_key", "functions_key", "x_api_key", "private_token", "pass", "jsessionid",
+    "phpsessid",
 })
 #: Keys ending like these are secret too (``newPassword``, ``csrf_token``, ``stripe_secret``).
 SECRET_KEY_SUFFIXES = (
@@ -97,7 +100,21 @@ QUERY_KEYS = frozenset({
 })
 # fmt: on
 
-_B = r"(?<![A-Za-z0-9_-])"  # token start: not inside a longer word
+#: Two hex digits naming a byte that cannot be part of a token (not ``[A-Za-z0-9_-]``): what a
+#: ``%XX`` or ``\u00XX`` right before a token may encode without gluing it to a longer word.
+_SEP_BYTE = (
+    r"(?:[01][0-9A-Fa-f]|2[0-9A-Ca-cEFef]|3[A-Fa-f]|40|5[B-Eb-e]|60|7[B-Fb-f]"
+    r"|[89A-Fa-f][0-9A-Fa-f])"
+)
+#: Token start: not inside a longer word; or right after an escape sequence written out in text
+#: (``\n``, ``\t``... of a log line or an escaped string, ``\u00XX`` of a separator or a
+#: ``\uXXXX`` past Latin-1) or after a percent-encoded separator byte (``a%3Dghp_...``). Each
+#: look-behind has a fixed width: linear time as before.
+_B = (
+    r"(?:(?<![A-Za-z0-9_-])|(?<=\\[nrtbf])"
+    rf"|(?<=%{_SEP_BYTE})|(?<=\\u00{_SEP_BYTE})"
+    r"|(?<=\\u(?:0[1-9A-Fa-f]|[1-9A-Fa-f][0-9A-Fa-f])[0-9A-Fa-f]{2}))"
+)
 _E = r"(?![A-Za-z0-9_-])"  # token end
 
 # (prefix)(rest): the prefix is kept in the placeholder, the rest replaced.
@@ -125,8 +142,9 @@ _TOKEN_RULES = (
     r"(?P<p>AGE-SECRET-KEY-1)(?P<r>[0-9A-Z]{58})",
 )
 #: Vendor tokens: each rule has two groups, the prefix and the body (``known_token_prefix``).
+#: (One boundary test around all the rules: ``_B`` is read once per candidate, not per rule.)
 KNOWN_TOKEN = re.compile(
-    "|".join(f"{_B}{rule}{_E}" for rule in _TOKEN_RULES).replace("?P<p>", "").replace("?P<r>", "")
+    f"{_B}(?:{'|'.join(_TOKEN_RULES)}){_E}".replace("?P<p>", "").replace("?P<r>", "")
 )
 #: The literal start of every ``KNOWN_TOKEN`` rule: a token can only begin where one is found.
 KNOWN_TOKEN_HINTS = (

@@ -279,6 +279,27 @@ def test_hostile_inputs_stay_linear(r: Redactor) -> None:
         "/" + "aB3" * 30_000,
         ("ab://c:" + "d/" * 100 + " ") * 5_000,  # passwords that may hold "/", none ending
         "ab://c:" + "@" * 100_000,
+        # quoted and spaced pairs, containers, lines, XML elements (JSON_PAIR, KV_PAIR, ...)
+        "'password': '" * 20_000,
+        '"password": [' * 20_000,
+        '"password": ' + "[" * 100_000,
+        '"password": ["' + 'a", "' * 30_000,
+        'token="' * 30_000,
+        "token='" + "''" * 100_000,
+        ("a " * 8 + "= ") * 10_000,
+        "password: \\n" * 20_000,
+        "password: " + "x" * 200_000,
+        (" " * 15 + "- a:") * 10_000,
+        "<password " * 20_000,
+        "<password><![CDATA[" + "]" * 100_000,
+        "<password>" + "x" * 200_000 + "</password>",
+        "</password>" * 20_000,
+        # IDN e-mail domains, tokens after escapes and percent-encoded bytes
+        "a@" + "ü-" * 100_000,
+        "a@ü." * 50_000,
+        "\\nghp_" * 30_000,
+        "%3Dghp_" * 30_000,
+        "\\u00e9SK" * 30_000,
     ]
     for text in hostile:
         start = time.process_time()
