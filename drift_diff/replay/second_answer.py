@@ -31,6 +31,8 @@ from drift_diff.replay.wire import SAFE_METHODS
 
 __all__ = ["second_answers"]
 
+#: where a value-level finding can come from: the body, and a redirect's target
+_BODIES = ("body", "body_text", "body_b64")
 #: Asks the service once more: the live exchange, or ``None`` when the request failed.
 Ask = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
@@ -39,7 +41,14 @@ def worth_asking(recorded: dict[str, Any], live: dict[str, Any], ctx: CompareCon
     """A safe request whose live answer changed a value of the recording."""
     if str(recorded["request"].get("method", "GET")).upper() not in SAFE_METHODS:
         return False
+    rec, now = recorded.get("response") or {}, live.get("response") or {}
+    if all(rec.get(k) == now.get(k) for k in _BODIES) and _location(rec) == _location(now):
+        return False  # (the common case, without a comparison: nothing a value could differ in)
     return any(c.rule == RULE_VALUE_CHANGED for c in compare_exchange(recorded, live, ctx))
+
+
+def _location(response: dict[str, Any]) -> Any:
+    return (response.get("headers") or {}).get("location")
 
 
 async def second_answers(

@@ -122,7 +122,8 @@ class TextRedactor(Masker):
         self._headers = frozenset(h.lower() for h in config.headers)
         self._keys = frozenset(norm_key(k) for k in config.keys)
         self._key_cache: dict[str, bool] = {}
-        self._plain_keys: set[str] = set()  # ``str`` keys ``is_secret_key`` said no to
+        # ``str`` keys ``is_secret_key`` said no to and ``redact_name`` leaves as they are
+        self._plain_keys: set[str] = set()
         # memoized results (deterministic, so a hit is exactly what recomputing would give):
         # the same short strings come back request after request. Strings left unchanged are
         # only remembered as clean, in a set of their own (two generations: a full set is

@@ -39,11 +39,14 @@ def share_headers(r: Redactor, headers: Any) -> Any:
 
 
 def share_query(r: Redactor, query: Any) -> Any:
-    """``r.redact_query(query)``, or ``query`` itself when nothing in it is secret."""
+    """``r.redact_query(query)``, or ``query`` itself when nothing in it is secret (names
+    included: ``redact_name``)."""
     if type(query) is not dict:
         return r.redact_query(query)
     for name, values in query.items():
         if type(name) is not str or type(values) is not list or r.is_secret_param(name):
+            return r.redact_query(query)
+        if r.redact_name(name) != name:
             return r.redact_query(query)
         for v in values:
             if type(v) is not str or r.redact_text(v) != v:

@@ -6,7 +6,8 @@ counts as a secret lives in ``detectors``; what is redacted:
 
 * **headers** named in ``RedactionConfig.headers`` or whose name contains ``auth``, ``token``,
   ``secret``, ``signature``, ``session``, ``cookie``... (an ``Authorization`` scheme such as
-  ``Bearer`` is kept; cookie names and ``Set-Cookie`` attributes are kept, values replaced);
+  ``Bearer`` is kept; cookie names and ``Set-Cookie`` attributes are kept, values replaced, a
+  value in double quotes whole, ``;`` and all);
 * **values under secret keys** (JSON keys at any depth, query and form parameters, multipart
   part names, ``key=value`` and ``"key": value`` pairs inside text) — matched
   case-insensitively, ignoring ``-`` and ``_``, exactly against ``RedactionConfig.keys`` or by a
@@ -14,9 +15,15 @@ counts as a secret lives in ``detectors``; what is redacted:
   names (``sig``, ``key``, ``X-Amz-Signature``...);
 * **values that are secrets wherever they appear**: e-mail addresses, card numbers (13-19
   digits, contiguous or in groups, Luhn-checked and starting with 2-6 so order numbers and
-  epoch milliseconds stay), JWTs, ``Bearer``/``Basic`` credentials, vendor tokens (``AKIA…``,
-  ``ghp_…``, ``sk_live_…``, ``xoxb-…``, ``AIza…``...), PEM private keys, ``user:pass@`` in URLs,
-  random-looking URL path segments, and user regexes;
+  epoch milliseconds stay; a JSON integer too, replaced by a Luhn-valid integer of as many
+  digits), JWTs, ``Bearer``/``Basic`` credentials, vendor tokens (``AKIA…``, ``ghp_…``,
+  ``sk_live_…``, ``xoxb-…``, ``AIza…``...), PEM private keys, ``user:pass@`` in URLs,
+  random-looking URL path segments, and user regexes; in a URL's fragment too
+  (``#access_token=…``, read as a form);
+* **names holding such a secret** (``redact_name``): JSON keys, query and form parameters,
+  header, cookie and multipart part names (``name*=`` of RFC 2231 decoded) are masked like
+  text, also right after a ``-`` or ``_`` (``x-ghp_…``). Two names of one map that mask alike
+  keep both entries: the later gets ``~2`` appended (``_redact_fields._free_key``);
 * **bodies of every kind** (``_bodies``: base64-stored and multipart) and **datastore calls**
   (``_stores``: Redis keys, fields and values; SQL parameters, literals and rows by column),
   and exception text (``meta.error``).
@@ -62,8 +69,6 @@ _OFF = frozenset({"0", "false", "no", "off"})
 
 
 def _split_env(name: str) -> frozenset[str]:
-    return frozenset(p.strip().lower() for p in os.environ.get(name, "").split(",") if p.strip())
-
     return frozenset(p.strip().lower() for p in os.environ.get(name, "").split(",") if p.strip())
 
 
