@@ -76,6 +76,20 @@ _SQ_LINE = r"'(?:[^'\\\n]|\\.|''){0,4096}'"
 JSON_PAIR = re.compile(
     rf"""(["'])([A-Za-z_][\w.-]{{0,63}})\1(\s*:\s*)({_DQ}|{_SQ}|-?\d{{1,40}}|[\[{{])"""
 )
+_ESC_DQ = r'\\"(?:[^"\\]|\\[^"\\]|\\\\(?:[^"\\]|\\.)){0,4096}\\"'
+#: ``\"key\": value``: JSON written out inside a JSON string (a double-encoded body, a log
+#: line), its quotes escaped; groups: key, separator, value — an escaped string (a quote of its
+#: own is escaped twice, ``\\\"``) or an integer. A key quote after a backslash is one such.
+ESCAPED_JSON_PAIR = re.compile(
+    rf"""(?<!\\)\\"([A-Za-z_][\w.-]{{0,63}})\\"(\s{{0,16}}:\s{{0,16}})({_ESC_DQ}|-?\d{{1,40}})"""
+)
+#: ``{key: "value"`` and ``, key: 'value'`` mid-line: an unquoted key of a JavaScript object
+#: literal, with a quoted value only (a bare one is too often code); groups: the ``{`` or ``,``
+#: and blanks before the key, key, separator, value.
+JS_PAIR = re.compile(
+    rf"([{{,][ \t]{{0,16}})([A-Za-z_$][\w$]{{0,63}})([ \t]{{0,16}}:[ \t]{{0,16}})"
+    rf"({_DQ_LINE}|{_SQ_LINE})"
+)
 #: The parts of a container under a secret key: strings, integers and brackets (a bracket
 #: inside a string is part of the string token).
 CONTAINER_TOKEN = re.compile(rf"{_DQ}|{_SQ}|-?\d{{1,40}}|[\[\]{{}}]")
@@ -110,6 +124,18 @@ XML_ELEMENT = re.compile(
 )
 #: A closing tag; group: its local name. ``XML_ELEMENT`` runs only when one names a secret.
 XML_CLOSE_TAG = re.compile(r"</(?:[A-Za-z_][\w.-]{0,63}:)?([A-Za-z_][\w.-]{0,63})\s{0,16}>")
+#: An HTML start tag with a ``name`` attribute (``<input name="csrftoken" value="...">``,
+#: ``<meta name="csrf-token" content="...">``), attributes in any order; group: the attributes.
+#: Tags without one are passed over inside the regex (no callback per ``<div>``).
+HTML_NAMED_TAG = re.compile(
+    r"<[A-Za-z][\w:.-]{0,63}"
+    r"(?=\s[^<>]{0,2048}?(?<![\w:.-])[nN][aA][mM][eE]\s{0,16}=)(\s[^<>]{0,2048})>"
+)
+#: One attribute of a start tag; groups: name, value (quoted with its quotes, or bare).
+HTML_ATTR = re.compile(
+    r"""([^\s"'<>/=]{1,64})"""
+    r"""(?:\s{0,16}=\s{0,16}("[^"]{0,2048}"|'[^']{0,2048}'|[^\s"'<>=`]{1,2048}))?"""
+)
 SCHEME_VALUE = re.compile(r"([A-Za-z][\w-]{0,30})( +)(\S.*)", re.DOTALL)
 HEX = re.compile(r"[0-9a-f]{8,}|[0-9A-F]{8,}")
 

@@ -2,16 +2,19 @@
 
 The first layer of ``Redactor`` (``driftdiff_sdk.redact``): ``TextRedactor`` decides whether a
 name is secret and replaces the secrets found inside a string (``key=value``, ``key="value"``,
-``"key": value`` and ``'key': value`` pairs, containers under a secret key, ``key: value``
-lines, ``<secret>value</secret>`` elements, e-mail addresses, cards, JWTs, ``Bearer``/``Basic``
-credentials, vendor tokens, PEM keys, user regexes, token-like URL path segments). The
-placeholders come from ``Masker`` (``_masks``); structured values (JSON, headers, queries, URLs)
-are walked by ``_redact_fields``. Nothing here is public API: import from
-``driftdiff_sdk.redact``.
+``"key": value`` and ``'key': value`` pairs, the same escaped (``\\"key\\": \\"value\\"``, JSON
+inside a JSON string), ``{key: "value"}`` object literals, containers under a secret key,
+``key: value`` lines, ``<secret>value</secret>`` elements, the ``value``/``content`` of an HTML
+``<input>``/``<meta>`` whose ``name`` is a secret, e-mail addresses, cards, JWTs,
+``Bearer``/``Basic`` credentials, vendor tokens, PEM keys, user regexes, token-like URL path
+segments). The placeholders come from ``Masker`` (``_masks``); structured values (JSON,
+headers, queries, URLs) are walked by ``_redact_fields``. Nothing here is public API: import
+from ``driftdiff_sdk.redact``.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import TYPE_CHECKING
@@ -23,6 +26,10 @@ from driftdiff_sdk._masks import (
     CARD,
     COLON_AHEAD,
     CONTAINER_TOKEN,
+    ESCAPED_JSON_PAIR,
+    HTML_ATTR,
+    HTML_NAMED_TAG,
+    JS_PAIR,
     JSON_PAIR,
     JWT,
     KV_PAIR,
@@ -206,12 +213,17 @@ class TextRedactor(Masker):
         each is tried only when its necessary condition of ``_may_change`` holds)."""
         if ":" in text and ('"' in text or "'" in text):
             text = self._sub_json_pairs(text)
+            if '\\"' in text:
+                text = ESCAPED_JSON_PAIR.sub(self._sub_escaped_json_pair, text)
+            text = JS_PAIR.sub(self._sub_js_pair, text)
         if "=" in text:
             text = KV_PAIR.sub(self._sub_kv_pair, text)
         if _LINE_HINT.search(text) is not None:
             text = LINE_PAIR.sub(self._sub_line_pair, text)
         if "</" in text and self._names_secret_element(text):
             text = XML_ELEMENT.sub(self._sub_xml_element, text)
+        if "<" in text and "=" in text:
+            text = HTML_NAMED_TAG.sub(self._sub_html_tag, text)
         if "@" in text:
             text = AT_SIGN.sub(self._sub_at_sign, text)
         if may_hold_known_token(text):
@@ -278,6 +290,30 @@ class TextRedactor(Masker):
         if value == "[" or value == "{":
             self._secret_container = True
             return m.group()
+        whole = m.group()
+        return whole[: len(whole) - len(value)] + self._mask_pair_value(value)
+
+    def _sub_escaped_json_pair(self, m: re.Match[str]) -> str:
+        """``ESCAPED_JSON_PAIR`` callback: the value under a secret key masked, escapes kept."""
+        if not self.is_secret_key(m.group(1)):
+            return m.group()
+        value = m.group(3)
+        if value[0] != "\\":
+            new = self._mask_pair_value(value)  # an integer
+        else:
+            try:  # decoded twice, so the secret masks as it does in the JSON it was
+                inner = json.loads(json.loads(f'"{value}"'))
+            except ValueError:
+                inner = value[2:-2]
+            new = f'\\"{self.mask_value(str(inner))}\\"'  # placeholders need no escape
+        whole = m.group()
+        return whole[: len(whole) - len(value)] + new
+
+    def _sub_js_pair(self, m: re.Match[str]) -> str:
+        """``JS_PAIR`` callback: ``{password: "..."}``, the value masked."""
+        if not self.is_secret_key(m.group(2)):
+            return m.group()
+        value = m.group(4)
         whole = m.group()
         return whole[: len(whole) - len(value)] + self._mask_pair_value(value)
 
@@ -365,6 +401,38 @@ class TextRedactor(Masker):
             new = self._mask_padded(content)
         whole, start = m.group(), m.start()
         return whole[: m.start(3) - start] + new + whole[m.end(3) - start :]
+
+    def _sub_html_tag(self, m: re.Match[str]) -> str:
+        """``HTML_NAMED_TAG`` callback: the ``value`` and ``content`` attributes of an element
+        whose ``name`` is a secret (``<input name="csrfmiddlewaretoken" value="...">``,
+        ``<meta name="csrf-token" content="...">``) masked; the rest of the tag kept."""
+        attrs = m.group(1)
+        name: str | None = None
+        spans: list[tuple[int, int]] = []
+        for a in HTML_ATTR.finditer(attrs):
+            value = a.group(2)
+            if value is None:
+                continue
+            attr = a.group(1).lower()
+            if attr == "name":
+                name = value[1:-1] if value[0] in "\"'" else value
+            elif attr == "value" or attr == "content":
+                spans.append(a.span(2))
+        if not spans or not name or not self.is_secret_key(html.unescape(name)):
+            return m.group()
+        parts: list[str] = []
+        last = 0
+        for start, end in spans:
+            value = attrs[start:end]
+            quote = value[0] if value[0] in "\"'" else ""
+            inner = value[1:-1] if quote else value
+            if "&" in inner:
+                inner = html.unescape(inner)  # the secret itself, as a form posts it
+            parts += [attrs[last:start], quote, self.mask_value(inner), quote]
+            last = end
+        parts.append(attrs[last:])
+        whole, offset = m.group(), m.start(1) - m.start()
+        return whole[:offset] + "".join(parts) + whole[offset + len(attrs) :]
 
     def _mask_padded(self, text: str) -> str:
         """``mask_value`` of ``text`` without its surrounding blanks, which are kept."""

@@ -300,6 +300,16 @@ def test_hostile_inputs_stay_linear(r: Redactor) -> None:
         "\\nghp_" * 30_000,
         "%3Dghp_" * 30_000,
         "\\u00e9SK" * 30_000,
+        # HTML fields named like a secret, escaped JSON pairs, object literal keys
+        '<input name="password" ' * 20_000,
+        '<input name="token" value=' * 20_000,
+        "<a " + "x" * 200_000 + ">",
+        ("<a " + "n" * 2_000 + " name=x value=y>") * 100,
+        '<a name="csrftoken" value="' + "x" * 200_000 + '">',
+        '\\"password\\": \\"' * 20_000,
+        '\\"password\\": \\"' + '\\\\\\"' * 60_000,
+        '{password: "' * 20_000,
+        "," + " " * 15 + "token: '" + "''" * 100_000,
     ]
     for text in hostile:
         start = time.process_time()

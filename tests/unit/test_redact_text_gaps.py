@@ -1,9 +1,14 @@
 """Secrets ``redact_text`` used to leave raw: quoted and spaced ``key = value`` pairs, containers
 under a secret key, ``key: value`` lines, XML elements named like a secret, vendor tokens right
-after an escape sequence or a percent-encoded byte, internationalised e-mail addresses, and a
-few secret names (``X-Api_Key``, ``pass``, ``Pass Word``, ``jsessionid``)."""
+after an escape sequence or a percent-encoded byte, internationalised e-mail addresses, a
+few secret names (``X-Api_Key``, ``pass``, ``Pass Word``, ``jsessionid``), HTML form fields and
+meta tags holding a CSRF token or a password, escaped JSON in text and unquoted keys of
+JavaScript object literals."""
 
 from __future__ import annotations
+
+import json
+from urllib.parse import unquote_plus
 
 import pytest
 from driftdiff_sdk import _redact_text
@@ -164,6 +169,126 @@ _PIECES = [
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
 def test_prefilter_stays_a_necessary_condition(text: str) -> None:
+    r = Redactor(RedactionConfig(key=b"gaps"))
+    if not _redact_text._may_change(text):
+        assert r._scan(text) == text
+    assert r._redact_text(text) == r._scan(text)
+    assert r.redact_text(text) == r._scan(text)
+
+
+CSRF = "k7Hq2ZpX9vLw4RtN8sYb3CmJ6dFg"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'<input type="hidden" name="authenticity_token" value="{CSRF}">',  # Rails
+        f"<input type='hidden' name='csrfmiddlewaretoken' value='{CSRF}'>",  # Django
+        f'<input type="hidden" name="csrftoken" value="{CSRF}"/>',  # datasette, asgi-csrf
+        f'<meta name="csrf-token" content="{CSRF}" />',
+        f'<input value="{CSRF}" type="hidden" name="csrftoken">',  # value before name
+        f'<form><INPUT class="x" VALUE={CSRF} NAME=_csrf data-a="1"></form>',
+        f'<input\n  name = "password"\n  value="{CSRF}">',
+        f'<p>Sign in</p>\n<input name="password" value="{CSRF}" autocomplete="off">\n',
+    ],
+)
+def test_html_fields_named_like_a_secret(r: Redactor, text: str) -> None:
+    out = r.redact_text(text)
+    assert CSRF not in out
+    head, tail = text.split(CSRF)  # the rest of the tag and the page stay byte for byte
+    assert out.startswith(head) and out.endswith(tail)
+    assert out == text.replace(CSRF, r.mask_value(CSRF))  # a placeholder of the same kind
+
+
+def test_html_field_value_is_masked_as_the_form_posts_it(r: Redactor) -> None:
+    page = r.redact_text('<input name="csrftoken" value="a&amp;b+c/d=">')
+    form = r.redact_text("csrftoken=a%26b%2Bc%2Fd%3D")
+    assert page.split('"')[3] == unquote_plus(form.partition("=")[2])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<input name="q" value="shoes">',
+        '<meta name="description" content="Tokens: what they are">',
+        '<meta name="csrf-param" content="authenticity_token">',  # the field's name, not a secret
+        '<input type="password" name="password">',
+        '<input data-name="password" value="kept">',
+        '<a title="name=password" href="/x?value=1">name=password value=kept</a>',
+        '<input name="username" value="bob"><label for="password">Password</label>',
+        "<textarea name=comment>value=1</textarea>",
+    ],
+)
+def test_ordinary_html_stays(r: Redactor, text: str) -> None:
+    assert r.redact_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ('{\\"password\\": \\"EscPw11abc\\"}', "EscPw11abc"),
+        ('{\\"api_key\\":\\"EscKey22abc\\",\\"n\\":1}', "EscKey22abc"),
+        ('log: body={\\"user\\": \\"bob\\", \\"token\\": \\"EscTok33abc\\"}', "EscTok33abc"),
+        ('\\"pin\\": 48151623', "48151623"),
+    ],
+)
+def test_escaped_json_pairs_in_text(r: Redactor, text: str, secret: str) -> None:
+    out = r.redact_text(text)
+    assert secret not in out
+    head, tail = text.split(secret)  # the escapes stay: the text still decodes as before
+    assert out.startswith(head) and out.endswith(tail)
+    assert '\\"user\\": \\"bob\\"' in out or "bob" not in text
+
+
+def test_escaped_json_masks_as_the_json_it_holds(r: Redactor) -> None:
+    inner = json.dumps({"password": 'a"b\\c', "n": 1})
+    out = r.redact_text(json.dumps(inner)[1:-1])  # JSON written out in a JSON string
+    assert json.loads(json.loads(f'"{out}"')) == r.redact_json(json.loads(inner))
+    # a quote escaped twice belongs to a value: no key starts there
+    nested = '\\"note\\": \\"say \\\\\\"password\\\\\\": 1\\"'
+    assert r.redact_text(nested) == nested
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kept"),
+    [
+        ('{password: "JsPw11abc", user: "bob"}', "JsPw11abc", ['{password: "', '", user: "bob"}']),
+        ("{token: 'JsTok22abc'}", "JsTok22abc", ["{token: '", "'}"]),
+        ('init({a: 1, apiKey : "JsKey33abc"})', "JsKey33abc", ['init({a: 1, apiKey : "', '"})']),
+        ('{ $secret: "JsSec44abc" }', "JsSec44abc", ['{ $secret: "', '" }']),
+    ],
+)
+def test_unquoted_object_literal_keys(r: Redactor, text: str, secret: str, kept: list[str]) -> None:
+    out = r.redact_text(text)
+    assert secret not in out
+    for part in kept:
+        assert part in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{user: "bob", role: "admin"}',
+        "{password: pw, token: getToken()}",  # values that are code, not strings
+        "{password: 1234}",
+        'console.log("token: expired", token)',
+        "a {color: 'red'}",
+    ],
+)
+def test_ordinary_object_literals_stay(r: Redactor, text: str) -> None:
+    assert r.redact_text(text) == text
+
+
+_HTML_PIECES = [
+    "<", ">", "<input ", "<meta ", " ", "name", "=", '"', "'", "value", "content", "csrftoken",
+    "password", "q", "x", "&amp;", "/", "\\", '\\"', ":", ": ", "{", ",", "token", "$", "1",
+    "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_HTML_PIECES), max_size=16).map("".join))
+def test_prefilter_holds_for_markup_escaped_json_and_literals(text: str) -> None:
     r = Redactor(RedactionConfig(key=b"gaps"))
     if not _redact_text._may_change(text):
         assert r._scan(text) == text
