@@ -205,6 +205,7 @@ def test_own_build_is_silent_html_pages_included(own_build: CliResult) -> None:
     assert own_build.code == 0
 
 
+@pytest.mark.heavy  # (a second check run, 4 s: with the heavy tests, which CI runs too)
 def test_renamed_column_is_breaking(recording: Recording) -> None:
     """The same datasette serving a database whose ``books.price`` became ``cost``."""
     changed = recording.folder / "changed" / f"{DB}.db"

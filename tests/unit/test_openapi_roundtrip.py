@@ -18,7 +18,11 @@ from drift_diff.openapi.exporter import operation_id, server_url
 from tests.support import CONFORMANCE, REPO, run_cli
 
 EXAMPLES = sorted((REPO / "baselines").glob("*.json"))
-HARS = sorted((CONFORMANCE / "har").glob("*.har"))
+#: the largest file (3.7 MB, 665 requests: 5 s) with the heavy tests, which CI runs too
+HARS = [
+    pytest.param(p, marks=[pytest.mark.heavy] if p.stat().st_size > 2_000_000 else [], id=p.name)
+    for p in sorted((CONFORMANCE / "har").glob("*.har"))
+]
 
 
 def _round_trip(b: Baseline) -> tuple[list[str], list[str]]:
@@ -48,7 +52,7 @@ def test_cli_round_trip_is_silent(tmp_path: Path) -> None:
 
 
 @pytest.mark.conformance
-@pytest.mark.parametrize("path", HARS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", HARS)
 def test_baseline_learned_from_har_round_trips_silent(conformance_dir: Path, path: Path) -> None:
     try:
         side = load_input(path)
