@@ -396,10 +396,12 @@ class FieldRedactor(TextRedactor):
 
     def _mask_cookie(self, pair: str) -> str:
         """``name=value`` of a cookie: the name kept (``redact_name``), the value masked; a
-        value in double quotes (RFC 6265) keeps them and is masked whole, ``;`` and all."""
+        value in double quotes (RFC 6265) keeps them and is masked whole, ``;`` and all. A pair
+        without ``=`` is a nameless cookie (browsers send ``Cookie: <value>`` for one set by
+        ``Set-Cookie: <value>``): all of it is the value."""
         name, eq, val = pair.strip().partition("=")
         if not eq:
-            return name
+            return self.mask_value(name) if name else name
         name = self.redact_name(name)
         if len(val) >= 2 and val[0] == '"' and val[-1] == '"':
             return f'{name}="{self.mask_value(val[1:-1])}"'

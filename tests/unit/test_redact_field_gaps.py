@@ -380,3 +380,20 @@ def test_odd_names_do_not_raise(r: Redactor) -> None:
     start = time.process_time()
     r.redact_json({"-gh" * 30_000 + GHP: 1, "x_" + "_4" * 50_000: 2})
     assert time.process_time() - start < 2.0
+
+
+def test_a_nameless_cookie_is_masked() -> None:
+    """``Cookie: abc123`` (a cookie set without a name): the whole pair is its value."""
+    r = Redactor()
+    token = "NamelessCookieVal42xyz"
+    for name, value in (
+        ("cookie", token),
+        ("cookie", f"a=1; {token}"),
+        ("set-cookie", f"{token}; Path=/"),
+    ):
+        out = r.redact_headers({name: [value]})[name][0]
+        assert token not in out, (name, out)
+        assert r.share_headers({name: [value]})[name][0] == out
+    assert r.redact_headers({"set-cookie": [f"{token}; Path=/"]})["set-cookie"][0].endswith(
+        "; Path=/"
+    )
