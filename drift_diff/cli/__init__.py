@@ -75,6 +75,23 @@ def _root(
 _register_commands()
 
 
+#: The exit code of a command stopped by SIGINT/SIGTERM/SIGHUP (typer's for an interrupt).
+INTERRUPTED = 130
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """An interrupt that reached here inside an exception group: a signal handled by
+    ``processes.interrupt_on_signals`` raises ``KeyboardInterrupt`` wherever the process is,
+    and inside an anyio task group (httpx opening a connection: happy eyeballs) that arrives
+    as a ``BaseExceptionGroup`` holding it, which typer's own interrupt handling misses."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    inner = getattr(exc, "exceptions", None)
+    return isinstance(inner, tuple) and any(
+        isinstance(e, BaseException) and _interrupted(e) for e in inner
+    )
+
+
 def _fail(message: str) -> int:
     sys.stderr.write(f"driftdiff: error: {message}\n")
     return 2
@@ -134,9 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # the last guard: one line, never a traceback
-        if is_internal(exc) and os.environ.get("DRIFTDIFF_DEBUG"):
-            traceback.print_exc()
-        code = _fail(failure_message(exc))
+        if _interrupted(exc):
+            code = INTERRUPTED
+        else:
+            if is_internal(exc) and os.environ.get("DRIFTDIFF_DEBUG"):
+                traceback.print_exc()
+            code = _fail(failure_message(exc))
+    except BaseException as exc:
+        if not _interrupted(exc):
+            raise
+        code = INTERRUPTED
     if argv is None:
         sys.exit(code)
     return code

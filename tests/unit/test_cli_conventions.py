@@ -11,7 +11,7 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import pytest
 
@@ -469,3 +469,51 @@ def test_a_line_that_cannot_be_redacted_is_withheld(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(redaction, "artifact_redactor", Broken)
     line = redaction.redact_line("https://deploy:s3cr3tpass@host/x.har: no such object")
     assert "s3cr3tpass" not in line and "host" not in line
+
+
+def _exception_groups() -> Any:
+    """The exception group classes: builtins from Python 3.11, else anyio's backport."""
+    import builtins
+
+    if hasattr(builtins, "BaseExceptionGroup"):
+        return builtins
+    return pytest.importorskip("exceptiongroup")
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_an_interrupt_inside_an_exception_group_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], nested: bool
+) -> None:
+    """SIGTERM during ``check`` raises KeyboardInterrupt wherever the process is; inside an
+    anyio task group (httpx connecting) it arrives wrapped in an exception group."""
+    from drift_diff import cli
+
+    groups = _exception_groups()
+    group: BaseException = groups.BaseExceptionGroup(
+        "unhandled errors in a TaskGroup", [KeyboardInterrupt("SIGTERM")]
+    )
+    if nested:
+        group = groups.BaseExceptionGroup("outer", [group, RuntimeError("cancelled")])
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise group
+
+    monkeypatch.setattr(cli, "app", boom)
+    assert cli.main(["check"]) == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_exception_group_without_an_interrupt_is_one_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from drift_diff import cli
+
+    groups = _exception_groups()
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise groups.ExceptionGroup("grouped", [ValueError("x")])
+
+    monkeypatch.setattr(cli, "app", boom)
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("driftdiff: error: ") and err.count("\n") == 1
