@@ -19,12 +19,10 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from driftdiff_sdk.kinds import same_kind, value_kind
+from driftdiff_sdk.kinds import same_kind
 from driftdiff_sdk.redact import RedactionConfig, Redactor
 
 from drift_diff.model import Change, Severity
@@ -42,7 +40,7 @@ from drift_diff.replay.rules import (
 )
 from drift_diff.replay.text_tokens import same_text
 
-__all__ = ["CompareContext", "aggregate_changes", "compare_exchange"]
+__all__ = ["CompareContext", "compare_exchange"]
 
 _SHOWN = 200  # characters of a value quoted in a finding
 NOT_MODIFIED = 304
@@ -370,62 +368,3 @@ def compare_exchange(
     (``noise.unstable_locations``); a changed value or array there is the build's own
     variation, not a change from the recording."""
     return _Comparer(recorded, live, ctx or CompareContext(), unstable).run()
-
-
-_ARRAY_INDEX = re.compile(r"\[\d+\]")
-#: A key written quoted (``["12"]``: not an identifier) that is an id: a number, a UUID, a hex
-#: id... — the key of a map keyed by id (datasette's ``?_shape=object``), folded to ``{}``
-#: as the baseline writes a map's values.
-_QUOTED_KEY = re.compile(r'\["([^"\\]{1,64})"\]')
-
-
-def _fold(location: str) -> str:
-    location = _ARRAY_INDEX.sub("[]", location)
-    if '["' not in location:
-        return location
-    return _QUOTED_KEY.sub(_fold_key, location)
-
-
-def _fold_key(match: re.Match[str]) -> str:
-    key = match.group(1)
-    return "{}" if key.isdigit() or value_kind(key) is not None else match.group()
-
-
-def aggregate_changes(changes: Iterable[Change]) -> list[Change]:
-    """One finding per rule, endpoint, location and severity; the evidence counts occurrences.
-
-    Array indices fold (``items[3].price`` → ``items[].price``), and so do keys that are ids
-    (``["12"].price`` → ``{}.price``): a change to every element of a list or map is one
-    finding, whose message keeps the first concrete example.
-    """
-    groups: dict[tuple[str, str, str, str], list[Change]] = {}
-    for change in changes:
-        key = (
-            change.rule,
-            change.endpoint,
-            _fold(change.location),
-            change.severity.value,
-        )
-        groups.setdefault(key, []).append(change)
-    out: list[Change] = []
-    for (_, _, location, _), members in groups.items():
-        first = members[0]
-        if len(members) == 1:
-            out.append(first)
-            continue
-        exchanges = len({m.evidence for m in members})
-        evidence = f"{first.evidence}; {len(members)} occurrence(s) in {exchanges} exchange(s)"
-        out.append(
-            Change(
-                first.rule,
-                first.severity,
-                first.endpoint,
-                location,
-                first.message,
-                first.before,
-                first.after,
-                evidence,
-            )
-        )
-    out.sort(key=lambda c: (-c.severity.rank, c.endpoint, c.location, c.rule))
-    return out

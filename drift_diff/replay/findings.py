@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from drift_diff.model import Change, Severity
 from drift_diff.redaction import redact_change
-from drift_diff.replay.compare import CompareContext, aggregate_changes, compare_exchange
+from drift_diff.replay.aggregate import aggregate_changes
+from drift_diff.replay.compare import CompareContext, compare_exchange
 from drift_diff.replay.mockserver import MOCK_NOT_FOUND, UNPATCHED, MockEvent
 from drift_diff.replay.noise import endpoint_of
 from drift_diff.replay.rules import (

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from drift_diff.catalogue import RULES
 from drift_diff.deprecation import GONE_STATUSES, RETIRED_RULE
 from drift_diff.model import Change, Severity
-from drift_diff.replay.compare import aggregate_changes
+from drift_diff.replay.aggregate import aggregate_changes
 from drift_diff.replay.paths import endpoint_template
 from drift_diff.replay.rules import RULE_CONTENT_TYPE_CHANGED, RULE_STATUS_CHANGED
 

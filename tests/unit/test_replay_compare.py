@@ -9,7 +9,8 @@ import pytest
 from driftdiff_sdk.kinds import value_kind
 
 from drift_diff.model import Severity
-from drift_diff.replay.compare import CompareContext, aggregate_changes, compare_exchange
+from drift_diff.replay.aggregate import aggregate_changes
+from drift_diff.replay.compare import CompareContext, compare_exchange
 from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.paths import PathMatcher, format_location
 
