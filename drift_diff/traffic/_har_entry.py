@@ -36,7 +36,9 @@ def entry_to_exchange(
     entry: Any, index: int, stats: HarStats, cap: int, layout: bool = True
 ) -> dict[str, Any] | None:
     """The exchange of one entry, or ``None`` when it is skipped (and counted in ``stats``);
-    ``layout``: whether a JSON request body gets its ``body_layout`` (which replay needs)."""
+    ``layout``: whether a JSON request body gets its ``body_layout`` (which replay needs).
+    Without it the exchange is only learned from (``har_exchanges``'s ``learn``): it gets
+    nothing learning never reads (``infer.learned``: no ``url``, time, duration or ``meta``)."""
     if not isinstance(entry, dict):
         raise BadEntry("entry is not an object")
     req = entry.get("request")
@@ -73,16 +75,17 @@ def entry_to_exchange(
     if kind is not None:
         stats.skip(kind)
         return None
-    request: dict[str, Any] = {
-        "method": method.upper(),
-        "url": url,
-        "path": path or "/",
-        "query": parse_query(query) if query else {},
-        "headers": req_headers,
-    }
+    request: dict[str, Any] = (
+        {"method": method.upper(), "url": url} if layout else {"method": method.upper()}
+    )
+    request["path"] = path or "/"
+    request["query"] = parse_query(query) if query else {}
+    request["headers"] = req_headers
     request.update(_request_body(req, req_headers, cap, layout))
     response: dict[str, Any] = {"status": status, "headers": resp_headers}
     response.update(_response_body(content, resp_headers, resp_ct, cap))
+    if not layout:  # learned only: the time of the entry would be parsed for nothing
+        return {"source": "har", "service": None, "request": request, "response": response}
     time_ms = entry.get("time")
     duration = float(time_ms) if isinstance(time_ms, (int, float)) and time_ms >= 0 else None
     return {
