@@ -128,13 +128,14 @@ def run_pieces(
     seed: str,
     redact: bool,
     workers: int,
-    progress: Callable[[int], None] | None,
+    done: Callable[[Part], None] | None,
     pool: ProcessPoolExecutor | None,
 ) -> tuple[list[Part], HarStats] | None:
     """``job`` on the HAR file ``shared.data`` (from ``har_bytes``; ``seed``: what its ids
     derive from) in pieces on ``workers`` processes: the parts and the file's counts, as
     ``har_parts`` gives them; ``None`` when the file cannot be cut (the caller then parses it
-    whole). ``pool``'s workers were started with ``shared``'s ``init``."""
+    whole). ``done`` is called with each part as it ends; ``pool``'s workers were started with
+    ``shared``'s ``init``."""
     data = shared.data
     with ThreadPoolExecutor(max_workers=1) as hashing:  # hashlib lets go of the GIL
         digest_of = hashing.submit(shared.hash)
@@ -157,11 +158,11 @@ def run_pieces(
             }
         args = (named, seed, redact, job)
 
-        def done(part: Part) -> None:
+        def took(part: Part) -> None:
             if part[2] is None:
                 raise _CutFailed
-            if progress is not None:
-                progress(part[2].api)
+            if done is not None:
+                done(part)
 
         try:
             parts = run_parts(
@@ -171,7 +172,7 @@ def run_pieces(
                 local=lambda span: _piece(
                     parse_piece(data, span), span[0], places[span], digest_of.result, *args
                 ),
-                done=done,
+                done=took,
                 pool=pool,
             )
         except _CutFailed:

@@ -17,7 +17,7 @@ import pytest
 from driftdiff_sdk.writer import dump_line
 
 from drift_diff.errors import InputError
-from drift_diff.infer import har_pieces
+from drift_diff.infer import har_parts, har_pieces
 from drift_diff.infer.har_parts import har_lines
 from drift_diff.traffic.har import HarStats, har_bytes, read_har
 from drift_diff.traffic.har_cut import cut_entries, entry_pieces, parse_piece, span_counts
@@ -224,6 +224,33 @@ def test_a_har_is_learned_in_pieces(tmp_path: Path, took: list[tuple[str, bool]]
     (tmp_path / "odd.har").write_bytes(orjson.dumps(doc))
     assert_same_run([tmp_path / "odd.har"])  # (other bytes: placeholders keyed otherwise)
     assert took == [("learn", False)]
+
+
+@pure_only
+def test_parts_merged_before_a_piece_fails_are_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, took: list[tuple[str, bool]]
+) -> None:
+    # parts are merged as they end (``har_parts._Merging``); when a later piece does not parse,
+    # the file is learned again whole, and what was merged of the cut must not count twice
+    har = write_har(tmp_path / "shop.har", mixed_entries(600))
+    last = max(cut_entries(har_bytes(har)[0], 8) or [(0, 0)])
+    real, merged = har_pieces.parse_piece, []
+
+    def failing(data: bytes, span: Any) -> Any:
+        return None if span == last else real(data, span)
+
+    def counted(self: Any, part: Any) -> None:
+        merged.append(part[0])
+        real_take(self, part)
+
+    real_take = har_parts._Merging.take
+    monkeypatch.setattr(har_pieces, "parse_piece", failing)
+    monkeypatch.setattr(har_parts._Merging, "take", counted)
+    one, _ = learn([har], 1)
+    two, _ = learn([har], 2)
+    assert took == [("learn", False)]  # the cut failed: the file was learned whole
+    assert merged and last[0] not in merged[: len(merged) - 1]  # parts were merged before it
+    assert two == one
 
 
 @pure_only
