@@ -28,7 +28,7 @@ from drift_diff.cli._common import (
     positive,
 )
 from drift_diff.model import Severity
-from drift_diff.report import ReportFormat
+from drift_diff.report_format import ReportFormat
 
 if TYPE_CHECKING:
     from drift_diff.config import Config

@@ -7,7 +7,6 @@ import typer
 from drift_diff.cli._common import echo_summary, emit_report
 from drift_diff.cli._console import progress
 from drift_diff.cli._replay_options import ReplayArgs, replay_options
-from drift_diff.report import render
 from drift_diff.traffic.urls import local_paths
 
 __all__ = ["register"]
@@ -29,6 +28,7 @@ def register(app: typer.Typer) -> None:
         """Replay the recording against a build and diff its live contract with the baseline."""
         from drift_diff.output import check_output, is_report_output
         from drift_diff.replay.check import run_check
+        from drift_diff.report import render
 
         inputs = [
             *local_paths([baseline, *sources]),

@@ -9,7 +9,7 @@ import typer
 from drift_diff.cli._common import FAIL_ON_HELP, FORMAT_HELP, emit_report, exit_with, fail_threshold
 from drift_diff.cli._console import narrate
 from drift_diff.model import Severity, fails_at
-from drift_diff.report import ReportFormat
+from drift_diff.report_format import ReportFormat
 
 
 def register(app: typer.Typer) -> None:

@@ -18,11 +18,9 @@ from drift_diff.cli._common import (
     load_config_option,
 )
 from drift_diff.cli._console import colour_severities, narrate, use_colour
-from drift_diff.config import Config
-from drift_diff.contracts import diff_sides, load_input
 from drift_diff.model import Severity
 from drift_diff.output import check_output, is_report_output, is_stdout, write_output
-from drift_diff.report import ReportFormat, headline, render
+from drift_diff.report_format import ReportFormat
 from drift_diff.stdin_input import reading_stdin
 from drift_diff.traffic.urls import local_paths
 
@@ -77,6 +75,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Compare BASE with CURRENT and report contract changes."""
+        from drift_diff.config import Config
+        from drift_diff.contracts import diff_sides, load_input
+        from drift_diff.report import headline, render
+
         threshold = fail_threshold(fail_on_breaking, fail_on)
         inputs = [*local_paths([base, current]), *([config] if config is not None else [])]
         if output is not None:

@@ -6,10 +6,7 @@ from pathlib import Path
 
 import typer
 
-from drift_diff.baseline import load_baseline
 from drift_diff.cli._console import narrate
-from drift_diff.openapi import dumps_openapi, export_openapi
-from drift_diff.openapi.exporter import EXPORT_MARKER
 from drift_diff.output import check_output, has_marker, is_stdout, write_output
 from drift_diff.stdin_input import reading_stdin
 from drift_diff.traffic.urls import local_paths
@@ -42,6 +39,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Write BASELINE as an OpenAPI 3.1 document (JSON, or YAML by the --out extension)."""
+        from drift_diff.baseline import load_baseline
+        from drift_diff.openapi import dumps_openapi, export_openapi
+        from drift_diff.openapi.exporter import EXPORT_MARKER
+
         owned = has_marker(EXPORT_MARKER.encode())
         if out is not None:
             check_output(out, inputs=local_paths([baseline]), force=force, owned=owned)

@@ -8,7 +8,6 @@ import typer
 
 from drift_diff.cli._console import narrate
 from drift_diff.errors import UsageError
-from drift_diff.generate.pytest_writer import GENERATED_MARKER
 from drift_diff.output import check_output, has_marker, is_stdout, write_output
 from drift_diff.traffic.urls import local_paths
 
@@ -39,6 +38,7 @@ def generate_pytest_cmd(
     """Write a pytest module replaying recorded requests; checks status, media type, schema."""
     from drift_diff.baseline import load_baseline
     from drift_diff.generate import generate_pytest
+    from drift_diff.generate.pytest_writer import GENERATED_MARKER
     from drift_diff.infer import infer_baseline
     from drift_diff.infer.learned import learned_part
     from drift_diff.traffic.sources import iter_source_exchanges

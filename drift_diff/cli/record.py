@@ -20,7 +20,6 @@ from drift_diff.cli._common import (
     positive,
 )
 from drift_diff.errors import UsageError, quoted
-from drift_diff.traffic.proxy import RecordingProxy
 
 
 def _split_listen(listen: str) -> tuple[str, int]:
@@ -68,6 +67,8 @@ def register(app: typer.Typer) -> None:
         and recorded, redacted, into --out. Outbound calls of the service are not visible from
         outside: use the SDK middleware where replay needs recorded dependencies.
         """
+        from drift_diff.traffic.proxy import RecordingProxy
+
         host, port = _split_listen(listen)
         patterns = check_excludes(exclude)
         positive("--idle-timeout", idle_timeout)

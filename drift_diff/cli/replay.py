@@ -7,7 +7,6 @@ import typer
 from drift_diff.cli._common import echo_summary, emit_report
 from drift_diff.cli._console import progress
 from drift_diff.cli._replay_options import ReplayArgs, replay_options
-from drift_diff.report import render
 from drift_diff.traffic.urls import local_paths
 
 __all__ = ["register"]
@@ -27,6 +26,7 @@ def register(app: typer.Typer) -> None:
         from drift_diff.output import check_output, is_report_output
         from drift_diff.replay.check import load_recording, replay_result, with_config_paths
         from drift_diff.replay.runner import run_replay
+        from drift_diff.report import render
 
         config_file = args.config_file
         inputs = [*local_paths(sources), *([config_file] if config_file is not None else [])]

@@ -8,7 +8,6 @@ from typing import Literal
 import typer
 
 from drift_diff.cli._console import terminal_columns
-from drift_diff.diff.registry import catalogue_rows, rules_markdown
 
 _HEADERS = ["id", "severity", "direction", "area", "description"]
 #: the description never wraps narrower than this, nor wider (for reading)
@@ -21,6 +20,8 @@ def register(app: typer.Typer) -> None:
         fmt: Literal["text", "json", "markdown"] = typer.Option("text", "--format", "-f"),
     ) -> None:
         """List the rules a diff applies: id, severity, direction, area, description."""
+        from drift_diff.diff.registry import catalogue_rows, rules_markdown
+
         if fmt == "markdown":
             typer.echo(rules_markdown(), nl=False)
         elif fmt == "json":

@@ -9,7 +9,6 @@ redacts the result first (``drift_diff.redaction``): no format prints a secret.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 from drift_diff.catalogue import Registry
 from drift_diff.errors import UsageError, quoted
@@ -18,6 +17,7 @@ from drift_diff.redaction import redact_result
 from drift_diff.report import github, json_report, junit, markdown, sarif, text
 from drift_diff.report._common import headline
 from drift_diff.report.baseline_lines import key_lines, repository_path
+from drift_diff.report_format import ReportFormat
 
 __all__ = ["FORMATS", "RENDERERS", "ReportFormat", "headline", "render"]
 
@@ -31,10 +31,7 @@ RENDERERS.register("junit", junit.render)
 RENDERERS.register("github", github.render)
 RENDERERS.register("sarif", sarif.render)
 
-FORMATS = tuple(RENDERERS.keys())
-#: the same names as a type, so the CLI validates ``-f/--format`` up front and lists the choices
-#: in ``--help`` (a unit test keeps it equal to ``FORMATS``)
-ReportFormat = Literal["text", "json", "markdown", "junit", "github", "sarif"]
+FORMATS = tuple(RENDERERS.keys())  # ``ReportFormat`` names the same (a unit test keeps them equal)
 
 
 def render(result: DiffResult, fmt: str = "text", *, baseline: str | None = None) -> str:
