@@ -9,7 +9,8 @@ multipart parts are split on their boundary, and a part named like a secret (``p
 its whole value replaced unless it is a file. A part's name is read in both forms, ``name="..."``
 and RFC 2231/5987's ``name*=UTF-8''pass%77ord`` (continuations ``name*0*=``... too), and a name
 holding a secret itself (an e-mail, a token: ``Redactor.redact_name``) is masked in place, the
-extended form written back as ``name*=UTF-8''<percent-encoded placeholder>``.
+extended form written back as ``name*=UTF-8''<percent-encoded placeholder>``. A file name is
+scanned as text, in its extended form ``filename*=UTF-8''...`` decoded first (``_disposition``).
 
 Other binary content (octet-stream, protobuf...) is scanned run by run: only its printable ASCII
 runs of 12 characters or more, so random bytes cost a single pass. Media that cannot hold text
@@ -23,7 +24,8 @@ import base64
 import binascii
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import quote, unquote_to_bytes
+
+from driftdiff_sdk._disposition import extended_param, redact_extended_filename, rewrite_extended
 
 if TYPE_CHECKING:
     from driftdiff_sdk.redact import Redactor
@@ -36,15 +38,6 @@ _BOUNDARY = re.compile(r'boundary=(?:"([^"]{1,200})"|([^\s;,]{1,200}))', re.IGNO
 # ASCII printable runs long enough to hold a secret (shortest shapes: ~16 characters)
 _PRINTABLE_RUN = re.compile(r"[\x20-\x7e\t\r\n]{12,}")
 _PART_NAME = re.compile(r'\bname="([^"]{0,256})"|\bname=([^\s;]{1,256})', re.IGNORECASE)
-# RFC 2231 ``name*=charset'lang'value`` and its continuations ``name*0*=``, ``name*1=``...;
-# groups: the ``;`` before it (dropped with a continuation), the index, the ``*`` of an
-# encoded continuation, the value quoted or not
-_PART_NAME_EXT = re.compile(
-    r'(;[ \t]*)?\bname\*(\d{1,3})?(\*)?=(?:"([^"]{0,1024})"|([^\s;"]{1,1024}))', re.IGNORECASE
-)
-_MAX_SEGMENTS = 64
-# RFC 5987 ``attr-char`` beyond letters, digits and ``_.-~`` (which ``quote`` always keeps)
-_ATTR_CHARS = "!#$&+^`|"
 
 
 def _media_type(content_type: object) -> str:
@@ -96,7 +89,7 @@ def _part(r: Redactor, part: str) -> str:
             break
     name_match = _PART_NAME.search(head)
     name = (name_match.group(1) or name_match.group(2)) if name_match else None
-    extended = _extended_name(head) if "*" in head else None
+    extended = extended_param(head, "name") if "*" in head else None
     part_type = ""
     for line in head.splitlines():
         if line.lower().startswith("content-type:"):
@@ -114,48 +107,7 @@ def _part(r: Redactor, part: str) -> str:
     if extended is not None:
         new = r.redact_name(extended)
         if new != extended:
-            head = _rewrite_extended(head, new)
+            head = rewrite_extended(head, "name", new)
+    if "*" in head:  # ``filename*=UTF-8''...``: scanned decoded, as ``filename="..."`` is
+        head = redact_extended_filename(r, head)
     return f"{r.redact_text(head)}{found}{body}{tail}"
-
-
-def _extended_name(head: str) -> str | None:
-    """The part name given in RFC 2231 form (``name*=UTF-8''...``, or continuations
-    ``name*0*=``, ``name*1=``... joined in index order), decoded; ``None`` when there is none."""
-    segments: list[tuple[int, bool, str]] = []
-    for m in _PART_NAME_EXT.finditer(head):
-        value = m.group(4) if m.group(4) is not None else m.group(5)
-        encoded = m.group(2) is None or m.group(3) is not None
-        segments.append((int(m.group(2) or 0), encoded, value))
-        if len(segments) >= _MAX_SEGMENTS:
-            break
-    if not segments:
-        return None
-    segments.sort(key=lambda seg: seg[0])
-    charset, raw = "utf-8", b""
-    for i, (_, encoded, value) in enumerate(segments):
-        if encoded:
-            if i == 0 and value.count("'") >= 2:  # charset'language'value
-                cs, _, rest = value.partition("'")
-                charset, value = cs or charset, rest.partition("'")[2]
-            raw += unquote_to_bytes(value)
-        else:
-            raw += value.encode("utf-8", "surrogatepass")
-    try:
-        return raw.decode(charset, "replace")
-    except LookupError:  # an unknown charset: read as UTF-8
-        return raw.decode("utf-8", "replace")
-
-
-def _rewrite_extended(head: str, name: str) -> str:
-    """``head`` with its RFC 2231 name replaced by ``name`` (UTF-8, percent-encoded), written
-    where the first of its segments was; the other segments are dropped."""
-    first = True
-
-    def sub(m: re.Match[str]) -> str:
-        nonlocal first
-        if not first:
-            return ""
-        first = False
-        return f"{m.group(1) or ''}name*=UTF-8''{quote(name, safe=_ATTR_CHARS)}"
-
-    return _PART_NAME_EXT.sub(sub, head, count=_MAX_SEGMENTS)

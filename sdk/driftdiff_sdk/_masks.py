@@ -1,10 +1,11 @@
 """Secret patterns and their format-preserving placeholders: the value half of ``redact``.
 
 ``_redact_text`` and ``_redact_fields`` decide *where* a secret is (header names, secret keys,
-text scanning, JSON walking); this module
-says *what a secret looks like* (the precompiled patterns) and *what replaces it* (``Masker``,
-the base class of ``Redactor``). Kept apart so each half stays readable; nothing here is public
-API, import from ``driftdiff_sdk.redact``.
+text scanning, JSON walking; the patterns of pairs and markup that say where a value sits in
+text are ``_text_patterns``); this module says *what a secret looks like* (the precompiled
+patterns of its shapes: e-mails, cards, JWTs, ``Bearer``/``Basic`` credentials) and *what
+replaces it* (``Masker``, the base class of ``Redactor``). Kept apart so each half stays
+readable; nothing here is public API, import from ``driftdiff_sdk.redact``.
 
 Why format-preserving: inference learns types and formats from these values. An e-mail becomes
 ``user-<8 hex>@redacted.invalid``, a card a Luhn-valid number with the same length and
@@ -64,78 +65,6 @@ CARD = re.compile(
     re.ASCII,
 )
 AUTH_SCHEME = re.compile(r"\b(Bearer|bearer|BEARER|Basic|basic|BASIC)(\s+)([\w~+/.=-]{8,})")
-# A quoted string in text: JSON/Python escapes (``\"``), and SQL's doubled ``''``; within a line
-# where the pattern is written for pairs in text (``_LINE``), across lines in ``JSON_PAIR``.
-_DQ = r'"(?:[^"\\]|\\.){0,4096}"'
-_SQ = r"'(?:[^'\\]|\\.){0,4096}'"
-_DQ_LINE = r'"(?:[^"\\\n]|\\.){0,4096}"'
-_SQ_LINE = r"'(?:[^'\\\n]|\\.|''){0,4096}'"
-#: ``"key": value`` and ``'key': value`` (JSON and Python reprs, as error messages print them);
-#: groups: quote, key, separator, value — a quoted string, an integer, or the ``[``/``{`` that
-#: opens a container (the caller reads the container: see ``CONTAINER_TOKEN``).
-JSON_PAIR = re.compile(
-    rf"""(["'])([A-Za-z_][\w.-]{{0,63}})\1(\s*:\s*)({_DQ}|{_SQ}|-?\d{{1,40}}|[\[{{])"""
-)
-_ESC_DQ = r'\\"(?:[^"\\]|\\[^"\\]|\\\\(?:[^"\\]|\\.)){0,4096}\\"'
-#: ``\"key\": value``: JSON written out inside a JSON string (a double-encoded body, a log
-#: line), its quotes escaped; groups: key, separator, value — an escaped string (a quote of its
-#: own is escaped twice, ``\\\"``) or an integer. A key quote after a backslash is one such.
-ESCAPED_JSON_PAIR = re.compile(
-    rf"""(?<!\\)\\"([A-Za-z_][\w.-]{{0,63}})\\"(\s{{0,16}}:\s{{0,16}})({_ESC_DQ}|-?\d{{1,40}})"""
-)
-#: ``{key: "value"`` and ``, key: 'value'`` mid-line: an unquoted key of a JavaScript object
-#: literal, with a quoted value only (a bare one is too often code); groups: the ``{`` or ``,``
-#: and blanks before the key, key, separator, value.
-JS_PAIR = re.compile(
-    rf"([{{,][ \t]{{0,16}})([A-Za-z_$][\w$]{{0,63}})([ \t]{{0,16}}:[ \t]{{0,16}})"
-    rf"({_DQ_LINE}|{_SQ_LINE})"
-)
-#: The parts of a container under a secret key: strings, integers and brackets (a bracket
-#: inside a string is part of the string token).
-CONTAINER_TOKEN = re.compile(rf"{_DQ}|{_SQ}|-?\d{{1,40}}|[\[\]{{}}]")
-#: A token of ``CONTAINER_TOKEN`` followed by this is a key (kept), not a value.
-COLON_AHEAD = re.compile(r"\s*:")
-#: ``key=value`` (a query, a form, a cookie, a matrix parameter...) and ``key="value"``,
-#: ``key = 'value'`` (code, configuration, attributes); groups: key, the quoted value with its
-#: quotes, the unquoted value. A key starts a word, or follows an escape sequence written out
-#: (``\n``: the ``n`` is the escape's, not the key's).
-KV_PAIR = re.compile(
-    r"(?:(?<![\w.\\-])|(?<=\\[nrt])|(?<=\\)(?![nrt]))([A-Za-z_][\w.-]{0,63})"
-    rf"(?:[ \t]{{0,16}}=[ \t]{{0,16}}({_DQ_LINE}|{_SQ_LINE})|=([^&\s;#\"'<>,]*))"
-)
-_REST_OF_LINE = r"(?:[^\r\n\\]|\\\\|\\(?![nrt\"])){1,4096}"  # to a newline, raw or written out
-#: ``key: value`` and ``key = value`` (YAML, INI, ``.env``, a header block) alone on a line — at
-#: the start of the text or after a newline, raw or written out (``\n``), indentation and a YAML
-#: ``-`` allowed; groups: key, the value after ``:`` (quoted, or the rest of the line), the
-#: value after ``=`` (the rest of the line; a quoted one, and ``key=value``, are ``KV_PAIR``'s).
-LINE_PAIR = re.compile(
-    r"(?:^|(?<=\\n))[ \t]{0,16}(?:-[ \t]{1,4})?([A-Za-z_][\w.-]{0,63})"
-    rf"(?::[ \t]{{1,16}}(?![ \t])({_DQ_LINE}|{_SQ_LINE}|{_REST_OF_LINE})"
-    rf"|(?:[ \t]{{1,16}}=[ \t]{{0,16}}|=[ \t]{{1,16}})(?![ \t\"'])({_REST_OF_LINE}))",
-    re.MULTILINE,
-)
-_XML_NAME = r"(?:[A-Za-z_][\w.-]{0,63}:)?[A-Za-z_][\w.-]{0,63}"
-#: ``<name attr="...">text</name>``, an element holding text only (or one CDATA section);
-#: groups: name (with its namespace prefix), attributes, text.
-XML_ELEMENT = re.compile(
-    rf"<({_XML_NAME})(\s[^<>]{{0,1024}})?>"
-    r"([^<]{1,4096}|<!\[CDATA\[(?:[^\]]|\](?!\]>)){0,4096}\]\]>)"
-    r"</\1\s{0,16}>"
-)
-#: A closing tag; group: its local name. ``XML_ELEMENT`` runs only when one names a secret.
-XML_CLOSE_TAG = re.compile(r"</(?:[A-Za-z_][\w.-]{0,63}:)?([A-Za-z_][\w.-]{0,63})\s{0,16}>")
-#: An HTML start tag with a ``name`` attribute (``<input name="csrftoken" value="...">``,
-#: ``<meta name="csrf-token" content="...">``), attributes in any order; group: the attributes.
-#: Tags without one are passed over inside the regex (no callback per ``<div>``).
-HTML_NAMED_TAG = re.compile(
-    r"<[A-Za-z][\w:.-]{0,63}"
-    r"(?=\s[^<>]{0,2048}?(?<![\w:.-])[nN][aA][mM][eE]\s{0,16}=)(\s[^<>]{0,2048})>"
-)
-#: One attribute of a start tag; groups: name, value (quoted with its quotes, or bare).
-HTML_ATTR = re.compile(
-    r"""([^\s"'<>/=]{1,64})"""
-    r"""(?:\s{0,16}=\s{0,16}("[^"]{0,2048}"|'[^']{0,2048}'|[^\s"'<>=`]{1,2048}))?"""
-)
 SCHEME_VALUE = re.compile(r"([A-Za-z][\w-]{0,30})( +)(\S.*)", re.DOTALL)
 HEX = re.compile(r"[0-9a-f]{8,}|[0-9A-F]{8,}")
 

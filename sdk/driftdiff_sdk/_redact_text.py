@@ -1,50 +1,51 @@
-"""Where secrets are: secret names (keys, query parameters, headers) and secrets in free text.
+"""Where secrets are in free text: the scan of ``redact_text``, pattern after pattern.
 
-The first layer of ``Redactor`` (``driftdiff_sdk.redact``): ``TextRedactor`` decides whether a
-name is secret and replaces the secrets found inside a string (``key=value``, ``key="value"``,
-``"key": value`` and ``'key': value`` pairs, the same escaped (``\\"key\\": \\"value\\"``, JSON
-inside a JSON string), ``{key: "value"}`` object literals, containers under a secret key,
-``key: value`` lines, ``<secret>value</secret>`` elements, the ``value``/``content`` of an HTML
-``<input>``/``<meta>`` whose ``name`` is a secret, e-mail addresses, cards, JWTs,
-``Bearer``/``Basic`` credentials, vendor tokens, PEM keys, user regexes, token-like URL path
-segments). The placeholders come from ``Masker`` (``_masks``); structured values (JSON,
-headers, queries, URLs) are walked by ``_redact_fields``. Nothing here is public API: import
-from ``driftdiff_sdk.redact``.
+A layer of ``Redactor`` (``driftdiff_sdk.redact``), on ``PairRedactor``: ``TextRedactor``
+replaces the secrets found inside a string — values paired with a secret name (``PairRedactor``,
+``_redact_pairs``: ``key=value``, ``"key": value`` and its escaped forms, object literals,
+``key: value`` lines), values below a secret key (``_redact_blocks``: YAML ``key:`` and
+``key: |`` blocks), secret-named markup (``_redact_markup``: ``<secret>value</secret>`` and
+every text of such an element holding children, the ``value``/``content`` of an HTML
+``<input>``/``<meta>`` and the text of a ``<textarea>`` whose ``name`` is a secret), and the
+shapes of ``_masks``/``detectors`` (e-mail addresses, cards, JWTs, ``Bearer``/``Basic``
+credentials, vendor tokens, PEM keys, user regexes, token-like URL path segments). Structured
+values (JSON, headers, queries, URLs) are walked by the layers above. Nothing here is public
+API: import from ``driftdiff_sdk.redact``.
+
+A value spread over lines or elements (a YAML block, an XML element with children) is found
+first, on the text as it came: each such region is masked by its own rule alone, and the rest
+of the scan runs on the text between regions.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import quote_plus, unquote_plus
 
-from driftdiff_sdk._masks import (
-    AT_SIGN,
-    AUTH_SCHEME,
-    CARD,
-    COLON_AHEAD,
-    CONTAINER_TOKEN,
+from driftdiff_sdk._masks import AT_SIGN, AUTH_SCHEME, CARD, JWT, MEMO_LEN
+from driftdiff_sdk._mypyc import Unchecked, mypyc_attr
+from driftdiff_sdk._redact_blocks import yaml_regions
+from driftdiff_sdk._redact_markup import (
+    secret_element_names,
+    sub_html_tag,
+    sub_textarea,
+    sub_xml_element,
+    xml_regions,
+)
+from driftdiff_sdk._redact_pairs import PairRedactor, norm_key
+from driftdiff_sdk._text_patterns import (
+    BLOCK_HINT,
+    DEEP_ESCAPED_JSON_PAIR,
     ESCAPED_JSON_PAIR,
-    HTML_ATTR,
     HTML_NAMED_TAG,
     JS_PAIR,
-    JSON_PAIR,
-    JWT,
     KV_PAIR,
     LINE_PAIR,
-    MEMO_LEN,
-    XML_CLOSE_TAG,
+    TEXTAREA,
     XML_ELEMENT,
-    Masker,
 )
-from driftdiff_sdk._mypyc import Unchecked, mypyc_attr
 from driftdiff_sdk.detectors import (
     PEM_PRIVATE_KEY,
-    QUERY_KEYS,
-    SECRET_HEADER_PARTS,
-    SECRET_KEY_SUFFIXES,
     high_entropy_segment,
     may_hold_known_token,
     sub_known_tokens,
@@ -56,10 +57,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TextRedactor", "norm_key"]
 
-# challenges and CORS policy (``Access-Control-Allow-Credentials: true``), not secrets
-_HEADER_EXEMPT = frozenset(
-    {"www-authenticate", "proxy-authenticate", "access-control-allow-credentials"}
-)
 _URL_STARTS = ("http://", "https://")
 # Necessary conditions of ``AUTH_SCHEME`` (a scheme word, whitespace, 8 characters: 14 at least)
 # and ``CARD`` (13 digits, or 4 then two groups of 4, or 4 then 6, starting with 2-6: 13 at
@@ -68,9 +65,9 @@ _AUTH_HINT = re.compile(r"[Bb](?:earer|asic)\s|B(?:EARER|ASIC)\s")
 _CARD_HINT = re.compile(r"[2-6][0-9]{3}(?:[0-9]{9}|[ -][0-9]{4}[ -][0-9]{4}|[ -][0-9]{6})")
 # Necessary condition of ``LINE_PAIR``: its separator, ``:`` then a blank or ``=`` next to one.
 _LINE_HINT = re.compile(r":[ \t]|[ \t]=|=[ \t]")
-#: How far a container under a secret key is read (``"password": [...]`` in text): past it, the
-#: rest of the window is masked whole.
-_CONTAINER_MAX = 16384
+_NO_NAMES: frozenset[str] = frozenset()
+#: A region of text masked by a rule of its own: start, end, what replaces it.
+Region = tuple[int, int, str]
 
 
 def _may_change(text: str) -> bool:
@@ -88,10 +85,18 @@ def _may_match(text: str) -> bool:
         "@" in text  # AT_SIGN: e-mail, URL credentials
         or "=" in text  # KV_PAIR, LINE_PAIR's ``key = value``
         or (
-            ":" in text  # JSON_PAIR (a quote), LINE_PAIR's ``key: value`` (a blank after ``:``)
-            and ('"' in text or "'" in text or ": " in text or ":\t" in text)
+            ":" in text  # JSON_PAIR (a quote), JS_PAIR (a quote or a backtick), LINE_PAIR's
+            and (  # ``key: value`` (a blank after ``:``), YAML_BLOCK_HEAD (a line break after)
+                '"' in text
+                or "'" in text
+                or ": " in text
+                or ":\t" in text
+                or "`" in text
+                or ("\n" in text and (":\n" in text or ":\r" in text))
+                or ":\\" in text  # a line break written out (``\n``, ``\r\n``)
+            )
         )
-        or "</" in text  # XML_ELEMENT
+        or "</" in text  # XML_ELEMENT, xml_regions, TEXTAREA
         or "eyJ" in text  # JWT
         or "PRIVATE KEY-----" in text  # PEM_PRIVATE_KEY
         or (
@@ -114,21 +119,12 @@ def _tokenish(segment: str) -> bool:
     return not segment.replace("-", "").replace("_", "").isalpha() or not segment.islower()
 
 
-def norm_key(key: object) -> str:
-    """A key name as matching sees it: lower case, without ``-``, ``_`` and spaces."""
-    return str(key).lower().replace("-", "").replace("_", "").replace(" ", "")
-
-
 @mypyc_attr(allow_interpreted_subclasses=True)
-class TextRedactor(Masker):
+class TextRedactor(PairRedactor):
     """Secret names and secrets inside text, for one ``RedactionConfig`` (memoized)."""
 
     def __init__(self, config: RedactionConfig) -> None:
-        self.config = config
-        super().__init__(config.key, config.cache_size)
-        self._headers = frozenset(h.lower() for h in config.headers)
-        self._keys = frozenset(norm_key(k) for k in config.keys)
-        self._key_cache: dict[str, bool] = {}
+        super().__init__(config)
         # ``str`` keys ``is_secret_key`` said no to and ``redact_name`` leaves as they are
         self._plain_keys: set[str] = set()
         # memoized results (deterministic, so a hit is exactly what recomputing would give):
@@ -140,34 +136,6 @@ class TextRedactor(Masker):
         self._clean: set[str] = set()  # strings redact_text leaves as they are
         self._clean_before: set[str] = set()  # the previous generation of ``_clean``
         self._scan_all = bool(config.patterns)  # user patterns have no cheap necessary condition
-        self._secret_container = False  # ``_sub_json_pair`` met ``"<secret>": [`` or ``{``
-
-    # ----------------------------------------------------------------- matching
-    def is_secret_key(self, key: object) -> bool:
-        """Whether a JSON/query/form key names a secret (cached: keys repeat a lot)."""
-        if not isinstance(key, str):
-            key = str(key)
-        hit = self._key_cache.get(key)
-        if hit is None:
-            norm = norm_key(key)
-            hit = norm in self._keys or norm.endswith(SECRET_KEY_SUFFIXES)
-            if len(self._key_cache) >= self._cache_max:
-                self._key_cache.clear()
-            self._key_cache[key] = hit
-        return hit
-
-    def is_secret_param(self, name: object) -> bool:
-        """Whether a URL query or form parameter names a secret: a secret key, or one of the
-        names that are secret in URLs only (``sig``, ``key``, ``X-Amz-Signature``...)."""
-        return self.is_secret_key(name) or norm_key(name) in QUERY_KEYS
-
-    def is_secret_header(self, name: str) -> bool:
-        """Whether a header names a secret; ``_`` counts as ``-`` (``X-Api_Key``: proxies and
-        CGI-style environments spell names both ways)."""
-        low = name.lower().replace("_", "-")
-        if low in self._headers:
-            return True
-        return low not in _HEADER_EXEMPT and any(p in low for p in SECRET_HEADER_PARTS)
 
     # ----------------------------------------------------------------- text
     def redact_text(self, text: Unchecked[str]) -> Unchecked[str]:
@@ -208,22 +176,45 @@ class TextRedactor(Masker):
             return self._redact_url_value(text)
         return text
 
-    def _scan(self, text: str) -> str:
+    def _scan(self, text: str, whole: bool = True) -> str:
         """Every secret pattern over ``text``, in order (each one sees the previous output;
-        each is tried only when its necessary condition of ``_may_change`` holds)."""
-        if ":" in text and ('"' in text or "'" in text):
-            text = self._sub_json_pairs(text)
-            if '\\"' in text:
-                text = ESCAPED_JSON_PAIR.sub(self._sub_escaped_json_pair, text)
-            text = JS_PAIR.sub(self._sub_js_pair, text)
+        each is tried only when its necessary condition of ``_may_change`` holds). A ``whole``
+        text first has its regions found (YAML blocks and XML elements with children under a
+        secret name, on the text as it came): each is masked by a rule of its own and this
+        scan runs on the text between them only (``whole=False``: no regions, no URL rule)."""
+        names: frozenset[str] | None = None
+        if whole and ("</" in text or (":" in text and ("\n" in text or "\\n" in text))):
+            names = secret_element_names(self, text) if "</" in text else _NO_NAMES
+            regions: list[Region] = []
+            if ":" in text and BLOCK_HINT.search(text) is not None:
+                regions = yaml_regions(self, text)
+            if names:
+                regions += xml_regions(self, text, names)
+            if regions:
+                return self._scan_regions(text, regions)
+        if ":" in text:
+            quoted = '"' in text or "'" in text
+            if quoted:
+                text = self._sub_json_pairs(text)
+                if '\\"' in text:
+                    text = ESCAPED_JSON_PAIR.sub(self._sub_escaped_json_pair, text)
+                    if '\\\\\\"' in text:
+                        text = DEEP_ESCAPED_JSON_PAIR.sub(self._sub_deep_escaped_pair, text)
+            if quoted or "`" in text:
+                text = JS_PAIR.sub(self._sub_js_pair, text)
         if "=" in text:
             text = KV_PAIR.sub(self._sub_kv_pair, text)
         if _LINE_HINT.search(text) is not None:
             text = LINE_PAIR.sub(self._sub_line_pair, text)
-        if "</" in text and self._names_secret_element(text):
-            text = XML_ELEMENT.sub(self._sub_xml_element, text)
+        if "</" in text:
+            if names is None:
+                names = secret_element_names(self, text)
+            if names:
+                text = XML_ELEMENT.sub(lambda m: sub_xml_element(self, m), text)
         if "<" in text and "=" in text:
-            text = HTML_NAMED_TAG.sub(self._sub_html_tag, text)
+            text = HTML_NAMED_TAG.sub(lambda m: sub_html_tag(self, m), text)
+            if "</" in text:
+                text = TEXTAREA.sub(lambda m: sub_textarea(self, m), text)
         if "@" in text:
             text = AT_SIGN.sub(self._sub_at_sign, text)
         if may_hold_known_token(text):
@@ -238,9 +229,24 @@ class TextRedactor(Masker):
             text = CARD.sub(self._sub_card, text)
         for pattern in self.config.patterns:
             text = pattern.sub(lambda m: self.mask_value(m.group()), text)
-        if _url_like(text):
+        if whole and _url_like(text):
             text = self._redact_url_value(text)
         return text
+
+    def _scan_regions(self, text: str, regions: list[Region]) -> str:
+        """``text`` with each region replaced (of two that overlap, the first), the text
+        between them scanned, then the URL rule."""
+        regions.sort()
+        parts: list[str] = []
+        last = 0
+        for start, end, new in regions:
+            if start < last:
+                continue
+            parts += [self._scan(text[last:start], False), new]
+            last = end
+        parts.append(self._scan(text[last:], False))
+        text = "".join(parts)
+        return self._redact_url_value(text) if _url_like(text) else text
 
     def _redact_url_value(self, text: str) -> str:
         """A value that is a URL or an absolute path (``"next": "/reset/<token>"``, a download
@@ -256,191 +262,6 @@ class TextRedactor(Masker):
             head, path = "", base
         new = self._redact_segments(path)
         return text if new == path else f"{head}{new}{q}{rest}"
-
-    def _sub_json_pairs(self, text: str) -> str:
-        """``JSON_PAIR`` over ``text``: a secret key's string or integer masked, and every string
-        and integer of a container (``"password": ["x"]``, ``'auth': {'k': 'v'}``) under one.
-        The scalars in one ``re.sub``; containers, rare under a secret key, in a second pass
-        only when the first met one."""
-        self._secret_container = False
-        text = JSON_PAIR.sub(self._sub_json_pair, text)
-        if not self._secret_container:
-            return text
-        parts: list[str] = []
-        last = pos = 0
-        search = JSON_PAIR.search
-        while True:
-            m = search(text, pos)
-            if m is None:
-                break
-            pos = m.end()
-            value = m.group(4)
-            if (value == "[" or value == "{") and self.is_secret_key(m.group(2)):
-                start = m.start(4)
-                end, masked = self._mask_container(text, start)
-                parts += [text[last:start], masked]
-                last = pos = end
-        parts.append(text[last:])
-        return "".join(parts)
-
-    def _sub_json_pair(self, m: re.Match[str]) -> str:
-        if not self.is_secret_key(m.group(2)):
-            return m.group()
-        value = m.group(4)
-        if value == "[" or value == "{":
-            self._secret_container = True
-            return m.group()
-        whole = m.group()
-        return whole[: len(whole) - len(value)] + self._mask_pair_value(value)
-
-    def _sub_escaped_json_pair(self, m: re.Match[str]) -> str:
-        """``ESCAPED_JSON_PAIR`` callback: the value under a secret key masked, escapes kept."""
-        if not self.is_secret_key(m.group(1)):
-            return m.group()
-        value = m.group(3)
-        if value[0] != "\\":
-            new = self._mask_pair_value(value)  # an integer
-        else:
-            try:  # decoded twice, so the secret masks as it does in the JSON it was
-                inner = json.loads(json.loads(f'"{value}"'))
-            except ValueError:
-                inner = value[2:-2]
-            new = f'\\"{self.mask_value(str(inner))}\\"'  # placeholders need no escape
-        whole = m.group()
-        return whole[: len(whole) - len(value)] + new
-
-    def _sub_js_pair(self, m: re.Match[str]) -> str:
-        """``JS_PAIR`` callback: ``{password: "..."}``, the value masked."""
-        if not self.is_secret_key(m.group(2)):
-            return m.group()
-        value = m.group(4)
-        whole = m.group()
-        return whole[: len(whole) - len(value)] + self._mask_pair_value(value)
-
-    def _mask_container(self, text: str, start: int) -> tuple[int, str]:
-        """The container opening at ``text[start]`` with its values masked (keys, brackets and
-        separators kept), and where it ends. One not closed within ``_CONTAINER_MAX``
-        characters is masked whole up to there; text between tokens that holds a quote (a
-        string too long to be a token) is masked too."""
-        limit = min(len(text), start + _CONTAINER_MAX)
-        depth, last = 0, start
-        parts: list[str] = []
-        for tok in CONTAINER_TOKEN.finditer(text, start, limit):
-            gap, t = text[last : tok.start()], tok.group()
-            parts.append(self.mask_value(gap) if '"' in gap or "'" in gap else gap)
-            last = tok.end()
-            if t == "[" or t == "{":
-                depth += 1
-            elif t == "]" or t == "}":
-                depth -= 1
-                if depth == 0:
-                    parts.append(t)
-                    return last, "".join(parts)
-            elif COLON_AHEAD.match(text, last) is not None:
-                parts.append(t)  # a key: kept, like the keys of a JSON value under a secret key
-                continue
-            else:
-                t = self._mask_pair_value(t)
-            parts.append(t)
-        # not closed within the window: no knowing where the secret stops
-        return limit, text[start] + self.mask_value(text[start + 1 : limit])
-
-    def _mask_pair_value(self, value: str) -> str:
-        """A quoted string (quotes kept) or an integer (as many digits) under a secret key."""
-        quote = value[0]
-        if quote == '"':
-            try:
-                inner = json.loads(value)
-            except ValueError:
-                inner = value[1:-1]
-            return f'"{self.mask_value(str(inner))}"'  # placeholders need no JSON escape
-        if quote == "'":
-            return f"'{self.mask_value(value[1:-1])}'"
-        new = self._chars("digits", value, len(value.lstrip("-")), "0123456789")
-        return ("-" if value.startswith("-") else "") + (new if new[0] != "0" else "1" + new[1:])
-
-    def _sub_kv_pair(self, m: re.Match[str]) -> str:
-        key, quoted, value = m.groups()
-        if quoted is not None:  # ``key="value"``: code, configuration, attributes
-            if not self.is_secret_key(key):
-                return m.group()
-            whole = m.group()
-            return whole[: len(whole) - len(quoted)] + self._mask_pair_value(quoted)
-        if not value or not self.is_secret_param(unquote_plus(key)):
-            return m.group()
-        return f"{key}={quote_plus(self.mask_value(unquote_plus(value)), safe='@:')}"
-
-    def _sub_line_pair(self, m: re.Match[str]) -> str:
-        key, after_colon, after_equals = m.groups()
-        if not self.is_secret_key(key):
-            return m.group()
-        value = after_colon or after_equals
-        whole = m.group()
-        head = whole[: len(whole) - len(value)]
-        if value[0] in "\"'" and len(value) >= 2 and value[-1] == value[0]:
-            return head + self._mask_pair_value(value)  # ``key: "value"``
-        core = value.rstrip()
-        if AUTH_SCHEME.match(core) is not None:  # ``Authorization: Bearer ...``: scheme kept
-            new = self._mask_secret_header(core)
-        else:
-            new = self.mask_value(core)
-        return head + new + value[len(core) :]
-
-    def _names_secret_element(self, text: str) -> bool:
-        """Whether a closing tag in ``text`` names a secret (``</password>``, ``</ns:Token>``):
-        ``XML_ELEMENT`` and its callback run over markup only then."""
-        return any(self.is_secret_key(name) for name in set(XML_CLOSE_TAG.findall(text)))
-
-    def _sub_xml_element(self, m: re.Match[str]) -> str:
-        if not self.is_secret_key(m.group(1).rpartition(":")[2]):
-            return m.group()
-        content = m.group(3)
-        if content.startswith("<![CDATA["):
-            new = f"<![CDATA[{self._mask_padded(content[9:-3])}]]>"
-        else:
-            new = self._mask_padded(content)
-        whole, start = m.group(), m.start()
-        return whole[: m.start(3) - start] + new + whole[m.end(3) - start :]
-
-    def _sub_html_tag(self, m: re.Match[str]) -> str:
-        """``HTML_NAMED_TAG`` callback: the ``value`` and ``content`` attributes of an element
-        whose ``name`` is a secret (``<input name="csrfmiddlewaretoken" value="...">``,
-        ``<meta name="csrf-token" content="...">``) masked; the rest of the tag kept."""
-        attrs = m.group(1)
-        name: str | None = None
-        spans: list[tuple[int, int]] = []
-        for a in HTML_ATTR.finditer(attrs):
-            value = a.group(2)
-            if value is None:
-                continue
-            attr = a.group(1).lower()
-            if attr == "name":
-                name = value[1:-1] if value[0] in "\"'" else value
-            elif attr == "value" or attr == "content":
-                spans.append(a.span(2))
-        if not spans or not name or not self.is_secret_key(html.unescape(name)):
-            return m.group()
-        parts: list[str] = []
-        last = 0
-        for start, end in spans:
-            value = attrs[start:end]
-            quote = value[0] if value[0] in "\"'" else ""
-            inner = value[1:-1] if quote else value
-            if "&" in inner:
-                inner = html.unescape(inner)  # the secret itself, as a form posts it
-            parts += [attrs[last:start], quote, self.mask_value(inner), quote]
-            last = end
-        parts.append(attrs[last:])
-        whole, offset = m.group(), m.start(1) - m.start()
-        return whole[:offset] + "".join(parts) + whole[offset + len(attrs) :]
-
-    def _mask_padded(self, text: str) -> str:
-        """``mask_value`` of ``text`` without its surrounding blanks, which are kept."""
-        core = text.strip()
-        if not core:
-            return text
-        lead = len(text) - len(text.lstrip())
-        return text[:lead] + self.mask_value(core) + text[lead + len(core) :]
 
     def _redact_segments(self, path: str) -> str:
         if len(path) < 9 or "/" not in path:

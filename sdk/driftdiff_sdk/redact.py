@@ -7,7 +7,8 @@ counts as a secret lives in ``detectors``; what is redacted:
 * **headers** named in ``RedactionConfig.headers`` or whose name contains ``auth``, ``token``,
   ``secret``, ``signature``, ``session``, ``cookie``... (an ``Authorization`` scheme such as
   ``Bearer`` is kept; cookie names and ``Set-Cookie`` attributes are kept, values replaced, a
-  value in double quotes whole, ``;`` and all);
+  value in double quotes whole, ``;`` and all, every cookie of a ``Set-Cookie`` value folded
+  with commas too);
 * **values under secret keys** (JSON keys at any depth, query and form parameters, multipart
   part names, ``key=value`` and ``"key": value`` pairs inside text) — matched
   case-insensitively, ignoring ``-`` and ``_``, exactly against ``RedactionConfig.keys`` or by a
@@ -16,23 +17,29 @@ counts as a secret lives in ``detectors``; what is redacted:
 * **values that are secrets wherever they appear**: e-mail addresses, card numbers (13-19
   digits, contiguous or in groups, Luhn-checked and starting with 2-6 so order numbers and
   epoch milliseconds stay; a JSON integer too, replaced by a Luhn-valid integer of as many
-  digits), JWTs, ``Bearer``/``Basic`` credentials, vendor tokens (``AKIA…``, ``ghp_…``,
-  ``sk_live_…``, ``xoxb-…``, ``AIza…``...), PEM private keys, ``user:pass@`` in URLs,
-  random-looking URL path segments, and user regexes; in a URL's fragment too
-  (``#access_token=…``, read as a form);
+  digits, and a float that is one, ``4111111111111111.0``), JWTs, ``Bearer``/``Basic``
+  credentials, vendor tokens (``AKIA…``, ``ghp_…``, ``sk_live_…``, ``xoxb-…``, ``AIza…``...),
+  PEM private keys, ``user:pass@`` in URLs, random-looking URL path segments, and user regexes;
+  in a URL's fragment too (``#access_token=…``, read as a form);
 * **names holding such a secret** (``redact_name``): JSON keys, query and form parameters,
   header, cookie and multipart part names (``name*=`` of RFC 2231 decoded) are masked like
-  text, also right after a ``-`` or ``_`` (``x-ghp_…``). Two names of one map that mask alike
-  keep both entries: the later gets ``~2`` appended (``_redact_fields._free_key``);
+  text, also right after a ``-`` or ``_`` (``x-ghp_…``); a key that is not a ``str``
+  (``redact_key``) by what it holds: a card number as an ``int`` or ``float``, the text of a
+  ``bytes`` key, the items of a tuple. Two names of one map that mask alike keep both entries:
+  the later gets ``~2`` appended (``_redact_names.free_key``). A file name given as
+  ``filename*=UTF-8''…`` (multipart parts, the ``Content-Disposition`` header) is decoded and
+  scanned as ``filename="…"`` is (``_disposition``);
 * **bodies of every kind** (``_bodies``: base64-stored and multipart) and **datastore calls**
   (``_stores``: Redis keys, fields and values; SQL parameters, literals and rows by column),
   and exception text (``meta.error``).
 
 The replacements keep each value's format (an e-mail stays an e-mail, a card a Luhn-valid card,
-a JWT a JWT...) and are derived from a keyed hash. One class, four layers, one module each:
+a JWT a JWT...) and are derived from a keyed hash. One class, six layers, one module each:
 the patterns and placeholders (``_masks.Masker``), secret names and secrets in free text
-(``_redact_text.TextRedactor``), JSON, headers, queries, URLs and paths
-(``_redact_fields.FieldRedactor``), and messages, bodies and exchanges (``Redactor``, here).
+(``_redact_text.TextRedactor``), names, keys of every type and cookies
+(``_redact_names.NameRedactor``), JSON (``_redact_fields.FieldRedactor``), headers, queries,
+URLs and paths (``_redact_http.HttpRedactor``), and messages, bodies and exchanges
+(``Redactor``, here).
 
 Speed: it runs per request in production and over 100k-entry HARs, so regexes are precompiled,
 a string is scanned only when a few substring tests (a necessary condition of every pattern,
@@ -55,7 +62,7 @@ from typing import Any
 from driftdiff_sdk._bodies import redact_body_b64, redact_multipart
 from driftdiff_sdk._masks import CACHE_MAX
 from driftdiff_sdk._mypyc import Unchecked, mypyc_attr
-from driftdiff_sdk._redact_fields import FieldRedactor
+from driftdiff_sdk._redact_http import HttpRedactor
 from driftdiff_sdk._share import share_message, share_outbound
 from driftdiff_sdk.detectors import SECRET_HEADERS, SECRET_KEYS
 from driftdiff_sdk.limits import MAX_DEPTH
@@ -98,13 +105,14 @@ class RedactionConfig:
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
-class Redactor(FieldRedactor):
+class Redactor(HttpRedactor):
     """Applies a ``RedactionConfig``. Safe to share between threads (caches are plain dicts).
 
     Layers, each its own module: placeholders (``mask_value`` and the ``_mask_*`` helpers) come
     from ``Masker`` (``_masks``), secret names and free text from ``TextRedactor``
-    (``_redact_text``), JSON, headers, queries and URLs from ``FieldRedactor``
-    (``_redact_fields``); messages, bodies and whole exchanges are redacted here.
+    (``_redact_text``), names, keys and cookies from ``NameRedactor`` (``_redact_names``), JSON
+    from ``FieldRedactor`` (``_redact_fields``), headers, queries and URLs from
+    ``HttpRedactor`` (``_redact_http``); messages, bodies and whole exchanges are redacted here.
     """
 
     def __init__(self, config: RedactionConfig | None = None) -> None:
