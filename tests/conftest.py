@@ -19,3 +19,12 @@ def conformance_dir() -> Path:
     if not CONFORMANCE.is_dir():
         pytest.skip("../shared/conformance is absent (CI always has it)")
     return CONFORMANCE
+
+
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports rendered in-process wrap their tables to the terminal (``COLUMNS``, else the
+    real terminal's width): without this, a test run in an 80-column terminal, or under
+    pytest-xdist (whose workers get ``COLUMNS=80``), saw other tables than CI's log (200 wide,
+    ``report.text``'s default). Tests of narrow terminals set ``COLUMNS`` themselves."""
+    monkeypatch.setenv("COLUMNS", "200")
