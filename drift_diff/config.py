@@ -6,13 +6,15 @@ the file and the path inside it. Ignore patterns are exact with ``*`` = one whol
 ``items.idempotency_key``). ``endpoint: "**"`` (or a path without a method) covers every method;
 ``[]`` and ``[*]`` both stand for any array item, so a location copied from a report (which
 prints ``items[]``) matches as printed. Rule ids are checked against the rule catalogue.
+
+This module loads, validates and finds configs; the ``Ignore`` entries and their pattern
+matching are ``drift_diff.config_ignore``'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,105 +28,16 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised by CI's Python 3.10 run
     import tomli as tomllib
 
+from drift_diff.config_ignore import Ignore, location_segments, match_segments
 from drift_diff.errors import ConfigError, InputError, quoted
 from drift_diff.jsonfile import MAX_YAML_NODES, expanded_nodes, not_a_file_problem, read_text
-from drift_diff.model import Change, Severity
+from drift_diff.model import Severity
 from drift_diff.replay.credentials import KINDS, Credential
 from drift_diff.schemas import validation_error
 
-__all__ = ["Config", "Ignore", "find_config", "load_config", "location_segments", "match_segments"]
+__all__ = ["Config", "find_config", "load_config", "location_segments", "match_segments"]
 
 DEFAULT_FILE = "driftdiff.yaml"
-
-
-def location_segments(location: str) -> list[str]:
-    """Split ``response.200.body(application/vnd.x+json).id`` on dots outside parentheses."""
-    parts: list[str] = []
-    cur: list[str] = []
-    depth = 0
-    for ch in location:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        if ch == "." and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return parts
-
-
-def match_segments(pattern: list[str], value: list[str]) -> bool:
-    """Segment-wise match: ``*`` = exactly one segment, ``**`` = zero or more."""
-    if not pattern:
-        return not value
-    head = pattern[0]
-    if head == "**":
-        return any(match_segments(pattern[1:], value[i:]) for i in range(len(value) + 1))
-    if not value:
-        return False
-    return _segment_matches(head, value[0]) and match_segments(pattern[1:], value[1:])
-
-
-#: an array item in a location: ``[]`` (reports of baselines), ``[3]`` (replay), ``[*]``
-_ITEM = re.compile(r"\[(?:\d*|\*)\]")
-
-
-def _segment_matches(pattern: str, value: str) -> bool:
-    """``*`` is any segment; ``[]`` or ``[*]`` in a pattern is any array item: ``[]``, ``[*]``
-    or ``[3]`` in the value."""
-    if pattern in ("*", value):
-        return True
-    if "[" not in pattern:
-        return False
-    parts = [re.escape(p) for p in re.split(r"\[\*?\]", pattern)]
-    return re.fullmatch(_ITEM.pattern.join(parts), value) is not None
-
-
-def _endpoint_segments(endpoint: str) -> list[str]:
-    """``GET /users/{id}`` → ``[GET, '', users, {}]``; a pattern without a method (``/users/**``,
-    ``**``) stands for every method."""
-    method, sep, path = endpoint.partition(" ")
-    if not sep:
-        if endpoint == "**":
-            return ["**"]
-        method, path = "*", endpoint
-    return [method, *re.sub(r"\{[^}/]*\}", "{}", path).split("/")]
-
-
-@dataclass(frozen=True, slots=True)
-class Ignore:
-    reason: str
-    rule: str | None = None
-    endpoint: str | None = None
-    location: str | None = None
-    fingerprint: str | None = None
-    expires: dt.date | None = None
-    index: int = 0
-
-    def expired(self, today: dt.date) -> bool:
-        return self.expires is not None and today >= self.expires
-
-    def matches(self, change: Change) -> bool:
-        if self.fingerprint is not None:
-            return change.fingerprint == self.fingerprint
-        if self.rule != change.rule:
-            return False
-        if self.endpoint is not None and not match_segments(
-            _endpoint_segments(self.endpoint), _endpoint_segments(change.endpoint)
-        ):
-            return False
-        return self.location is None or match_segments(
-            location_segments(self.location), location_segments(change.location)
-        )
-
-    def describe(self) -> str:
-        if self.fingerprint:
-            return f"ignore #{self.index + 1} (fingerprint {self.fingerprint})"
-        where = " ".join(x for x in (self.endpoint, self.location) if x)
-        return f"ignore #{self.index + 1} ({self.rule}{' ' + where if where else ''})"
 
 
 @dataclass(frozen=True, slots=True)

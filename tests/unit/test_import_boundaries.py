@@ -97,6 +97,7 @@ def test_each_kind_of_reach_in_is_found() -> None:
 #: (configuration files, traffic, OpenAPI documents) or run later stages
 _ABOVE_DIFF = (
     "drift_diff.config",
+    "drift_diff.config_ignore",
     "drift_diff.contracts",
     "drift_diff.baseline",
     "drift_diff.traffic",
