@@ -13,6 +13,9 @@ in the recording, and writes never race each other. ``ordered_mutations=False`` 
 A service that dies mid-run is not restarted (a restart would hide the state that crashed it):
 the request that was in flight and every request after it are reported as failed with the exit
 code, and the run finishes normally.
+
+This module sets the run up (options, mock server, service, HTTP client) and assembles its
+result; sending the requests and capturing the live answers is ``drift_diff.replay.sending``.
 """
 
 from __future__ import annotations
@@ -30,33 +33,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from driftdiff_sdk.exchange import (
-    EXCHANGE_FORMAT,
-    decoded_response,
-    encode_body,
-    headers_to_map,
-    utc_now_iso,
-)
+from driftdiff_sdk.exchange import decoded_response
 
 from drift_diff.errors import UsageError
-from drift_diff.processes import ServiceProcess, describe_exit, interrupt_on_signals
+from drift_diff.processes import ServiceProcess, interrupt_on_signals
 from drift_diff.records import ExchangeRecord
 from drift_diff.replay import sandbox as netns
 from drift_diff.replay.compare import CompareContext
 from drift_diff.replay.credentials import Credential, Secrets
-from drift_diff.replay.findings import ReplayRun, RequestOutcome, collect_findings
+from drift_diff.replay.findings import ReplayRun, collect_findings
 from drift_diff.replay.mockserver import CLOCKS, MockServer, MockStore
 from drift_diff.replay.noise import NoiseModel
 from drift_diff.replay.origins import origin_of
 from drift_diff.replay.paths import PathMatcher
-from drift_diff.replay.second_answer import second_answers
+from drift_diff.replay.sending import Replayer
 from drift_diff.replay.service import SANDBOXES, start_service, wait_until_ready
-from drift_diff.replay.wire import (
-    EXCHANGE_HEADER,
-    SAFE_METHODS,
-    asks_again_unconditional,
-    build_request,
-)
+from drift_diff.replay.wire import EXCHANGE_HEADER, SAFE_METHODS, build_request
 
 __all__ = ["EXCHANGE_HEADER", "SAFE_METHODS", "ReplayOptions", "build_request", "run_replay"]
 
@@ -103,155 +95,6 @@ class ReplayOptions:
     def target_port(self) -> int:
         parts = urlsplit(self.target)
         return parts.port or (443 if parts.scheme == "https" else 80)
-
-
-def _segments(exchanges: Sequence[dict[str, Any]], ordered: bool) -> list[list[int]]:
-    """Indices grouped into segments: runs of safe requests, and each mutating one alone."""
-    if not ordered:
-        return [list(range(len(exchanges)))] if exchanges else []
-    out: list[list[int]] = []
-    for i, exchange in enumerate(exchanges):
-        safe = str(exchange["request"].get("method", "GET")).upper() in SAFE_METHODS
-        if safe and out and out[-1] and _is_safe(exchanges[out[-1][0]]):
-            out[-1].append(i)
-        else:
-            out.append([i])
-    return out
-
-
-def _is_safe(exchange: dict[str, Any]) -> bool:
-    return str(exchange["request"].get("method", "GET")).upper() in SAFE_METHODS
-
-
-class _Replayer:
-    def __init__(
-        self,
-        exchanges: Sequence[dict[str, Any]],
-        options: ReplayOptions,
-        store: MockStore,
-        client: httpx.AsyncClient,
-        service: ServiceProcess | None,
-        secrets: Secrets,
-    ) -> None:
-        self.exchanges, self.options, self.store = exchanges, options, store
-        self.client, self.service, self.secrets = client, service, secrets
-        self.timeout = httpx.Timeout(options.timeout).as_dict()
-        self.outcomes: list[RequestOutcome | None] = [None] * len(exchanges)
-        self.live: list[dict[str, Any] | None] = [None] * len(exchanges)
-        self.exit_note: str | None = None
-        self.unstable: dict[str, frozenset[str]] = {}
-
-    async def run(self) -> None:
-        for segment in _segments(self.exchanges, self.options.ordered_mutations):
-            items = iter(segment)
-
-            async def worker(items: Any = items) -> None:
-                for index in items:  # a shared iterator: each index is taken by one worker
-                    await self.replay_one(index)
-
-            width = min(self.options.concurrency, len(segment))
-            await asyncio.gather(*(worker() for _ in range(width)))
-
-    async def ask_again(self, ctx: CompareContext) -> None:
-        """A second answer to each safe request whose first answer changed a value
-        (``second_answer``): where the two differ is the build's own variation."""
-        if self._service_gone() is None:
-            self.unstable = await second_answers(
-                self.exchanges, self.live, ctx, self.store, self.ask, self.options.concurrency
-            )
-
-    async def ask(self, exchange: dict[str, Any]) -> dict[str, Any] | None:
-        """One more live answer to ``exchange`` (``None`` if the request failed)."""
-        started = time.perf_counter()
-        try:
-            url, response = await self.send(exchange)
-            if asks_again_unconditional(exchange, response.status_code):
-                url, response = await self.send(exchange, unconditional=True)
-        except httpx.HTTPError:
-            return None
-        return self.capture(exchange, url, response, started)
-
-    def _service_gone(self) -> str | None:
-        if self.exit_note is None and self.service is not None and self.service.poll() is not None:
-            self.exit_note = describe_exit(self.service.exit_code or 0)
-        return self.exit_note
-
-    async def replay_one(self, index: int) -> None:
-        exchange = self.exchanges[index]
-        outcome = RequestOutcome.for_exchange(exchange)
-        self.outcomes[index] = outcome
-        gone = self._service_gone()
-        if gone:
-            outcome.error = f"not sent: {gone} earlier in the run"
-            return
-        request = exchange["request"]
-        if request.get("truncated"):
-            outcome.skipped = (
-                "recorded request body was truncated; it cannot be replayed faithfully"
-            )
-            return
-        started = time.perf_counter()
-        try:
-            url, response = await self.send(exchange)
-            if asks_again_unconditional(exchange, response.status_code):
-                url, response = await self.send(exchange, unconditional=True)
-        except httpx.TimeoutException:
-            outcome.error = f"timed out after {self.options.timeout:g}s"
-        except httpx.HTTPError as exc:
-            outcome.error = f"request failed: {str(exc) or type(exc).__name__}"
-            if self.service is not None and await self.service.wait_exit(1.0) is not None:
-                outcome.error = f"{self._service_gone()} while serving this request"
-        else:
-            outcome.live_status = response.status_code
-            self.live[index] = self.capture(exchange, url, response, started)
-        outcome.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-
-    async def send(
-        self, exchange: dict[str, Any], *, unconditional: bool = False
-    ) -> tuple[str, httpx.Response]:
-        method, url, headers, body = build_request(
-            exchange,
-            self.options.target,
-            self.options.headers,
-            self.secrets,
-            unconditional=unconditional,
-        )
-        # built by hand, not by the client: no default headers and no cookies are merged in
-        wire = httpx.Request(
-            method, url, headers=headers, content=body, extensions={"timeout": self.timeout}
-        )
-        return url, await self.client.send(wire)
-
-    def capture(
-        self, exchange: dict[str, Any], url: str, response: httpx.Response, started: float
-    ) -> dict[str, Any]:
-        """The live exchange. Its request is the recorded one, not the wire copy: the exchange-id
-        tag, credentials and ``--header`` overrides are replay mechanics (a baseline learned from
-        the replay must not see them as request changes) and secrets (never written). The
-        response body is the decoded content; a secret the service echoes is scrubbed."""
-        request = dict(exchange["request"])
-        held = self.secrets.recorded_values(request)
-        request["url"] = self.secrets.scrub(url, held)
-        content = response.content
-        if self.secrets:
-            content = self.secrets.scrub_bytes(content, held)
-        return {
-            "format": EXCHANGE_FORMAT,
-            "id": exchange.get("id"),
-            "service": exchange.get("service"),
-            "source": "replay",
-            "recorded_at": utc_now_iso(),
-            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-            "route": exchange.get("route"),
-            "request": request,
-            "response": {
-                "status": response.status_code,
-                "headers": self.secrets.scrub(headers_to_map(response.headers.multi_items()), held),
-                **encode_body(content, response.headers.get("content-type")),
-            },
-            "outbound": [],
-            "meta": {"replay_of": exchange.get("id"), "target": self.options.target},
-        }
 
 
 class _RefuseCookies(http.cookiejar.DefaultCookiePolicy):
@@ -345,7 +188,7 @@ async def _run(
                 holder.append(service)
             ready = options.target.rstrip("/") + "/" + options.ready_path.lstrip("/")
             await wait_until_ready(client, ready, deadline_s=options.ready_timeout, service=service)
-            replayer = _Replayer(exchanges, options, store, client, service, secrets)
+            replayer = Replayer(exchanges, options, store, client, service, secrets)
             await replayer.run()
             await replayer.ask_again(ctx)
     finally:
